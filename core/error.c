@@ -1,0 +1,91 @@
+/* Error texts, locations and the code -> exit status map. */
+#include "config.h"
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *dm_strerror(int code)
+{
+	switch (code) {
+	case DM_OK: return "success";
+	case DM_EUSAGE: return "invalid usage";
+	case DM_EIO: return "input/output error";
+	case DM_EXML: return "not well-formed XML";
+	case DM_ENOTERN: return "not a DDEX ERN message";
+	case DM_ELIMIT: return "parser limit exceeded";
+	case DM_ENOMEM: return "memory limit exceeded";
+	case DM_ERECORD: return "invalid record";
+	case DM_EDTD: return "entity declarations are not allowed";
+	case DM_ESYSMEM: return "insufficient memory available";
+	case DM_EINTR: return "interrupted";
+	case DM_EPARTIAL: return "some files failed";
+	}
+	return "unknown error";
+}
+
+void dm_error_clear(struct dm_error *e)
+{
+	if (!e)
+		return;
+	e->code = 0;
+	e->file[0] = '\0';
+	e->line = e->column = e->offset = 0;
+	e->has_pos = 0;
+	e->msg[0] = '\0';
+}
+
+int dm_error_set(struct dm_error *e, int code, const char *fmt, ...)
+{
+	if (!e)
+		return code;
+	e->code = code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void dm_error_at(struct dm_error *e, const char *file, uint64_t line,
+                 uint64_t column, uint64_t offset)
+{
+	if (!e)
+		return;
+	if (file)
+		snprintf(e->file, sizeof e->file, "%s", file);
+	e->line = line;
+	e->column = column;
+	e->offset = offset;
+	e->has_pos = 1;
+}
+
+void dm_error_format(const struct dm_error *e, char *buf, size_t size)
+{
+	const char *msg = e->msg[0] ? e->msg : dm_strerror(e->code);
+	if (e->file[0] && e->has_pos && e->line)
+		snprintf(buf, size, "%s:%llu:%llu: %s", e->file,
+		         (unsigned long long)e->line,
+		         (unsigned long long)e->column, msg);
+	else if (e->file[0] && e->has_pos)
+		snprintf(buf, size, "%s: byte %llu: %s", e->file,
+		         (unsigned long long)e->offset, msg);
+	else if (e->file[0])
+		snprintf(buf, size, "%s: %s", e->file, msg);
+	else
+		snprintf(buf, size, "%s", msg);
+}
+
+int dm_exit_code(int code)
+{
+	switch (code) {
+	case DM_OK: return DM_EXIT_OK;
+	case DM_EUSAGE: return DM_EXIT_USAGE;
+	case DM_ENOMEM:
+	case DM_ESYSMEM: return DM_EXIT_MEMORY;
+	case DM_EPARTIAL: return DM_EXIT_PARTIAL;
+	case DM_EINTR: return DM_EXIT_INTERRUPTED;
+	default: return DM_EXIT_INPUT;
+	}
+}

@@ -1,0 +1,421 @@
+/* Streaming parser: expat driving, limits, security, error positions. */
+#include "config.h"
+#include "parser.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <expat.h>
+
+/* expat keeps up to this much already-parsed context in its buffer */
+#define CONTEXT_SLACK 1024
+
+struct dm_parser {
+	struct dm_acct *acct;
+	const struct dm_config *cfg;
+	const struct dm_consumer *cons;
+	void *ctx;
+	XML_Parser xp;
+	struct dm_ern *ern;
+	const char *name;
+	atomic_size_t chunk_size;
+	atomic_int stop;
+	uint64_t depth, elements, max_depth, bytes, chunks;
+	int failed;            /* a DM_E* once the input is lost */
+	struct dm_error err;
+};
+
+static void set_pos_here(struct dm_parser *p)
+{
+	dm_error_at(&p->err, p->name, (uint64_t)XML_GetCurrentLineNumber(p->xp),
+	            (uint64_t)XML_GetCurrentColumnNumber(p->xp) + 1,
+	            (uint64_t)XML_GetCurrentByteIndex(p->xp));
+}
+
+static int memory_error(struct dm_parser *p, const char *what);
+
+/* A handler failed: remember why and where, and stop expat. */
+static void fail_in_handler(struct dm_parser *p, int rc)
+{
+	if (!p->failed) {
+		if (rc == DM_ENOMEM)
+			memory_error(p, "");
+		p->failed = rc;
+		p->err.code = rc;
+		if (!p->err.has_pos)
+			set_pos_here(p);
+	}
+	XML_StopParser(p->xp, XML_FALSE);
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	struct dm_parser *p = ud;
+	if (p->failed)
+		return;
+	p->elements++;
+	if (++p->depth > p->max_depth)
+		p->max_depth = p->depth;
+	if (p->depth > p->cfg->max_element_depth) {
+		dm_error_set(&p->err, DM_ELIMIT, "element nesting deeper than max_element_depth (%llu)",
+		             (unsigned long long)p->cfg->max_element_depth);
+		fail_in_handler(p, DM_ELIMIT);
+		return;
+	}
+	if (p->cfg->max_element_count && p->elements > p->cfg->max_element_count) {
+		dm_error_set(&p->err, DM_ELIMIT, "more than max_element_count (%llu) elements",
+		             (unsigned long long)p->cfg->max_element_count);
+		fail_in_handler(p, DM_ELIMIT);
+		return;
+	}
+	int rc = dm_ern_start(p->ern, name, atts, &p->err);
+	if (rc == 1)
+		dm_ern_set_pos(p->ern, (uint64_t)XML_GetCurrentLineNumber(p->xp),
+		               (uint64_t)XML_GetCurrentColumnNumber(p->xp) + 1,
+		               (uint64_t)XML_GetCurrentByteIndex(p->xp));
+	else if (rc < 0)
+		fail_in_handler(p, rc);
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+	(void)name;
+	struct dm_parser *p = ud;
+	if (p->failed)
+		return;
+	p->depth--;
+	int rc = dm_ern_end(p->ern, &p->err);
+	if (rc < 0)
+		fail_in_handler(p, rc);
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct dm_parser *p = ud;
+	if (p->failed)
+		return;
+	int rc = dm_ern_text(p->ern, s, (size_t)len, &p->err);
+	if (rc < 0)
+		fail_in_handler(p, rc);
+}
+
+static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
+                                   const XML_Char *value, int value_len,
+                                   const XML_Char *base, const XML_Char *system_id,
+                                   const XML_Char *public_id, const XML_Char *notation)
+{
+	(void)value; (void)value_len; (void)base; (void)public_id; (void)notation;
+	struct dm_parser *p = ud;
+	if (p->failed)
+		return;
+	if (system_id) {
+		/* never loaded in any case; refused so nobody thinks it was */
+		dm_error_set(&p->err, DM_EDTD, "DOCTYPE declares external %sentity '%s' (never loaded)",
+		             is_param ? "parameter " : "", name);
+		fail_in_handler(p, DM_EDTD);
+	} else if (!p->cfg->allow_dtd_entities) {
+		dm_error_set(&p->err, DM_EDTD,
+		             "DOCTYPE declares %sentity '%s' (set allow_dtd_entities=true to accept)",
+		             is_param ? "parameter " : "", name);
+		fail_in_handler(p, DM_EDTD);
+	}
+}
+
+struct dm_parser *dm_parser_new(struct dm_acct *a, const struct dm_config *cfg,
+                                const struct dm_consumer *cons, void *ctx,
+                                struct dm_error *err)
+{
+	struct dm_parser *p = dm_acct_calloc(a, DM_TAG_PARSER, 1, sizeof *p);
+	if (!p) {
+		dm_error_set(err, DM_ENOMEM, "memory limit exceeded creating the parser");
+		return NULL;
+	}
+	p->acct = a;
+	p->cfg = cfg;
+	p->cons = cons;
+	p->ctx = ctx;
+	atomic_init(&p->chunk_size, (size_t)cfg->chunk_size);
+	p->ern = dm_ern_new(a, cfg, cons, ctx);
+	if (!p->ern) {
+		dm_acct_dealloc(p);
+		dm_error_set(err, DM_ENOMEM, "memory limit exceeded creating the parser");
+		return NULL;
+	}
+	return p;
+}
+
+static void free_expat(struct dm_parser *p)
+{
+	if (p->xp) {
+		struct dm_acct *prev = dm_acct_bind(p->acct);
+		XML_ParserFree(p->xp);
+		dm_acct_bind(prev);
+		p->xp = NULL;
+	}
+}
+
+void dm_parser_free(struct dm_parser *p)
+{
+	if (!p)
+		return;
+	free_expat(p);
+	dm_ern_free(p->ern);
+	dm_acct_dealloc(p);
+}
+
+static int fail(struct dm_parser *p, int code)
+{
+	p->failed = code;
+	p->err.code = code;
+	return code;
+}
+
+static int memory_error(struct dm_parser *p, const char *what)
+{
+	struct dm_acct_refusal r;
+	char lim[32], use[32];
+	if (dm_acct_last_refusal(p->acct, &r) && r.limit) {
+		dm_format_bytes(r.limit, lim, sizeof lim);
+		dm_format_bytes(r.in_use, use, sizeof use);
+		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded: limit %s, in use %s (tag %s)%s%s",
+		             lim, use, dm_tag_name(r.tag), *what ? ", " : "", what);
+	} else {
+		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded%s%s", *what ? ": " : "", what);
+	}
+	return fail(p, DM_ENOMEM);
+}
+
+int dm_parser_begin(struct dm_parser *p, const char *name)
+{
+	free_expat(p);
+	dm_error_clear(&p->err);
+	p->name = name;
+	p->failed = 0;
+	p->depth = p->elements = p->max_depth = p->bytes = p->chunks = 0;
+	atomic_store(&p->stop, 0);
+	atomic_store(&p->chunk_size, (size_t)p->cfg->chunk_size);
+	dm_ern_reset(p->ern, name);
+
+	struct dm_acct *prev = dm_acct_bind(p->acct);
+	char sep[2] = {'\x01', '\0'};
+	p->xp = XML_ParserCreate_MM(NULL, dm_acct_expat_suite(), sep);
+	if (p->xp) {
+		XML_SetUserData(p->xp, p);
+		XML_SetElementHandler(p->xp, on_start, on_end);
+		XML_SetCharacterDataHandler(p->xp, on_text);
+		XML_SetEntityDeclHandler(p->xp, on_entity_decl);
+		/* never read anything but the input: no external DTD subset, no
+		 * parameter entities; billion-laughs protection set explicitly
+		 * to expat's defaults so a future default change cannot loosen it */
+		XML_SetParamEntityParsing(p->xp, XML_PARAM_ENTITY_PARSING_NEVER);
+		XML_SetBillionLaughsAttackProtectionMaximumAmplification(p->xp, 100.0f);
+		XML_SetBillionLaughsAttackProtectionActivationThreshold(p->xp, 8ULL << 20);
+	}
+	dm_acct_bind(prev);
+	if (!p->xp) {
+		p->err.has_pos = 0;
+		snprintf(p->err.file, sizeof p->err.file, "%s", name);
+		return memory_error(p, "creating expat");
+	}
+	return 0;
+}
+
+/* After expat returned an error status: fill p->err. */
+static int expat_failed(struct dm_parser *p)
+{
+	if (p->failed)
+		return p->failed;
+	enum XML_Error code = XML_GetErrorCode(p->xp);
+	set_pos_here(p);
+	if (code == XML_ERROR_NO_MEMORY)
+		return memory_error(p, "");
+	if (code == XML_ERROR_NO_ELEMENTS && p->bytes == 0) {
+		dm_error_set(&p->err, DM_EXML, "empty input (no XML element found)");
+		return fail(p, DM_EXML);
+	}
+	dm_error_set(&p->err, DM_EXML, "%s", XML_ErrorString(code));
+	return fail(p, DM_EXML);
+}
+
+/* Bytes expat holds unparsed: an unfinished start tag or other token. */
+static uint64_t unparsed_bytes(struct dm_parser *p)
+{
+	int offset = 0, size = 0;
+	if (!XML_GetInputContext(p->xp, &offset, &size))
+		return 0;
+	return size > offset ? (uint64_t)(size - offset) : 0;
+}
+
+static int check_tail(struct dm_parser *p)
+{
+	if (unparsed_bytes(p) <= p->cfg->buffer_size)
+		return 0;
+	char lim[32];
+	dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
+	set_pos_here(p);
+	dm_error_set(&p->err, DM_ELIMIT,
+	             "a single tag or token is longer than buffer_size (%s)", lim);
+	return fail(p, DM_ELIMIT);
+}
+
+static int after_chunk(struct dm_parser *p, enum XML_Status st, size_t n, int final)
+{
+	p->bytes += n;
+	p->chunks++;
+	if (st != XML_STATUS_OK)
+		return expat_failed(p);
+	if (final) {
+		if (!dm_ern_saw_root(p->ern)) {
+			dm_error_set(&p->err, DM_EXML, "no root element");
+			return fail(p, DM_EXML);
+		}
+		return 0;
+	}
+	int rc = check_tail(p);
+	if (rc)
+		return rc;
+	if (p->cons->progress) {
+		rc = p->cons->progress(p->ctx, p->bytes);
+		if (rc < 0) {
+			dm_error_set(&p->err, rc, "%s", dm_strerror(rc));
+			return fail(p, rc);
+		}
+	}
+	return 0;
+}
+
+int dm_parser_feed(struct dm_parser *p, const void *data, size_t len, int final)
+{
+	if (p->failed)
+		return p->failed;
+	const char *s = data;
+	do {
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+			dm_error_set(&p->err, DM_EINTR, "stopped");
+			return fail(p, DM_EINTR);
+		}
+		size_t chunk = atomic_load_explicit(&p->chunk_size, memory_order_relaxed);
+		size_t n = len < chunk ? len : chunk;
+		int last = final && n == len;
+		struct dm_acct *prev = dm_acct_bind(p->acct);
+		void *buf = XML_GetBuffer(p->xp, (int)(n ? n : 1));
+		enum XML_Status st = XML_STATUS_ERROR;
+		if (buf) {
+			memcpy(buf, s, n);
+			st = XML_ParseBuffer(p->xp, (int)n, last);
+		}
+		dm_acct_bind(prev);
+		if (!buf)
+			return memory_error(p, "growing expat's buffer");
+		int rc = after_chunk(p, st, n, last);
+		if (rc)
+			return rc;
+		s += n;
+		len -= n;
+	} while (len);
+	return 0;
+}
+
+int dm_parser_feed_fd(struct dm_parser *p, int fd)
+{
+	if (p->failed)
+		return p->failed;
+	for (;;) {
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+			dm_error_set(&p->err, DM_EINTR, "stopped");
+			return fail(p, DM_EINTR);
+		}
+		size_t chunk = atomic_load_explicit(&p->chunk_size, memory_order_relaxed);
+		if (chunk > INT32_MAX)
+			chunk = INT32_MAX;
+		struct dm_acct *prev = dm_acct_bind(p->acct);
+		void *buf = XML_GetBuffer(p->xp, (int)chunk);
+		dm_acct_bind(prev);
+		if (!buf)
+			return memory_error(p, "growing expat's buffer");
+		ssize_t n;
+		do
+			n = read(fd, buf, chunk);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			dm_error_at(&p->err, p->name, 0, 0, p->bytes);
+			p->err.line = 0;
+			dm_error_set(&p->err, DM_EIO, "read error: %s", strerror(errno));
+			return fail(p, DM_EIO);
+		}
+		prev = dm_acct_bind(p->acct);
+		enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, n == 0);
+		dm_acct_bind(prev);
+		int rc = after_chunk(p, st, (size_t)n, n == 0);
+		if (rc || n == 0)
+			return rc;
+	}
+}
+
+int dm_parser_parse_file(struct dm_parser *p, const char *path)
+{
+	int rc = dm_parser_begin(p, path);
+	if (rc)
+		return rc;
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(p->err.file, sizeof p->err.file, "%s", path);
+		dm_error_set(&p->err, DM_EIO, "cannot open: %s", strerror(errno));
+		return fail(p, DM_EIO);
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		snprintf(p->err.file, sizeof p->err.file, "%s", path);
+		dm_error_set(&p->err, DM_EIO, "is a directory");
+		return fail(p, DM_EIO);
+	}
+	rc = dm_parser_feed_fd(p, fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+void dm_parser_set_chunk_size(struct dm_parser *p, size_t n)
+{
+	atomic_store(&p->chunk_size, n ? n : 1);
+}
+
+size_t dm_parser_chunk_size(const struct dm_parser *p)
+{
+	return atomic_load(&((struct dm_parser *)p)->chunk_size);
+}
+
+void dm_parser_stop(struct dm_parser *p)
+{
+	atomic_store(&p->stop, 1);
+}
+
+uint64_t dm_parser_shrink(struct dm_parser *p)
+{
+	return dm_ern_shrink(p->ern, 4096);
+}
+
+const struct dm_error *dm_parser_error(const struct dm_parser *p)
+{
+	return &p->err;
+}
+
+void dm_parser_stats(const struct dm_parser *p, struct dm_parser_stats *out)
+{
+	out->bytes = p->bytes;
+	out->elements = p->elements;
+	out->chunks = p->chunks;
+	out->max_depth = p->max_depth;
+	dm_ern_counts(p->ern, &out->ern);
+}
+
+const char *dm_parser_ern_version(const struct dm_parser *p)
+{
+	return dm_ern_version(p->ern);
+}

@@ -1,0 +1,537 @@
+/* Configuration defaults, key table, unit parsing and the profile loader. */
+#include "config.h"
+#include "profile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#ifndef DM_PKGDATADIR
+#define DM_PKGDATADIR "/usr/local/share/ddexmon"
+#endif
+#ifndef DM_SRCDIR
+#define DM_SRCDIR "."
+#endif
+
+#define OFF(f) offsetof(struct dm_config, f)
+#define SZ(f) sizeof(((struct dm_config *)0)->f)
+#define KiB 1024ULL
+#define MiB (1024ULL * 1024)
+#define GiB (1024ULL * 1024 * 1024)
+#define HOUR_MS (3600ULL * 1000)
+
+static const struct dm_config_key keys[] = {
+	{"name", DM_KEY_STRING, OFF(name), SZ(name), 0, 0, "default",
+	 "profile name shown in the dashboard"},
+	{"description", DM_KEY_STRING, OFF(description), SZ(description), 0, 0, "",
+	 "one line saying what the profile is for"},
+	{"max_memory", DM_KEY_SIZE, OFF(max_memory), 0, 64 * KiB, 1024 * GiB, "512M",
+	 "memory budget for accounted allocations; a refused allocation stops the file (exit 3)"},
+	{"chunk_size", DM_KEY_SIZE, OFF(chunk_size), 0, 1, 256 * MiB, "64K",
+	 "bytes read and handed to expat at a time"},
+	{"max_element_depth", DM_KEY_COUNT, OFF(max_element_depth), 0, 1, 1000000, "100",
+	 "deepest element nesting accepted"},
+	{"max_element_count", DM_KEY_COUNT, OFF(max_element_count), 0, 0, UINT64_MAX, "1000000",
+	 "elements accepted per file (0 = unlimited)"},
+	{"buffer_size", DM_KEY_SIZE, OFF(buffer_size), 0, 256, 1024 * MiB, "1M",
+	 "largest single start tag or text value the parser holds; longer is an error"},
+	{"flush_threshold", DM_KEY_RATIO, OFF(flush_threshold), 0, 0, 0, "0.8",
+	 "reclaim pooled memory when accounted bytes pass this fraction of max_memory"},
+	{"continue_on_error", DM_KEY_BOOL, OFF(continue_on_error), 0, 0, 1, "false",
+	 "report and skip records whose fields fail checks instead of stopping"},
+	{"max_errors", DM_KEY_COUNT, OFF(max_errors), 0, 1, 1000000000, "10",
+	 "record errors tolerated per file with continue_on_error"},
+	{"allow_dtd_entities", DM_KEY_BOOL, OFF(allow_dtd_entities), 0, 0, 1, "false",
+	 "accept a DOCTYPE that declares entities (external ones are never loaded)"},
+	{"pool_max_size", DM_KEY_COUNT, OFF(pool_max_size), 0, 1, 1000000, "64",
+	 "idle objects or buffers a pool keeps for reuse"},
+	{"pool_floor", DM_KEY_COUNT, OFF(pool_floor), 0, 0, 1000000, "2",
+	 "idle objects a reclamation leaves in each pool"},
+	{"sample_interval", DM_KEY_DURATION, OFF(sample_interval_ms), 0, 10, HOUR_MS, "100ms",
+	 "time between memory samples"},
+	{"trend_window", DM_KEY_DURATION, OFF(trend_window_ms), 0, 100, 24 * HOUR_MS, "10s",
+	 "span of samples the trend slope is fitted over"},
+	{"leak_interval", DM_KEY_DURATION, OFF(leak_interval_ms), 0, 10, HOUR_MS, "1s",
+	 "time between leak-detector snapshots"},
+	{"leak_window", DM_KEY_DURATION, OFF(leak_window_ms), 0, 1000, 30 * 24 * HOUR_MS, "1h",
+	 "how long leak-detector snapshots are kept"},
+	{"leak_threshold", DM_KEY_SIZE, OFF(leak_threshold), 0, 1, 1024 * GiB, "50M",
+	 "growth across the last three snapshots that makes a leak suspected"},
+	{"report_dir", DM_KEY_STRING, OFF(report_dir), SZ(report_dir), 0, 0, "./ddexmon-reports",
+	 "directory for heap reports"},
+	{"max_concurrent", DM_KEY_COUNT, OFF(max_concurrent), 0, 0, 1024, "0",
+	 "files parsed at once (0 = number of cores)"},
+	{"admission_percent", DM_KEY_PERCENT, OFF(admission_percent), 0, 1, 100, "85",
+	 "a file waits to start while system memory use is above this percentage"},
+	{"split_workers", DM_KEY_COUNT, OFF(split_workers), 0, 1, 64, "1",
+	 "threads used to parse one file in segments (1 = no split)"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+size_t dm_config_key_count(void) { return NKEYS; }
+
+const struct dm_config_key *dm_config_key_at(size_t i)
+{
+	return i < NKEYS ? &keys[i] : NULL;
+}
+
+const struct dm_config_key *dm_config_key_find(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+const char *dm_key_type_name(enum dm_key_type t)
+{
+	switch (t) {
+	case DM_KEY_SIZE: return "size";
+	case DM_KEY_COUNT: return "count";
+	case DM_KEY_RATIO: return "ratio";
+	case DM_KEY_PERCENT: return "percent";
+	case DM_KEY_BOOL: return "bool";
+	case DM_KEY_DURATION: return "duration";
+	case DM_KEY_STRING: return "string";
+	}
+	return "?";
+}
+
+void dm_config_init(struct dm_config *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < NKEYS; i++) {
+		int rc = dm_config_set(c, keys[i].name, keys[i].def, NULL);
+		(void)rc; /* the table's defaults are valid by construction (tested) */
+	}
+}
+
+/* Parse an unsigned integer prefix; returns the end or NULL. */
+static const char *parse_u64(const char *s, uint64_t *out)
+{
+	if (!isdigit((unsigned char)*s))
+		return NULL;
+	uint64_t v = 0;
+	for (; isdigit((unsigned char)*s) || *s == '_'; s++) {
+		if (*s == '_')
+			continue;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return NULL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return s;
+}
+
+int dm_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t whole, frac = 0, fdiv = 1;
+	const char *p = parse_u64(s, &whole);
+	if (!p)
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++)
+			if (fdiv < 1000000000ULL) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				fdiv *= 10;
+			}
+	}
+	uint64_t mult = 1;
+	switch (toupper((unsigned char)*p)) {
+	case 'K': mult = KiB; p++; break;
+	case 'M': mult = MiB; p++; break;
+	case 'G': mult = GiB; p++; break;
+	case 'T': mult = 1024 * GiB; p++; break;
+	case '\0': break;
+	case 'B': break;
+	default: return -1;
+	}
+	if (mult > 1 && (*p == 'i' || *p == 'I'))
+		p++;
+	if (*p == 'B' || *p == 'b')
+		p++;
+	if (*p)
+		return -1;
+	if (whole > UINT64_MAX / mult)
+		return -1;
+	if (frac && mult == 1)
+		return -1; /* fractions of a byte */
+	*out = whole * mult + frac * mult / fdiv;
+	return 0;
+}
+
+int dm_parse_duration_ms(const char *s, uint64_t *out)
+{
+	uint64_t v;
+	const char *p = parse_u64(s, &v);
+	if (!p)
+		return -1;
+	uint64_t mult;
+	if (strcmp(p, "") == 0 || strcmp(p, "ms") == 0)
+		mult = 1;
+	else if (strcmp(p, "s") == 0)
+		mult = 1000;
+	else if (strcmp(p, "m") == 0 || strcmp(p, "min") == 0)
+		mult = 60000;
+	else if (strcmp(p, "h") == 0)
+		mult = HOUR_MS;
+	else
+		return -1;
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1"};
+	static const char *const no[] = {"false", "no", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) { *out = 1; return 0; }
+		if (strcasecmp(s, no[i]) == 0) { *out = 0; return 0; }
+	}
+	return -1;
+}
+
+void dm_format_size(uint64_t b, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	if (b == 0 || b % KiB) {
+		snprintf(buf, size, "%llu", (unsigned long long)b);
+		return;
+	}
+	int u = -1;
+	uint64_t v = b;
+	while (u < 3 && v % KiB == 0 && v >= KiB) {
+		v /= KiB;
+		u++;
+	}
+	if (u >= 0 && v < KiB) {
+		snprintf(buf, size, "%llu%c", (unsigned long long)v, units[u]);
+		return;
+	}
+	/* not exact in a larger unit: one decimal in the largest unit below b */
+	double d = (double)b;
+	u = 0;
+	while (u < 3 && d >= 1024.0 * 1024.0) {
+		d /= 1024.0;
+		u++;
+	}
+	snprintf(buf, size, "%.1f%c", d / 1024.0, units[u]);
+}
+
+void dm_format_bytes(uint64_t b, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	if (b < 1024) {
+		snprintf(buf, size, "%lluB", (unsigned long long)b);
+		return;
+	}
+	double d = (double)b / 1024.0;
+	int u = 0;
+	while (u < 3 && d >= 1024.0) {
+		d /= 1024.0;
+		u++;
+	}
+	if (d >= 100.0)
+		snprintf(buf, size, "%.0f%c", d, units[u]);
+	else if (d >= 10.0)
+		snprintf(buf, size, "%.1f%c", d, units[u]);
+	else
+		snprintf(buf, size, "%.2f%c", d, units[u]);
+}
+
+void dm_format_duration(uint64_t ms, char *buf, size_t size)
+{
+	if (ms && ms % HOUR_MS == 0)
+		snprintf(buf, size, "%lluh", (unsigned long long)(ms / HOUR_MS));
+	else if (ms && ms % 60000 == 0)
+		snprintf(buf, size, "%llum", (unsigned long long)(ms / 60000));
+	else if (ms && ms % 1000 == 0)
+		snprintf(buf, size, "%llus", (unsigned long long)(ms / 1000));
+	else
+		snprintf(buf, size, "%llums", (unsigned long long)ms);
+}
+
+static int range_error(struct dm_error *err, const struct dm_config_key *k,
+                       const char *value)
+{
+	char lo[32], hi[32];
+	if (k->type == DM_KEY_SIZE) {
+		dm_format_size(k->min, lo, sizeof lo);
+		dm_format_size(k->max, hi, sizeof hi);
+	} else if (k->type == DM_KEY_DURATION) {
+		dm_format_duration(k->min, lo, sizeof lo);
+		dm_format_duration(k->max, hi, sizeof hi);
+	} else {
+		snprintf(lo, sizeof lo, "%llu", (unsigned long long)k->min);
+		snprintf(hi, sizeof hi, "%llu", (unsigned long long)k->max);
+	}
+	return dm_error_set(err, DM_EUSAGE, "%s: value '%s' out of range (%s to %s)",
+	                    k->name, value, lo, hi);
+}
+
+int dm_config_set(struct dm_config *c, const char *key, const char *value,
+                  struct dm_error *err)
+{
+	const struct dm_config_key *k = dm_config_key_find(key);
+	if (!k)
+		return dm_error_set(err, DM_EUSAGE, "unknown key '%s'", key);
+	char *field = (char *)c + k->offset;
+	uint64_t v = 0;
+	switch (k->type) {
+	case DM_KEY_SIZE:
+		if (dm_parse_size(value, &v) != 0)
+			return dm_error_set(err, DM_EUSAGE,
+			                    "%s: '%s' is not a size (e.g. 64K, 512M, 1G)", key, value);
+		break;
+	case DM_KEY_COUNT:
+		if (!*value || parse_u64(value, &v) == NULL || *parse_u64(value, &v))
+			return dm_error_set(err, DM_EUSAGE, "%s: '%s' is not a whole number", key, value);
+		break;
+	case DM_KEY_PERCENT: {
+		const char *end = parse_u64(value, &v);
+		if (!end || (*end && strcmp(end, "%") != 0))
+			return dm_error_set(err, DM_EUSAGE, "%s: '%s' is not a percentage", key, value);
+		break;
+	}
+	case DM_KEY_DURATION:
+		if (dm_parse_duration_ms(value, &v) != 0)
+			return dm_error_set(err, DM_EUSAGE,
+			                    "%s: '%s' is not a duration (e.g. 500ms, 2s, 1m, 1h)", key, value);
+		break;
+	case DM_KEY_RATIO: {
+		char *end;
+		errno = 0;
+		double d = strtod(value, &end);
+		if (!*value || *end || errno || !isfinite(d))
+			return dm_error_set(err, DM_EUSAGE, "%s: '%s' is not a number", key, value);
+		if (!(d > 0.0 && d <= 1.0))
+			return dm_error_set(err, DM_EUSAGE,
+			                    "%s: value '%s' out of range (above 0, at most 1)", key, value);
+		*(double *)(void *)field = d;
+		return 0;
+	}
+	case DM_KEY_BOOL: {
+		int b;
+		if (parse_bool(value, &b) != 0)
+			return dm_error_set(err, DM_EUSAGE, "%s: '%s' is not true or false", key, value);
+		*(int *)(void *)field = b;
+		return 0;
+	}
+	case DM_KEY_STRING:
+		if (strlen(value) >= k->size)
+			return dm_error_set(err, DM_EUSAGE, "%s: value longer than %zu bytes",
+			                    key, k->size - 1);
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	}
+	if (v < k->min || v > k->max)
+		return range_error(err, k, value);
+	*(uint64_t *)(void *)field = v;
+	return 0;
+}
+
+int dm_config_set_arg(struct dm_config *c, const char *arg, struct dm_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return dm_error_set(err, DM_EUSAGE, "--set %s: expected key=value", arg);
+	char key[64];
+	size_t kl = (size_t)(eq - arg);
+	if (kl >= sizeof key)
+		return dm_error_set(err, DM_EUSAGE, "--set %s: unknown key", arg);
+	memcpy(key, arg, kl);
+	key[kl] = '\0';
+	int rc = dm_config_set(c, key, eq + 1, err);
+	if (rc && err) {
+		char msg[DM_ERRMSG_MAX];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		dm_error_set(err, rc, "--set: %s", msg);
+	}
+	return rc;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+int dm_config_load(struct dm_config *c, const char *path, struct dm_error *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		dm_error_at(err, path, 0, 0, 0);
+		if (err)
+			err->has_pos = 0;
+		return dm_error_set(err, DM_EUSAGE, "cannot open profile: %s", strerror(errno));
+	}
+	/* the stem names the profile unless the file says otherwise */
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char stem[DM_NAME_MAX];
+	snprintf(stem, sizeof stem, "%s", base);
+	char *dot = strstr(stem, ".profile");
+	if (dot)
+		*dot = '\0';
+	snprintf(c->name, sizeof c->name, "%s", stem);
+
+	char line[1024];
+	unsigned long lineno = 0;
+	int rc = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			rc = dm_error_set(err, DM_EUSAGE, "line too long");
+			break;
+		}
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(line);
+		if (!*s)
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			rc = dm_error_set(err, DM_EUSAGE, "expected 'key = value'");
+			break;
+		}
+		*eq = '\0';
+		char *key = trim(s), *value = trim(eq + 1);
+		if (!*key) {
+			rc = dm_error_set(err, DM_EUSAGE, "missing key before '='");
+			break;
+		}
+		rc = dm_config_set(c, key, value, err);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(f))
+		rc = dm_error_set(err, DM_EUSAGE, "read error: %s", strerror(errno));
+	fclose(f);
+	if (rc && err) {
+		dm_error_at(err, path, lineno, 0, 0);
+		err->column = 0;
+		/* "FILE:LINE: msg" reads best for a profile: no column */
+		char msg[DM_ERRMSG_MAX];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		snprintf(err->msg, sizeof err->msg, "%s", msg);
+	}
+	return rc;
+}
+
+size_t dm_profile_dirs(char dirs[][DM_PATH_MAX], size_t max)
+{
+	size_t n = 0;
+	const char *env = getenv("DDEXMON_PROFILE_PATH");
+	if (env && *env) {
+		const char *p = env;
+		while (*p && n < max) {
+			const char *colon = strchr(p, ':');
+			size_t len = colon ? (size_t)(colon - p) : strlen(p);
+			if (len && len < DM_PATH_MAX) {
+				memcpy(dirs[n], p, len);
+				dirs[n++][len] = '\0';
+			}
+			if (!colon)
+				break;
+			p = colon + 1;
+		}
+	}
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (n < max && xdg && *xdg)
+		snprintf(dirs[n++], DM_PATH_MAX, "%s/ddexmon/profiles", xdg);
+	else if (n < max && home && *home)
+		snprintf(dirs[n++], DM_PATH_MAX, "%s/.config/ddexmon/profiles", home);
+	if (n < max)
+		snprintf(dirs[n++], DM_PATH_MAX, "%s/profiles", DM_PKGDATADIR);
+	if (n < max)
+		snprintf(dirs[n++], DM_PATH_MAX, "%s/profiles", DM_SRCDIR);
+	return n;
+}
+
+int dm_profile_find(const char *spec, char *path, size_t size, struct dm_error *err)
+{
+	size_t sl = strlen(spec);
+	int is_path = strchr(spec, '/') != NULL ||
+	              (sl > 8 && strcmp(spec + sl - 8, ".profile") == 0);
+	if (is_path) {
+		if (access(spec, R_OK) != 0)
+			return dm_error_set(err, DM_EUSAGE, "profile '%s': %s", spec, strerror(errno));
+		snprintf(path, size, "%s", spec);
+		return 0;
+	}
+	if (!*spec || strlen(spec) >= DM_NAME_MAX)
+		return dm_error_set(err, DM_EUSAGE, "profile name '%s' is not valid", spec);
+	char dirs[8][DM_PATH_MAX];
+	size_t n = dm_profile_dirs(dirs, 8);
+	for (size_t i = 0; i < n; i++) {
+		char cand[DM_PATH_MAX + DM_NAME_MAX + 16];
+		snprintf(cand, sizeof cand, "%s/%s.profile", dirs[i], spec);
+		if (access(cand, R_OK) == 0) {
+			snprintf(path, size, "%s", cand);
+			return 0;
+		}
+	}
+	char where[DM_ERRMSG_MAX] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < n && off < sizeof where; i++)
+		off += (size_t)snprintf(where + off, sizeof where - off, "%s%s", i ? ", " : "", dirs[i]);
+	return dm_error_set(err, DM_EUSAGE, "profile '%s' not found (looked in %s)", spec, where);
+}
+
+int dm_profile_load(struct dm_config *c, const char *spec, struct dm_error *err)
+{
+	char path[DM_PATH_MAX + DM_NAME_MAX + 16];
+	int rc = dm_profile_find(spec, path, sizeof path, err);
+	if (rc)
+		return rc;
+	return dm_config_load(c, path, err);
+}
+
+void dm_config_format(const struct dm_config *c, const struct dm_config_key *k,
+                      char *buf, size_t size)
+{
+	const char *field = (const char *)c + k->offset;
+	switch (k->type) {
+	case DM_KEY_SIZE:
+		dm_format_size(*(const uint64_t *)(const void *)field, buf, size);
+		break;
+	case DM_KEY_DURATION:
+		dm_format_duration(*(const uint64_t *)(const void *)field, buf, size);
+		break;
+	case DM_KEY_COUNT:
+		snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)(const void *)field);
+		break;
+	case DM_KEY_PERCENT:
+		snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)(const void *)field);
+		break;
+	case DM_KEY_RATIO:
+		snprintf(buf, size, "%g", *(const double *)(const void *)field);
+		break;
+	case DM_KEY_BOOL:
+		snprintf(buf, size, "%s", *(const int *)(const void *)field ? "true" : "false");
+		break;
+	case DM_KEY_STRING:
+		snprintf(buf, size, "%s", field);
+		break;
+	}
+}

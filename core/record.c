@@ -1,0 +1,396 @@
+/* Record field table, accessors and JSON serialisation. */
+#include "config.h"
+#include "record.h"
+
+#include <math.h>
+#include <string.h>
+
+enum fmt { F_STR, F_NUM, F_BOOL };
+
+struct field_meta {
+	const char *key;
+	uint8_t group;
+	uint8_t multi;   /* an array of all values, not the first */
+	uint8_t fmt;
+};
+
+static const struct field_meta fields[DM_F_COUNT] = {
+	[DM_F_NONE] = {"", 0, 0, F_STR},
+	[DM_F_MESSAGE_ID] = {"message_id", 0, 0, F_STR},
+	[DM_F_THREAD_ID] = {"thread_id", 0, 0, F_STR},
+	[DM_F_SENDER_ID] = {"sender_party_id", 0, 0, F_STR},
+	[DM_F_SENDER_NAME] = {"sender_name", 0, 0, F_STR},
+	[DM_F_RECIPIENT_ID] = {"recipient_party_id", 0, 0, F_STR},
+	[DM_F_RECIPIENT_NAME] = {"recipient_name", 0, 0, F_STR},
+	[DM_F_CREATED] = {"created", 0, 0, F_STR},
+	[DM_F_CONTROL_TYPE] = {"control_type", 0, 0, F_STR},
+	[DM_F_REFERENCE] = {"reference", 0, 0, F_STR},
+	[DM_F_SUBTYPE] = {"subtype", 0, 0, F_STR},
+	[DM_F_ISRC] = {"isrc", 0, 0, F_STR},
+	[DM_F_ICPN] = {"icpn", 0, 0, F_STR},
+	[DM_F_GRID] = {"grid", 0, 0, F_STR},
+	[DM_F_CATALOG_NUMBER] = {"catalog_number", 0, 0, F_STR},
+	[DM_F_TITLE] = {"title", 0, 0, F_STR},
+	[DM_F_SUBTITLE] = {"subtitle", 0, 0, F_STR},
+	[DM_F_DISPLAY_ARTIST] = {"display_artist", 0, 0, F_STR},
+	[DM_F_LABEL] = {"label", 0, 0, F_STR},
+	[DM_F_LABEL_REF] = {"label_reference", 0, 0, F_STR},
+	[DM_F_GENRE] = {"genre", 0, 0, F_STR},
+	[DM_F_SUBGENRE] = {"subgenre", 0, 0, F_STR},
+	[DM_F_RELEASE_DATE] = {"release_date", 0, 0, F_STR},
+	[DM_F_ORIGINAL_RELEASE_DATE] = {"original_release_date", 0, 0, F_STR},
+	[DM_F_CREATION_DATE] = {"creation_date", 0, 0, F_STR},
+	[DM_F_PLINE] = {"pline", 0, 0, F_STR},
+	[DM_F_PLINE_YEAR] = {"pline_year", 0, 0, F_NUM},
+	[DM_F_CLINE] = {"cline", 0, 0, F_STR},
+	[DM_F_CLINE_YEAR] = {"cline_year", 0, 0, F_NUM},
+	[DM_F_DURATION] = {"duration", 0, 0, F_STR},
+	[DM_F_PARENTAL_WARNING] = {"parental_warning", 0, 0, F_STR},
+	[DM_F_LANGUAGE] = {"language", 0, 0, F_STR},
+	[DM_F_IS_MAIN] = {"is_main_release", 0, 0, F_BOOL},
+	[DM_F_RESOURCE_REF] = {"resource_references", 0, 1, F_STR},
+	[DM_F_RELEASE_REF] = {"release_references", 0, 1, F_STR},
+	[DM_F_EFFECTIVE_DATE] = {"effective_date", 0, 0, F_STR},
+	[DM_F_NAME] = {"names", 0, 1, F_STR},
+	[DM_F_ID_TYPE] = {"type", DM_G_ID, 0, F_STR},
+	[DM_F_ID_NS] = {"namespace", DM_G_ID, 0, F_STR},
+	[DM_F_ID_VALUE] = {"value", DM_G_ID, 0, F_STR},
+	[DM_F_ARTIST_NAME] = {"name", DM_G_ARTIST, 0, F_STR},
+	[DM_F_ARTIST_REF] = {"reference", DM_G_ARTIST, 0, F_STR},
+	[DM_F_ARTIST_ROLE] = {"role", DM_G_ARTIST, 0, F_STR},
+	[DM_F_CONTRIB_NAME] = {"name", DM_G_CONTRIB, 0, F_STR},
+	[DM_F_CONTRIB_REF] = {"reference", DM_G_CONTRIB, 0, F_STR},
+	[DM_F_CONTRIB_ROLE] = {"roles", DM_G_CONTRIB, 1, F_STR},
+	[DM_F_FILE_NAME] = {"file_name", DM_G_FILE, 0, F_STR},
+	[DM_F_FILE_PATH] = {"file_path", DM_G_FILE, 0, F_STR},
+	[DM_F_FILE_URI] = {"uri", DM_G_FILE, 0, F_STR},
+	[DM_F_CODEC] = {"codec", DM_G_FILE, 0, F_STR},
+	[DM_F_BIT_RATE] = {"bit_rate", DM_G_FILE, 0, F_NUM},
+	[DM_F_SAMPLING_RATE] = {"sampling_rate", DM_G_FILE, 0, F_NUM},
+	[DM_F_HASH] = {"hash", DM_G_FILE, 0, F_STR},
+	[DM_F_HASH_ALGORITHM] = {"hash_algorithm", DM_G_FILE, 0, F_STR},
+	[DM_F_COMMERCIAL_MODEL] = {"commercial_model_types", DM_G_DEAL, 1, F_STR},
+	[DM_F_USE_TYPE] = {"use_types", DM_G_DEAL, 1, F_STR},
+	[DM_F_TERRITORY] = {"territories", DM_G_DEAL, 1, F_STR},
+	[DM_F_EXCLUDED_TERRITORY] = {"excluded_territories", DM_G_DEAL, 1, F_STR},
+	[DM_F_START] = {"start", DM_G_DEAL, 0, F_STR},
+	[DM_F_END] = {"end", DM_G_DEAL, 0, F_STR},
+	[DM_F_TAKEDOWN] = {"takedown", DM_G_DEAL, 0, F_BOOL},
+	[DM_F_PRICE_TYPE] = {"type", DM_G_PRICE, 0, F_STR},
+	[DM_F_PRICE_AMOUNT] = {"amount", DM_G_PRICE, 0, F_NUM},
+	[DM_F_PRICE_CURRENCY] = {"currency", DM_G_PRICE, 0, F_STR},
+};
+
+/* Layout items: a field id, a group array, or a computed member. */
+#define GRP(g) (0x100 | (g))
+#define X_KIND 0x200
+#define X_SECONDS 0x201
+#define X_END 0xFFFF
+
+static const uint16_t layout_header[] = {
+	DM_F_MESSAGE_ID, DM_F_THREAD_ID, DM_F_SENDER_ID, DM_F_SENDER_NAME,
+	DM_F_RECIPIENT_ID, DM_F_RECIPIENT_NAME, DM_F_CREATED, DM_F_CONTROL_TYPE, X_END,
+};
+static const uint16_t layout_party[] = {
+	DM_F_REFERENCE, GRP(DM_G_ID), DM_F_NAME, X_END,
+};
+static const uint16_t layout_resource[] = {
+	X_KIND, DM_F_REFERENCE, DM_F_SUBTYPE, DM_F_ISRC, GRP(DM_G_ID), DM_F_TITLE,
+	DM_F_SUBTITLE, DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST), GRP(DM_G_CONTRIB),
+	DM_F_DURATION, X_SECONDS, DM_F_PARENTAL_WARNING, DM_F_LANGUAGE,
+	DM_F_CREATION_DATE, DM_F_LABEL, DM_F_GENRE, DM_F_SUBGENRE, DM_F_PLINE,
+	DM_F_PLINE_YEAR, DM_F_CLINE, DM_F_CLINE_YEAR, GRP(DM_G_FILE), X_END,
+};
+static const uint16_t layout_release[] = {
+	X_KIND, DM_F_SUBTYPE, DM_F_REFERENCE, DM_F_ICPN, DM_F_GRID, DM_F_ISRC,
+	DM_F_CATALOG_NUMBER, GRP(DM_G_ID), DM_F_TITLE, DM_F_SUBTITLE,
+	DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST), DM_F_LABEL, DM_F_LABEL_REF,
+	DM_F_GENRE, DM_F_SUBGENRE, DM_F_RELEASE_DATE, DM_F_ORIGINAL_RELEASE_DATE,
+	DM_F_PLINE, DM_F_PLINE_YEAR, DM_F_CLINE, DM_F_CLINE_YEAR, DM_F_DURATION,
+	X_SECONDS, DM_F_PARENTAL_WARNING, DM_F_IS_MAIN, DM_F_RESOURCE_REF, X_END,
+};
+static const uint16_t layout_deal[] = {
+	DM_F_RELEASE_REF, DM_F_EFFECTIVE_DATE, GRP(DM_G_DEAL), X_END,
+};
+
+static const uint16_t *const layouts[DM_REC_TYPES] = {
+	layout_header, layout_party, layout_resource, layout_release, layout_deal,
+};
+
+/* "subtype" reads better under a type-specific key. */
+static const char *subtype_key(enum dm_rec_type t)
+{
+	return t == DM_REC_RELEASE ? "release_type" : "resource_type";
+}
+
+static const char *const group_keys[DM_G_COUNT] = {
+	"", "ids", "artists", "contributors", "files", "deals", "prices",
+};
+
+static const char *const type_names[DM_REC_TYPES] = {
+	"header", "party", "resource", "release", "deal",
+};
+
+const char *dm_rec_type_name(enum dm_rec_type t)
+{
+	return (unsigned)t < DM_REC_TYPES ? type_names[t] : "?";
+}
+
+const char *dm_field_name(enum dm_field f)
+{
+	return (unsigned)f < DM_F_COUNT ? fields[f].key : "?";
+}
+
+const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
+{
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (r->values[i].field == f) {
+			if (len)
+				*len = r->values[i].len;
+			return r->arena + r->values[i].off;
+		}
+	return NULL;
+}
+
+size_t dm_record_count(const struct dm_record *r, enum dm_field f)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nvalues; i++)
+		n += r->values[i].field == f;
+	return n;
+}
+
+static int is_json_number(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return 0;
+	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+		return 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	return i == n;
+}
+
+static void put_value(struct dm_buf *b, const struct dm_record *r,
+                      const struct dm_value *v, enum fmt fmt)
+{
+	const char *s = r->arena + v->off;
+	if (fmt == F_NUM && is_json_number(s, v->len)) {
+		dm_buf_put(b, s, v->len);
+	} else if (fmt == F_BOOL && v->len == 4 && memcmp(s, "true", 4) == 0) {
+		dm_buf_puts(b, "true");
+	} else if (fmt == F_BOOL && v->len == 5 && memcmp(s, "false", 5) == 0) {
+		dm_buf_puts(b, "false");
+	} else {
+		dm_buf_json_str(b, s, v->len);
+	}
+}
+
+/* Is v a repeat of an earlier value of the same field in [lo, i)? */
+static int seen_before(const struct dm_record *r, size_t lo, size_t i)
+{
+	const struct dm_value *v = &r->values[i];
+	for (size_t j = lo; j < i; j++) {
+		const struct dm_value *w = &r->values[j];
+		if (w->field == v->field && w->len == v->len &&
+		    memcmp(r->arena + w->off, r->arena + v->off, v->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* One field, as a scalar (first value) or array (all values), among the
+ * values in [lo, hi) that belong to instance `inst` (or any, if < 0). */
+static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field f,
+                      size_t lo, size_t hi, long inst, int *first, int dedupe)
+{
+	const struct field_meta *m = &fields[f];
+	int any = 0;
+	for (size_t i = lo; i < hi; i++) {
+		const struct dm_value *v = &r->values[i];
+		if (v->field != f || (inst >= 0 && v->inst != inst))
+			continue;
+		if (!m->multi) {
+			dm_buf_json_key(b, m->key, first);
+			put_value(b, r, v, (enum fmt)m->fmt);
+			return;
+		}
+		if (dedupe && seen_before(r, lo, i))
+			continue;
+		if (!any) {
+			dm_buf_json_key(b, m->key, first);
+			dm_buf_putc(b, '[');
+		} else {
+			dm_buf_putc(b, ',');
+		}
+		any = 1;
+		put_value(b, r, v, (enum fmt)m->fmt);
+	}
+	if (any)
+		dm_buf_putc(b, ']');
+}
+
+static int group_of(uint16_t field) { return fields[field].group; }
+
+/* How many instances of group g (within [lo, hi), for prices only those
+ * of deal `outer`)? Instances are numbered densely from 0. */
+static long group_instances(const struct dm_record *r, int g, size_t lo, size_t hi)
+{
+	long n = 0;
+	for (size_t i = lo; i < hi; i++)
+		if (group_of(r->values[i].field) == g && r->values[i].inst + 1L > n)
+			n = r->values[i].inst + 1L;
+	return n;
+}
+
+static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
+                      size_t lo, size_t hi, int *first);
+
+/* Emit group g's instances as an array of objects. An instance's values
+ * lie between its first value and the next instance's first value. */
+static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
+                      size_t lo, size_t hi, int *first)
+{
+	long n = group_instances(r, g, lo, hi);
+	if (n == 0)
+		return;
+	dm_buf_json_key(b, group_keys[g], first);
+	dm_buf_putc(b, '[');
+	size_t cur = lo;
+	for (long k = 0; k < n; k++) {
+		while (cur < hi && !(group_of(r->values[cur].field) == g && r->values[cur].inst == k))
+			cur++;
+		size_t end = cur;
+		while (end < hi && !(group_of(r->values[end].field) == g && r->values[end].inst > k))
+			end++;
+		if (k)
+			dm_buf_putc(b, ',');
+		dm_buf_putc(b, '{');
+		int ofirst = 1;
+		for (int f = 1; f < DM_F_COUNT; f++)
+			if (fields[f].group == g)
+				put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
+		if (g == DM_G_DEAL)
+			put_group(b, r, DM_G_PRICE, cur, end, &ofirst);
+		dm_buf_putc(b, '}');
+		cur = end;
+	}
+	dm_buf_putc(b, ']');
+}
+
+int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
+{
+	int first = 1;
+	dm_buf_putc(b, '{');
+	dm_buf_json_key(b, "type", &first);
+	dm_buf_json_str(b, type_names[r->type], strlen(type_names[r->type]));
+	if (r->type == DM_REC_HEADER) {
+		dm_buf_json_key(b, "message_type", &first);
+		dm_buf_json_str(b, r->root, strlen(r->root));
+		dm_buf_json_key(b, "ern_version", &first);
+		dm_buf_json_str(b, r->ern_version, strlen(r->ern_version));
+		dm_buf_json_key(b, "namespace", &first);
+		dm_buf_json_str(b, r->namespace_uri, strlen(r->namespace_uri));
+		if (r->schema_version && *r->schema_version) {
+			dm_buf_json_key(b, "schema_version", &first);
+			dm_buf_json_str(b, r->schema_version, strlen(r->schema_version));
+		}
+	}
+	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
+		if (*it == X_KIND) {
+			dm_buf_json_key(b, "kind", &first);
+			dm_buf_json_str(b, r->kind, r->kind_len);
+		} else if (*it == X_SECONDS) {
+			if (r->duration_seconds >= 0) {
+				dm_buf_json_key(b, "duration_seconds", &first);
+				dm_buf_double(b, r->duration_seconds);
+			}
+		} else if (*it & 0x100) {
+			put_group(b, r, *it & 0xFF, 0, r->nvalues, &first);
+		} else if (*it == DM_F_SUBTYPE) {
+			size_t n;
+			const char *s = dm_record_get(r, DM_F_SUBTYPE, &n);
+			if (s) {
+				dm_buf_json_key(b, subtype_key(r->type), &first);
+				dm_buf_json_str(b, s, n);
+			}
+		} else {
+			put_field(b, r, (enum dm_field)*it, 0, r->nvalues, -1, &first,
+			          *it == DM_F_RESOURCE_REF || *it == DM_F_RELEASE_REF);
+		}
+	}
+	dm_buf_putc(b, '}');
+	return b->failed ? -1 : 0;
+}
+
+/* Digits with an optional fraction; returns chars used or 0. */
+static size_t iso_number(const char *s, size_t n, double *out)
+{
+	size_t i = 0;
+	double v = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		v = v * 10 + (s[i++] - '0');
+	if (i == 0)
+		return 0;
+	if (i < n && (s[i] == '.' || s[i] == ',')) {
+		size_t j = ++i;
+		double scale = 0.1;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			v += (s[i++] - '0') * scale;
+			scale /= 10;
+		}
+		if (i == j)
+			return 0;
+	}
+	*out = v;
+	return i;
+}
+
+int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
+{
+	size_t i = 0;
+	if (i >= n || s[i++] != 'P')
+		return -1;
+	double total = 0;
+	int in_time = 0, parts = 0;
+	while (i < n) {
+		if (s[i] == 'T') {
+			if (in_time)
+				return -1;
+			in_time = 1;
+			i++;
+			continue;
+		}
+		double v;
+		size_t used = iso_number(s + i, n - i, &v);
+		if (!used || i + used >= n)
+			return -1;
+		i += used;
+		char u = s[i++];
+		/* calendar units have no fixed length: a year counts 365 days and
+		 * a month 30, which is what a duration field can mean in ERN */
+		if (!in_time && u == 'Y') total += v * 365 * 86400;
+		else if (!in_time && u == 'M') total += v * 30 * 86400;
+		else if (!in_time && u == 'D') total += v * 86400;
+		else if (!in_time && u == 'W') total += v * 7 * 86400;
+		else if (in_time && u == 'H') total += v * 3600;
+		else if (in_time && u == 'M') total += v * 60;
+		else if (in_time && u == 'S') total += v;
+		else return -1;
+		parts++;
+	}
+	if (!parts)
+		return -1;
+	*seconds = round(total * 1000) / 1000;
+	return 0;
+}

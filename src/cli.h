@@ -1,0 +1,53 @@
+/* Shared command-line plumbing: configuration options, usage errors,
+ * and the command entry points. */
+#ifndef DM_CLI_H
+#define DM_CLI_H
+
+#include <getopt.h>
+#include "profile.h"
+
+/* Long-option ids for the configuration options every command takes. */
+enum {
+	DM_OPT_PROFILE = 0x1000,
+	DM_OPT_SET,
+	DM_OPT_CHUNK_SIZE,
+	DM_OPT_FIRST_FREE,
+};
+
+#define DM_CONFIG_LONGOPTS \
+	{"profile", required_argument, NULL, DM_OPT_PROFILE}, \
+	{"set", required_argument, NULL, DM_OPT_SET}, \
+	{"chunk-size", required_argument, NULL, DM_OPT_CHUNK_SIZE}
+
+#define DM_MAX_SETS 64
+
+/* Collects configuration options in command-line order; applied at the
+ * end so that a profile is always the base and --set always overrides. */
+struct dm_cli_config {
+	const char *profile;
+	const char *sets[DM_MAX_SETS];
+	int nsets;
+	char chunk_args[4][48];     /* --chunk-size N rewritten as chunk_size=N */
+	int nchunk;
+};
+
+/* Record a configuration option; returns 1 if opt was one, 0 if not,
+ * -1 on a usage error (message printed). */
+int dm_cli_config_opt(struct dm_cli_config *cc, int opt, const char *arg);
+
+/* Defaults, then the profile, then the --set/--chunk-size overrides.
+ * Prints a one-line error and returns DM_EUSAGE on failure. */
+int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg);
+
+/* "ddexmon: message" on stderr. */
+void dm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dm_cli_print_error(const struct dm_error *e);
+
+/* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
+double dm_cli_now(void);
+
+/* Commands: argv[0] is the command name; each returns an exit code. */
+int dm_cmd_parse(int argc, char **argv);
+int dm_cmd_gen(int argc, char **argv);
+
+#endif

@@ -1,0 +1,58 @@
+/* ddexmon: options, profile, then a command (parse, gen, run, ...).
+ * Only this file and tui/ decide to exit. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"parse", dm_cmd_parse, "parse ERN files to JSON lines in bounded memory"},
+	{"gen", dm_cmd_gen, "generate a synthetic ERN delivery of any size"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: ddexmon COMMAND [OPTIONS] [FILE...]\n"
+	           "Stream DDEX ERN deliveries under a hard memory bound and watch memory.\n\n"
+	           "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'ddexmon COMMAND --help' describes a command; 'man ddexmon' has it all.\n"
+	           "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
+	           "4 some files failed, 130 interrupted.\n");
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return DM_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return DM_EXIT_OK;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("ddexmon %s\n", PACKAGE_VERSION);
+		return DM_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	dm_cli_error("unknown command '%s' (try 'ddexmon --help')", cmd);
+	return DM_EXIT_USAGE;
+}
