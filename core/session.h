@@ -1,0 +1,107 @@
+/* One run: the configuration, the accountant, the workers (each with its
+ * parser and pools), the sampler thread with the trend and the leak
+ * detector. Everything observable comes out as events (event.h) and
+ * records; the dashboard and the headless printer consume the same stream.
+ *
+ * Life: new -> add files -> start -> (control calls from any thread) ->
+ * wait -> free. Control calls are requests; their effect is announced by
+ * an event (SETTING, RECLAIM, NOTE, ...). */
+#ifndef DM_SESSION_H
+#define DM_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "event.h"
+#include "profile.h"
+
+struct dm_session;
+
+struct dm_session_summary {
+	double start_wall, end_wall;     /* seconds since the epoch */
+	double seconds;
+	size_t files, files_ok, files_failed;
+	uint64_t bytes;
+	uint64_t records[DM_REC_TYPES];
+	uint64_t records_total;
+	uint64_t rss_start, rss_end, rss_peak;
+	uint64_t acct_peak;
+	uint64_t reclamations, reclaimed_bytes;
+	uint64_t mallocs;                /* allocations through the accountant */
+	uint64_t leaks_suspected, leaks_confirmed;
+	int exit_code;                   /* DM_EXIT_* for the run */
+};
+
+struct dm_session_ops {
+	/* Every event, from any thread. May be NULL. */
+	void (*event)(void *ctx, const struct dm_event *ev);
+	/* Every record, from the worker that parsed it; return 0 or a DM_E*
+	 * (the file then fails with it). With several workers records of
+	 * different files interleave; each file's stay in order. May be NULL. */
+	int (*record)(void *ctx, int file, const struct dm_record *rec);
+};
+
+struct dm_session_opts {
+	int force;              /* skip the MemAvailable pre-flight check */
+	double progress_every;  /* seconds between PROGRESS events (0.25) */
+	uint64_t leak_rate;     /* bytes/s leaked on purpose (--leak-rate) */
+	pid_t watch_pid;        /* > 0: no files, sample that process (watch) */
+	/* Test hook: replaces the system memory used percentage read for
+	 * admission control (NULL = the sampler's reading). */
+	double (*mem_used_pct)(void *ctx);
+	void *mem_used_ctx;
+};
+
+/* cfg is copied. Fails with DM_ENOMEM or DM_ESYSMEM (the pre-flight check:
+ * "insufficient memory available: need X, available Y"). */
+struct dm_session *dm_session_new(const struct dm_config *cfg,
+                                  const struct dm_session_opts *opts,
+                                  const struct dm_session_ops *ops, void *ctx,
+                                  struct dm_error *err);
+void dm_session_free(struct dm_session *s);
+
+/* Queue a file ("-" = stdin). May be called while running (the chooser's
+ * "add files"). Returns its index or a DM_E*. */
+int dm_session_add(struct dm_session *s, const char *path);
+/* Start the sampler and the workers. 0 or a DM_E*. */
+int dm_session_start(struct dm_session *s, struct dm_error *err);
+/* Block until every file is done (or the watched process has gone, or
+ * dm_session_stop). Emits SUMMARY and STATUS. Returns the exit code. */
+int dm_session_wait(struct dm_session *s);
+/* Non-blocking: 1 when every queued file is done. */
+int dm_session_done(struct dm_session *s);
+
+/* Controls, from any thread. */
+void dm_session_stop(struct dm_session *s);                 /* Ctrl-C, quit */
+void dm_session_pause(struct dm_session *s, int paused);
+int dm_session_paused(struct dm_session *s);
+void dm_session_set_chunk_size(struct dm_session *s, size_t n);  /* next chunk */
+void dm_session_set_buffer_size(struct dm_session *s, size_t n); /* next file */
+/* Replace the configuration (profile switch): chunk and buffer sizes at
+ * once, the rest from the next file. 0 or DM_EUSAGE. */
+int dm_session_set_config(struct dm_session *s, const struct dm_config *cfg);
+void dm_session_reclaim(struct dm_session *s, const char *reason);
+void dm_session_skip(struct dm_session *s);        /* stop the oldest running file */
+void dm_session_set_leak_rate(struct dm_session *s, uint64_t bytes_per_s);
+/* Write a heap report now; returns 0 and the path in out, or a DM_E*. */
+int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen);
+/* Write every sample in the ring as CSV (atomically). 0 or DM_EIO. */
+int dm_session_export_csv(struct dm_session *s, const char *path);
+
+/* Snapshots for a display, any thread. */
+void dm_session_config(struct dm_session *s, struct dm_config *out);
+size_t dm_session_files(struct dm_session *s);
+/* Copy of file i (path and error point into session memory that lives
+ * as long as the session). 0 or -1 when out of range. */
+int dm_session_file(struct dm_session *s, size_t i, struct dm_file_info *out);
+/* Pool stats summed over workers, one entry per pool kind; returns count. */
+size_t dm_session_pools(struct dm_session *s, struct dm_pool_stats *out, size_t max);
+void dm_session_summary(struct dm_session *s, struct dm_session_summary *out);
+/* Copy up to max samples from the ring, oldest first; returns the count. */
+size_t dm_session_samples(struct dm_session *s, struct dm_sample *out, size_t max);
+void dm_session_leak(struct dm_session *s, struct dm_leak_info *out);
+
+/* Write one event as a JSON object (no newline), "event" first. */
+int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
+
+#endif
