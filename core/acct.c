@@ -103,7 +103,10 @@ static void uncharge_levels(struct dm_acct *a, struct dm_acct *upto, uint64_t n)
 		atomic_fetch_sub_explicit(&l->live, n, memory_order_relaxed);
 }
 
-/* Charge n bytes at every level or at none. Returns 0 on success. */
+/* Charge n bytes at every level or at none. Returns 0 on success.
+ * The live totals are reserved level by level first; peaks and tag counters
+ * move only once every level has accepted, so a refusal higher up leaves no
+ * trace below it. */
 static int charge(struct dm_acct *a, enum dm_tag tag, uint64_t n)
 {
 	long fc = atomic_load_explicit(&a->fail_countdown, memory_order_relaxed);
@@ -112,18 +115,28 @@ static int charge(struct dm_acct *a, enum dm_tag tag, uint64_t n)
 		note_refusal(a, tag, n, dm_acct_live(a), dm_acct_budget(a));
 		return -1;
 	}
-	for (struct dm_acct *l = a; l; l = l->parent) {
-		uint64_t now = atomic_fetch_add_explicit(&l->live, n, memory_order_relaxed) + n;
+	uint64_t now[DM_ACCT_MAX_DEPTH];
+	int depth = 0;
+	for (struct dm_acct *l = a; l; l = l->parent, depth++) {
+		uint64_t v = atomic_fetch_add_explicit(&l->live, n, memory_order_relaxed) + n;
 		uint64_t budget = atomic_load_explicit(&l->budget, memory_order_relaxed);
-		if (budget && now > budget) {
+		if (budget && v > budget) {
 			atomic_fetch_sub_explicit(&l->live, n, memory_order_relaxed);
 			uncharge_levels(a, l, n);
-			note_refusal(a, tag, n, now - n, budget);
+			note_refusal(a, tag, n, v - n, budget);
 			if (l != a)
-				note_refusal(l, tag, n, now - n, budget);
+				note_refusal(l, tag, n, v - n, budget);
 			return -1;
 		}
-		raise_peak(&l->peak, now);
+		if (depth < DM_ACCT_MAX_DEPTH)
+			now[depth] = v;
+	}
+	depth = 0;
+	for (struct dm_acct *l = a; l; l = l->parent, depth++) {
+		if (depth < DM_ACCT_MAX_DEPTH)
+			raise_peak(&l->peak, now[depth]);
+		else
+			raise_peak(&l->peak, atomic_load_explicit(&l->live, memory_order_relaxed));
 		struct tag_ctr *t = &l->tag[tag];
 		atomic_fetch_add_explicit(&t->allocs, 1, memory_order_relaxed);
 		uint64_t tl = atomic_fetch_add_explicit(&t->live, n, memory_order_relaxed) + n;

@@ -8,6 +8,7 @@
  * their last name, so an element costs one hash lookup and a short scan. */
 #include "config.h"
 #include "ern.h"
+#include "pool.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -376,6 +377,9 @@ struct dm_ern {
 
 	struct dm_ern_counts counts;
 	uint64_t seq;
+	/* record text and value arrays come from these when set, and go back
+	 * when the record has been handed on */
+	struct dm_pool *text_pool, *vals_pool;
 };
 
 static const enum dm_group field_group[DM_F_COUNT] = {
@@ -403,6 +407,8 @@ static int field_multi(unsigned f)
 	       f == DM_F_USE_TYPE || f == DM_F_TERRITORY || f == DM_F_EXCLUDED_TERRITORY;
 }
 
+static void release_buffers(struct dm_ern *e);
+
 struct dm_ern *dm_ern_new(struct dm_acct *a, const struct dm_config *cfg,
                           const struct dm_consumer *cons, void *ctx)
 {
@@ -423,10 +429,56 @@ void dm_ern_free(struct dm_ern *e)
 {
 	if (!e)
 		return;
+	release_buffers(e);
 	dm_buf_fini(&e->arena);
 	dm_acct_dealloc(e->vals);
 	dm_acct_dealloc(e->stack);
 	dm_acct_dealloc(e);
+}
+
+static void release_buffers(struct dm_ern *e)
+{
+	if (e->text_pool && e->arena.data) {
+		dm_pool_put(e->text_pool, e->arena.data);
+		e->arena.data = NULL;
+		e->arena.cap = 0;
+	}
+	if (e->vals_pool && e->vals) {
+		dm_pool_put(e->vals_pool, e->vals);
+		e->vals = NULL;
+		e->vcap = 0;
+	}
+}
+
+/* A record begins: take its buffers from the pools (when there are). */
+static int acquire_buffers(struct dm_ern *e, struct dm_error *err)
+{
+	size_t cap;
+	if (e->text_pool && !e->arena.data) {
+		e->arena.data = dm_pool_get(e->text_pool, 4096, &cap);
+		if (!e->arena.data)
+			return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (record text)");
+		e->arena.cap = cap;
+	}
+	if (e->vals_pool && !e->vals) {
+		e->vals = dm_pool_get(e->vals_pool, 64 * sizeof *e->vals, &cap);
+		if (!e->vals)
+			return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (record values)");
+		e->vcap = cap / sizeof *e->vals;
+	}
+	return 0;
+}
+
+void dm_ern_set_pools(struct dm_ern *e, struct dm_pool *text, struct dm_pool *vals)
+{
+	release_buffers(e);
+	dm_buf_fini(&e->arena);
+	dm_buf_init(&e->arena, e->acct, DM_TAG_RECORDS);
+	dm_acct_dealloc(e->vals);
+	e->vals = NULL;
+	e->vcap = 0;
+	e->text_pool = text;
+	e->vals_pool = vals;
 }
 
 static void clear_record(struct dm_ern *e)
@@ -434,6 +486,7 @@ static void clear_record(struct dm_ern *e)
 	e->in_rec = 0;
 	e->nvals = 0;
 	dm_buf_reset(&e->arena);
+	release_buffers(e);
 	e->set_bits[0] = e->set_bits[1] = 0;
 	e->ncaps = 0;
 	for (int g = 0; g < DM_G_COUNT; g++) {
@@ -678,6 +731,9 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		enum dm_rec_type t;
 		if (!record_type_for(e, id, &t))
 			return 0;
+		int rc0 = acquire_buffers(e, err);
+		if (rc0 < 0)
+			return rc0;
 		e->in_rec = 1;
 		e->rec_depth = e->depth;
 		e->rtype = t;

@@ -47,6 +47,12 @@ void dm_ern_counts(const struct dm_ern *e, struct dm_ern_counts *out);
  * pressure); returns bytes given back. */
 uint64_t dm_ern_shrink(struct dm_ern *e, size_t keep);
 
+/* Take each record's text and value buffers from these pools and give
+ * them back once the record has been handed on (both may be NULL: plain
+ * accounted buffers). The pools must outlive e. */
+struct dm_pool;
+void dm_ern_set_pools(struct dm_ern *e, struct dm_pool *text, struct dm_pool *vals);
+
 /* Is name (as expat gives it) an ERN root? Fills version text ("4.3").
  * Exposed for tests and for the splitter. */
 int dm_ern_root_namespace(const char *uri, size_t len, char *version, size_t vsize);

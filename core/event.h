@@ -13,9 +13,12 @@
 #include "error.h"
 #include "leak.h"
 #include "pool.h"
+#include "profile.h"
 #include "record.h"
 #include "sampler.h"
 #include "trend.h"
+
+struct dm_session_summary;
 
 enum dm_event_type {
 	DM_EV_START,          /* run begins: config */
@@ -88,6 +91,8 @@ struct dm_event {
 	const char *value;        /* SETTING: new value, as written */
 	int on;                   /* PRESSURE: 1 on, 0 off */
 	const struct dm_session_summary *summary;   /* SUMMARY, STATUS */
+	const struct dm_config *config;             /* START, SETTING */
+	unsigned workers;                           /* START */
 };
 
 /* Short name used as the JSON "event" member ("start", "progress", ...). */

@@ -6,11 +6,16 @@
  * three snapshots exceeds threshold the detector says SUSPECT: the caller
  * emits leak_suspected and forces a reclamation. The detector then keeps
  * watching for a confirmation period (two intervals, at least 1 s): if less
- * than half of the growth came back and the series is still growing, it
- * says CONFIRM (the caller emits leak_confirmed, an alert and a heap
- * report); otherwise CLEAR. A flat series, a sawtooth and a cache that
+ * than half of the growth came back (measured to the lowest level seen in
+ * the period) and the series is still growing (since the suspicion, and
+ * again over the second half of the period, it rose by at least a quarter
+ * of what the suspected rate predicts), it says
+ * CONFIRM (the caller emits leak_confirmed, an alert and a heap report);
+ * otherwise CLEAR. A flat series, a sawtooth and a cache that
  * grows and then stops are not confirmed. After a confirmation the next
- * one needs another threshold of growth. No clock, no I/O: pure. */
+ * suspicion needs another threshold of growth above the confirmed level
+ * (or above the lowest level since, if memory came back). No clock, no
+ * I/O: pure. */
 #ifndef DM_LEAK_H
 #define DM_LEAK_H
 
@@ -51,13 +56,20 @@ struct dm_leak_info {
 
 struct dm_leak;
 
-/* Snapshots are stored in memory from acct (DM_TAG_OTHER; may be NULL);
- * at most window / interval + 1 of them. NULL on allocation failure. */
+/* Snapshots are stored in one block from acct (DM_TAG_OTHER; acct NULL =
+ * plain malloc), allocated here and never grown: at most window / interval
+ * + 1 of them (at least 3). NULL on allocation failure, or when interval is
+ * not a positive finite number or window is negative or NaN. */
 struct dm_leak *dm_leak_new(const struct dm_leak_cfg *cfg, struct dm_acct *acct);
 void dm_leak_free(struct dm_leak *l);
 
-/* One measurement at time t (non-decreasing). Returns what the caller must
- * do; info (may be NULL) is filled in every case. */
+/* One measurement at time t (non-decreasing; a t that steps back is taken
+ * as the last one, a NaN t is ignored). A snapshot is kept when interval
+ * has passed since the last one; suspicion is only raised on a snapshot,
+ * the confirmation decision on the first measurement at least
+ * max(2 * interval, 1 s) after the suspicion. At most one action a call.
+ * Returns what the caller must do; info (may be NULL) is filled in every
+ * case. */
 enum dm_leak_action dm_leak_observe(struct dm_leak *l, double t, uint64_t bytes,
                                     struct dm_leak_info *info);
 

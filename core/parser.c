@@ -401,6 +401,11 @@ uint64_t dm_parser_shrink(struct dm_parser *p)
 	return dm_ern_shrink(p->ern, 4096);
 }
 
+void dm_parser_set_pools(struct dm_parser *p, struct dm_pool *text, struct dm_pool *vals)
+{
+	dm_ern_set_pools(p->ern, text, vals);
+}
+
 const struct dm_error *dm_parser_error(const struct dm_parser *p)
 {
 	return &p->err;

@@ -60,6 +60,10 @@ void dm_parser_stop(struct dm_parser *p);
  * Only from the parsing thread, between chunks (e.g. in progress()). */
 uint64_t dm_parser_shrink(struct dm_parser *p);
 
+/* Records' buffers from these pools (see dm_ern_set_pools). */
+struct dm_pool;
+void dm_parser_set_pools(struct dm_parser *p, struct dm_pool *text, struct dm_pool *vals);
+
 const struct dm_error *dm_parser_error(const struct dm_parser *p);
 void dm_parser_stats(const struct dm_parser *p, struct dm_parser_stats *out);
 const char *dm_parser_ern_version(const struct dm_parser *p);

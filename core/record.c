@@ -333,11 +333,13 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 	return b->failed ? -1 : 0;
 }
 
-/* Digits with an optional fraction; returns chars used or 0. */
-static size_t iso_number(const char *s, size_t n, double *out)
+/* Digits with an optional fraction; returns chars used or 0. *frac says
+ * whether there was a fraction. */
+static size_t iso_number(const char *s, size_t n, double *out, int *frac)
 {
 	size_t i = 0;
 	double v = 0;
+	*frac = 0;
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		v = v * 10 + (s[i++] - '0');
 	if (i == 0)
@@ -351,6 +353,7 @@ static size_t iso_number(const char *s, size_t n, double *out)
 		}
 		if (i == j)
 			return 0;
+		*frac = 1;
 	}
 	*out = v;
 	return i;
@@ -358,38 +361,48 @@ static size_t iso_number(const char *s, size_t n, double *out)
 
 int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
 {
+	/* designators in the only order ISO 8601 allows, and their lengths;
+	 * calendar units have no fixed length: a year counts 365 days and a
+	 * month 30, which is what a duration field can mean in ERN */
+	static const char order[] = "YMWDHMS";
+	static const double unit[] = {365.0 * 86400, 30.0 * 86400, 7.0 * 86400, 86400,
+	                              3600, 60, 1};
 	size_t i = 0;
 	if (i >= n || s[i++] != 'P')
 		return -1;
 	double total = 0;
-	int in_time = 0, parts = 0;
+	int in_time = 0, parts = 0, time_parts = 0, last = -1, after_frac = 0;
 	while (i < n) {
 		if (s[i] == 'T') {
 			if (in_time)
 				return -1;
 			in_time = 1;
+			last = 3;   /* time designators come after D */
 			i++;
 			continue;
 		}
 		double v;
-		size_t used = iso_number(s + i, n - i, &v);
-		if (!used || i + used >= n)
-			return -1;
+		int frac;
+		size_t used = iso_number(s + i, n - i, &v, &frac);
+		if (!used || i + used >= n || after_frac)
+			return -1; /* only the last component may have a fraction */
 		i += used;
 		char u = s[i++];
-		/* calendar units have no fixed length: a year counts 365 days and
-		 * a month 30, which is what a duration field can mean in ERN */
-		if (!in_time && u == 'Y') total += v * 365 * 86400;
-		else if (!in_time && u == 'M') total += v * 30 * 86400;
-		else if (!in_time && u == 'D') total += v * 86400;
-		else if (!in_time && u == 'W') total += v * 7 * 86400;
-		else if (in_time && u == 'H') total += v * 3600;
-		else if (in_time && u == 'M') total += v * 60;
-		else if (in_time && u == 'S') total += v;
-		else return -1;
+		int k = -1;
+		for (int j = in_time ? 4 : 0; j < (in_time ? 7 : 4); j++)
+			if (order[j] == u) {
+				k = j;
+				break;
+			}
+		if (k < 0 || k <= last)
+			return -1; /* unknown, repeated, or out of order */
+		last = k;
+		total += v * unit[k];
+		after_frac = frac;
 		parts++;
+		time_parts += in_time;
 	}
-	if (!parts)
+	if (!parts || (in_time && !time_parts) || !isfinite(total))
 		return -1;
 	*seconds = round(total * 1000) / 1000;
 	return 0;

@@ -45,6 +45,7 @@ int dm_sysmem(uint64_t *total, uint64_t *available);
 struct dm_ring {
 	struct dm_sample *v;
 	size_t cap, head, n;      /* head: next slot to write */
+	int plain;                /* v is plain malloc'ed (no accountant) */
 };
 
 /* Storage from acct under DM_TAG_OTHER (acct may be NULL: plain malloc).

@@ -26,7 +26,10 @@ struct dm_trend {
 };
 
 /* Fit the points (t[i], y[i]) (t ascending, seconds) whose t is within
- * window seconds of the last one. budget 0 = none. */
+ * window seconds of the last one (window <= 0 or infinite: all of them).
+ * budget 0 = none; to_budget is counted from the last y, not the fitted
+ * line. Fewer than two points, or all at the same t: DM_TREND_UNKNOWN with
+ * rate 0. Never fails; out is always filled. */
 void dm_trend_fit(const double *t, const double *y, size_t n, double window,
                   uint64_t budget, struct dm_trend *out);
 

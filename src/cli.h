@@ -4,6 +4,7 @@
 #define DM_CLI_H
 
 #include <getopt.h>
+#include <pthread.h>
 #include "profile.h"
 
 /* Long-option ids for the configuration options every command takes. */
@@ -46,8 +47,22 @@ void dm_cli_print_error(const struct dm_error *e);
 /* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
 double dm_cli_now(void);
 
+/* Block SIGINT/SIGTERM/SIGHUP in the calling thread (call before any
+ * thread starts, so every thread inherits it); then a thread that waits
+ * for them and stops the session. */
+struct dm_session;
+void dm_cli_block_signals(void);
+int dm_cli_signals_start(struct dm_session *s, pthread_t *th);
+void dm_cli_signals_stop(pthread_t th);
+
+/* Queue files; directories are walked for *.xml with recursive, an error
+ * without. Returns 0 or -1 (message printed). */
+int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive);
+
 /* Commands: argv[0] is the command name; each returns an exit code. */
 int dm_cmd_parse(int argc, char **argv);
 int dm_cmd_gen(int argc, char **argv);
+int dm_cmd_run(int argc, char **argv);
+int dm_cmd_watch(int argc, char **argv);
 
 #endif

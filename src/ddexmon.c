@@ -17,6 +17,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"parse", dm_cmd_parse, "parse ERN files to JSON lines in bounded memory"},
+	{"run", dm_cmd_run, "parse with memory accounting, sampling and leak detection; events as JSON"},
+	{"watch", dm_cmd_watch, "sample another process's memory: trend and leak detection"},
 	{"gen", dm_cmd_gen, "generate a synthetic ERN delivery of any size"},
 };
 

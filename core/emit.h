@@ -1,0 +1,35 @@
+/* Output helpers shared by the session and the commands: atomic file
+ * writes, ISO 8601 timestamps, and JSON members used by several writers.
+ * (dm_event_to_json itself is declared in session.h.) */
+#ifndef DM_EMIT_H
+#define DM_EMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "error.h"
+
+/* Write data to path atomically: a temporary file in the same directory,
+ * fsync, rename. 0 or DM_EIO with err filled (err may be NULL). */
+int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err);
+
+/* mkdir -p (mode 0755). 0 or DM_EIO. */
+int dm_mkdirs(const char *path, struct dm_error *err);
+
+/* "2026-11-25T13:02:14.123Z" (ms) into buf (>= 25 bytes). */
+void dm_iso_time(int64_t wall_ms, char *buf, size_t size);
+/* "20261125T130214Z" for file names. */
+void dm_stamp_time(int64_t wall_ms, char *buf, size_t size);
+/* CLOCK_REALTIME in ms. */
+int64_t dm_wall_ms(void);
+/* CLOCK_MONOTONIC in seconds. */
+double dm_mono_s(void);
+
+/* JSON members with a leading comma as needed. */
+void dm_json_u64(struct dm_buf *b, const char *key, uint64_t v, int *first);
+void dm_json_i64(struct dm_buf *b, const char *key, int64_t v, int *first);
+void dm_json_num(struct dm_buf *b, const char *key, double v, int *first);
+void dm_json_str(struct dm_buf *b, const char *key, const char *s, int *first);
+void dm_json_bool(struct dm_buf *b, const char *key, int v, int *first);
+
+#endif

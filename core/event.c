@@ -1,0 +1,317 @@
+/* Events as JSON objects: one shape per event type, "event" first. */
+#include "config.h"
+#include "event.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "session.h"
+
+static const char *const event_names[DM_EV_COUNT] = {
+	[DM_EV_START] = "start",
+	[DM_EV_FILE_QUEUED] = "file_queued",
+	[DM_EV_FILE_START] = "file_start",
+	[DM_EV_WAITING] = "waiting",
+	[DM_EV_PROGRESS] = "progress",
+	[DM_EV_SAMPLE] = "sample",
+	[DM_EV_RECLAIM] = "reclaim",
+	[DM_EV_PRESSURE] = "pressure",
+	[DM_EV_LEAK_SUSPECTED] = "leak_suspected",
+	[DM_EV_LEAK_CONFIRMED] = "leak_confirmed",
+	[DM_EV_LEAK_CLEARED] = "leak_cleared",
+	[DM_EV_ERROR] = "error",
+	[DM_EV_RETRY] = "retry",
+	[DM_EV_FILE_DONE] = "file_done",
+	[DM_EV_SETTING] = "setting",
+	[DM_EV_NOTE] = "note",
+	[DM_EV_SUMMARY] = "summary",
+	[DM_EV_STATUS] = "status",
+};
+
+const char *dm_event_name(enum dm_event_type t)
+{
+	return (unsigned)t < DM_EV_COUNT ? event_names[t] : "unknown";
+}
+
+const char *dm_file_state_name(enum dm_file_state s)
+{
+	static const char *const names[] = {"queued", "waiting for memory", "running",
+	                                    "done", "failed", "skipped"};
+	return (unsigned)s < sizeof names / sizeof *names ? names[s] : "unknown";
+}
+
+static double mbps(uint64_t bytes, double seconds)
+{
+	return seconds > 0 ? (double)bytes / 1e6 / seconds : 0;
+}
+
+static void records_obj(struct dm_buf *b, const char *key, const uint64_t *rec, int *first)
+{
+	dm_buf_json_key(b, key, first);
+	dm_buf_putc(b, '{');
+	int f = 1;
+	for (int t = 0; t < DM_REC_TYPES; t++)
+		dm_json_u64(b, dm_rec_type_name((enum dm_rec_type)t), rec[t], &f);
+	dm_buf_putc(b, '}');
+}
+
+static void file_members(struct dm_buf *b, const struct dm_file_info *f, enum dm_event_type t,
+                         int *first)
+{
+	dm_json_str(b, "file", f->path, first);
+	dm_json_u64(b, "index", (uint64_t)f->index, first);
+	if (t == DM_EV_FILE_QUEUED || t == DM_EV_WAITING) {
+		dm_json_u64(b, "size", f->size, first);
+		return;
+	}
+	dm_json_u64(b, "bytes", f->bytes, first);
+	dm_json_u64(b, "size", f->size, first);
+	if (t == DM_EV_FILE_START)
+		return;
+	dm_json_u64(b, "records", f->records_total, first);
+	dm_json_num(b, "seconds", f->seconds, first);
+	dm_json_num(b, "mb_per_s", mbps(f->bytes, f->seconds), first);
+	if (t != DM_EV_FILE_DONE)
+		return;
+	dm_json_str(b, "state", dm_file_state_name(f->state), first);
+	records_obj(b, "counts", f->records, first);
+	dm_json_u64(b, "peak", f->peak, first);
+	dm_json_bool(b, "retried", f->retried, first);
+	if (f->ern_version)
+		dm_json_str(b, "ern_version", f->ern_version, first);
+	if (f->error)
+		dm_json_str(b, "error", f->error, first);
+}
+
+static void sample_members(struct dm_buf *b, const struct dm_sample *s, int *first)
+{
+	dm_json_u64(b, "rss", s->rss, first);
+	dm_json_u64(b, "rss_peak", s->rss_peak, first);
+	dm_json_u64(b, "mem_total", s->mem_total, first);
+	dm_json_u64(b, "mem_available", s->mem_available, first);
+	dm_json_num(b, "mem_used_pct", s->mem_used_pct, first);
+	dm_json_u64(b, "heap_inuse", s->heap_inuse, first);
+	dm_json_u64(b, "heap_free", s->heap_free, first);
+	dm_json_u64(b, "accounted", s->acct.live, first);
+	dm_json_u64(b, "accounted_peak", s->acct.peak, first);
+	dm_buf_json_key(b, "tags", first);
+	dm_buf_putc(b, '{');
+	int f = 1;
+	for (int t = 0; t < DM_TAG_COUNT; t++) {
+		dm_buf_json_key(b, dm_tag_name((enum dm_tag)t), &f);
+		dm_buf_printf(b, "{\"live\":%llu,\"peak\":%llu,\"allocs\":%llu,\"frees\":%llu}",
+		              (unsigned long long)s->acct.tag[t].live,
+		              (unsigned long long)s->acct.tag[t].peak,
+		              (unsigned long long)s->acct.tag[t].allocs,
+		              (unsigned long long)s->acct.tag[t].frees);
+	}
+	dm_buf_putc(b, '}');
+}
+
+static void trend_members(struct dm_buf *b, const struct dm_trend *tr, int *first)
+{
+	dm_json_str(b, "trend", dm_trend_name(tr->kind), first);
+	dm_json_num(b, "rate", tr->rate, first);
+	dm_buf_json_key(b, "to_budget", first);
+	if (tr->to_budget >= 0)
+		dm_buf_double(b, tr->to_budget);
+	else
+		dm_buf_puts(b, "null");
+}
+
+static void leak_members(struct dm_buf *b, const struct dm_leak_info *l, int *first)
+{
+	dm_json_str(b, "state", dm_leak_state_name(l->state), first);
+	dm_json_u64(b, "snapshots", l->snapshots, first);
+	dm_json_i64(b, "growth", l->growth, first);
+	dm_json_num(b, "span", l->span, first);
+	dm_json_num(b, "rate", l->rate, first);
+}
+
+static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first)
+{
+	char msg[96], ts[32];
+	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth",
+	         (double)ev->leak->growth / 1048576.0);
+	dm_iso_time(ev->wall_ms, ts, sizeof ts);
+	dm_buf_json_key(b, "alert", first);
+	dm_buf_putc(b, '{');
+	int f = 1;
+	dm_json_str(b, "type", "memory_leak", &f);
+	dm_json_str(b, "severity", "high", &f);
+	dm_json_str(b, "message", msg, &f);
+	dm_json_i64(b, "growth_bytes", ev->leak->growth, &f);
+	dm_json_num(b, "rate", ev->leak->rate, &f);
+	dm_json_str(b, "timestamp", ts, &f);
+	dm_json_i64(b, "pid", (int64_t)getpid(), &f);
+	dm_json_str(b, "version", PACKAGE_VERSION, &f);
+	dm_buf_putc(b, '}');
+}
+
+static void summary_members(struct dm_buf *b, const struct dm_session_summary *s, int *first)
+{
+	dm_json_u64(b, "files", s->files, first);
+	dm_json_u64(b, "files_ok", s->files_ok, first);
+	dm_json_u64(b, "files_failed", s->files_failed, first);
+	dm_json_u64(b, "bytes", s->bytes, first);
+	dm_json_num(b, "seconds", s->seconds, first);
+	dm_json_num(b, "mb_per_s", mbps(s->bytes, s->seconds), first);
+	records_obj(b, "records", s->records, first);
+	dm_json_u64(b, "accounted_peak", s->acct_peak, first);
+	dm_json_u64(b, "rss_peak", s->rss_peak, first);
+	dm_json_u64(b, "mallocs", s->mallocs, first);
+	dm_json_num(b, "mallocs_per_mb", s->bytes ? (double)s->mallocs / ((double)s->bytes / 1048576.0) : 0,
+	            first);
+	dm_json_u64(b, "reclamations", s->reclamations, first);
+	dm_json_u64(b, "reclaimed_bytes", s->reclaimed_bytes, first);
+	dm_json_u64(b, "leaks_suspected", s->leaks_suspected, first);
+	dm_json_u64(b, "leaks_confirmed", s->leaks_confirmed, first);
+	dm_json_i64(b, "exit_code", s->exit_code, first);
+}
+
+static void status_members(struct dm_buf *b, const struct dm_event *ev, int *first)
+{
+	const struct dm_sample *s = ev->sample;
+	const struct dm_session_summary *m = ev->summary;
+	char ts[32];
+	dm_buf_json_key(b, "current", first);
+	dm_buf_putc(b, '{');
+	int f = 1;
+	dm_json_u64(b, "rss", s->rss, &f);
+	dm_json_u64(b, "heap_used", s->heap_inuse, &f);
+	dm_json_u64(b, "heap_free", s->heap_free, &f);
+	dm_json_u64(b, "accounted", s->acct.live, &f);
+	dm_buf_putc(b, '}');
+	if (ev->trend) {
+		dm_buf_json_key(b, "trend", first);
+		dm_buf_putc(b, '{');
+		f = 1;
+		trend_members(b, ev->trend, &f);
+		dm_buf_putc(b, '}');
+	}
+	dm_iso_time(ev->wall_ms, ts, sizeof ts);
+	dm_json_str(b, "timestamp", ts, first);
+	if (m) {
+		dm_buf_json_key(b, "monitor", first);
+		dm_buf_putc(b, '{');
+		f = 1;
+		dm_iso_time((int64_t)(m->start_wall * 1000), ts, sizeof ts);
+		dm_json_str(b, "start", ts, &f);
+		dm_iso_time((int64_t)(m->end_wall * 1000), ts, sizeof ts);
+		dm_json_str(b, "end", ts, &f);
+		dm_json_u64(b, "rss_start", m->rss_start, &f);
+		dm_json_u64(b, "rss_end", m->rss_end, &f);
+		dm_json_i64(b, "delta", (int64_t)m->rss_end - (int64_t)m->rss_start, &f);
+		dm_json_u64(b, "rss_peak", m->rss_peak, &f);
+		dm_json_u64(b, "reclamations", m->reclamations, &f);
+		dm_buf_putc(b, '}');
+	}
+}
+
+int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
+{
+	char ts[32];
+	int first = 1;
+	dm_buf_putc(b, '{');
+	dm_json_str(b, "event", dm_event_name(ev->type), &first);
+	dm_json_num(b, "t", ev->t, &first);
+	dm_iso_time(ev->wall_ms, ts, sizeof ts);
+	dm_json_str(b, "time", ts, &first);
+
+	if (ev->file && ev->type != DM_EV_ERROR)
+		file_members(b, ev->file, ev->type, &first);
+	switch (ev->type) {
+	case DM_EV_START:
+		if (ev->config) {
+			char v[64];
+			dm_json_str(b, "profile", ev->config->name, &first);
+			for (size_t i = 0; dm_config_key_at(i); i++) {
+				const struct dm_config_key *k = dm_config_key_at(i);
+				if (strcmp(k->name, "name") == 0 || strcmp(k->name, "description") == 0)
+					continue;
+				dm_config_format(ev->config, k, v, sizeof v);
+				dm_json_str(b, k->name, v, &first);
+			}
+		}
+		dm_json_u64(b, "workers", ev->workers, &first);
+		dm_json_i64(b, "pid", (int64_t)getpid(), &first);
+		dm_json_str(b, "version", PACKAGE_VERSION, &first);
+		break;
+	case DM_EV_SAMPLE:
+		if (ev->sample)
+			sample_members(b, ev->sample, &first);
+		if (ev->trend)
+			trend_members(b, ev->trend, &first);
+		break;
+	case DM_EV_RECLAIM: {
+		const struct dm_reclaim_info *r = ev->reclaim;
+		dm_json_str(b, "reason", r->reason, &first);
+		dm_json_u64(b, "pool_bytes", r->pool_bytes, &first);
+		dm_json_u64(b, "rss_before", r->rss_before, &first);
+		dm_json_u64(b, "rss_after", r->rss_after, &first);
+		dm_json_i64(b, "rss_freed", (int64_t)r->rss_before - (int64_t)r->rss_after, &first);
+		dm_json_bool(b, "trimmed", r->trimmed, &first);
+		break;
+	}
+	case DM_EV_PRESSURE:
+		dm_json_bool(b, "on", ev->on, &first);
+		if (ev->value)
+			dm_json_str(b, "chunk_size", ev->value, &first);
+		break;
+	case DM_EV_LEAK_SUSPECTED:
+	case DM_EV_LEAK_CONFIRMED:
+	case DM_EV_LEAK_CLEARED:
+		if (ev->leak)
+			leak_members(b, ev->leak, &first);
+		if (ev->type != DM_EV_LEAK_SUSPECTED && ev->leak)
+			dm_json_i64(b, "reclaimed", ev->leak->reclaimed, &first);
+		if (ev->sample)
+			dm_json_u64(b, "rss", ev->sample->rss, &first);
+		if (ev->type == DM_EV_LEAK_CONFIRMED) {
+			if (ev->leak)
+				alert_member(b, ev, &first);
+			dm_json_str(b, "heap_report", ev->report_path, &first);
+		}
+		break;
+	case DM_EV_ERROR: {
+		char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+		dm_error_format(ev->error, msg, sizeof msg);
+		if (ev->file) {
+			dm_json_str(b, "file", ev->file->path, &first);
+			dm_json_u64(b, "index", (uint64_t)ev->file->index, &first);
+		}
+		dm_json_str(b, "code", dm_strerror(ev->error->code), &first);
+		dm_json_str(b, "message", msg, &first);
+		if (ev->error->has_pos) {
+			dm_json_u64(b, "line", ev->error->line, &first);
+			dm_json_u64(b, "column", ev->error->column, &first);
+			dm_json_u64(b, "offset", ev->error->offset, &first);
+		}
+		dm_json_bool(b, "fatal", ev->on, &first);
+		break;
+	}
+	case DM_EV_SETTING:
+		dm_json_str(b, "key", ev->key, &first);
+		dm_json_str(b, "value", ev->value, &first);
+		break;
+	case DM_EV_NOTE:
+		dm_json_str(b, "message", ev->key, &first);
+		if (ev->report_path)
+			dm_json_str(b, "path", ev->report_path, &first);
+		break;
+	case DM_EV_SUMMARY:
+		if (ev->summary)
+			summary_members(b, ev->summary, &first);
+		break;
+	case DM_EV_STATUS:
+		if (ev->sample)
+			status_members(b, ev, &first);
+		break;
+	default:
+		break;
+	}
+	dm_buf_putc(b, '}');
+	return b->failed ? -1 : 0;
+}

@@ -1,0 +1,578 @@
+/* The sampler thread: a sample every sample_interval, the trend, the
+ * reclamations (threshold, pressure, leak, on demand), memory pressure,
+ * the leak detector and its heap reports, and the deliberate leak.
+ * Every libproc2 call of the program happens on this thread. */
+#include "config.h"
+#include "session_int.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "leak.h"
+#include "pool.h"
+#include "sampler.h"
+#include "trend.h"
+
+#define MIN_CHUNK 4096u
+#define LEAK_BLOCK (256u * 1024u)
+#define TREND_POINTS 4096
+
+static uint64_t statm_rss(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	unsigned long size = 0, res = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+double dm_monitor_used_pct(struct dm_session *s)
+{
+	if (s->opts.mem_used_pct)
+		return s->opts.mem_used_pct(s->opts.mem_used_ctx);
+	pthread_mutex_lock(&s->mon_mu);
+	double v = s->used_pct;
+	pthread_mutex_unlock(&s->mon_mu);
+	return v;
+}
+
+static void emit_sample_event(struct dm_session *s, enum dm_event_type type,
+                              const struct dm_sample *smp, const struct dm_trend *tr)
+{
+	struct dm_event ev = {.type = type, .sample = smp, .trend = tr};
+	dm_session_emit(s, &ev);
+}
+
+/* Free idle pooled memory beyond the floor and give the heap's free top
+ * back to the system. Sampler thread only. */
+static void reclaim(struct dm_session *s, const char *reason)
+{
+	struct dm_reclaim_info r = {.reason = reason};
+	r.rss_before = statm_rss();
+	size_t floor = (size_t)s->cfg.pool_floor;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		r.pool_bytes += dm_pool_reclaim(s->workers[i].text_pool, floor);
+		r.pool_bytes += dm_pool_reclaim(s->workers[i].vals_pool, floor);
+		atomic_store(&s->workers[i].shrink, 1);
+	}
+#ifdef HAVE_MALLOC_TRIM
+	r.trimmed = malloc_trim(0);
+#endif
+	r.rss_after = statm_rss();
+	pthread_mutex_lock(&s->mon_mu);
+	s->sum.reclamations++;
+	s->sum.reclaimed_bytes += r.pool_bytes;
+	s->last_reclaim_t = dm_session_now(s);
+	pthread_mutex_unlock(&s->mon_mu);
+	struct dm_event ev = {.type = DM_EV_RECLAIM, .reclaim = &r};
+	dm_session_emit(s, &ev);
+}
+
+/* Pressure halves every parser's chunk size (down to 4K) until it passes:
+ * the seed's handleMemoryPressure. */
+static void set_pressure(struct dm_session *s, int on)
+{
+	char v[32];
+	size_t chunk = 0;
+	pthread_mutex_lock(&s->mu);
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct worker *w = &s->workers[i];
+		if (!w->parser)
+			continue;
+		size_t c = on ? dm_parser_chunk_size(w->parser) / 2 : (size_t)w->cfg.chunk_size;
+		if (c < MIN_CHUNK)
+			c = MIN_CHUNK;
+		dm_parser_set_chunk_size(w->parser, c);
+		chunk = c;
+		if (on)
+			atomic_store(&w->shrink, 1);
+	}
+	pthread_mutex_unlock(&s->mu);
+	s->pressure = on;
+	dm_format_size(chunk, v, sizeof v);
+	struct dm_event ev = {.type = DM_EV_PRESSURE, .on = on, .value = chunk ? v : NULL};
+	dm_session_emit(s, &ev);
+}
+
+static void leak_some(struct dm_session *s, double dt)
+{
+	pthread_mutex_lock(&s->mon_mu);
+	uint64_t rate = s->leak_rate;
+	pthread_mutex_unlock(&s->mon_mu);
+	if (!rate || dt <= 0)
+		return;
+	uint64_t want = (uint64_t)((double)rate * dt);
+	while (want) {
+		size_t n = want < LEAK_BLOCK ? (size_t)want : LEAK_BLOCK;
+		if (n < sizeof(struct leak_block))
+			n = sizeof(struct leak_block);
+		struct leak_block *b = dm_acct_alloc(s->leakacct, DM_TAG_LEAK, n);
+		if (!b)
+			break;
+		memset(b, 0xA5, n);   /* touched, so it shows in RSS */
+		b->next = s->leaked;
+		s->leaked = b;
+		want -= n < want ? n : want;
+	}
+}
+
+static void fit_trend(struct dm_session *s, struct dm_trend *out)
+{
+	double t[TREND_POINTS], y[TREND_POINTS];
+	size_t n = 0;
+	for (size_t i = s->ring.n > TREND_POINTS ? s->ring.n - TREND_POINTS : 0; i < s->ring.n; i++) {
+		const struct dm_sample *p = dm_ring_at(&s->ring, i);
+		t[n] = p->t;
+		y[n] = (double)p->rss;
+		n++;
+	}
+	dm_trend_fit(t, y, n, (double)s->cfg.trend_window_ms / 1000.0, s->cfg.max_memory, out);
+}
+
+static void leak_step(struct dm_session *s, const struct dm_sample *smp)
+{
+	struct dm_leak_info info;
+	enum dm_leak_action a = dm_leak_observe(s->leak, smp->t, smp->rss, &info);
+	pthread_mutex_lock(&s->mon_mu);
+	s->leak_info = info;
+	if (a == DM_LEAK_SUSPECT)
+		s->sum.leaks_suspected++;
+	if (a == DM_LEAK_CONFIRM)
+		s->sum.leaks_confirmed++;
+	pthread_mutex_unlock(&s->mon_mu);
+	struct dm_event ev = {.sample = smp, .leak = &info};
+	char path[DM_PATH_MAX + 64] = "";
+	switch (a) {
+	case DM_LEAK_SUSPECT:
+		ev.type = DM_EV_LEAK_SUSPECTED;
+		dm_session_emit(s, &ev);
+		reclaim(s, "leak suspected");
+		break;
+	case DM_LEAK_CONFIRM: {
+		struct dm_error err;
+		dm_error_clear(&err);
+		if (dm_monitor_heap_report(s, "leak confirmed", path, sizeof path, &err) != 0) {
+			struct dm_event note = {.type = DM_EV_NOTE, .key = err.msg};
+			dm_session_emit(s, &note);
+		}
+		ev.type = DM_EV_LEAK_CONFIRMED;
+		ev.report_path = path[0] ? path : NULL;
+		dm_session_emit(s, &ev);
+		break;
+	}
+	case DM_LEAK_CLEAR:
+		ev.type = DM_EV_LEAK_CLEARED;
+		dm_session_emit(s, &ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* One tick: sample, trend, thresholds, leak detection. Returns 0, or 1
+ * when the watched process has gone. */
+static int tick(struct dm_session *s, struct dm_sampler *smp, double *last_t)
+{
+	struct dm_sample x;
+	struct dm_error err;
+	double now = dm_session_now(s);
+	if (s->opts.watch_pid <= 0)
+		leak_some(s, now - *last_t);
+	*last_t = now;
+	if (dm_sampler_read(smp, now, &x, &err) != 0)
+		return 1;
+	struct dm_trend tr;
+	pthread_mutex_lock(&s->mon_mu);
+	dm_ring_push(&s->ring, &x);
+	fit_trend(s, &tr);
+	s->trend = tr;
+	s->last = x;
+	s->used_pct = x.mem_used_pct;
+	if (x.rss_peak > s->sum.rss_peak)
+		s->sum.rss_peak = x.rss_peak;
+	char req[32];
+	snprintf(req, sizeof req, "%s", s->reclaim_req);
+	s->reclaim_req[0] = '\0';
+	double since = now - s->last_reclaim_t;
+	pthread_mutex_unlock(&s->mon_mu);
+	emit_sample_event(s, DM_EV_SAMPLE, &x, &tr);
+
+	if (req[0])
+		reclaim(s, req);
+	if (s->opts.watch_pid <= 0) {
+		uint64_t budget = s->cfg.max_memory;
+		uint64_t live = dm_acct_live(s->parse);
+		double flush = s->cfg.flush_threshold * (double)budget;
+		int low_sys = x.mem_total && x.mem_available < x.mem_total / 20;
+		if (budget && (double)live > flush && since >= 1.0) {
+			reclaim(s, "flush threshold");
+			live = dm_acct_live(s->parse);
+			if ((double)live > flush && !s->pressure)
+				set_pressure(s, 1);
+		}
+		if (low_sys && !s->pressure && since >= 1.0) {
+			reclaim(s, "system memory pressure");
+			set_pressure(s, 1);
+		}
+		if (s->pressure && !low_sys && (double)live < flush / 2)
+			set_pressure(s, 0);
+	}
+	leak_step(s, &x);
+	return 0;
+}
+
+struct sampler_start {
+	struct dm_session *s;
+	struct dm_sampler *smp;
+};
+
+static void *sampler_main(void *arg)
+{
+	struct dm_session *s = arg;
+	struct dm_error err;
+	dm_error_clear(&err);
+	struct dm_sampler *smp = dm_sampler_new(s->opts.watch_pid > 0 ? s->opts.watch_pid : 0,
+	                                        s->opts.watch_pid > 0 ? NULL : s->root, &err);
+	int rc = smp ? 0 : (err.code ? err.code : DM_EIO);
+	uint64_t total = 0, avail = 0;
+	if (!rc && s->opts.watch_pid <= 0 && !s->opts.force && dm_sysmem(&total, &avail) == 0 &&
+	    avail < s->cfg.max_memory) {
+		char need[32], have[32];
+		dm_format_size(s->cfg.max_memory, need, sizeof need);
+		dm_format_size(avail, have, sizeof have);
+		dm_error_set(&err, DM_ESYSMEM,
+		             "insufficient memory available: need %s, available %s (--force to start anyway)",
+		             need, have);
+		rc = DM_ESYSMEM;
+	}
+	struct dm_sample first;
+	if (!rc && dm_sampler_read(smp, dm_session_now(s), &first, &err) != 0)
+		rc = err.code ? err.code : DM_EIO;
+	pthread_mutex_lock(&s->mon_mu);
+	s->sampler_rc = rc;
+	s->sampler_err = err;
+	s->sampler_ready = 1;
+	if (!rc) {
+		dm_ring_push(&s->ring, &first);
+		s->last = first;
+		s->used_pct = first.mem_used_pct;
+		s->sum.rss_start = first.rss;
+		s->sum.rss_peak = first.rss_peak;
+	}
+	pthread_cond_broadcast(&s->mon_cv);
+	pthread_mutex_unlock(&s->mon_mu);
+	if (rc) {
+		dm_sampler_free(smp);
+		return NULL;
+	}
+
+	double interval = (double)s->cfg.sample_interval_ms / 1000.0;
+	double last_t = dm_session_now(s), next = last_t + interval;
+	int gone = 0;
+	pthread_mutex_lock(&s->mon_mu);
+	while (!s->sampler_quit) {
+		/* sleep until the next tick, or a reclamation request, or quit */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		double wait = next - dm_session_now(s);
+		if (wait > 0 && !s->reclaim_req[0]) {
+			double abs_s = (double)ts.tv_sec + ts.tv_nsec / 1e9 + wait;
+			ts.tv_sec = (time_t)abs_s;
+			ts.tv_nsec = (long)((abs_s - (double)ts.tv_sec) * 1e9);
+			pthread_cond_timedwait(&s->mon_cv, &s->mon_mu, &ts);
+			continue;
+		}
+		if (s->reclaim_req[0] && wait > 0) {
+			char req[32];
+			snprintf(req, sizeof req, "%s", s->reclaim_req);
+			s->reclaim_req[0] = '\0';
+			pthread_mutex_unlock(&s->mon_mu);
+			reclaim(s, req);
+			pthread_mutex_lock(&s->mon_mu);
+			continue;
+		}
+		pthread_mutex_unlock(&s->mon_mu);
+		gone = tick(s, smp, &last_t);
+		next += interval;
+		if (next < dm_session_now(s))
+			next = dm_session_now(s) + interval;
+		pthread_mutex_lock(&s->mon_mu);
+		if (gone) {
+			s->watched_gone = 1;
+			pthread_cond_broadcast(&s->mon_cv);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->mon_mu);
+	/* one last sample for the status line */
+	struct dm_sample x;
+	if (!gone && dm_sampler_read(smp, dm_session_now(s), &x, &err) == 0) {
+		pthread_mutex_lock(&s->mon_mu);
+		s->last = x;
+		if (x.rss_peak > s->sum.rss_peak)
+			s->sum.rss_peak = x.rss_peak;
+		pthread_mutex_unlock(&s->mon_mu);
+	}
+	dm_sampler_free(smp);
+	return NULL;
+}
+
+int dm_monitor_start(struct dm_session *s, struct dm_error *err)
+{
+	size_t cap = (size_t)(s->cfg.trend_window_ms / (s->cfg.sample_interval_ms ? s->cfg.sample_interval_ms : 100));
+	if (cap < 600)
+		cap = 600;   /* a minute at 100 ms for the chart, whatever the window */
+	if (dm_ring_init(&s->ring, s->root, cap) != 0) {
+		dm_error_set(err, DM_ENOMEM, "out of memory for the sample ring");
+		return DM_ENOMEM;
+	}
+	struct dm_leak_cfg lc = {
+		.interval = (double)s->cfg.leak_interval_ms / 1000.0,
+		.window = (double)s->cfg.leak_window_ms / 1000.0,
+		.threshold = s->cfg.leak_threshold,
+	};
+	s->leak = dm_leak_new(&lc, s->root);
+	if (!s->leak) {
+		dm_error_set(err, DM_ENOMEM, "out of memory for the leak detector");
+		return DM_ENOMEM;
+	}
+	s->sum.start_wall = (double)s->wall0 / 1000.0;
+	s->last_reclaim_t = -1e9;
+	if (pthread_create(&s->sampler_th, NULL, sampler_main, s) != 0) {
+		dm_error_set(err, DM_ENOMEM, "cannot start the sampler thread: %s", strerror(errno));
+		return DM_ENOMEM;
+	}
+	s->sampler_started = 1;
+	pthread_mutex_lock(&s->mon_mu);
+	while (!s->sampler_ready)
+		pthread_cond_wait(&s->mon_cv, &s->mon_mu);
+	int rc = s->sampler_rc;
+	if (rc)
+		*err = s->sampler_err;
+	pthread_mutex_unlock(&s->mon_mu);
+	if (rc) {
+		pthread_join(s->sampler_th, NULL);
+		s->sampler_started = 0;
+	}
+	return rc;
+}
+
+void dm_monitor_stop(struct dm_session *s)
+{
+	if (!s->sampler_started)
+		return;
+	pthread_mutex_lock(&s->mon_mu);
+	s->sampler_quit = 1;
+	pthread_cond_broadcast(&s->mon_cv);
+	pthread_mutex_unlock(&s->mon_mu);
+	pthread_join(s->sampler_th, NULL);
+	s->sampler_started = 0;
+
+	struct dm_session_summary sum;
+	dm_session_summary(s, &sum);
+	pthread_mutex_lock(&s->mon_mu);
+	struct dm_sample last = s->last;
+	struct dm_trend tr = s->trend;
+	pthread_mutex_unlock(&s->mon_mu);
+	struct dm_event ev = {.type = DM_EV_SUMMARY, .summary = &sum};
+	if (s->opts.watch_pid <= 0)
+		dm_session_emit(s, &ev);
+	struct dm_event st = {.type = DM_EV_STATUS, .sample = &last, .trend = &tr, .summary = &sum};
+	dm_session_emit(s, &st);
+}
+
+void dm_session_summary(struct dm_session *s, struct dm_session_summary *out)
+{
+	pthread_mutex_lock(&s->mon_mu);
+	*out = s->sum;
+	uint64_t rss_end = s->last.rss;
+	pthread_mutex_unlock(&s->mon_mu);
+	out->end_wall = (double)dm_wall_ms() / 1000.0;
+	out->seconds = dm_session_now(s);
+	out->rss_end = rss_end;
+	struct dm_acct_stats st;
+	dm_acct_stats(s->parse, &st);
+	out->acct_peak = st.peak;
+	out->mallocs = 0;
+	for (int t = 0; t < DM_TAG_COUNT; t++)
+		if (t != DM_TAG_LEAK)
+			out->mallocs += st.tag[t].allocs;
+	pthread_mutex_lock(&s->mu);
+	out->files = s->nfiles;
+	out->files_ok = out->files_failed = 0;
+	out->bytes = out->records_total = 0;
+	memset(out->records, 0, sizeof out->records);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const struct dm_file_info *f = &s->files[i].info;
+		if (f->state == DM_FILE_DONE || f->state == DM_FILE_SKIPPED)
+			out->files_ok++;
+		else if (f->state == DM_FILE_FAILED)
+			out->files_failed++;
+		out->bytes += f->bytes;
+		for (int t = 0; t < DM_REC_TYPES; t++)
+			out->records[t] += f->records[t];
+		out->records_total += f->records_total;
+	}
+	out->exit_code = s->exit_code;
+	pthread_mutex_unlock(&s->mu);
+}
+
+size_t dm_session_samples(struct dm_session *s, struct dm_sample *out, size_t max)
+{
+	pthread_mutex_lock(&s->mon_mu);
+	size_t n = s->ring.n < max ? s->ring.n : max;
+	size_t from = s->ring.n - n;
+	for (size_t i = 0; i < n; i++)
+		out[i] = *dm_ring_at(&s->ring, from + i);
+	pthread_mutex_unlock(&s->mon_mu);
+	return n;
+}
+
+void dm_session_leak(struct dm_session *s, struct dm_leak_info *out)
+{
+	pthread_mutex_lock(&s->mon_mu);
+	*out = s->leak_info;
+	pthread_mutex_unlock(&s->mon_mu);
+}
+
+int dm_session_export_csv(struct dm_session *s, const char *path)
+{
+	struct dm_buf b;
+	dm_buf_init(&b, s->root, DM_TAG_OUTPUT);
+	dm_buf_puts(&b, "t,time,rss,rss_peak,mem_total,mem_available,mem_used_pct,heap_inuse,"
+	                "heap_free,accounted,accounted_peak\n");
+	pthread_mutex_lock(&s->mon_mu);
+	for (size_t i = 0; i < s->ring.n; i++) {
+		const struct dm_sample *x = dm_ring_at(&s->ring, i);
+		char ts[32];
+		dm_iso_time(x->wall_ms, ts, sizeof ts);
+		dm_buf_printf(&b, "%.3f,%s,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu\n", x->t, ts,
+		              (unsigned long long)x->rss, (unsigned long long)x->rss_peak,
+		              (unsigned long long)x->mem_total, (unsigned long long)x->mem_available,
+		              x->mem_used_pct, (unsigned long long)x->heap_inuse,
+		              (unsigned long long)x->heap_free, (unsigned long long)x->acct.live,
+		              (unsigned long long)x->acct.peak);
+	}
+	pthread_mutex_unlock(&s->mon_mu);
+	int rc = b.failed ? DM_ENOMEM : dm_write_atomic(path, b.data, b.len, NULL);
+	dm_buf_fini(&b);
+	return rc;
+}
+
+/* ---- heap reports ----------------------------------------------------- */
+
+static void smaps_rollup(struct dm_buf *b)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "re");
+	dm_buf_puts(b, "{");
+	if (f) {
+		char line[256];
+		int first = 1;
+		while (fgets(line, sizeof line, f)) {
+			char key[64];
+			unsigned long long kb;
+			if (sscanf(line, "%63[^:]: %llu kB", key, &kb) == 2)
+				dm_json_u64(b, key, kb * 1024, &first);
+		}
+		fclose(f);
+	}
+	dm_buf_puts(b, "}");
+}
+
+int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, size_t outlen,
+                           struct dm_error *err)
+{
+	char stamp[32];
+	int64_t now = dm_wall_ms();
+	dm_stamp_time(now, stamp, sizeof stamp);
+	if (dm_mkdirs(s->cfg.report_dir, err) != 0)
+		return DM_EIO;
+	snprintf(out, outlen, "%s/heap-%s.json", s->cfg.report_dir, stamp);
+	for (int i = 1; access(out, F_OK) == 0 && i < 100; i++)
+		snprintf(out, outlen, "%s/heap-%s-%d.json", s->cfg.report_dir, stamp, i);
+
+	struct dm_buf b;
+	dm_buf_init(&b, s->root, DM_TAG_OUTPUT);
+	int first = 1;
+	char ts[32];
+	dm_iso_time(now, ts, sizeof ts);
+	dm_buf_putc(&b, '{');
+	dm_json_str(&b, "type", "heap_report", &first);
+	dm_json_str(&b, "reason", reason, &first);
+	dm_json_str(&b, "timestamp", ts, &first);
+	dm_json_i64(&b, "pid", (int64_t)getpid(), &first);
+	dm_json_str(&b, "version", PACKAGE_VERSION, &first);
+
+	struct dm_acct_stats st;
+	dm_acct_stats(s->root, &st);
+	dm_buf_json_key(&b, "accounted", &first);
+	dm_buf_printf(&b, "{\"live\":%llu,\"peak\":%llu,\"budget\":%llu,\"budget_live\":%llu}",
+	              (unsigned long long)st.live, (unsigned long long)st.peak,
+	              (unsigned long long)s->cfg.max_memory,
+	              (unsigned long long)dm_acct_live(s->parse));
+	dm_buf_json_key(&b, "tags", &first);
+	dm_buf_putc(&b, '{');
+	int f = 1;
+	for (int t = 0; t < DM_TAG_COUNT; t++) {
+		dm_buf_json_key(&b, dm_tag_name((enum dm_tag)t), &f);
+		dm_buf_printf(&b, "{\"live_bytes\":%llu,\"live_count\":%llu,\"peak_bytes\":%llu,"
+		                  "\"allocs\":%llu,\"frees\":%llu}",
+		              (unsigned long long)st.tag[t].live,
+		              (unsigned long long)(st.tag[t].allocs - st.tag[t].frees),
+		              (unsigned long long)st.tag[t].peak, (unsigned long long)st.tag[t].allocs,
+		              (unsigned long long)st.tag[t].frees);
+	}
+	dm_buf_putc(&b, '}');
+
+	struct dm_pool_stats ps[2];
+	size_t np = dm_session_pools(s, ps, 2);
+	dm_buf_json_key(&b, "pools", &first);
+	dm_buf_putc(&b, '[');
+	for (size_t i = 0; i < np; i++)
+		dm_buf_printf(&b, "%s{\"name\":\"%s\",\"max_size\":%zu,\"idle\":%zu,\"in_use\":%zu,"
+		                  "\"idle_bytes\":%llu,\"hits\":%llu,\"misses\":%llu,"
+		                  "\"reclaimed_bytes\":%llu}",
+		              i ? "," : "", ps[i].name, ps[i].max_size, ps[i].idle, ps[i].in_use,
+		              (unsigned long long)ps[i].idle_bytes, (unsigned long long)ps[i].hits,
+		              (unsigned long long)ps[i].misses, (unsigned long long)ps[i].reclaimed_bytes);
+	dm_buf_putc(&b, ']');
+#ifdef HAVE_MALLINFO2
+	struct mallinfo2 mi = mallinfo2();
+	dm_buf_json_key(&b, "mallinfo2", &first);
+	dm_buf_printf(&b, "{\"arena\":%zu,\"ordblks\":%zu,\"hblks\":%zu,\"hblkhd\":%zu,"
+	                  "\"uordblks\":%zu,\"fordblks\":%zu,\"keepcost\":%zu}",
+	              mi.arena, mi.ordblks, mi.hblks, mi.hblkhd, mi.uordblks, mi.fordblks, mi.keepcost);
+#endif
+	pthread_mutex_lock(&s->mon_mu);
+	struct dm_leak_info li = s->leak_info;
+	struct dm_sample last = s->last;
+	pthread_mutex_unlock(&s->mon_mu);
+	dm_buf_json_key(&b, "leak", &first);
+	dm_buf_printf(&b, "{\"state\":\"%s\",\"growth\":%lld,\"rate\":", dm_leak_state_name(li.state),
+	              (long long)li.growth);
+	dm_buf_double(&b, li.rate);
+	dm_buf_printf(&b, ",\"reclaimed\":%lld}", (long long)li.reclaimed);
+	dm_json_u64(&b, "rss", last.rss, &first);
+	dm_json_u64(&b, "rss_peak", last.rss_peak, &first);
+	dm_buf_json_key(&b, "smaps_rollup", &first);
+	smaps_rollup(&b);
+	dm_buf_puts(&b, "}\n");
+	int rc;
+	if (b.failed) {
+		dm_error_set(err, DM_ENOMEM, "out of memory writing the heap report");
+		rc = DM_ENOMEM;
+	} else {
+		rc = dm_write_atomic(out, b.data, b.len, err);
+	}
+	dm_buf_fini(&b);
+	return rc;
+}

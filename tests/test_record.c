@@ -1,0 +1,385 @@
+/* Records: ISO 8601 durations, JSON escaping, and the JSON layout of a
+ * record (key order, groups, arrays, numbers). */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acct.h"
+#include "buf.h"
+#include "record.h"
+
+/* ---- durations ---------------------------------------------------------- */
+
+static double dur(const char *s)
+{
+	double v = -1;
+	cr_assert_eq(dm_parse_iso_duration(s, strlen(s), &v), 0, "'%s' refused", s);
+	return v;
+}
+
+Test(duration, iso_8601_forms)
+{
+	cr_assert_float_eq(dur("PT3M20.5S"), 200.5, 1e-9);
+	cr_assert_float_eq(dur("PT3M20,5S"), 200.5, 1e-9);  /* ISO allows a comma */
+	cr_assert_float_eq(dur("PT3M20S"), 200, 1e-9);
+	cr_assert_float_eq(dur("PT0H3M8S"), 188, 1e-9);
+	cr_assert_float_eq(dur("PT13M31S"), 811, 1e-9);
+	cr_assert_float_eq(dur("P0DT0H3M20S"), 200, 1e-9);
+	cr_assert_float_eq(dur("P0DT1H"), 3600, 1e-9);
+	cr_assert_float_eq(dur("P1DT2H"), 86400 + 7200, 1e-9);
+	cr_assert_float_eq(dur("P1D"), 86400, 1e-9);
+	cr_assert_float_eq(dur("PT1H"), 3600, 1e-9);
+	cr_assert_float_eq(dur("PT58S"), 58, 1e-9);
+	cr_assert_float_eq(dur("PT0S"), 0, 1e-9);
+	cr_assert_float_eq(dur("PT0.5S"), 0.5, 1e-9);
+	cr_assert_float_eq(dur("PT2M41.528S"), 161.528, 1e-9);
+	cr_assert_float_eq(dur("PT36M07S"), 2167, 1e-9);
+	cr_assert_float_eq(dur("PT1.5M"), 90, 1e-9);        /* fraction on the last part */
+	cr_assert_float_eq(dur("P1W"), 7 * 86400, 1e-9);
+}
+
+Test(duration, length_bounds_the_text)
+{
+	double v;
+	/* only the first n bytes are the duration */
+	cr_assert_eq(dm_parse_iso_duration("PT3M20SXYZ", 7, &v), 0);
+	cr_assert_float_eq(v, 200, 1e-9);
+	cr_assert_eq(dm_parse_iso_duration("PT3M20S", 5, &v), -1, "'PT3M2' is not a duration");
+}
+
+Test(duration, bad_ones_are_rejected)
+{
+	static const char *const bad[] = {
+		"", "P", "PT", "T3M", "3M20S", "PT3M20", "PTM", "PT-3S", "-PT3S", "PT3X",
+		"P3H", "PT3D", "pt3m", "PT 3M", "PT3M20S ", "PT3.S", "PT.5S", "P1DT",
+		"PT20S3M", "PT3M3M", "P1D2Y", "PT1H1H", "PT1.5M20S", "PTT3M", "P1DT2HT3M",
+		"PT3M20S5", "P1D1D", "PT9999999999999999999999999999999999999999999999999999999"
+		"9999999999999999999999999999999999999999999999999999999999999999999999999999"
+		"9999999999999999999999999999999999999999999999999999999999999999999999999999"
+		"9999999999999999999999999999999999999999999999999999999999999999999999999999"
+		"9999999999999999999999999999999999999999999999999999999999999S",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		double v = -42;
+		cr_assert_eq(dm_parse_iso_duration(bad[i], strlen(bad[i]), &v), -1,
+		             "'%s' accepted as %g", bad[i], v);
+		cr_assert_eq(v, -42, "'%s': output written on failure", bad[i]);
+	}
+}
+
+/* ---- JSON strings --------------------------------------------------------- */
+
+static struct dm_acct *A;
+
+static void setup(void)
+{
+	A = dm_acct_new(NULL, 0);
+	cr_assert_not_null(A);
+}
+
+static void teardown(void)
+{
+	cr_assert_eq(dm_acct_live(A), 0, "buffers left live");
+	dm_acct_free(A);
+}
+
+/* Escape n bytes and compare with the expected JSON literal. */
+static void expect_json(const char *in, size_t n, const char *want)
+{
+	struct dm_buf b;
+	dm_buf_init(&b, A, DM_TAG_OUTPUT);
+	dm_buf_json_str(&b, in, n);
+	cr_assert_not(b.failed);
+	cr_assert_eq(b.len, strlen(want), "length %zu, want %zu for %s", b.len, strlen(want), want);
+	cr_assert(memcmp(b.data, want, b.len) == 0, "got %.*s want %s", (int)b.len, b.data, want);
+	dm_buf_fini(&b);
+}
+
+#define EXPECT_JSON(lit, want) expect_json((lit), sizeof(lit) - 1, (want))
+
+TestSuite(json, .init = setup, .fini = teardown);
+
+Test(json, plain_text_is_quoted)
+{
+	EXPECT_JSON("", "\"\"");
+	EXPECT_JSON("Yume no Lullaby", "\"Yume no Lullaby\"");
+}
+
+Test(json, quotes_and_backslashes)
+{
+	EXPECT_JSON("say \"hi\"", "\"say \\\"hi\\\"\"");
+	EXPECT_JSON("C:\\path\\", "\"C:\\\\path\\\\\"");
+	EXPECT_JSON("a/b", "\"a/b\"");
+}
+
+Test(json, control_characters)
+{
+	EXPECT_JSON("a\nb\rc\td", "\"a\\nb\\rc\\td\"");
+	EXPECT_JSON("\b\f", "\"\\b\\f\"");
+	EXPECT_JSON("\x01\x1f", "\"\\u0001\\u001f\"");
+	EXPECT_JSON("x\0y", "\"x\\u0000y\"");
+	EXPECT_JSON("\x7f", "\"\x7f\"");  /* DEL needs no escape in JSON */
+}
+
+Test(json, valid_utf8_passes_through)
+{
+	EXPECT_JSON("Bj\xc3\xb6rn", "\"Bj\xc3\xb6rn\"");                 /* 2 bytes */
+	EXPECT_JSON("\xe3\x81\x97\xe3\x82\x85\xe3\x81\x86", "\"\xe3\x81\x97\xe3\x82\x85\xe3\x81\x86\"");
+	EXPECT_JSON("\xf0\x9f\x8e\xb5", "\"\xf0\x9f\x8e\xb5\"");         /* 4 bytes */
+	EXPECT_JSON("\xef\xbf\xbd", "\"\xef\xbf\xbd\"");
+}
+
+Test(json, invalid_utf8_becomes_replacement_characters)
+{
+	/* a lone continuation byte, a Latin-1 byte, an overlong '/', a UTF-16
+	 * surrogate, a code point above U+10FFFF, a truncated sequence */
+	EXPECT_JSON("a\x80z", "\"a\xef\xbf\xbdz\"");
+	EXPECT_JSON("caf\xe9", "\"caf\xef\xbf\xbd\"");
+	EXPECT_JSON("\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"");
+	EXPECT_JSON("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+	EXPECT_JSON("\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+	EXPECT_JSON("\xe2\x82", "\"\xef\xbf\xbd\xef\xbf\xbd\"");
+	EXPECT_JSON("\xe2\x82" "A", "\"\xef\xbf\xbd\xef\xbf\xbd" "A\"");
+}
+
+Test(json, numbers_and_keys)
+{
+	struct dm_buf b;
+	dm_buf_init(&b, A, DM_TAG_OUTPUT);
+	int first = 1;
+	dm_buf_putc(&b, '{');
+	dm_buf_json_key(&b, "a", &first);
+	dm_buf_u64(&b, 18446744073709551615ULL);
+	dm_buf_json_key(&b, "b", &first);
+	dm_buf_i64(&b, -42);
+	dm_buf_json_key(&b, "c", &first);
+	dm_buf_double(&b, 200.5);
+	dm_buf_json_key(&b, "d", &first);
+	dm_buf_double(&b, 188);
+	dm_buf_json_key(&b, "e", &first);
+	dm_buf_double(&b, NAN);
+	dm_buf_putc(&b, '}');
+	dm_buf_putc(&b, '\0');
+	cr_assert_str_eq(b.data, "{\"a\":18446744073709551615,\"b\":-42,\"c\":200.5,\"d\":188,\"e\":null}");
+	dm_buf_fini(&b);
+}
+
+Test(json, a_refused_buffer_fails_cleanly)
+{
+	struct dm_acct *tiny = dm_acct_new(NULL, 300);
+	struct dm_buf b;
+	dm_buf_init(&b, tiny, DM_TAG_OUTPUT);
+	char big[1000];
+	memset(big, 'x', sizeof big);
+	dm_buf_json_str(&b, big, sizeof big);
+	cr_assert(b.failed, "a buffer that could not grow says so");
+	cr_assert_leq(dm_acct_live(tiny), 300);
+	dm_buf_fini(&b);
+	cr_assert_eq(dm_acct_live(tiny), 0);
+	dm_acct_free(tiny);
+}
+
+/* ---- records as JSON ------------------------------------------------------ */
+
+/* A record built by hand: text goes into arena, values point into it. */
+struct rb {
+	char arena[4096];
+	size_t used;
+	struct dm_value v[64];
+	size_t n;
+};
+
+static void add(struct rb *b, enum dm_field f, unsigned inst, const char *text)
+{
+	size_t l = strlen(text);
+	cr_assert_lt(b->used + l, sizeof b->arena);
+	cr_assert_lt(b->n, 64);
+	memcpy(b->arena + b->used, text, l);
+	b->v[b->n] = (struct dm_value){.field = (uint16_t)f, .inst = (uint16_t)inst,
+	                               .off = (uint32_t)b->used, .len = (uint32_t)l};
+	b->used += l;
+	b->n++;
+}
+
+static void init_rec(struct dm_record *r, struct rb *b, enum dm_rec_type t, const char *kind)
+{
+	memset(r, 0, sizeof *r);
+	r->type = t;
+	r->kind = kind;
+	r->kind_len = strlen(kind);
+	r->file = "x.xml";
+	r->ern_version = "4.3";
+	r->root = "NewReleaseMessage";
+	r->namespace_uri = "http://ddex.net/xml/ern/43";
+	r->schema_version = "";
+	r->values = b->v;
+	r->nvalues = b->n;
+	r->arena = b->arena;
+	r->duration_seconds = -1;
+}
+
+static char *to_json(const struct dm_record *r)
+{
+	struct dm_buf b;
+	dm_buf_init(&b, A, DM_TAG_OUTPUT);
+	cr_assert_eq(dm_record_to_json(r, &b), 0);
+	char *s = strndup(b.data, b.len);
+	dm_buf_fini(&b);
+	return s;
+}
+
+Test(json, resource_record_layout)
+{
+	struct rb b = {0};
+	/* document order is not output order: the layout fixes the order */
+	add(&b, DM_F_TITLE, 0, "Allez \"Allez\"");
+	add(&b, DM_F_REFERENCE, 0, "A1");
+	add(&b, DM_F_ISRC, 0, "DKFD52275001");
+	add(&b, DM_F_ID_TYPE, 0, "ISRC");
+	add(&b, DM_F_ID_VALUE, 0, "DKFD52275001");
+	add(&b, DM_F_ARTIST_NAME, 0, "Technica");
+	add(&b, DM_F_ARTIST_ROLE, 0, "MainArtist");
+	add(&b, DM_F_ARTIST_NAME, 1, "N/A");
+	add(&b, DM_F_ARTIST_ROLE, 1, "Composer");
+	add(&b, DM_F_DURATION, 0, "PT0H3M8S");
+	add(&b, DM_F_SUBTYPE, 0, "MusicalWorkSoundRecording");
+	add(&b, DM_F_PLINE_YEAR, 0, "2016");
+	add(&b, DM_F_CONTRIB_NAME, 0, "Steve\tAlbino");
+	add(&b, DM_F_CONTRIB_ROLE, 0, "Producer");
+	add(&b, DM_F_CONTRIB_ROLE, 0, "Mixer");
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_RESOURCE, "SoundRecording");
+	r.duration_seconds = 188;
+	char *j = to_json(&r);
+	cr_assert_str_eq(j,
+		"{\"type\":\"resource\",\"kind\":\"SoundRecording\",\"reference\":\"A1\","
+		"\"resource_type\":\"MusicalWorkSoundRecording\",\"isrc\":\"DKFD52275001\","
+		"\"ids\":[{\"type\":\"ISRC\",\"value\":\"DKFD52275001\"}],"
+		"\"title\":\"Allez \\\"Allez\\\"\","
+		"\"artists\":[{\"name\":\"Technica\",\"role\":\"MainArtist\"},"
+		"{\"name\":\"N/A\",\"role\":\"Composer\"}],"
+		"\"contributors\":[{\"name\":\"Steve\\tAlbino\",\"roles\":[\"Producer\",\"Mixer\"]}],"
+		"\"duration\":\"PT0H3M8S\",\"duration_seconds\":188,\"pline_year\":2016}");
+	free(j);
+	cr_assert_eq(dm_record_count(&r, DM_F_ARTIST_NAME), 2);
+	size_t n;
+	const char *s = dm_record_get(&r, DM_F_ISRC, &n);
+	cr_assert_not_null(s);
+	cr_assert_eq(n, 12);
+	cr_assert(memcmp(s, "DKFD52275001", 12) == 0);
+	cr_assert_null(dm_record_get(&r, DM_F_ICPN, &n));
+}
+
+Test(json, type_is_always_the_first_key)
+{
+	for (int t = 0; t < DM_REC_TYPES; t++) {
+		struct rb b = {0};
+		add(&b, DM_F_REFERENCE, 0, "X1");
+		struct dm_record r;
+		init_rec(&r, &b, (enum dm_rec_type)t, t == DM_REC_RELEASE ? "Release" : "SoundRecording");
+		char *j = to_json(&r);
+		char want[64];
+		snprintf(want, sizeof want, "{\"type\":\"%s\"", dm_rec_type_name((enum dm_rec_type)t));
+		cr_assert(strncmp(j, want, strlen(want)) == 0, "%s", j);
+		free(j);
+	}
+	cr_assert_str_eq(dm_rec_type_name(DM_REC_HEADER), "header");
+	cr_assert_str_eq(dm_rec_type_name(DM_REC_DEAL), "deal");
+}
+
+Test(json, header_record_layout)
+{
+	struct rb b = {0};
+	add(&b, DM_F_SENDER_NAME, 0, "The Orchard Enterprises");
+	add(&b, DM_F_MESSAGE_ID, 0, "2417334_20241002_101032");
+	add(&b, DM_F_SENDER_ID, 0, "PADPIDA2012041004F");
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_HEADER, "MessageHeader");
+	r.schema_version = "ern/382";
+	r.ern_version = "3.8.2";
+	r.namespace_uri = "http://ddex.net/xml/ern/382";
+	char *j = to_json(&r);
+	cr_assert_str_eq(j,
+		"{\"type\":\"header\",\"message_type\":\"NewReleaseMessage\",\"ern_version\":\"3.8.2\","
+		"\"namespace\":\"http://ddex.net/xml/ern/382\",\"schema_version\":\"ern/382\","
+		"\"message_id\":\"2417334_20241002_101032\",\"sender_party_id\":\"PADPIDA2012041004F\","
+		"\"sender_name\":\"The Orchard Enterprises\"}");
+	free(j);
+}
+
+Test(json, release_references_are_deduplicated_in_order)
+{
+	struct rb b = {0};
+	add(&b, DM_F_REFERENCE, 0, "R0");
+	add(&b, DM_F_RESOURCE_REF, 0, "A2");
+	add(&b, DM_F_RESOURCE_REF, 0, "A1");
+	add(&b, DM_F_RESOURCE_REF, 0, "A2");
+	add(&b, DM_F_IS_MAIN, 0, "true");
+	add(&b, DM_F_SUBTYPE, 0, "Album");
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_RELEASE, "Release");
+	char *j = to_json(&r);
+	cr_assert_str_eq(j,
+		"{\"type\":\"release\",\"kind\":\"Release\",\"release_type\":\"Album\","
+		"\"reference\":\"R0\",\"is_main_release\":true,\"resource_references\":[\"A2\",\"A1\"]}");
+	free(j);
+}
+
+Test(json, deals_with_prices)
+{
+	struct rb b = {0};
+	add(&b, DM_F_RELEASE_REF, 0, "R1");
+	add(&b, DM_F_COMMERCIAL_MODEL, 0, "PayAsYouGoModel");
+	add(&b, DM_F_USE_TYPE, 0, "OnDemandStream");
+	add(&b, DM_F_USE_TYPE, 0, "PermanentDownload");
+	add(&b, DM_F_TERRITORY, 0, "Worldwide");
+	add(&b, DM_F_PRICE_AMOUNT, 0, "4.0");
+	add(&b, DM_F_PRICE_CURRENCY, 0, "USD");
+	add(&b, DM_F_START, 0, "2023-09-02");
+	add(&b, DM_F_COMMERCIAL_MODEL, 1, "SubscriptionModel");
+	add(&b, DM_F_EXCLUDED_TERRITORY, 1, "MX");
+	add(&b, DM_F_TAKEDOWN, 1, "true");
+	add(&b, DM_F_PRICE_AMOUNT, 0, "not-a-number");
+	b.v[b.n - 1].inst2 = 1;
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_DEAL, "ReleaseDeal");
+	char *j = to_json(&r);
+	cr_assert_str_eq(j,
+		"{\"type\":\"deal\",\"release_references\":[\"R1\"],\"deals\":["
+		"{\"commercial_model_types\":[\"PayAsYouGoModel\"],"
+		"\"use_types\":[\"OnDemandStream\",\"PermanentDownload\"],"
+		"\"territories\":[\"Worldwide\"],\"start\":\"2023-09-02\","
+		"\"prices\":[{\"amount\":4.0,\"currency\":\"USD\"}]},"
+		"{\"commercial_model_types\":[\"SubscriptionModel\"],\"excluded_territories\":[\"MX\"],"
+		"\"takedown\":true,\"prices\":[{\"amount\":\"not-a-number\"}]}]}");
+	free(j);
+}
+
+Test(json, numeric_fields_that_are_not_numbers_stay_strings)
+{
+	struct rb b = {0};
+	add(&b, DM_F_PLINE_YEAR, 0, "circa 1994");
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_RESOURCE, "SoundRecording");
+	char *j = to_json(&r);
+	cr_assert(strstr(j, "\"pline_year\":\"circa 1994\""), "%s", j);
+	free(j);
+	struct rb c = {0};
+	add(&c, DM_F_PLINE_YEAR, 0, "01994");
+	init_rec(&r, &c, DM_REC_RESOURCE, "SoundRecording");
+	j = to_json(&r);
+	cr_assert(strstr(j, "\"pline_year\":\"01994\""), "a leading zero is not JSON: %s", j);
+	free(j);
+}
+
+Test(json, field_names_are_stable)
+{
+	cr_assert_str_eq(dm_field_name(DM_F_ISRC), "isrc");
+	cr_assert_str_eq(dm_field_name(DM_F_DISPLAY_ARTIST), "display_artist");
+	cr_assert_str_eq(dm_field_name(DM_F_RESOURCE_REF), "resource_references");
+	cr_assert_str_eq(dm_field_name(DM_F_COUNT), "?");
+}

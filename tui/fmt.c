@@ -1,0 +1,521 @@
+/* Text for the dashboard: every figure, bar and graph the panels show is
+ * made here, without curses, so the tests can compare exact strings. */
+#include "config.h"
+#include "fmt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define U_MINUS "\xe2\x88\x92"     /* U+2212 */
+#define U_ELLIPSIS "\xe2\x80\xa6"  /* U+2026 */
+#define U_EMDASH "\xe2\x80\x94"    /* U+2014 */
+#define U_FULL "\xe2\x96\x88"      /* U+2588 full block */
+#define U_LIGHT "\xe2\x96\x91"     /* U+2591 light shade */
+#define U_HLINE "\xe2\x94\x80"     /* U+2500 */
+#define U_TEE "\xe2\x94\xac"       /* U+252C */
+#define U_MIDDOT "\xc2\xb7"        /* U+00B7 */
+
+/* Cells wider than this are not drawn: no terminal line is that long and
+ * it keeps the scratch arrays fixed (no VLAs). */
+#define MAX_CELLS 1024
+
+/* Appends that never overflow: a string builder over a caller's buffer. */
+struct sb {
+	char *buf;
+	size_t size, len;
+};
+
+static void sb_init(struct sb *b, char *buf, size_t size)
+{
+	b->buf = buf;
+	b->size = size;
+	b->len = 0;
+	if (size)
+		buf[0] = '\0';
+}
+
+/* Whole strings or nothing: a cut multibyte character would garble the
+ * rest of the line on the terminal. */
+static void sb_put(struct sb *b, const char *s, size_t n)
+{
+	if (b->size == 0 || b->len + n >= b->size)
+		return;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void sb_repeat(struct sb *b, const char *s, int times)
+{
+	for (int i = 0; i < times; i++)
+		sb_puts(b, s);
+}
+
+/* "1.50" -> "1.5", "2.00" -> "2"; integers are left alone. */
+static void strip_zeros(char *s)
+{
+	char *dot = strchr(s, '.');
+	if (!dot)
+		return;
+	char *end = s + strlen(s);
+	while (end > dot + 1 && end[-1] == '0')
+		end--;
+	if (end == dot + 1)
+		end = dot;
+	*end = '\0';
+}
+
+/* Three significant digits, trailing zeros dropped. */
+static void three_digits(char *out, size_t size, double v)
+{
+	if (v < 9.995)
+		snprintf(out, size, "%.2f", v);
+	else if (v < 99.95)
+		snprintf(out, size, "%.1f", v);
+	else
+		snprintf(out, size, "%.0f", v);
+	strip_zeros(out);
+}
+
+char *dm_tui_size(char *buf, size_t size, uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	if (size == 0)
+		return buf;
+	if (bytes < 1024) {
+		snprintf(buf, size, bytes ? "%lluB" : "0", (unsigned long long)bytes);
+		return buf;
+	}
+	double v = (double)bytes / 1024.0;
+	int u = 0;
+	/* 1023.6K would print as "1024K": show it as "1M" instead */
+	while (v >= 1023.5 && units[u + 1]) {
+		v /= 1024.0;
+		u++;
+	}
+	char num[32];
+	three_digits(num, sizeof num, v);
+	snprintf(buf, size, "%s%c", num, units[u]);
+	return buf;
+}
+
+char *dm_tui_delta(char *buf, size_t size, int64_t bytes, int utf8)
+{
+	char mag[16];
+	if (bytes == 0) {
+		snprintf(buf, size, "0");
+		return buf;
+	}
+	uint64_t m = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : (uint64_t)bytes;
+	dm_tui_size(mag, sizeof mag, m);
+	snprintf(buf, size, "%s%s", bytes < 0 ? (utf8 ? U_MINUS : "-") : "+", mag);
+	return buf;
+}
+
+char *dm_tui_rate(char *buf, size_t size, double bytes_per_s)
+{
+	double mb = bytes_per_s / 1e6;
+	if (!(mb > 0))   /* also NaN */
+		mb = 0;
+	snprintf(buf, size, mb < 9999.95 ? "%.1f MB/s" : "%.0f MB/s", mb);
+	return buf;
+}
+
+char *dm_tui_slope(char *buf, size_t size, double r, int utf8)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	if (!isfinite(r) || fabs(r) < 0.5) {
+		snprintf(buf, size, "0 B/s");
+		return buf;
+	}
+	const char *sign = r < 0 ? (utf8 ? U_MINUS : "-") : "+";
+	double v = fabs(r);
+	int u = 0;
+	while (v >= 1023.5 && u < 4) {
+		v /= 1024.0;
+		u++;
+	}
+	char num[32];
+	if (u == 0)
+		snprintf(num, sizeof num, "%.0f", v);
+	else
+		snprintf(num, sizeof num, v < 99.95 ? "%.1f" : "%.0f", v);
+	snprintf(buf, size, "%s%s %s/s", sign, num, units[u]);
+	return buf;
+}
+
+char *dm_tui_si(char *buf, size_t size, double n)
+{
+	static const char units[] = "KMGTPE";
+	if (!(n > 0))
+		n = 0;
+	if (n < 999.5) {
+		snprintf(buf, size, "%.0f", n);
+		return buf;
+	}
+	double v = n / 1000.0;
+	int u = 0;
+	while (v >= 999.5 && units[u + 1]) {
+		v /= 1000.0;
+		u++;
+	}
+	char num[32];
+	snprintf(num, sizeof num, v < 9.95 ? "%.1f" : "%.0f", v);
+	strip_zeros(num);
+	snprintf(buf, size, "%s%c", num, units[u]);
+	return buf;
+}
+
+char *dm_tui_clock(char *buf, size_t size, double secs)
+{
+	if (!(secs > 0))
+		secs = 0;
+	unsigned long long s = (unsigned long long)secs;
+	snprintf(buf, size, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+	return buf;
+}
+
+char *dm_tui_secs(char *buf, size_t size, double secs, int utf8)
+{
+	if (!(secs >= 0)) {
+		snprintf(buf, size, "%s", utf8 ? U_EMDASH : "-");
+		return buf;
+	}
+	if (secs < 59.95) {
+		snprintf(buf, size, "%.1fs", secs);
+		return buf;
+	}
+	unsigned long long s = (unsigned long long)(secs + 0.5);
+	if (s < 3600)
+		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
+	else
+		snprintf(buf, size, "%lluh%02llum", s / 3600, s / 60 % 60);
+	return buf;
+}
+
+char *dm_tui_count(char *buf, size_t size, uint64_t n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+	struct sb b;
+	sb_init(&b, buf, size);
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			sb_put(&b, ",", 1);
+		sb_put(&b, &digits[i], 1);
+	}
+	return buf;
+}
+
+char *dm_tui_bar(char *buf, size_t size, double frac, int width, int utf8)
+{
+	struct sb b;
+	sb_init(&b, buf, size);
+	if (width <= 0)
+		return buf;
+	if (!(frac > 0))
+		frac = 0;
+	int full = frac >= 1 ? width : (int)(frac * width);
+	if (full >= width && frac < 1)
+		full = width - 1;
+	sb_repeat(&b, utf8 ? U_FULL : "#", full);
+	sb_repeat(&b, utf8 ? U_LIGHT : "-", width - full);
+	return buf;
+}
+
+/* ---- widths ---------------------------------------------------------- */
+
+/* Decode one UTF-8 character at s; returns its length (1 for a stray
+ * byte, with *cp = 0xFFFD). */
+static int utf8_next(const unsigned char *s, unsigned *cp)
+{
+	unsigned c = s[0];
+	int len;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		len = 2;
+		c &= 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3;
+		c &= 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4;
+		c &= 0x07;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	*cp = c;
+	return len;
+}
+
+/* Columns of one code point: enough of wcwidth for file names and our
+ * own glyphs, without depending on the locale. */
+static int cp_width(unsigned c)
+{
+	if (c == 0 || (c >= 0x300 && c <= 0x36F) || (c >= 0x200B && c <= 0x200F))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+	    (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+	    (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+	    (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+	    (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+		return 2;
+	return 1;
+}
+
+int dm_tui_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0;
+	while (*p) {
+		unsigned cp;
+		p += utf8_next(p, &cp);
+		w += cp_width(cp);
+	}
+	return w;
+}
+
+char *dm_tui_fit(char *buf, size_t size, const char *s, int width, int utf8)
+{
+	struct sb b;
+	sb_init(&b, buf, size);
+	if (width <= 0)
+		return buf;
+	const unsigned char *p = (const unsigned char *)s;
+	int total = utf8 ? dm_tui_width(s) : (int)strlen(s);
+	int room = total > width ? width - 1 : width;   /* leave a cell for the mark */
+	int w = 0;
+	while (*p) {
+		unsigned cp;
+		int len = utf8_next(p, &cp);
+		int cw = utf8 ? cp_width(cp) : 1;
+		if (w + cw > room)
+			break;
+		if (!utf8)
+			sb_put(&b, *p < 0x80 && *p >= 0x20 ? (const char *)p : "?", 1);
+		else if (cp == 0xFFFD || cp < 0x20)
+			sb_put(&b, "?", 1);
+		else
+			sb_put(&b, (const char *)p, (size_t)len);
+		w += cw;
+		p += utf8 ? len : 1;
+	}
+	if (total > width) {
+		sb_puts(&b, utf8 ? U_ELLIPSIS : "~");
+		w++;
+	}
+	sb_repeat(&b, " ", width - w);
+	return buf;
+}
+
+/* ---- graphs ---------------------------------------------------------- */
+
+static int level_of(double v, double ymax, int levels)
+{
+	if (!(v > 0) || !(ymax > 0))
+		return 0;
+	double l = v / ymax * levels;
+	int lv = l >= levels ? levels : (int)(l + 0.5);
+	/* anything above zero shows at least one dot */
+	return lv < 1 ? 1 : lv;
+}
+
+int dm_tui_graph_row(double y, double ymax, int height)
+{
+	if (height <= 0 || !(ymax > 0) || y < 0 || y > ymax)
+		return -1;
+	int lv = (int)(y / ymax * height);
+	if (lv > height - 1)
+		lv = height - 1;
+	return height - 1 - lv;
+}
+
+int dm_tui_graph_col(size_t i, size_t n, int width, int utf8)
+{
+	size_t per = (size_t)DM_TUI_PER_CELL(utf8);
+	size_t cap = width > 0 ? (size_t)width * per : 0;
+	size_t shown = n < cap ? n : cap;
+	size_t first = n - shown;
+	if (i < first || i >= n)
+		return -1;
+	return (int)((i - first) / per);
+}
+
+double dm_tui_nice_top(double ymax)
+{
+	static const double steps[] = {1.0, 1.25, 1.5, 1.75};
+	double want = ymax * 1.1;
+	double p = 1024.0;
+	for (;;) {
+		for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+			if (steps[i] * p >= want)
+				return steps[i] * p;
+		p *= 2;
+	}
+}
+
+/* The character of an empty cell at column c of a horizontal line. */
+static const char *line_cell(enum dm_tui_line_style st, int c, int utf8)
+{
+	if (c % 2)
+		return " ";
+	if (st == DM_TUI_LINE_DASH)
+		return "-";
+	return utf8 ? U_MIDDOT : ".";
+}
+
+/* Braille dots filled from the bottom of a cell, left column then right. */
+static const unsigned braille_bits[2][4] = {
+	{0x40, 0x04, 0x02, 0x01},
+	{0x80, 0x20, 0x10, 0x08},
+};
+
+size_t dm_tui_graph(const double *v, size_t n, double ymax, int width, int height,
+                    int utf8, const struct dm_tui_hline *lines, size_t nlines,
+                    char *rows, size_t rowsize)
+{
+	if (width <= 0 || height <= 0)
+		return 0;
+	if (width > MAX_CELLS)
+		width = MAX_CELLS;
+	int per = DM_TUI_PER_CELL(utf8);
+	int dpr = utf8 ? 4 : 2;              /* levels a row holds */
+	size_t cap = (size_t)width * (size_t)per;
+	size_t shown = n < cap ? n : cap;
+	size_t first = n - shown;
+	int levels = height * dpr;
+
+	for (int r = 0; r < height; r++) {
+		struct sb b;
+		sb_init(&b, rows + (size_t)r * rowsize, rowsize);
+		const struct dm_tui_hline *line = NULL;
+		for (size_t k = 0; k < nlines && !line; k++)
+			if (dm_tui_graph_row(lines[k].y, ymax, height) == r)
+				line = &lines[k];
+		int base = (height - 1 - r) * dpr;
+		for (int c = 0; c < width; c++) {
+			unsigned mask = 0;
+			int ascii = 0;
+			for (int j = 0; j < per; j++) {
+				size_t k = (size_t)c * (size_t)per + (size_t)j;
+				if (k >= shown)
+					break;
+				int fill = level_of(v[first + k], ymax, levels) - base;
+				if (fill <= 0)
+					continue;
+				if (fill > dpr)
+					fill = dpr;
+				if (utf8)
+					for (int d = 0; d < fill; d++)
+						mask |= braille_bits[j][d];
+				else
+					ascii = fill;
+			}
+			if (utf8 && mask) {
+				unsigned cp = 0x2800 + mask;
+				char ch[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)),
+				              (char)(0x80 | (cp & 0x3F))};
+				sb_put(&b, ch, 3);
+			} else if (ascii) {
+				sb_put(&b, ascii == 2 ? "#" : ".", 1);
+			} else {
+				sb_puts(&b, line ? line_cell(line->style, c, utf8) : " ");
+			}
+		}
+	}
+	return shown;
+}
+
+char *dm_tui_axis(char *buf, size_t size, int width, const int *marks, size_t nmarks,
+                  const char *label, int utf8)
+{
+	struct sb b;
+	sb_init(&b, buf, size);
+	if (width <= 0)
+		return buf;
+	if (width > MAX_CELLS)
+		width = MAX_CELLS;
+	char kind[MAX_CELLS];            /* '-' line, '+' mark, 'l' label */
+	memset(kind, '-', (size_t)width);
+	for (size_t i = 0; i < nmarks; i++)
+		if (marks[i] >= 0 && marks[i] < width)
+			kind[marks[i]] = '+';
+	int lw = label ? (int)strlen(label) + 2 : 0;
+	int start = width - 2 - lw;
+	if (lw && start >= 1)
+		memset(kind + start, 'l', (size_t)lw);
+	else
+		lw = 0;
+	for (int c = 0; c < width; c++) {
+		if (kind[c] == 'l') {
+			sb_puts(&b, " ");
+			sb_puts(&b, label);
+			sb_puts(&b, " ");
+			c += lw - 1;
+		} else if (kind[c] == '+') {
+			sb_puts(&b, utf8 ? U_TEE : "+");
+		} else {
+			sb_puts(&b, utf8 ? U_HLINE : "-");
+		}
+	}
+	return buf;
+}
+
+char *dm_tui_mark_labels(char *buf, size_t size, int width, const int *cols,
+                         const char *const *labels, size_t n)
+{
+	struct sb b;
+	sb_init(&b, buf, size);
+	int at = 0;                      /* columns written so far */
+	for (size_t i = 0; i < n; i++) {
+		int lw = dm_tui_width(labels[i]);
+		int start = cols[i];
+		if (start + lw > width)
+			start = width - lw;
+		if (start < at || start < 0)
+			continue;
+		sb_repeat(&b, " ", start - at);
+		sb_puts(&b, labels[i]);
+		at = start + lw;
+		if (at < width) {            /* one space before the next label */
+			sb_puts(&b, " ");
+			at++;
+		}
+	}
+	sb_repeat(&b, " ", width - at);
+	return buf;
+}
+
+char *dm_tui_trend_text(char *buf, size_t size, const struct dm_trend *t, int utf8)
+{
+	char rate[32], eta[32];
+	if (t->kind == DM_TREND_UNKNOWN) {
+		snprintf(buf, size, "trend: unknown   time to budget: %s", utf8 ? U_EMDASH : "-");
+		return buf;
+	}
+	dm_tui_slope(rate, sizeof rate, t->rate, utf8);
+	if (t->kind == DM_TREND_GROWING && t->to_budget == 0)
+		snprintf(eta, sizeof eta, "reached");
+	else
+		dm_tui_secs(eta, sizeof eta, t->kind == DM_TREND_GROWING ? t->to_budget : -1, utf8);
+	snprintf(buf, size, "trend: %s (%s)   time to budget: %s", dm_trend_name(t->kind), rate,
+	         eta);
+	return buf;
+}

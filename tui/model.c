@@ -1,0 +1,413 @@
+/* The dashboard's model: events and snapshots in, plain figures out. */
+#include "config.h"
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+
+struct dm_tui_model *dm_tui_model_new(void)
+{
+	struct dm_tui_model *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	struct dm_config cfg;
+	dm_config_init(&cfg);
+	snprintf(m->version, sizeof m->version, "%s", PACKAGE_VERSION);
+	dm_tui_model_set_config(m, &cfg);
+	m->trend.kind = DM_TREND_UNKNOWN;
+	m->trend.to_budget = -1;
+	m->suspected.t = m->confirmed.t = -1;
+	m->dirty = DM_TUI_P_ALL;
+	return m;
+}
+
+void dm_tui_model_free(struct dm_tui_model *m)
+{
+	if (!m)
+		return;
+	free(m->files);
+	free(m);
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+void dm_tui_model_set_config(struct dm_tui_model *m, const struct dm_config *c)
+{
+	/* compare first: the dashboard polls every frame and an unchanged
+	 * header must not be redrawn */
+	if (strcmp(m->profile, c->name) == 0 && m->chunk_size == c->chunk_size &&
+	    m->buffer_size == c->buffer_size && m->budget == c->max_memory &&
+	    m->flush_threshold == c->flush_threshold && m->workers == (unsigned)c->max_concurrent)
+		return;
+	copy_str(m->profile, sizeof m->profile, c->name);
+	m->chunk_size = c->chunk_size;
+	m->buffer_size = c->buffer_size;
+	m->budget = c->max_memory;
+	m->flush_threshold = c->flush_threshold;
+	m->workers = (unsigned)c->max_concurrent;
+	m->dirty |= DM_TUI_P_HEADER | DM_TUI_P_MEM;
+}
+
+static struct dm_tui_file *file_slot(struct dm_tui_model *m, size_t i)
+{
+	if (i >= m->files_cap) {
+		size_t cap = m->files_cap ? m->files_cap : 8;
+		while (cap <= i)
+			cap *= 2;
+		struct dm_tui_file *f = realloc(m->files, cap * sizeof *f);
+		if (!f)
+			return NULL;
+		memset(f + m->files_cap, 0, (cap - m->files_cap) * sizeof *f);
+		m->files = f;
+		m->files_cap = cap;
+	}
+	if (i >= m->nfiles) {
+		m->nfiles = i + 1;
+		m->dirty |= DM_TUI_P_ALL;    /* the layout may change */
+	}
+	return &m->files[i];
+}
+
+/* Throughput so far: over the time it has run, or its total when done. */
+static double file_rate(const struct dm_file_info *f, double now)
+{
+	double secs = f->state == DM_FILE_RUNNING ? now - f->started : f->seconds;
+	return secs > 0.05 ? (double)f->bytes / secs : 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Fill file i from info; name and error may be NULL (kept as they are). */
+static void update_file(struct dm_tui_model *m, size_t i, const struct dm_file_info *f,
+                        const char *name, const char *error)
+{
+	struct dm_tui_file *d = file_slot(m, i);
+	if (!d)
+		return;
+	if (name && name[0])
+		copy_str(d->name, sizeof d->name, name);
+	if (error && error[0])
+		copy_str(d->error, sizeof d->error, error);
+	double rate = file_rate(f, m->now);
+	if (d->state == f->state && d->bytes == f->bytes && d->records == f->records_total &&
+	    d->size == f->size && d->retried == f->retried && d->rate == rate && !name)
+		return;
+	d->state = f->state;
+	d->size = f->size;
+	d->bytes = f->bytes;
+	d->records = f->records_total;
+	d->started = f->started;
+	d->seconds = f->seconds;
+	d->retried = f->retried;
+	d->rate = rate;
+	m->dirty |= DM_TUI_P_FILES;
+}
+
+void dm_tui_model_set_file(struct dm_tui_model *m, size_t i, const struct dm_file_info *f)
+{
+	const char *name = NULL;
+	if (i >= m->nfiles || !m->files[i].name[0])
+		name = f->path ? base_name(f->path) : "";
+	update_file(m, i, f, name, f->error);
+}
+
+void dm_tui_model_set_pools(struct dm_tui_model *m, const struct dm_pool_stats *p, size_t n,
+                            double t)
+{
+	if (n > DM_TUI_POOLS)
+		n = DM_TUI_POOLS;
+	/* rates over at least a second, so the figure does not flicker */
+	int rate_due = t - m->pool_prev_t >= 1.0 || n != m->npools;
+	for (size_t i = 0; i < n; i++) {
+		struct dm_tui_pool *d = &m->pools[i];
+		if (rate_due) {
+			double dt = t - m->pool_prev_t;
+			d->hit_rate = dt > 0 && n == m->npools && p[i].hits >= m->pool_prev_hits[i]
+			                  ? (double)(p[i].hits - m->pool_prev_hits[i]) / dt : 0;
+			m->pool_prev_hits[i] = p[i].hits;
+		}
+		copy_str(d->name, sizeof d->name, p[i].name);
+		d->s = p[i];
+		d->s.name = NULL;
+	}
+	if (rate_due)
+		m->pool_prev_t = t;
+	m->npools = n;
+	m->dirty |= DM_TUI_P_POOLS;
+}
+
+void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
+                         const struct dm_trend *tr)
+{
+	struct dm_tui_point *p = &m->hist[m->hist_head];
+	p->t = s->t;
+	p->rss = s->rss;
+	p->live = s->acct.live;
+	m->hist_head = (m->hist_head + 1) % DM_TUI_HIST;
+	if (m->hist_n < DM_TUI_HIST)
+		m->hist_n++;
+
+	m->have_sample = 1;
+	m->rss = s->rss;
+	if (s->rss_peak > m->rss_peak)
+		m->rss_peak = s->rss_peak;
+	if (s->rss > m->rss_peak)
+		m->rss_peak = s->rss;
+	m->live = s->acct.live;
+	m->live_peak = s->acct.peak > m->live_peak ? s->acct.peak : m->live_peak;
+	m->heap_inuse = s->heap_inuse;
+	m->mem_total = s->mem_total;
+	m->mem_available = s->mem_available;
+	m->mem_used_pct = s->mem_used_pct;
+	if (tr)
+		m->trend = *tr;
+
+	m->acct = s->acct;
+	double dt = s->t - m->acct_prev_t;
+	if (dt >= 1.0 || m->acct_prev_t == 0) {
+		for (int k = 0; k < DM_TAG_COUNT; k++) {
+			const struct dm_acct_tag_stats *a = &s->acct.tag[k], *b = &m->acct_prev.tag[k];
+			m->allocs_rate[k] = dt > 0 && a->allocs >= b->allocs && m->acct_prev_t > 0
+			                        ? (double)(a->allocs - b->allocs) / dt : 0;
+			m->frees_rate[k] = dt > 0 && a->frees >= b->frees && m->acct_prev_t > 0
+			                       ? (double)(a->frees - b->frees) / dt : 0;
+		}
+		m->acct_prev = s->acct;
+		m->acct_prev_t = s->t > 0 ? s->t : 1e-9;
+	}
+	if (s->t > m->now)
+		dm_tui_model_tick(m, s->t);
+	m->dirty |= DM_TUI_P_MEM | DM_TUI_P_ALLOC;
+}
+
+void dm_tui_model_tick(struct dm_tui_model *m, double now)
+{
+	if ((long)now != (long)m->now)
+		m->dirty |= DM_TUI_P_HEADER;
+	m->now = now;
+}
+
+static void vlog(struct dm_tui_model *m, double t, enum dm_tui_level level, const char *fmt,
+                 va_list ap)
+{
+	struct dm_tui_logline *l = &m->log[m->log_head];
+	l->t = t;
+	l->level = level;
+	vsnprintf(l->text, sizeof l->text, fmt, ap);
+	m->log_head = (m->log_head + 1) % DM_TUI_LOGN;
+	if (m->log_n < DM_TUI_LOGN)
+		m->log_n++;
+	m->dirty |= DM_TUI_P_LOG;
+}
+
+const char *dm_tui_model_arrow(const struct dm_tui_model *m)
+{
+	return m->utf8 ? "\xe2\x86\x92" : "->";
+}
+
+static const char *minus(const struct dm_tui_model *m)
+{
+	return m->utf8 ? "\xe2\x88\x92" : "-";
+}
+
+void dm_tui_model_log(struct dm_tui_model *m, enum dm_tui_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(m, m->now, level, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 4, 5)))
+static void log_at(struct dm_tui_model *m, double t, enum dm_tui_level level, const char *fmt,
+                   ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(m, t, level, fmt, ap);
+	va_end(ap);
+}
+
+const struct dm_tui_point *dm_tui_model_point(const struct dm_tui_model *m, size_t i)
+{
+	if (i >= m->hist_n)
+		return NULL;
+	return &m->hist[(m->hist_head + DM_TUI_HIST - m->hist_n + i) % DM_TUI_HIST];
+}
+
+const struct dm_tui_mark *dm_tui_model_mark(const struct dm_tui_model *m, size_t i)
+{
+	if (i >= m->marks_n)
+		return NULL;
+	return &m->marks[(m->marks_head + DM_TUI_MARKS - m->marks_n + i) % DM_TUI_MARKS];
+}
+
+const struct dm_tui_logline *dm_tui_model_logline(const struct dm_tui_model *m, size_t i)
+{
+	if (i >= m->log_n)
+		return NULL;
+	return &m->log[(m->log_head + DM_TUI_LOGN - m->log_n + i) % DM_TUI_LOGN];
+}
+
+size_t dm_tui_model_active(const struct dm_tui_model *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].state == DM_FILE_QUEUED || m->files[i].state == DM_FILE_WAITING ||
+		    m->files[i].state == DM_FILE_RUNNING)
+			n++;
+	return n;
+}
+
+static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
+{
+	const struct dm_reclaim_info *r = &ev->reclaim;
+	uint64_t drop = r->rss_before > r->rss_after ? r->rss_before - r->rss_after : 0;
+	struct dm_tui_mark *mk = &m->marks[m->marks_head];
+	mk->t = ev->t;
+	mk->freed = r->pool_bytes > drop ? r->pool_bytes : drop;
+	m->marks_head = (m->marks_head + 1) % DM_TUI_MARKS;
+	if (m->marks_n < DM_TUI_MARKS)
+		m->marks_n++;
+	m->have_reclaim = 1;
+	m->reclaim_t = ev->t;
+	copy_str(m->reclaim_reason, sizeof m->reclaim_reason, ev->text2);
+	m->reclaim_pool_bytes = r->pool_bytes;
+	m->reclaim_rss_before = r->rss_before;
+	m->reclaim_rss_after = r->rss_after;
+	m->reclamations++;
+	char freed[16], before[16], after[16];
+	log_at(m, ev->t, DM_TUI_INFO, "reclamation (%s): %s%s pools, RSS %s %s %s", ev->text2,
+	       minus(m), dm_tui_size(freed, sizeof freed, r->pool_bytes),
+	       dm_tui_size(before, sizeof before, r->rss_before), dm_tui_model_arrow(m),
+	       dm_tui_size(after, sizeof after, r->rss_after));
+	m->dirty |= DM_TUI_P_MEM | DM_TUI_P_POOLS;
+}
+
+static void apply_leak(struct dm_tui_model *m, const struct dm_tui_event *ev)
+{
+	char g[16], rate[32];
+	const struct dm_leak_info *l = &ev->leak;
+	m->leak = *l;
+	dm_tui_delta(g, sizeof g, l->growth, m->utf8);
+	dm_tui_rate(rate, sizeof rate, l->rate);
+	if (ev->type == DM_EV_LEAK_SUSPECTED) {
+		m->suspected = (struct dm_tui_leakmark){1, ev->t, l->growth, l->span, l->rate, 0};
+		log_at(m, ev->t, DM_TUI_WARN, "leak suspected: %s in %.0fs (%s)", g, l->span, rate);
+	} else if (ev->type == DM_EV_LEAK_CONFIRMED) {
+		m->confirmed = (struct dm_tui_leakmark){1, ev->t, l->growth, l->span, l->rate,
+		                                        l->reclaimed};
+		if (ev->text[0])
+			copy_str(m->report_path, sizeof m->report_path, ev->text);
+		log_at(m, ev->t, DM_TUI_ERROR, "LEAK CONFIRMED: %s in %.0fs (%s)", g, l->span, rate);
+		if (ev->text[0])
+			log_at(m, ev->t, DM_TUI_INFO, "heap report: %s", ev->text);
+	} else {
+		log_at(m, ev->t, DM_TUI_INFO, "leak suspicion cleared");
+	}
+	m->dirty |= DM_TUI_P_LEAKS;
+}
+
+static void apply_file(struct dm_tui_model *m, const struct dm_tui_event *ev)
+{
+	const struct dm_file_info *f = &ev->file;
+	char n1[32], n2[32];
+	if (f->index < 0)
+		return;
+	update_file(m, (size_t)f->index, f, ev->name,
+	            ev->type == DM_EV_FILE_DONE || ev->type == DM_EV_ERROR ? ev->text : NULL);
+	switch (ev->type) {
+	case DM_EV_FILE_START:
+		log_at(m, ev->t, DM_TUI_INFO, "%s started", ev->name);
+		break;
+	case DM_EV_WAITING:
+		log_at(m, ev->t, DM_TUI_WARN, "%s waiting for memory", ev->name);
+		break;
+	case DM_EV_RETRY:
+		log_at(m, ev->t, DM_TUI_WARN, "%s: retry with half the chunk size", ev->name);
+		break;
+	case DM_EV_FILE_DONE:
+		if (f->state == DM_FILE_DONE)
+			log_at(m, ev->t, DM_TUI_INFO, "%s done: %s records in %s", ev->name,
+			       dm_tui_count(n1, sizeof n1, f->records_total),
+			       dm_tui_secs(n2, sizeof n2, f->seconds, m->utf8));
+		else if (f->state == DM_FILE_SKIPPED)
+			log_at(m, ev->t, DM_TUI_WARN, "%s skipped", ev->name);
+		else
+			log_at(m, ev->t, DM_TUI_ERROR, "%s failed: %s", ev->name, ev->text);
+		break;
+	case DM_EV_ERROR:
+		log_at(m, ev->t, DM_TUI_ERROR, "%s", ev->text);
+		break;
+	default:
+		break;
+	}
+}
+
+void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
+{
+	if (ev->t > m->now)
+		dm_tui_model_tick(m, ev->t);
+	if (ev->has_file && ev->type != DM_EV_SUMMARY)
+		apply_file(m, ev);
+	switch (ev->type) {
+	case DM_EV_START:
+		if (m->state == DM_TUI_READY)
+			m->state = DM_TUI_RUNNING;
+		log_at(m, ev->t, DM_TUI_INFO, "run started");
+		m->dirty |= DM_TUI_P_HEADER;
+		break;
+	case DM_EV_SAMPLE:
+	case DM_EV_STATUS:
+		if (ev->has_sample)
+			dm_tui_model_sample(m, &ev->sample, ev->has_trend ? &ev->trend : NULL);
+		break;
+	case DM_EV_RECLAIM:
+		if (ev->has_reclaim)
+			apply_reclaim(m, ev);
+		break;
+	case DM_EV_PRESSURE:
+		m->pressure = ev->on;
+		log_at(m, ev->t, ev->on ? DM_TUI_WARN : DM_TUI_INFO,
+		       ev->on ? "memory pressure: buffers halved" : "pressure passed: buffers restored");
+		m->dirty |= DM_TUI_P_POOLS;
+		break;
+	case DM_EV_LEAK_SUSPECTED:
+	case DM_EV_LEAK_CONFIRMED:
+	case DM_EV_LEAK_CLEARED:
+		if (ev->has_leak)
+			apply_leak(m, ev);
+		break;
+	case DM_EV_ERROR:
+		if (!ev->has_file)
+			log_at(m, ev->t, DM_TUI_ERROR, "%s", ev->text);
+		break;
+	case DM_EV_SETTING:
+		log_at(m, ev->t, DM_TUI_INFO, "set %s = %s", ev->text, ev->text2);
+		m->dirty |= DM_TUI_P_HEADER;
+		break;
+	case DM_EV_NOTE:
+		log_at(m, ev->t, DM_TUI_INFO, "%s", ev->text);
+		break;
+	case DM_EV_SUMMARY:
+		m->state = DM_TUI_DONE;
+		m->exit_code = ev->exit_code;
+		log_at(m, ev->t, ev->exit_code ? DM_TUI_WARN : DM_TUI_INFO,
+		       "all files done (exit code %d)", ev->exit_code);
+		m->dirty |= DM_TUI_P_HEADER;
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,160 @@
+/* The event queue: copies events from the session's threads for the UI
+ * thread. A ring under one mutex; pushes never block for long and never
+ * allocate. */
+#include "config.h"
+#include "queue.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+struct dm_tui_queue {
+	pthread_mutex_t lock;
+	struct dm_tui_event *v;
+	size_t cap, head, n;            /* head: oldest */
+	uint64_t dropped;
+};
+
+struct dm_tui_queue *dm_tui_queue_new(size_t cap)
+{
+	if (cap < 4)
+		cap = 4;
+	struct dm_tui_queue *q = calloc(1, sizeof *q);
+	if (!q)
+		return NULL;
+	q->v = calloc(cap, sizeof *q->v);
+	if (!q->v) {
+		free(q);
+		return NULL;
+	}
+	q->cap = cap;
+	pthread_mutex_init(&q->lock, NULL);
+	return q;
+}
+
+void dm_tui_queue_free(struct dm_tui_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_destroy(&q->lock);
+	free(q->v);
+	free(q);
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	if (!src) {
+		dst[0] = '\0';
+		return;
+	}
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+void dm_tui_event_copy(struct dm_tui_event *d, const struct dm_event *ev)
+{
+	memset(d, 0, sizeof *d);
+	d->type = ev->type;
+	d->t = ev->t;
+	d->wall_ms = ev->wall_ms;
+	d->on = ev->on;
+	if (ev->file) {
+		d->has_file = 1;
+		d->file = *ev->file;
+		d->file.path = NULL;
+		d->file.error = NULL;
+		d->file.ern_version = NULL;
+		copy_str(d->name, sizeof d->name, ev->file->path ? base_name(ev->file->path) : "");
+		if (ev->file->error)
+			copy_str(d->text, sizeof d->text, ev->file->error);
+	}
+	if (ev->sample) {
+		d->has_sample = 1;
+		d->sample = *ev->sample;
+	}
+	if (ev->trend) {
+		d->has_trend = 1;
+		d->trend = *ev->trend;
+	}
+	if (ev->reclaim) {
+		d->has_reclaim = 1;
+		d->reclaim = *ev->reclaim;
+		d->reclaim.reason = NULL;
+		copy_str(d->text2, sizeof d->text2, ev->reclaim->reason);
+	}
+	if (ev->leak) {
+		d->has_leak = 1;
+		d->leak = *ev->leak;
+	}
+	if (ev->error) {
+		d->code = ev->error->code;
+		dm_error_format(ev->error, d->text, sizeof d->text);
+	}
+	if (ev->report_path)
+		copy_str(d->text, sizeof d->text, ev->report_path);
+	if (ev->key && ev->report_path)   /* a NOTE about a heap report */
+		snprintf(d->text, sizeof d->text, "%s: %s", ev->key, ev->report_path);
+	else if (ev->key)
+		copy_str(d->text, sizeof d->text, ev->key);
+	if (ev->value)
+		copy_str(d->text2, sizeof d->text2, ev->value);
+	if (ev->summary)
+		d->exit_code = ev->summary->exit_code;
+}
+
+/* Events whose news the next one of the same kind repeats. */
+static int supersedable(enum dm_event_type t)
+{
+	return t == DM_EV_PROGRESS || t == DM_EV_SAMPLE || t == DM_EV_ERROR;
+}
+
+int dm_tui_queue_push(struct dm_tui_queue *q, const struct dm_event *ev)
+{
+	pthread_mutex_lock(&q->lock);
+	size_t limit = supersedable(ev->type) ? q->cap - q->cap / 4 : q->cap;
+	if (q->n >= limit) {
+		q->dropped++;
+		pthread_mutex_unlock(&q->lock);
+		return -1;
+	}
+	/* copy straight into the slot: the copy is ~1 KiB and the lock is
+	 * held only by the UI's drain, which is as short */
+	dm_tui_event_copy(&q->v[(q->head + q->n) % q->cap], ev);
+	q->n++;
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+size_t dm_tui_queue_drain(struct dm_tui_queue *q, struct dm_tui_event *out, size_t max)
+{
+	pthread_mutex_lock(&q->lock);
+	size_t k = 0;
+	while (k < max && q->n > 0) {
+		out[k++] = q->v[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->n--;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return k;
+}
+
+uint64_t dm_tui_queue_dropped(struct dm_tui_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	uint64_t d = q->dropped;
+	q->dropped = 0;
+	pthread_mutex_unlock(&q->lock);
+	return d;
+}
