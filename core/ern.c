@@ -19,7 +19,7 @@
 #define MAX_NAMES 512
 #define HASH_SLOTS 2048
 #define MAX_PATH 5
-#define MAX_RULES 512
+#define MAX_RULES 1024
 #define ID_RECROOT 0xFFFF
 #define MAX_CAPS 8
 
@@ -168,16 +168,23 @@ static const char *const id_children[] = {
 	"IPN", "CisacSocietyId", "GlobalReleaseId",
 };
 
+/* add_rule drops what does not fit; make sure everything fits. */
+_Static_assert(sizeof rule_src / sizeof rule_src[0] +
+               4 * (sizeof id_parents / sizeof id_parents[0]) *
+                   (sizeof id_children / sizeof id_children[0]) <= MAX_RULES,
+               "MAX_RULES is too small for the rule table");
+
 /* Structural names the machine itself looks at. */
 enum {
 	N_MessageHeader = 1, N_ResourceList, N_PartyList, N_Party, N_ReleaseList,
 	N_Release, N_TrackRelease, N_DealList, N_ReleaseDeal, N_PurgedRelease,
-	N_UpdateReleaseList, N_TakedownReleaseList, N_STRUCT_END
+	N_UpdateReleaseList, N_TakedownReleaseList, N_RelatedRelease, N_RelatedResource,
+	N_STRUCT_END
 };
 static const char *const struct_names[] = {
 	NULL, "MessageHeader", "ResourceList", "PartyList", "Party", "ReleaseList",
 	"Release", "TrackRelease", "DealList", "ReleaseDeal", "PurgedRelease",
-	"UpdateReleaseList", "TakedownReleaseList",
+	"UpdateReleaseList", "TakedownReleaseList", "RelatedRelease", "RelatedResource",
 };
 
 struct rule {
@@ -361,6 +368,7 @@ struct dm_ern {
 	/* the record in flight */
 	int in_rec;
 	size_t rec_depth;
+	size_t skip_depth;     /* inside a Related* element at this depth; 0 = no */
 	enum dm_rec_type rtype;
 	char kind[64];
 	size_t kind_len;
@@ -484,6 +492,7 @@ void dm_ern_set_pools(struct dm_ern *e, struct dm_pool *text, struct dm_pool *va
 static void clear_record(struct dm_ern *e)
 {
 	e->in_rec = 0;
+	e->skip_depth = 0;
 	e->nvals = 0;
 	dm_buf_reset(&e->arena);
 	release_buffers(e);
@@ -749,6 +758,14 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 			}
 		return 1;
 	}
+	/* what a record says about another release or resource (its ids,
+	 * titles, dates) is not about the record itself */
+	if (e->skip_depth)
+		return started;
+	if (id == N_RelatedRelease || id == N_RelatedResource) {
+		e->skip_depth = e->depth;
+		return started;
+	}
 	if (!id || T.first[id] < 0)
 		return started;
 
@@ -880,6 +897,8 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 {
 	int rc = 0;
 	if (e->in_rec) {
+		if (e->skip_depth == e->depth)
+			e->skip_depth = 0;
 		if (e->ncaps && e->caps[e->ncaps - 1].depth == e->depth)
 			end_capture(e);
 		for (int g = 1; g < DM_G_COUNT; g++)
@@ -899,6 +918,12 @@ void dm_ern_set_pos(struct dm_ern *e, uint64_t line, uint64_t col, uint64_t offs
 	e->rline = line;
 	e->rcol = col;
 	e->roff = offset;
+}
+
+int dm_ern_between_records(const struct dm_ern *e, const char *list)
+{
+	unsigned id = lookup(list, strlen(list));
+	return id && e->depth == 2 && !e->in_rec && e->stack[2] == id;
 }
 
 int dm_ern_saw_root(const struct dm_ern *e) { return e->saw_root; }

@@ -38,6 +38,11 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err);
 int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *err);
 void dm_ern_set_pos(struct dm_ern *e, uint64_t line, uint64_t col, uint64_t offset);
 
+/* Is the machine between two records directly inside the root's child
+ * element named list (e.g. "ResourceList")? The splitter's check that a
+ * segment ended where the next one is assumed to begin. */
+int dm_ern_between_records(const struct dm_ern *e, const char *list);
+
 /* After the document ended: was an ERN root seen? */
 int dm_ern_saw_root(const struct dm_ern *e);
 const char *dm_ern_version(const struct dm_ern *e);

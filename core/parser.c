@@ -25,7 +25,9 @@ struct dm_parser {
 	atomic_size_t chunk_size;
 	atomic_int stop;
 	uint64_t depth, elements, max_depth, bytes, chunks;
+	uint64_t text_run;     /* bytes of the current text run, held or not */
 	int failed;            /* a DM_E* once the input is lost */
+	uint64_t refused_at_begin;  /* the accountant's refusals before this input */
 	struct dm_error err;
 };
 
@@ -37,6 +39,7 @@ static void set_pos_here(struct dm_parser *p)
 }
 
 static int memory_error(struct dm_parser *p, const char *what);
+static int tag_too_long(struct dm_parser *p);
 
 /* A handler failed: remember why and where, and stop expat. */
 static void fail_in_handler(struct dm_parser *p, int rc)
@@ -58,6 +61,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	if (p->failed)
 		return;
 	p->elements++;
+	p->text_run = 0;
 	if (++p->depth > p->max_depth)
 		p->max_depth = p->depth;
 	if (p->depth > p->cfg->max_element_depth) {
@@ -70,6 +74,13 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		dm_error_set(&p->err, DM_ELIMIT, "more than max_element_count (%llu) elements",
 		             (unsigned long long)p->cfg->max_element_count);
 		fail_in_handler(p, DM_ELIMIT);
+		return;
+	}
+	/* A tag that arrived within one chunk never shows up as an unparsed
+	 * tail; measure it here so the limit does not depend on chunk_size. */
+	int tag_len = XML_GetCurrentByteCount(p->xp);
+	if (tag_len > 0 && (uint64_t)tag_len > p->cfg->buffer_size) {
+		fail_in_handler(p, tag_too_long(p));
 		return;
 	}
 	int rc = dm_ern_start(p->ern, name, atts, &p->err);
@@ -88,6 +99,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 	if (p->failed)
 		return;
 	p->depth--;
+	p->text_run = 0;
 	int rc = dm_ern_end(p->ern, &p->err);
 	if (rc < 0)
 		fail_in_handler(p, rc);
@@ -98,9 +110,32 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 	struct dm_parser *p = ud;
 	if (p->failed)
 		return;
+	/* buffer_size bounds every text value, not only the ones a rule
+	 * captures: which inputs are refused must not depend on the rules */
+	p->text_run += (uint64_t)len;
+	if (p->text_run > p->cfg->buffer_size) {
+		char lim[32];
+		dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
+		dm_error_set(&p->err, DM_ELIMIT, "text value longer than buffer_size (%s)", lim);
+		fail_in_handler(p, DM_ELIMIT);
+		return;
+	}
 	int rc = dm_ern_text(p->ern, s, (size_t)len, &p->err);
 	if (rc < 0)
 		fail_in_handler(p, rc);
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *system_id,
+                               const XML_Char *public_id, int has_internal_subset)
+{
+	(void)name; (void)public_id; (void)has_internal_subset;
+	struct dm_parser *p = ud;
+	if (p->failed || !system_id)
+		return;
+	/* never loaded (no external subset is ever read); refused like an
+	 * external entity, so nobody thinks its defaults were applied */
+	dm_error_set(&p->err, DM_EDTD, "DOCTYPE names an external DTD subset (never loaded)");
+	fail_in_handler(p, DM_EDTD);
 }
 
 static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
@@ -186,6 +221,10 @@ static int memory_error(struct dm_parser *p, const char *what)
 	} else {
 		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded%s%s", *what ? ": " : "", what);
 	}
+	/* refused between expat calls (growing its buffer): no line applies,
+	 * but the file and the byte offset still do */
+	if (!p->err.has_pos && p->name)
+		dm_error_at(&p->err, p->name, 0, 0, p->bytes);
 	return fail(p, DM_ENOMEM);
 }
 
@@ -195,7 +234,10 @@ int dm_parser_begin(struct dm_parser *p, const char *name)
 	dm_error_clear(&p->err);
 	p->name = name;
 	p->failed = 0;
-	p->depth = p->elements = p->max_depth = p->bytes = p->chunks = 0;
+	p->depth = p->elements = p->max_depth = p->bytes = p->chunks = p->text_run = 0;
+	struct dm_acct_stats as;
+	dm_acct_stats(p->acct, &as);
+	p->refused_at_begin = as.refused;
 	atomic_store(&p->stop, 0);
 	atomic_store(&p->chunk_size, (size_t)p->cfg->chunk_size);
 	dm_ern_reset(p->ern, name);
@@ -208,6 +250,7 @@ int dm_parser_begin(struct dm_parser *p, const char *name)
 		XML_SetElementHandler(p->xp, on_start, on_end);
 		XML_SetCharacterDataHandler(p->xp, on_text);
 		XML_SetEntityDeclHandler(p->xp, on_entity_decl);
+		XML_SetStartDoctypeDeclHandler(p->xp, on_doctype);
 		/* never read anything but the input: no external DTD subset, no
 		 * parameter entities; billion-laughs protection set explicitly
 		 * to expat's defaults so a future default change cannot loosen it */
@@ -231,7 +274,12 @@ static int expat_failed(struct dm_parser *p)
 		return p->failed;
 	enum XML_Error code = XML_GetErrorCode(p->xp);
 	set_pos_here(p);
-	if (code == XML_ERROR_NO_MEMORY)
+	/* expat does not always say NO_MEMORY when its malloc failed (2.5.0
+	 * reports a failed namespace binding as "unbound prefix"): any refusal
+	 * during this input means the verdict is about memory, not the XML */
+	struct dm_acct_stats as;
+	dm_acct_stats(p->acct, &as);
+	if (code == XML_ERROR_NO_MEMORY || as.refused != p->refused_at_begin)
 		return memory_error(p, "");
 	if (code == XML_ERROR_NO_ELEMENTS && p->bytes == 0) {
 		dm_error_set(&p->err, DM_EXML, "empty input (no XML element found)");
@@ -250,16 +298,35 @@ static uint64_t unparsed_bytes(struct dm_parser *p)
 	return size > offset ? (uint64_t)(size - offset) : 0;
 }
 
-static int check_tail(struct dm_parser *p)
+static int tag_too_long(struct dm_parser *p)
 {
-	if (unparsed_bytes(p) <= p->cfg->buffer_size)
-		return 0;
 	char lim[32];
 	dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
 	set_pos_here(p);
 	dm_error_set(&p->err, DM_ELIMIT,
 	             "a single tag or token is longer than buffer_size (%s)", lim);
-	return fail(p, DM_ELIMIT);
+	return DM_ELIMIT;
+}
+
+static int check_tail(struct dm_parser *p)
+{
+	if (unparsed_bytes(p) <= p->cfg->buffer_size)
+		return 0;
+#ifdef HAVE_XML_SETREPARSEDEFERRALENABLED
+	/* With reparse deferral expat may hold complete tokens behind a
+	 * partial one it has not retried yet; retry now so that only a token
+	 * that is itself too long counts. Rare: only when the tail is long. */
+	struct dm_acct *prev = dm_acct_bind(p->acct);
+	XML_SetReparseDeferralEnabled(p->xp, XML_FALSE);
+	enum XML_Status st = XML_ParseBuffer(p->xp, 0, XML_FALSE);
+	XML_SetReparseDeferralEnabled(p->xp, XML_TRUE);
+	dm_acct_bind(prev);
+	if (st != XML_STATUS_OK)
+		return expat_failed(p);
+	if (unparsed_bytes(p) <= p->cfg->buffer_size)
+		return 0;
+#endif
+	return fail(p, tag_too_long(p));
 }
 
 static int after_chunk(struct dm_parser *p, enum XML_Status st, size_t n, int final)
@@ -354,6 +421,52 @@ int dm_parser_feed_fd(struct dm_parser *p, int fd)
 		if (rc || n == 0)
 			return rc;
 	}
+}
+
+int dm_parser_feed_range(struct dm_parser *p, int fd, uint64_t off, uint64_t len)
+{
+	if (p->failed)
+		return p->failed;
+	while (len) {
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+			dm_error_set(&p->err, DM_EINTR, "stopped");
+			return fail(p, DM_EINTR);
+		}
+		size_t chunk = atomic_load_explicit(&p->chunk_size, memory_order_relaxed);
+		if (chunk > INT32_MAX)
+			chunk = INT32_MAX;
+		if (chunk > len)
+			chunk = (size_t)len;
+		struct dm_acct *prev = dm_acct_bind(p->acct);
+		void *buf = XML_GetBuffer(p->xp, (int)chunk);
+		dm_acct_bind(prev);
+		if (!buf)
+			return memory_error(p, "growing expat's buffer");
+		ssize_t n;
+		do
+			n = pread(fd, buf, chunk, (off_t)off);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0) {
+			dm_error_at(&p->err, p->name, 0, 0, off);
+			p->err.line = 0;
+			dm_error_set(&p->err, DM_EIO, "read error: %s", n < 0 ? strerror(errno) : "file shrank");
+			return fail(p, DM_EIO);
+		}
+		prev = dm_acct_bind(p->acct);
+		enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, 0);
+		dm_acct_bind(prev);
+		int rc = after_chunk(p, st, (size_t)n, 0);
+		if (rc)
+			return rc;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+int dm_parser_between_records(const struct dm_parser *p, const char *list)
+{
+	return dm_ern_between_records(p->ern, list);
 }
 
 int dm_parser_parse_file(struct dm_parser *p, const char *path)

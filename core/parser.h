@@ -45,6 +45,14 @@ int dm_parser_feed(struct dm_parser *p, const void *data, size_t len, int final)
  * Returns like dm_parser_feed. The fd is not closed. */
 int dm_parser_feed_fd(struct dm_parser *p, int fd);
 
+/* Read len bytes of fd from off with pread, chunk_size at a time straight
+ * into expat's buffer; never final. Returns like dm_parser_feed (DM_EIO
+ * also when the file is shorter than off + len). */
+int dm_parser_feed_range(struct dm_parser *p, int fd, uint64_t off, uint64_t len);
+
+/* See dm_ern_between_records. */
+int dm_parser_between_records(const struct dm_parser *p, const char *list);
+
 /* begin + open (path "-" is stdin) + feed_fd + close. */
 int dm_parser_parse_file(struct dm_parser *p, const char *path);
 

@@ -64,5 +64,8 @@ int dm_cmd_parse(int argc, char **argv);
 int dm_cmd_gen(int argc, char **argv);
 int dm_cmd_run(int argc, char **argv);
 int dm_cmd_watch(int argc, char **argv);
+int dm_cmd_profiles(int argc, char **argv);
+int dm_cmd_tune(int argc, char **argv);
+int dm_cmd_demo(int argc, char **argv);
 
 #endif

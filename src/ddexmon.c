@@ -20,6 +20,9 @@ static const struct command commands[] = {
 	{"run", dm_cmd_run, "parse with memory accounting, sampling and leak detection; events as JSON"},
 	{"watch", dm_cmd_watch, "sample another process's memory: trend and leak detection"},
 	{"gen", dm_cmd_gen, "generate a synthetic ERN delivery of any size"},
+	{"demo", dm_cmd_demo, "generate a delivery and watch it parse (dashboard, or events headless)"},
+	{"tune", dm_cmd_tune, "sweep chunk and buffer sizes on a file: MB/s, peak RSS, allocations"},
+	{"profiles", dm_cmd_profiles, "list the profiles on the search path with their values"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -387,56 +387,77 @@ static const unsigned braille_bits[2][4] = {
 	{0x80, 0x20, 0x10, 0x08},
 };
 
-size_t dm_tui_graph(const double *v, size_t n, double ymax, int width, int height,
-                    int utf8, const struct dm_tui_hline *lines, size_t nlines,
-                    char *rows, size_t rowsize)
+/* What one series puts in one cell: braille dots or an ASCII fill. */
+static void cell_series(const struct dm_tui_graph *g, const double *v, int is_line, size_t k0,
+                        size_t shown, int base, unsigned *mask, int *ascii)
 {
+	int per = DM_TUI_PER_CELL(g->utf8);
+	int dpr = g->utf8 ? 4 : 2;
+	int levels = g->height * dpr;
+	for (int j = 0; j < per; j++) {
+		size_t k = k0 + (size_t)j;
+		if (k >= shown)
+			break;
+		int lv = level_of(v[g->n - shown + k], g->ymax, levels) - base;
+		if (lv <= 0)
+			continue;
+		if (is_line) {
+			if (lv > dpr)
+				continue;     /* its dot is in a row above */
+			if (g->utf8)
+				*mask |= braille_bits[j][lv - 1];
+			else
+				*ascii = '~';
+			continue;
+		}
+		if (lv > dpr)
+			lv = dpr;
+		if (g->utf8)
+			for (int d = 0; d < lv; d++)
+				*mask |= braille_bits[j][d];
+		else if (*ascii != '~' && (lv == 2 || *ascii != '#'))
+			*ascii = lv == 2 ? '#' : '.';
+	}
+}
+
+size_t dm_tui_graph(const struct dm_tui_graph *g, char *rows, size_t rowsize)
+{
+	int width = g->width, height = g->height;
 	if (width <= 0 || height <= 0)
 		return 0;
 	if (width > MAX_CELLS)
 		width = MAX_CELLS;
-	int per = DM_TUI_PER_CELL(utf8);
-	int dpr = utf8 ? 4 : 2;              /* levels a row holds */
+	int per = DM_TUI_PER_CELL(g->utf8);
+	int dpr = g->utf8 ? 4 : 2;
 	size_t cap = (size_t)width * (size_t)per;
-	size_t shown = n < cap ? n : cap;
-	size_t first = n - shown;
-	int levels = height * dpr;
+	size_t shown = g->n < cap ? g->n : cap;
 
 	for (int r = 0; r < height; r++) {
 		struct sb b;
 		sb_init(&b, rows + (size_t)r * rowsize, rowsize);
 		const struct dm_tui_hline *line = NULL;
-		for (size_t k = 0; k < nlines && !line; k++)
-			if (dm_tui_graph_row(lines[k].y, ymax, height) == r)
-				line = &lines[k];
+		for (size_t k = 0; k < g->nlines && !line; k++)
+			if (dm_tui_graph_row(g->lines[k].y, g->ymax, height) == r)
+				line = &g->lines[k];
 		int base = (height - 1 - r) * dpr;
 		for (int c = 0; c < width; c++) {
 			unsigned mask = 0;
 			int ascii = 0;
-			for (int j = 0; j < per; j++) {
-				size_t k = (size_t)c * (size_t)per + (size_t)j;
-				if (k >= shown)
-					break;
-				int fill = level_of(v[first + k], ymax, levels) - base;
-				if (fill <= 0)
-					continue;
-				if (fill > dpr)
-					fill = dpr;
-				if (utf8)
-					for (int d = 0; d < fill; d++)
-						mask |= braille_bits[j][d];
-				else
-					ascii = fill;
-			}
-			if (utf8 && mask) {
+			size_t k0 = (size_t)c * (size_t)per;
+			if (g->area)
+				cell_series(g, g->area, 0, k0, shown, base, &mask, &ascii);
+			if (g->line)
+				cell_series(g, g->line, 1, k0, shown, base, &mask, &ascii);
+			if (g->utf8 && mask) {
 				unsigned cp = 0x2800 + mask;
 				char ch[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)),
 				              (char)(0x80 | (cp & 0x3F))};
 				sb_put(&b, ch, 3);
 			} else if (ascii) {
-				sb_put(&b, ascii == 2 ? "#" : ".", 1);
+				char ch = (char)ascii;
+				sb_put(&b, &ch, 1);
 			} else {
-				sb_puts(&b, line ? line_cell(line->style, c, utf8) : " ");
+				sb_puts(&b, line ? line_cell(line->style, c, g->utf8) : " ");
 			}
 		}
 	}

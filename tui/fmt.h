@@ -62,18 +62,26 @@ struct dm_tui_hline {
 /* Bytes a graph row may take: braille cells are 3 bytes. */
 #define DM_TUI_ROW_BYTES(width) ((size_t)(width) * 3 + 1)
 
-/* Draw the newest values of v (n of them, oldest first) as an area graph
- * width cells wide and height rows high, scaled so that ymax is the top
- * of the top row. Braille (utf8) gives 2x4 dots a cell, ASCII gives one
- * value a column with '#' for a full cell and '.' for a half. The graph
- * fills from the left and scrolls once full. Horizontal lines are drawn
- * in the row where their y falls (lines above ymax are not drawn), in the
- * cells the data leave empty. Row r (0 = top) is written to
- * rows + r * rowsize, which must be at least DM_TUI_ROW_BYTES(width).
- * Returns how many values were drawn (the last ones of v). */
-size_t dm_tui_graph(const double *v, size_t n, double ymax, int width, int height,
-                    int utf8, const struct dm_tui_hline *lines, size_t nlines,
-                    char *rows, size_t rowsize);
+/* A graph of up to two series of n values each (oldest first): area is
+ * filled from the bottom, line is drawn as single dots (ASCII '~') on top
+ * of it; either may be NULL. Braille (utf8) gives 2x4 dots a cell, ASCII
+ * one value a column with '#' for a full cell and '.' for a half. ymax is
+ * the top of the top row. The graph fills from the left and scrolls once
+ * full. Horizontal lines are drawn in the row where their y falls (not
+ * when above ymax), in the cells the data leave empty. */
+struct dm_tui_graph {
+	const double *area, *line;
+	size_t n;
+	double ymax;
+	int width, height, utf8;
+	const struct dm_tui_hline *lines;
+	size_t nlines;
+};
+
+/* Row r (0 = top) is written to rows + r * rowsize, which must be at
+ * least DM_TUI_ROW_BYTES(width). Returns how many values were drawn (the
+ * last ones). */
+size_t dm_tui_graph(const struct dm_tui_graph *g, char *rows, size_t rowsize);
 /* The row (0 = top) where a horizontal line at y falls, or -1 when y is
  * above ymax or negative. */
 int dm_tui_graph_row(double y, double ymax, int height);

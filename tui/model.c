@@ -147,6 +147,14 @@ void dm_tui_model_set_pools(struct dm_tui_model *m, const struct dm_pool_stats *
 	m->dirty |= DM_TUI_P_POOLS;
 }
 
+void dm_tui_model_set_leak(struct dm_tui_model *m, const struct dm_leak_info *l)
+{
+	if (memcmp(&m->leak, l, sizeof *l) == 0)
+		return;
+	m->leak = *l;
+	m->dirty |= DM_TUI_P_LEAKS;
+}
+
 void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
                          const struct dm_trend *tr)
 {

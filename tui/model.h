@@ -158,6 +158,8 @@ void dm_tui_model_set_file(struct dm_tui_model *m, size_t i, const struct dm_fil
 /* Pools at session time t (hit rates from the previous call). */
 void dm_tui_model_set_pools(struct dm_tui_model *m, const struct dm_pool_stats *p, size_t n,
                             double t);
+/* The leak detector's state now. */
+void dm_tui_model_set_leak(struct dm_tui_model *m, const struct dm_leak_info *l);
 /* One sample (and trend, may be NULL) into the history and the figures. */
 void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
                          const struct dm_trend *tr);

@@ -1,0 +1,28 @@
+# demo: `ddexmon demo` (README's Quick start). Quick sampling so the charts
+# move, and a leak detector tuned so that the demo's injected leak
+# (`ddexmon demo --leak`: 12M a second) goes from suspected to confirmed
+# in about ten seconds, well within the minute the demo promises.
+
+description = the demo: fast sampling, quick leak detection, reports in /tmp
+
+max_memory = 256M
+chunk_size = 64K
+
+# The demo delivery (200M by default) has about 4 million elements.
+max_element_count = 0
+
+# 20 samples a second: smooth charts; the trend follows the last 5 s.
+sample_interval = 50ms
+trend_window = 5s
+
+# Snapshots 2 s apart: three of them span 4 s, in which the demo's leak
+# grows 48M, past the 32M threshold; a normal parse's RSS moves by a few
+# megabytes at most, so without --leak nothing is suspected. The suspicion
+# is decided after two intervals (4 s): long enough to see on screen.
+leak_interval = 2s
+leak_threshold = 32M
+leak_window = 10m
+
+# Heap reports from a demo are throwaway: keep them out of the current
+# directory.
+report_dir = /tmp/ddexmon-demo-reports

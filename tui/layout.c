@@ -1,0 +1,114 @@
+/* Panel placement. The full layout follows DASHBOARD.md at 120x40; the
+ * compact one gives rows out by priority (files, chart, leaks and log,
+ * then the tables) so every panel that fits keeps a useful minimum. */
+#include "config.h"
+#include "layout.h"
+
+#include <string.h>
+
+static struct dm_tui_box box(int y, int x, int h, int w)
+{
+	return (struct dm_tui_box){y, x, h > 0 && w > 0 ? h : 0, w};
+}
+
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+static void full(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
+{
+	const int table_h = 9, bottom_min = 5, mem_min = 9;
+	int avail = lines - 2;
+	int rows = nfiles > 0 ? (int)min_int((int)nfiles, 1000) : 1;
+	rows = min_int(rows, avail - table_h - bottom_min - mem_min - 2);
+	if (rows < 1)
+		rows = 1;
+	int files_h = rows + 2;
+	int extra = avail - files_h - table_h - bottom_min - mem_min;
+	int mem_h = mem_min + min_int(extra, 8);
+	extra -= min_int(extra, 8);
+	mem_h += extra / 2;
+	int bottom_h = bottom_min + extra - extra / 2;
+
+	int lw = cols * 5 / 12;
+	if (lw < 50)
+		lw = 50;
+	if (cols - lw < 40)
+		lw = cols / 2;
+	int y = 1;
+	l->box[DM_TUI_FILES] = box(y, 0, files_h, cols);
+	y += files_h;
+	l->box[DM_TUI_MEMCHART] = box(y, 0, mem_h, cols);
+	y += mem_h;
+	l->box[DM_TUI_ALLOC] = box(y, 0, table_h, lw);
+	l->box[DM_TUI_POOLS] = box(y, lw, table_h, cols - lw);
+	y += table_h;
+	l->box[DM_TUI_LEAKS] = box(y, 0, bottom_h, lw);
+	l->box[DM_TUI_LOG] = box(y, lw, bottom_h, cols - lw);
+}
+
+static void compact(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
+{
+	int rem = lines - 2;
+	int files_h = 2, mem_h = 5, ll_h = 2, table_h = 0;
+	rem -= files_h + mem_h + ll_h;
+	int want = 1 + min_int(nfiles > 0 ? (int)min_int((int)nfiles, 1000) : 1, 6);
+	int add = min_int(rem, want - files_h);
+	files_h += add, rem -= add;
+	add = min_int(rem, 3);
+	mem_h += add, rem -= add;
+	add = min_int(rem, 2);
+	ll_h += add, rem -= add;
+	if (rem >= 3) {
+		table_h = min_int(rem, 8);
+		rem -= table_h;
+	}
+	ll_h += rem;
+
+	int y = 1;
+	l->box[DM_TUI_FILES] = box(y, 0, files_h, cols);
+	y += files_h;
+	l->box[DM_TUI_MEMCHART] = box(y, 0, mem_h, cols);
+	y += mem_h;
+	if (table_h) {
+		if (cols >= 70) {
+			l->box[DM_TUI_ALLOC] = box(y, 0, table_h, cols / 2);
+			l->box[DM_TUI_POOLS] = box(y, cols / 2, table_h, cols - cols / 2);
+		} else {
+			l->box[DM_TUI_ALLOC] = box(y, 0, table_h, cols);
+		}
+		y += table_h;
+	}
+	if (cols >= 70) {
+		int lw = cols * 2 / 5;
+		l->box[DM_TUI_LEAKS] = box(y, 0, ll_h, lw);
+		l->box[DM_TUI_LOG] = box(y, lw, ll_h, cols - lw);
+	} else if (ll_h >= 4) {
+		l->box[DM_TUI_LEAKS] = box(y, 0, 2, cols);
+		l->box[DM_TUI_LOG] = box(y + 2, 0, ll_h - 2, cols);
+	} else {
+		l->box[DM_TUI_LEAKS] = box(y, 0, ll_h, cols);
+	}
+}
+
+void dm_tui_layout(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
+{
+	memset(l, 0, sizeof *l);
+	l->cols = cols;
+	l->lines = lines;
+	l->nfiles = nfiles;
+	if (cols < DM_TUI_MIN_COLS || lines < DM_TUI_MIN_LINES) {
+		l->mode = DM_TUI_TOO_SMALL;
+		return;
+	}
+	l->box[DM_TUI_HEADER] = box(0, 0, 1, cols);
+	l->box[DM_TUI_KEYS] = box(lines - 1, 0, 1, cols);
+	if (cols >= DM_TUI_FULL_COLS && lines >= DM_TUI_FULL_LINES) {
+		l->mode = DM_TUI_FULL;
+		full(l, cols, lines, nfiles);
+	} else {
+		l->mode = DM_TUI_COMPACT;
+		compact(l, cols, lines, nfiles);
+	}
+}

@@ -1,0 +1,239 @@
+/* The files panel: one row a file with its state, progress, throughput
+ * and records; a failed file shows its one-line error instead. */
+#include "config.h"
+#include "panel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static const char *icon(enum dm_file_state s, int utf8)
+{
+	switch (s) {
+	case DM_FILE_QUEUED: return utf8 ? "\xc2\xb7" : ".";
+	case DM_FILE_WAITING: return utf8 ? "\xe2\x80\xa6" : "~";
+	case DM_FILE_RUNNING: return utf8 ? "\xe2\x96\xb6" : ">";
+	case DM_FILE_DONE: return utf8 ? "\xe2\x9c\x93" : "+";
+	case DM_FILE_FAILED: return utf8 ? "\xe2\x9c\x97" : "x";
+	case DM_FILE_SKIPPED: return utf8 ? "\xc2\xbb" : "-";
+	}
+	return "?";
+}
+
+static enum dm_tui_tone tone_of(enum dm_file_state s)
+{
+	switch (s) {
+	case DM_FILE_DONE: return DM_TUI_GOOD;
+	case DM_FILE_FAILED: return DM_TUI_ALERT;
+	case DM_FILE_WAITING: return DM_TUI_NOTICE;
+	case DM_FILE_SKIPPED: return DM_TUI_DIM;
+	default: return DM_TUI_PLAIN;
+	}
+}
+
+static const char *state_word(enum dm_file_state s, int compact)
+{
+	switch (s) {
+	case DM_FILE_QUEUED: return "queued";
+	case DM_FILE_WAITING: return compact ? "waiting" : "waiting for memory";
+	case DM_FILE_RUNNING: return "running";
+	case DM_FILE_DONE: return "done";
+	case DM_FILE_FAILED: return "failed";
+	case DM_FILE_SKIPPED: return "skipped";
+	}
+	return "?";
+}
+
+/* The first file to show when they do not all fit: keep the first one
+ * still at work in view, with one finished file above it for context. */
+static size_t first_shown(const struct dm_tui_model *m, int rows)
+{
+	if ((size_t)rows >= m->nfiles)
+		return 0;
+	size_t active = m->nfiles;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].state == DM_FILE_RUNNING || m->files[i].state == DM_FILE_WAITING ||
+		    m->files[i].state == DM_FILE_QUEUED) {
+			active = i;
+			break;
+		}
+	size_t start = active > 0 ? active - 1 : 0;
+	if (start + (size_t)rows > m->nfiles)
+		start = m->nfiles - (size_t)rows;
+	return start;
+}
+
+static void title_counts(const struct dm_tui_model *m, char *buf, size_t size, int utf8)
+{
+	size_t n[DM_FILE_SKIPPED + 1] = {0};
+	for (size_t i = 0; i < m->nfiles; i++)
+		if ((unsigned)m->files[i].state <= DM_FILE_SKIPPED)
+			n[m->files[i].state]++;
+	static const enum dm_file_state order[] = {DM_FILE_DONE, DM_FILE_RUNNING, DM_FILE_WAITING,
+	                                           DM_FILE_QUEUED, DM_FILE_FAILED, DM_FILE_SKIPPED};
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+		if (!n[order[k]])
+			continue;
+		int w = snprintf(buf + len, size - len, "%s%zu %s", len ? (utf8 ? " \xc2\xb7 " : ", ") : "",
+		                 n[order[k]], state_word(order[k], 1));
+		if (w < 0 || (size_t)w >= size - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+struct cols {
+	int name, bar, pct, sizes, rate, rec, state;
+};
+
+/* Column widths for the content width; 0 = column left out. */
+static struct cols plan(const struct dm_tui_model *m, int width, int compact)
+{
+	struct cols c = {0, 0, 4, 11, 10, 12, compact ? 9 : 18};
+	if (!compact)
+		c.pct = 0;
+	else
+		c.rec = 9;
+	int longest = 8;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		int w = dm_tui_width(m->files[i].name);
+		if (w > longest)
+			longest = w;
+	}
+	int *drop[] = {&c.rec, &c.rate, &c.sizes, &c.pct};
+	for (size_t d = 0;; d++) {
+		int fixed = 2;   /* icon and a space */
+		int *all[] = {&c.pct, &c.sizes, &c.rate, &c.rec, &c.state};
+		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+			if (*all[i])
+				fixed += *all[i] + 2;
+		int rest = width - fixed;
+		if (!compact) {
+			/* name and bar share the rest; the bar takes up to 30 */
+			c.name = longest < rest / 2 ? longest : rest / 2;
+			if (c.name < 12)
+				c.name = rest < 12 ? rest : 12;
+			c.bar = rest - c.name - 2;
+			if (c.bar > 30) {
+				c.name += c.bar - 30;
+				c.bar = 30;
+			}
+			if (c.bar < 6)
+				c.bar = 0, c.name = rest;
+		} else {
+			c.name = rest;
+		}
+		if (c.name >= 12 || d >= sizeof drop / sizeof drop[0])
+			break;
+		*drop[d] = 0;
+	}
+	if (c.name < 1)
+		c.name = 1;
+	return c;
+}
+
+static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_model *m,
+                     const struct dm_tui_file *f, const struct cols *c,
+                     const struct dm_tui_view *v)
+{
+	char name[512], bar[256], sizes[32], a[16], b[16], rate[32], rec[48], state[64], cell[512];
+	int utf8 = v->utf8;
+	double frac = f->size ? (double)f->bytes / (double)f->size : (f->state == DM_FILE_DONE);
+	int cx = x;
+
+	dm_tui_put(w, y, cx, 1, icon(f->state, utf8), dm_tui_attr(v, tone_of(f->state)));
+	cx += 2;
+	dm_tui_fit(name, sizeof name, f->name, c->name, utf8);
+	dm_tui_put(w, y, cx, c->name, name, dm_tui_attr(v, f->state == DM_FILE_RUNNING ? DM_TUI_STRONG
+	                                                                             : DM_TUI_PLAIN));
+	cx += c->name + 2;
+	if (c->bar) {
+		dm_tui_bar(bar, sizeof bar, frac, c->bar, utf8);
+		dm_tui_put(w, y, cx, c->bar, bar, dm_tui_attr(v, tone_of(f->state)));
+		cx += c->bar + 2;
+	}
+	if (c->pct) {
+		snprintf(cell, sizeof cell, "%3d%%", (int)(frac * 100 > 100 ? 100 : frac * 100));
+		dm_tui_put(w, y, cx, c->pct, cell, A_NORMAL);
+		cx += c->pct + 2;
+	}
+	if (c->sizes) {
+		dm_tui_size(a, sizeof a, f->bytes);
+		if (f->size)
+			dm_tui_size(b, sizeof b, f->size);
+		else
+			snprintf(b, sizeof b, "?");
+		snprintf(sizes, sizeof sizes, "%5s/%-5s", a, b);
+		dm_tui_put(w, y, cx, c->sizes, sizes, A_NORMAL);
+		cx += c->sizes + 2;
+	}
+	int rest = x + width - cx;
+	if (f->state == DM_FILE_FAILED) {
+		snprintf(cell, sizeof cell, "failed: %s", f->error[0] ? f->error : "error");
+		dm_tui_put(w, y, cx, rest, cell, dm_tui_attr(v, DM_TUI_ALERT));
+		return;
+	}
+	if (c->rate) {
+		if (f->state == DM_FILE_RUNNING || f->state == DM_FILE_DONE)
+			dm_tui_rate(rate, sizeof rate, f->rate);
+		else
+			rate[0] = '\0';
+		snprintf(cell, sizeof cell, "%*s", c->rate, rate);
+		dm_tui_put(w, y, cx, c->rate, cell, A_NORMAL);
+		cx += c->rate + 2;
+	}
+	if (c->rec) {
+		char n[32];
+		if (f->state == DM_FILE_QUEUED || f->state == DM_FILE_WAITING)
+			rec[0] = '\0';
+		else
+			snprintf(rec, sizeof rec, c->rec >= 12 ? "%s rec" : "%s", dm_tui_count(n, sizeof n, f->records));
+		snprintf(cell, sizeof cell, "%*s", c->rec, rec);
+		dm_tui_put(w, y, cx, c->rec, cell, A_NORMAL);
+		cx += c->rec + 2;
+	}
+	char t[32] = "";
+	if (!v->compact && f->state == DM_FILE_DONE)
+		dm_tui_secs(t, sizeof t, f->seconds, utf8);
+	else if (!v->compact && f->state == DM_FILE_RUNNING)
+		dm_tui_secs(t, sizeof t, m->now - f->started, utf8);
+	snprintf(state, sizeof state, "%-8s %s%s", state_word(f->state, v->compact), t,
+	         f->retried ? " (retried)" : "");
+	dm_tui_put(w, y, cx, x + width - cx, state, dm_tui_attr(v, tone_of(f->state)));
+}
+
+void dm_tui_panel_files(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
+{
+	char right[192], more[64] = "";
+	int rows = getmaxy(w) - (v->compact ? 1 : 2);
+	size_t first = rows > 0 ? first_shown(m, rows) : 0;
+	if (rows > 0 && m->nfiles > (size_t)rows)
+		snprintf(more, sizeof more, "%zu-%zu of %zu", first + 1, first + (size_t)rows, m->nfiles);
+	title_counts(m, right, sizeof right, v->utf8);
+	if (more[0] && v->compact) {
+		/* no bottom border to hold it: the title says which rows these are */
+		size_t len = strlen(right);
+		snprintf(right + len, sizeof right - len, "%s%s", len ? "; " : "", more);
+	}
+	struct dm_tui_rect r = dm_tui_frame(w, v, "Files", right, DM_TUI_PLAIN);
+	if (r.h <= 0)
+		return;
+	if (m->nfiles == 0) {
+		dm_tui_put(w, r.y, r.x, r.w,
+		           m->state == DM_TUI_READY ? "no files yet: press a to choose some"
+		                                    : "no files", dm_tui_attr(v, DM_TUI_DIM));
+		return;
+	}
+	struct cols c = plan(m, r.w, v->compact);
+	for (int row = 0; row < r.h && first + (size_t)row < m->nfiles; row++)
+		draw_row(w, r.y + row, r.x, r.w, m, &m->files[first + (size_t)row], &c, v);
+	if (more[0] && !v->compact) {
+		char t[80];
+		snprintf(t, sizeof t, " %s ", more);
+		int mw = dm_tui_width(t);
+		dm_tui_put(w, getmaxy(w) - 1, getmaxx(w) - mw - 2, mw, t, dm_tui_attr(v, DM_TUI_DIM));
+	}
+}

@@ -1,0 +1,132 @@
+/* The header line (settings, clock, state), the key bar, and the screen
+ * shown when the terminal is too small. */
+#include "config.h"
+#include "panel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "keys.h"
+#include "layout.h"
+
+enum { SEG_NAME, SEG_PROFILE, SEG_CHUNK, SEG_BUFFER, SEG_BUDGET, SEG_WORKERS, SEG_CLOCK,
+       SEG_LEAK, SEG_STATE, NSEG };
+
+/* Which segments go first when the line is too narrow. */
+static const int drop_order[] = {SEG_NAME, SEG_WORKERS, SEG_BUFFER, SEG_PROFILE, SEG_BUDGET,
+                                 SEG_LEAK, SEG_CLOCK, SEG_CHUNK};
+
+static enum dm_tui_tone state_text(const struct dm_tui_model *m, char *buf, size_t size)
+{
+	switch (m->state) {
+	case DM_TUI_READY:
+		snprintf(buf, size, "READY");
+		return DM_TUI_DIM;
+	case DM_TUI_RUNNING:
+		snprintf(buf, size, "RUNNING");
+		return DM_TUI_GOOD;
+	case DM_TUI_PAUSED:
+		snprintf(buf, size, "PAUSED");
+		return DM_TUI_NOTICE;
+	case DM_TUI_STOPPING:
+		snprintf(buf, size, "STOPPING");
+		return DM_TUI_NOTICE;
+	case DM_TUI_DONE:
+		break;
+	}
+	if (m->exit_code == 0) {
+		snprintf(buf, size, "DONE");
+		return DM_TUI_GOOD;
+	}
+	snprintf(buf, size, "DONE (exit %d)", m->exit_code);
+	return DM_TUI_ALERT;
+}
+
+void dm_tui_panel_header(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
+{
+	char seg[NSEG][64], tmp[32];
+	int keep[NSEG];
+	enum dm_tui_tone tone[NSEG];
+	for (int i = 0; i < NSEG; i++) {
+		keep[i] = 1;
+		tone[i] = DM_TUI_PLAIN;
+	}
+	snprintf(seg[SEG_NAME], sizeof seg[0], "ddexmon %s", m->version);
+	tone[SEG_NAME] = DM_TUI_STRONG;
+	snprintf(seg[SEG_PROFILE], sizeof seg[0], "profile %s", m->profile);
+	dm_format_size(m->chunk_size, tmp, sizeof tmp);
+	snprintf(seg[SEG_CHUNK], sizeof seg[0], "chunk %s", tmp);
+	tone[SEG_CHUNK] = DM_TUI_STRONG;
+	dm_format_size(m->buffer_size, tmp, sizeof tmp);
+	snprintf(seg[SEG_BUFFER], sizeof seg[0], "buffer %s", tmp);
+	dm_format_size(m->budget, tmp, sizeof tmp);
+	snprintf(seg[SEG_BUDGET], sizeof seg[0], "budget %s", m->budget ? tmp : "none");
+	snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers %u", m->workers);
+	dm_tui_clock(seg[SEG_CLOCK], sizeof seg[0], m->now);
+	if (m->leak_rate) {
+		dm_format_size(m->leak_rate, tmp, sizeof tmp);
+		snprintf(seg[SEG_LEAK], sizeof seg[0], "LEAK %s/s", tmp);
+		tone[SEG_LEAK] = DM_TUI_NOTICE;
+	} else {
+		keep[SEG_LEAK] = 0;
+	}
+	tone[SEG_STATE] = state_text(m, seg[SEG_STATE], sizeof seg[0]);
+
+	const char *sep = v->utf8 ? " \xe2\x94\x82 " : " | ";
+	int width = getmaxx(w);
+	for (size_t d = 0;; d++) {
+		int total = 1;
+		for (int i = 0; i < NSEG; i++)
+			if (keep[i])
+				total += dm_tui_width(seg[i]) + 3;
+		if (total - 3 <= width || d >= sizeof drop_order / sizeof drop_order[0])
+			break;
+		keep[drop_order[d]] = 0;
+	}
+	werase(w);
+	int x = 1, first = 1;
+	for (int i = 0; i < NSEG; i++) {
+		if (!keep[i])
+			continue;
+		if (!first) {
+			dm_tui_put(w, 0, x, width - x, sep, dm_tui_attr(v, DM_TUI_DIM));
+			x += 3;
+		}
+		first = 0;
+		dm_tui_put(w, 0, x, width - x, seg[i], dm_tui_attr(v, tone[i]));
+		x += dm_tui_width(seg[i]);
+	}
+}
+
+void dm_tui_panel_keys(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
+{
+	const struct dm_tui_keyhelp *k;
+	size_t n = dm_tui_key_help(&k);
+	int width = getmaxx(w), x = 1;
+	(void)m;
+	werase(w);
+	for (size_t i = 0; i < n; i++) {
+		if (!k[i].bar)
+			continue;
+		int need = dm_tui_width(k[i].keys) + 1 + dm_tui_width(k[i].bar);
+		if (x + need > width)
+			break;
+		dm_tui_put(w, 0, x, width - x, k[i].keys, dm_tui_attr(v, DM_TUI_TITLE));
+		x += dm_tui_width(k[i].keys) + 1;
+		dm_tui_put(w, 0, x, width - x, k[i].bar, A_NORMAL);
+		x += dm_tui_width(k[i].bar) + 2;
+	}
+}
+
+void dm_tui_panel_too_small(WINDOW *w, const struct dm_tui_view *v)
+{
+	char msg[64];
+	snprintf(msg, sizeof msg, "terminal too small (need %d%s%d)", DM_TUI_MIN_COLS,
+	         v->utf8 ? "\xc3\x97" : "x", DM_TUI_MIN_LINES);
+	int width = getmaxx(w), height = getmaxy(w);
+	int mw = dm_tui_width(msg);
+	int x = width > mw ? (width - mw) / 2 : 0;
+	werase(w);
+	dm_tui_put(w, height / 2, x, width - x, msg, dm_tui_attr(v, DM_TUI_NOTICE));
+}

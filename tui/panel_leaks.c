@@ -1,0 +1,87 @@
+/* The leaks panel: the detector's state, the suspected and confirmed
+ * warnings with their time and growth, the heap report's path, and the
+ * injected leak when one is on. */
+#include "config.h"
+#include "panel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+
+#define MAXLINES 8
+
+struct line {
+	char text[DM_TUI_TEXT_MAX + 32];
+	enum dm_tui_tone tone;
+};
+
+static void add(struct line *l, size_t *n, enum dm_tui_tone tone, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(struct line *l, size_t *n, enum dm_tui_tone tone, const char *fmt, ...)
+{
+	if (*n >= MAXLINES)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l[*n].text, sizeof l[0].text, fmt, ap);
+	va_end(ap);
+	l[*n].tone = tone;
+	(*n)++;
+}
+
+static void warning(struct line *l, size_t *n, const char *what, const struct dm_tui_leakmark *k,
+                    enum dm_tui_tone tone, const struct dm_tui_view *v, int with_reclaim)
+{
+	char when[16], growth[16], span[16], rate[32], back[16];
+	dm_tui_clock(when, sizeof when, k->t);
+	dm_tui_delta(growth, sizeof growth, k->growth, v->utf8);
+	dm_tui_secs(span, sizeof span, k->span, v->utf8);
+	dm_tui_rate(rate, sizeof rate, k->rate);
+	if (with_reclaim) {
+		dm_tui_delta(back, sizeof back, -k->reclaimed, v->utf8);
+		add(l, n, tone, "%s %s  %s in %s (%s); reclamation got %s", what, when, growth, span,
+		    rate, back);
+	} else {
+		add(l, n, tone, "%s %s  %s in %s (%s)", what, when, growth, span, rate);
+	}
+}
+
+void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
+{
+	struct line l[MAXLINES];
+	size_t n = 0;
+	enum dm_tui_tone tone = DM_TUI_GOOD;
+	const char *word = "watching";
+	char g[16];
+	if (m->leak.state == DM_LEAK_CONFIRMED || m->confirmed.have) {
+		tone = DM_TUI_ALERT;
+		word = "CONFIRMED";
+		warning(l, &n, "CONFIRMED", &m->confirmed, DM_TUI_ALERT, v, 1);
+		if (m->report_path[0])
+			add(l, &n, DM_TUI_PLAIN, "heap report: %s", m->report_path);
+	} else if (m->leak.state == DM_LEAK_SUSPECTED) {
+		tone = DM_TUI_NOTICE;
+		word = "SUSPECTED";
+	}
+	if (m->suspected.have && (m->leak.state != DM_LEAK_WATCHING || m->confirmed.have))
+		warning(l, &n, "suspected", &m->suspected,
+		        m->confirmed.have ? DM_TUI_PLAIN : DM_TUI_NOTICE, v, 0);
+	if (m->leak_rate) {
+		char rate[16];
+		dm_format_size(m->leak_rate, rate, sizeof rate);
+		add(l, &n, DM_TUI_NOTICE, "injected leak: %s/s (L stops it)", rate);
+	}
+	add(l, &n, DM_TUI_PLAIN, "state: %s (%zu snapshots, growth %s)",
+	    dm_leak_state_name(m->leak.state), m->leak.snapshots,
+	    dm_tui_delta(g, sizeof g, m->leak.recent_growth, v->utf8));
+	if (!m->confirmed.have && m->leak.state == DM_LEAK_WATCHING && !m->suspected.have)
+		add(l, &n, DM_TUI_DIM, "no warnings");
+	else if (!m->confirmed.have && m->leak.state == DM_LEAK_WATCHING)
+		add(l, &n, DM_TUI_DIM, "last suspicion cleared");
+
+	struct dm_tui_rect r = dm_tui_frame(w, v, "Leaks", word, tone);
+	for (size_t i = 0; i < n && (int)i < r.h; i++)
+		dm_tui_put(w, r.y + (int)i, r.x, r.w, l[i].text, dm_tui_attr(v, l[i].tone));
+}
