@@ -45,12 +45,14 @@ static int tag_too_long(struct dm_parser *p);
 static void fail_in_handler(struct dm_parser *p, int rc)
 {
 	if (!p->failed) {
+		/* the handler's place first: memory_error would otherwise fall
+		 * back to the byte offset as if between chunks */
+		if (!p->err.has_pos)
+			set_pos_here(p);
 		if (rc == DM_ENOMEM)
 			memory_error(p, "");
 		p->failed = rc;
 		p->err.code = rc;
-		if (!p->err.has_pos)
-			set_pos_here(p);
 	}
 	XML_StopParser(p->xp, XML_FALSE);
 }

@@ -38,6 +38,7 @@ struct dm_sampler {
 	struct pids_info *pids;
 	struct meminfo_info *mem;
 	int status_fd;
+	uint64_t peak;         /* highest RSS or VmHWM this sampler has seen */
 	char status[STATUS_BUF];
 };
 
@@ -189,9 +190,16 @@ int dm_sampler_read(struct dm_sampler *s, double t, struct dm_sample *out, struc
 		return dm_error_set(err, DM_EIO, "/proc/%ld/status: %s", (long)s->pid,
 		                    strerror(errno));
 	}
-	out->rss_peak = status_kb(s->status, "VmHWM") * 1024;
-	if (out->rss_peak < out->rss)
-		out->rss_peak = out->rss;
+	/* Since Linux 6.2 the RSS counters are per-CPU and VmHWM is recorded
+	 * from their approximate sum, only when the RSS is about to shrink:
+	 * it can sit a few hundred KiB below an RSS we already reported. A
+	 * peak that falls would confuse every reader, so keep our own. */
+	uint64_t hwm = status_kb(s->status, "VmHWM") * 1024;
+	if (hwm > s->peak)
+		s->peak = hwm;
+	if (out->rss > s->peak)
+		s->peak = out->rss;
+	out->rss_peak = s->peak;
 
 	if (read_meminfo(s->mem, &out->mem_total, &out->mem_available) != 0)
 		return dm_error_set(err, DM_EIO, "libproc2: reading /proc/meminfo: %s",

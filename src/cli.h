@@ -63,6 +63,7 @@ int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive);
 int dm_cmd_parse(int argc, char **argv);
 int dm_cmd_gen(int argc, char **argv);
 int dm_cmd_run(int argc, char **argv);
+int dm_cmd_tui(int argc, char **argv);
 int dm_cmd_watch(int argc, char **argv);
 int dm_cmd_profiles(int argc, char **argv);
 int dm_cmd_tune(int argc, char **argv);

@@ -119,7 +119,7 @@ static int parse_split(struct parse_ctx *c, const char *path, const struct dm_co
 	*bytes += st.bytes;
 	for (int t = 0; t < DM_REC_TYPES; t++)
 		c->counts[t] += st.records[t];
-	if (st.fell_back)
+	if (st.fell_back && !rc)
 		dm_cli_error("%s: parsed on one thread (%s)", path, st.why);
 	if (rc)
 		dm_cli_print_error(&err);

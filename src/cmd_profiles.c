@@ -117,7 +117,7 @@ static void print_table(struct found *fs, size_t n)
 	}
 	printf("\n%-*s", (int)keyw, "key");
 	for (size_t c = 0; c < nc; c++)
-		printf("  %-*s", (int)width[c], heads[c]);
+		printf("  %-*s", c + 1 == nc ? 0 : (int)width[c], heads[c]);
 	putchar('\n');
 	for (size_t i = 0; i < dm_config_key_count(); i++) {
 		const struct dm_config_key *k = dm_config_key_at(i);
@@ -219,20 +219,24 @@ static int show_one(const char *spec)
 	}
 	printf("%s: %s\n%s\n\n", cfg.name, cfg.description[0] ? cfg.description : "(no description)",
 	       path);
-	size_t keyw = 3, valw = 5;
+	size_t keyw = 3, valw = 5, defw = 7;
 	for (size_t i = 0; i < dm_config_key_count(); i++) {
 		const struct dm_config_key *k = dm_config_key_at(i);
-		char v[DM_PATH_MAX];
+		char v[DM_PATH_MAX], d[DM_PATH_MAX];
 		if (!table_key(k))
 			continue;
 		dm_config_format(&cfg, k, v, sizeof v);
+		dm_config_format(&def, k, d, sizeof d);
 		if (strlen(k->name) > keyw)
 			keyw = strlen(k->name);
 		if (strlen(v) > valw)
 			valw = strlen(v);
+		if (strlen(d) > defw)
+			defw = strlen(d);
 	}
 	/* '*' marks what the profile changes from the built-in default */
-	printf("  %-*s  %-*s  %-9s %s\n", (int)keyw, "key", (int)valw, "value", "default", "meaning");
+	printf("  %-*s  %-*s  %-*s  %s\n", (int)keyw, "key", (int)valw, "value", (int)defw, "default",
+	       "meaning");
 	for (size_t i = 0; i < dm_config_key_count(); i++) {
 		const struct dm_config_key *k = dm_config_key_at(i);
 		char v[DM_PATH_MAX], d[DM_PATH_MAX];
@@ -241,8 +245,8 @@ static int show_one(const char *spec)
 		dm_config_format(&cfg, k, v, sizeof v);
 		dm_config_format(&def, k, d, sizeof d);
 		int changed = strcmp(v, d) != 0;
-		printf("%c %-*s  %-*s  %-9s %s\n", changed ? '*' : ' ', (int)keyw, k->name, (int)valw, v,
-		       d, k->doc);
+		printf("%c %-*s  %-*s  %-*s  %s\n", changed ? '*' : ' ', (int)keyw, k->name, (int)valw, v,
+		       (int)defw, d, k->doc);
 	}
 	printf("\n* = differs from the built-in default\n");
 	if (fflush(stdout) != 0) {

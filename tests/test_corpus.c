@@ -27,7 +27,7 @@ static int is_purge_like(const char *root)
 
 /* ---- counts --------------------------------------------------------------- */
 
-Test(corpus, every_well_formed_ern_message_parses_to_the_manifest_counts, .timeout = 120)
+Test(corpus, every_well_formed_ern_message_parses_to_the_manifest_counts)
 {
 	struct tu_table m;
 	char *mpath = tu_corpus_path("MANIFEST.tsv");
@@ -306,7 +306,7 @@ static void same_at_every_chunk_size(const char *rel, size_t *nfiles)
 	(*nfiles)++;
 }
 
-Test(corpus, every_file_gives_identical_output_at_chunk_sizes_1_7_4096_65536, .timeout = 300)
+Test(corpus, every_file_gives_identical_output_at_chunk_sizes_1_7_4096_65536)
 {
 	size_t n = 0;
 	struct tu_table m;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,17 +207,25 @@ Test(sampler, heap_from_mallinfo2)
 #endif
 }
 
-/* A child that touches mb MiB, says so on the pipe, then waits. */
+/* A child that touches mb MiB, says so on the pipe, then waits; it dies
+ * with this process should an assertion end the test first. mmap, since a
+ * malloc'ed buffer that is only written may be optimised away. */
 static pid_t spawn_hog(size_t mb)
 {
 	int fds[2];
 	cr_assert_eq(pipe(fds), 0);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		alarm(60);
 		close(fds[0]);
-		char *m = malloc(mb * MiB);
-		if (!m)
+		char *m = mmap(NULL, mb * MiB, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
 			_exit(1);
 		memset(m, 0x5a, mb * MiB);
 		if (write(fds[1], "r", 1) != 1)

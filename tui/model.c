@@ -35,7 +35,12 @@ void dm_tui_model_free(struct dm_tui_model *m)
 
 static void copy_str(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strlen(src) : 0;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void dm_tui_model_set_config(struct dm_tui_model *m, const struct dm_config *c)
@@ -125,8 +130,8 @@ void dm_tui_model_set_file(struct dm_tui_model *m, size_t i, const struct dm_fil
 void dm_tui_model_set_pools(struct dm_tui_model *m, const struct dm_pool_stats *p, size_t n,
                             double t)
 {
-	if (n > DM_TUI_POOLS)
-		n = DM_TUI_POOLS;
+	if (n > DM_TUI_POOLS_MAX)
+		n = DM_TUI_POOLS_MAX;
 	/* rates over at least a second, so the figure does not flicker */
 	int rate_due = t - m->pool_prev_t >= 1.0 || n != m->npools;
 	for (size_t i = 0; i < n; i++) {
@@ -137,14 +142,18 @@ void dm_tui_model_set_pools(struct dm_tui_model *m, const struct dm_pool_stats *
 			                  ? (double)(p[i].hits - m->pool_prev_hits[i]) / dt : 0;
 			m->pool_prev_hits[i] = p[i].hits;
 		}
+		struct dm_pool_stats st = p[i];
+		st.name = NULL;
+		if (memcmp(&st, &d->s, sizeof st) != 0)
+			m->dirty |= DM_TUI_P_POOLS;
 		copy_str(d->name, sizeof d->name, p[i].name);
-		d->s = p[i];
-		d->s.name = NULL;
+		d->s = st;
 	}
 	if (rate_due)
 		m->pool_prev_t = t;
+	if (rate_due || n != m->npools)
+		m->dirty |= DM_TUI_P_POOLS;
 	m->npools = n;
-	m->dirty |= DM_TUI_P_POOLS;
 }
 
 void dm_tui_model_set_leak(struct dm_tui_model *m, const struct dm_leak_info *l)
@@ -373,6 +382,7 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_START:
 		if (m->state == DM_TUI_READY)
 			m->state = DM_TUI_RUNNING;
+		m->workers_running = ev->workers;
 		log_at(m, ev->t, DM_TUI_INFO, "run started");
 		m->dirty |= DM_TUI_P_HEADER;
 		break;

@@ -22,7 +22,7 @@
 #define DM_TUI_MARKS 32         /* reclamations remembered on the time axis */
 #define DM_TUI_LOGN 64          /* log lines kept */
 #define DM_TUI_LOG_MAX 160
-#define DM_TUI_POOLS 8
+#define DM_TUI_POOLS_MAX 8
 
 /* Panels, as dirty bits. */
 enum {
@@ -93,7 +93,8 @@ struct dm_tui_model {
 	char profile[DM_NAME_MAX];
 	uint64_t chunk_size, buffer_size, budget;
 	double flush_threshold;
-	unsigned workers;
+	unsigned workers;               /* max_concurrent (0 = one a core) */
+	unsigned workers_running;       /* threads started, from START */
 	double now;                     /* session clock */
 	enum dm_tui_run_state state;
 	int exit_code;
@@ -120,9 +121,9 @@ struct dm_tui_model {
 	double acct_prev_t;
 
 	/* pools and reclamation */
-	struct dm_tui_pool pools[DM_TUI_POOLS];
+	struct dm_tui_pool pools[DM_TUI_POOLS_MAX];
 	size_t npools;
-	uint64_t pool_prev_hits[DM_TUI_POOLS];
+	uint64_t pool_prev_hits[DM_TUI_POOLS_MAX];
 	double pool_prev_t;
 	int have_reclaim;
 	double reclaim_t;

@@ -45,7 +45,7 @@ static enum dm_tui_tone state_text(const struct dm_tui_model *m, char *buf, size
 
 void dm_tui_panel_header(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
 {
-	char seg[NSEG][64], tmp[32];
+	char seg[NSEG][DM_NAME_MAX + 32], tmp[32];
 	int keep[NSEG];
 	enum dm_tui_tone tone[NSEG];
 	for (int i = 0; i < NSEG; i++) {
@@ -62,7 +62,11 @@ void dm_tui_panel_header(WINDOW *w, const struct dm_tui_model *m, const struct d
 	snprintf(seg[SEG_BUFFER], sizeof seg[0], "buffer %s", tmp);
 	dm_format_size(m->budget, tmp, sizeof tmp);
 	snprintf(seg[SEG_BUDGET], sizeof seg[0], "budget %s", m->budget ? tmp : "none");
-	snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers %u", m->workers);
+	unsigned workers = m->workers_running ? m->workers_running : m->workers;
+	if (workers)
+		snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers %u", workers);
+	else
+		snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers auto");
 	dm_tui_clock(seg[SEG_CLOCK], sizeof seg[0], m->now);
 	if (m->leak_rate) {
 		dm_format_size(m->leak_rate, tmp, sizeof tmp);

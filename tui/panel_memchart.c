@@ -150,8 +150,8 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 		snprintf(text, sizeof text, "%*s%s%s", lw - 1 - (v->compact ? 0 : 1), label,
 		         v->compact ? "" : " ", tick);
 		dm_tui_put(w, r.y + y, r.x, lw, text, dm_tui_attr(v, DM_TUI_DIM));
-		snprintf(row, sizeof row, "%s", rows + (size_t)y * DM_TUI_ROW_BYTES(1024));
-		dm_tui_put(w, r.y + y, r.x + lw, gw, row, dm_tui_attr(v, usage_tone(m)));
+		dm_tui_put(w, r.y + y, r.x + lw, gw, rows + (size_t)y * DM_TUI_ROW_BYTES(1024),
+		           dm_tui_attr(v, usage_tone(m)));
 		if (!legend)
 			continue;
 		const char *lg = NULL;

@@ -112,6 +112,7 @@ void dm_tui_event_copy(struct dm_tui_event *d, const struct dm_event *ev)
 		copy_str(d->text2, sizeof d->text2, ev->value);
 	if (ev->summary)
 		d->exit_code = ev->summary->exit_code;
+	d->workers = ev->workers;
 }
 
 /* Events whose news the next one of the same kind repeats. */

@@ -35,6 +35,7 @@ struct dm_tui_event {
 	char text[DM_TUI_TEXT_MAX];
 	char text2[64];                      /* SETTING: value; RECLAIM: reason */
 	int exit_code;                       /* SUMMARY */
+	unsigned workers;                    /* START */
 };
 
 struct dm_tui_queue;

@@ -126,7 +126,7 @@ WINDOW *dm_tui_screen_window(const struct dm_tui_screen *s, enum dm_tui_panel_id
 
 /* A centred window h x w (clamped to the screen), framed and titled. The
  * caller draws into it, shows it and deletes it. */
-static WINDOW *overlay(int h, int w, const struct dm_tui_view *v, const char *title,
+static WINDOW *overlay_win(int h, int w, const struct dm_tui_view *v, const char *title,
                        struct dm_tui_rect *r)
 {
 	int lines, cols;
@@ -149,7 +149,7 @@ void dm_tui_draw_help(const struct dm_tui_view *v)
 	const struct dm_tui_keyhelp *k;
 	size_t n = dm_tui_key_help(&k);
 	struct dm_tui_rect r;
-	WINDOW *w = overlay((int)n + 4, 78, v, "Keys", &r);
+	WINDOW *w = overlay_win((int)n + 4, 78, v, "Keys", &r);
 	if (!w)
 		return;
 	for (size_t i = 0; i < n && (int)i < r.h; i++) {
@@ -166,7 +166,7 @@ void dm_tui_draw_help(const struct dm_tui_view *v)
 void dm_tui_draw_prompt(const struct dm_tui_view *v, const char *text)
 {
 	struct dm_tui_rect r;
-	WINDOW *w = overlay(3, dm_tui_width(text) + 6, v, "Quit", &r);
+	WINDOW *w = overlay_win(3, dm_tui_width(text) + 6, v, "Quit", &r);
 	if (!w)
 		return;
 	dm_tui_put(w, r.y, r.x, r.w, text, dm_tui_attr(v, DM_TUI_NOTICE));

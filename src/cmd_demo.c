@@ -1,0 +1,338 @@
+/* `ddexmon demo`: generate a delivery into a temporary file and watch it
+ * parse with the `demo` profile: the dashboard on a terminal, events as
+ * JSON lines on stdout otherwise. `--leak` injects a slow leak that the
+ * detector suspects and then confirms.
+ *
+ * The process that made the temporary file is only a supervisor: it forks
+ * the generator-and-parser, waits, forwards SIGINT/SIGTERM/SIGHUP, and
+ * removes the file however the child ended (a dashboard that exits from a
+ * signal handler, a crash, Ctrl-C in the middle of generating). */
+#include "config.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gen.h"
+#include "profile.h"
+#include "session.h"
+#include "sink.h"
+
+/* With the demo profile (snapshots 2 s apart, 32M threshold) 12M a second
+ * is 48M across three snapshots: suspected after about 4 s, confirmed
+ * about 4 s later, while the RSS grows slowly enough to watch. */
+#define DEMO_LEAK_RATE "12M"
+/* Headless with --leak: how long to keep watching after the delivery is
+ * parsed, for the leak to be confirmed, before giving up. */
+#define LEAK_WAIT_S 90.0
+
+/* The dashboard (src/cmd_tui.c). Weak until it is linked in: without it
+ * the demo runs headless. */
+int dm_cmd_tui(int argc, char **argv) __attribute__((weak));
+
+/* Written by the signal handler, read by the supervisor loop. */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: ddexmon demo [--size SIZE] [--leak] [--seed N] [--max-frames N]\n"
+	      "Generate a synthetic delivery into a temporary file (removed afterwards)\n"
+	      "and parse it with the 'demo' profile: the dashboard on a terminal, events\n"
+	      "as JSON lines on stdout otherwise.\n\n"
+	      "  -s, --size SIZE     size of the delivery (default 200M)\n"
+	      "  -l, --leak          inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\n"
+	      "                      suspects it, then confirms it, within about 10 s\n"
+	      "  -S, --seed N        generator seed (default 1)\n"
+	      "  --max-frames N      end the dashboard after N frames (tests, recordings)\n"
+	      "  -h, --help          this help\n\n"
+	      "Headless with --leak, the demo keeps watching after the delivery is\n"
+	      "parsed until the leak is confirmed (at most 90 s).\n", f);
+}
+
+/* ---- the child: generate, then dashboard or headless ------------------ */
+
+static int generate(int fd, const char *path, uint64_t size, uint64_t seed)
+{
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		dm_cli_error("demo: %s: %s", path, strerror(errno));
+		return DM_EXIT_INPUT;
+	}
+	struct dm_gen_opts o = {.size = size, .seed = seed, .ern = 43};
+	struct dm_error err;
+	dm_error_clear(&err);
+	int rc = dm_gen_write(f, &o, NULL, &err);
+	if (fclose(f) != 0 && rc == 0)
+		rc = dm_error_set(&err, DM_EIO, "write failed: %s", strerror(errno));
+	if (rc) {
+		dm_cli_error("demo: %s: %s", path, err.msg);
+		return DM_EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* The headless demo: `run --profile demo --no-records --events -`, except
+ * that with a leak it keeps the session (and so the sampler, the injected
+ * leak and the detector) going after the parse until the leak is
+ * confirmed: the point of the demo, which a 200M parse outruns. */
+static int headless(const char *path, uint64_t leak_rate)
+{
+	struct dm_config cfg;
+	struct dm_error err;
+	dm_error_clear(&err);
+	dm_config_init(&cfg);
+	if (dm_profile_load(&cfg, "demo", &err) != 0) {
+		dm_cli_print_error(&err);
+		return DM_EXIT_USAGE;
+	}
+	/* before any thread starts, so every thread inherits the mask and the
+	 * signals stay pending for sigtimedwait below */
+	dm_cli_block_signals();
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+
+	struct dm_sink sink;
+	memset(&sink, 0, sizeof sink);
+	sink.records = 0;
+	sink.sample_events = 1;
+	sink.events = stdout;
+	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
+	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
+		dm_acct_free(out_acct);
+		return DM_EXIT_INPUT;
+	}
+	struct dm_session_opts so = {.leak_rate = leak_rate};
+	int code, stopped = 0;
+	struct dm_session *s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	if (!s) {
+		dm_cli_print_error(&err);
+		code = dm_exit_code(err.code);
+		goto out;
+	}
+	sink.session = s;
+	if (dm_session_add(s, path) < 0) {
+		dm_cli_error("out of memory");
+		code = DM_EXIT_INPUT;
+		goto out;
+	}
+	if (dm_session_start(s, &err) != 0) {
+		dm_cli_print_error(&err);
+		dm_session_stop(s);
+		dm_session_wait(s);
+		code = dm_exit_code(err.code);
+		goto out;
+	}
+	double parsed_at = 0;
+	for (;;) {
+		struct timespec tick = {0, 100 * 1000 * 1000};
+		if (sigtimedwait(&sigs, NULL, &tick) > 0) {
+			dm_session_stop(s);
+			stopped = 1;
+			break;
+		}
+		if (!dm_session_done(s))
+			continue;
+		if (!leak_rate)
+			break;
+		struct dm_session_summary sum;
+		dm_session_summary(s, &sum);
+		if (sum.leaks_confirmed)
+			break;
+		double now = dm_cli_now();
+		if (parsed_at == 0) {
+			parsed_at = now;
+			fprintf(stderr, "ddexmon demo: delivery parsed; watching the injected leak until "
+			                "it is confirmed (at most %.0f s)\n", LEAK_WAIT_S);
+		} else if (now - parsed_at > LEAK_WAIT_S) {
+			dm_cli_error("demo: the leak was not confirmed within %.0f s", LEAK_WAIT_S);
+			break;
+		}
+	}
+	code = dm_session_wait(s);
+	if (stopped)
+		code = DM_EXIT_INTERRUPTED;
+	if (dm_sink_finish(&sink) != 0 && !code)
+		code = DM_EXIT_INPUT;
+out:
+	dm_session_free(s);
+	dm_sink_fini(&sink);
+	dm_acct_free(out_acct);
+	return code;
+}
+
+static int child_main(int fd, const char *path, uint64_t size, uint64_t seed, int leak,
+                      const char *max_frames)
+{
+	int rc = generate(fd, path, size, seed);
+	if (rc)
+		return rc;
+	if (isatty(STDOUT_FILENO) && dm_cmd_tui) {
+		char *av[12];
+		int ac = 0;
+		av[ac++] = "tui";
+		av[ac++] = "--profile";
+		av[ac++] = "demo";
+		if (leak) {
+			av[ac++] = "--leak-rate";
+			av[ac++] = DEMO_LEAK_RATE;
+		}
+		if (max_frames) {
+			av[ac++] = "--max-frames";
+			av[ac++] = (char *)max_frames;
+		}
+		av[ac++] = (char *)path;
+		av[ac] = NULL;
+		return dm_cmd_tui(ac, av);
+	}
+	uint64_t rate = 0;
+	if (leak)
+		dm_parse_size(DEMO_LEAK_RATE, &rate);
+	return headless(path, rate);
+}
+
+/* ---- the supervisor ---------------------------------------------------- */
+
+static int supervise(pid_t pid)
+{
+	int status;
+	for (;;) {
+		if (waitpid(pid, &status, 0) == pid)
+			break;
+		if (errno != EINTR)
+			return DM_EXIT_INPUT;
+		/* a signal meant for the demo (e.g. `kill` or timeout(1) on this
+		 * pid): pass it on; from a terminal the child has it already and
+		 * a second one is harmless */
+		if (got_signal)
+			kill(pid, got_signal);
+		got_signal = 0;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return DM_EXIT_INPUT;
+}
+
+int dm_cmd_demo(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"size", required_argument, NULL, 's'},
+		{"leak", no_argument, NULL, 'l'},
+		{"seed", required_argument, NULL, 'S'},
+		{"max-frames", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	uint64_t size = 200ULL << 20, seed = 1;
+	int leak = 0, opt;
+	const char *max_frames = NULL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "s:lS:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (dm_parse_size(optarg, &size) != 0 || size == 0) {
+				dm_cli_error("--size %s: not a size (e.g. 30M, 200M, 1G)", optarg);
+				return DM_EXIT_USAGE;
+			}
+			break;
+		case 'S': {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] < '0' || optarg[0] > '9') {
+				dm_cli_error("--seed %s: not a non-negative integer", optarg);
+				return DM_EXIT_USAGE;
+			}
+			seed = v;
+			break;
+		}
+		case 'l': leak = 1; break;
+		case 'F': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1) {
+				dm_cli_error("--max-frames %s: a positive whole number", optarg);
+				return DM_EXIT_USAGE;
+			}
+			max_frames = optarg;
+			break;
+		}
+		case 'h': usage(stdout); return DM_EXIT_OK;
+		default: usage(stderr); return DM_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		dm_cli_error("demo: no file arguments (it generates its own; see 'ddexmon demo --help')");
+		return DM_EXIT_USAGE;
+	}
+	/* a missing profile is a usage error now, not after generating 200M */
+	char ppath[DM_PATH_MAX + DM_NAME_MAX + 16];
+	struct dm_error err;
+	dm_error_clear(&err);
+	if (dm_profile_find("demo", ppath, sizeof ppath, &err) != 0) {
+		dm_cli_print_error(&err);
+		return DM_EXIT_USAGE;
+	}
+
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	char path[DM_PATH_MAX];
+	snprintf(path, sizeof path, "%s/ddexmon-demo-XXXXXX.xml", tmp);
+	int fd = mkstemps(path, 4);
+	if (fd < 0) {
+		dm_cli_error("demo: cannot create a file in %s: %s", tmp, strerror(errno));
+		return DM_EXIT_INPUT;
+	}
+	char sz[16];
+	dm_format_size(size, sz, sizeof sz);
+	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s (removed afterwards)%s\n",
+	        sz, path, leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "");
+
+	struct sigaction sa, old[3];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;     /* no SA_RESTART: waitpid returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the child is the program as if run directly: default signals */
+		for (int i = 0; i < 3; i++)
+			sigaction(sigs[i], &old[i], NULL);
+		int rc = child_main(fd, path, size, seed, leak, max_frames);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
+	}
+	int code;
+	if (pid < 0) {
+		dm_cli_error("demo: fork: %s", strerror(errno));
+		code = DM_EXIT_INPUT;
+	} else {
+		code = supervise(pid);
+	}
+	close(fd);
+	if (unlink(path) != 0)
+		dm_cli_error("demo: cannot remove %s: %s", path, strerror(errno));
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	return code;
+}

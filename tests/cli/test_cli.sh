@@ -1,0 +1,240 @@
+#!/bin/sh
+# Shell tests of the real ddexmon binary: help and version, exit codes,
+# JSON lines on stdout, the summary and error lines on stderr, stdin,
+# --summary-only, --set errors, profiles, and gen determinism.
+#
+# Needs $DDEXMON (the binary) and $DM_CORPUS (the shared corpus); `make
+# check` sets both. python3 checks the JSON.
+
+set -u
+
+: "${DDEXMON:?set DDEXMON to the ddexmon binary}"
+: "${DM_CORPUS:?set DM_CORPUS to the corpus directory}"
+[ -x "$DDEXMON" ] || { echo "not executable: $DDEXMON" >&2; exit 1; }
+[ -d "$DM_CORPUS" ] || { echo "no corpus at $DM_CORPUS" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is needed to check the JSON output" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddexmon-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+failures=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failures=$((failures + 1))
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+}
+
+# run NAME EXPECTED_STATUS CMD...: stdout to $tmp/out, stderr to $tmp/err
+run() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$name (exit $want)"
+	else
+		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
+	fi
+}
+
+# expect NAME FILE PATTERN: an extended regex that must match a line of FILE
+expect() {
+	if grep -Eq -- "$3" "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line of $(basename "$2") matches: $3" "$(head -c 600 "$2")"
+	fi
+}
+
+expect_empty() {
+	if [ -s "$2" ]; then
+		not_ok "$1" "$(basename "$2") is not empty:" "$(head -c 300 "$2")"
+	else
+		ok "$1"
+	fi
+}
+
+# lines FILE: number of lines
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# Every line of FILE is a JSON object whose first key is "type"; prints
+# "type kind" per record to FILE.types for counting.
+check_json() {
+	if python3 - "$2" >"$2.types" 2>"$tmp/pyerr" <<'EOF'
+import json, sys
+path = sys.argv[1]
+with open(path, encoding="utf-8") as f:
+    for no, line in enumerate(f, 1):
+        if not line.endswith("\n"):
+            sys.exit("line %d: no newline at the end" % no)
+        obj = json.loads(line)
+        if not isinstance(obj, dict) or not obj:
+            sys.exit("line %d: not an object" % no)
+        first = next(iter(obj))
+        if first != "type":
+            sys.exit("line %d: first key is %r, not 'type'" % (no, first))
+        if obj["type"] not in ("header", "party", "resource", "release", "deal"):
+            sys.exit("line %d: unknown type %r" % (no, obj["type"]))
+        print(obj["type"], obj.get("kind", "-"))
+EOF
+	then
+		ok "$1"
+	else
+		not_ok "$1" "$(cat "$tmp/pyerr")"
+	fi
+}
+
+count() { grep -c -- "^$2\$" "$1.types"; }
+
+c382="$DM_CORPUS/kazhs__ddex-json-codec/tests__fixtures__ern382__single.xml"
+c411="$DM_CORPUS/sshaw__ddex/spec__fixtures__ern__411__1 Audio.xml"
+c42="$DM_CORPUS/kazhs__ddex-json-codec/tests__fixtures__ern42__album.xml"
+c43="$DM_CORPUS/daddykev__ddex-suite/examples__Samples43__4 SimpleAudioSingle.xml"
+cutf8="$DM_CORPUS/miqwit__dedex/tests__samples__016_utf8_artists.xml"
+bad="$DM_CORPUS/bad/miqwit__dedex__tests__samples__002_erroneous_xml.xml"
+for f in "$c382" "$c411" "$c42" "$c43" "$cutf8" "$bad"; do
+	[ -f "$f" ] || { echo "corpus file missing: $f" >&2; exit 1; }
+done
+
+# ---- help and version ----------------------------------------------------
+run "--help" 0 "$DDEXMON" --help
+expect "--help lists the parse command" "$tmp/out" '^ +parse '
+expect "--help lists the gen command" "$tmp/out" '^ +gen '
+expect "--help documents the exit codes" "$tmp/out" '0 ok, 1 usage, 2 input or parse error, 3 memory limit'
+run "parse --help" 0 "$DDEXMON" parse --help
+expect "parse --help shows usage" "$tmp/out" '^Usage: ddexmon parse'
+expect "parse --help documents --summary-only" "$tmp/out" '--summary-only'
+expect "parse --help documents the exit codes" "$tmp/out" '0 ok, 1 usage, 2 input or parse error, 3 memory limit'
+run "gen --help" 0 "$DDEXMON" gen --help
+expect "gen --help shows usage" "$tmp/out" '^Usage: ddexmon gen'
+run "--version" 0 "$DDEXMON" --version
+expect "--version prints name and version" "$tmp/out" '^ddexmon [0-9]+\.[0-9]+(\.[0-9]+)?'
+expect_empty "--version writes nothing to stderr" "$tmp/err"
+
+# ---- usage errors: exit 1 --------------------------------------------------
+run "no command" 1 "$DDEXMON"
+run "unknown command" 1 "$DDEXMON" frobnicate
+expect "unknown command is named" "$tmp/err" "^ddexmon: unknown command 'frobnicate'"
+run "unknown option" 1 "$DDEXMON" parse --no-such-option "$c43"
+expect_empty "no records after a usage error" "$tmp/out"
+run "parse without a file" 1 "$DDEXMON" parse
+expect "parse without a file says so" "$tmp/err" '^ddexmon: parse: no input file'
+run "unknown --set key" 1 "$DDEXMON" parse --set max_memroy=1G "$c43"
+expect "unknown --set key names the option and the key" "$tmp/err" "^ddexmon: --set: unknown key 'max_memroy'"
+expect_empty "nothing parsed after a bad --set" "$tmp/out"
+run "--set without =" 1 "$DDEXMON" parse --set max_memory "$c43"
+expect "--set without = names the option" "$tmp/err" '^ddexmon: --set max_memory: expected key=value'
+run "bad --set value" 1 "$DDEXMON" parse --set chunk_size=lots "$c43"
+expect "bad --set value names the key" "$tmp/err" "^ddexmon: --set: chunk_size: 'lots' is not a size"
+run "bad --chunk-size" 1 "$DDEXMON" parse --chunk-size 0 "$c43"
+expect "bad --chunk-size names the key" "$tmp/err" 'chunk_size'
+run "gen --size 0" 1 "$DDEXMON" gen --size 0
+run "gen --ern 42" 1 "$DDEXMON" gen --ern 42
+
+printf '# a profile\nmax_memory = 1G\n\nmax_memroy = 2G\n' >"$tmp/bad.profile"
+run "bad key in a profile" 1 "$DDEXMON" parse --profile "$tmp/bad.profile" "$c43"
+expect "profile error names file and line" "$tmp/err" "^ddexmon: $tmp/bad.profile:4:.*unknown key 'max_memroy'"
+run "missing profile" 1 "$DDEXMON" parse --profile "$tmp/none.profile" "$c43"
+
+# ---- input errors: exit 2 --------------------------------------------------
+run "missing file" 2 "$DDEXMON" parse "$tmp/no-such-file.xml"
+expect "missing file is named" "$tmp/err" "^ddexmon: $tmp/no-such-file.xml: cannot open: No such file or directory\$"
+run "malformed file from bad/" 2 "$DDEXMON" parse "$bad"
+expect "the error is one line FILE:LINE:COL: message" "$tmp/err" "^ddexmon: $bad:157:3: unclosed token\$"
+if [ "$(grep -Ec '^ddexmon: .*:[0-9]+:[0-9]+: ' "$tmp/err")" -eq 1 ]; then
+	ok "exactly one error line"
+else
+	not_ok "exactly one error line" "$(cat "$tmp/err")"
+fi
+run "not ERN" 2 "$DDEXMON" parse "$DM_CORPUS/sshaw__ddex/spec__fixtures__echo__11__instance1.xml"
+expect "not ERN names the root" "$tmp/err" ':2:1: not a DDEX ERN message: root is \{http://ddex.net/xml/2011/echo/11\}ManifestMessage$'
+run "a good and a bad file" 2 "$DDEXMON" parse "$c382" "$bad"
+expect "the good file's records still come out" "$tmp/out" '^\{"type":"header".*"message_id":"2417334_20241002_101032"'
+expect "the summary says some failed" "$tmp/err" '^ddexmon: 2 files \(some failed\)'
+
+# ---- memory limit: exit 3 ---------------------------------------------------
+run "tiny budget" 3 "$DDEXMON" parse --set max_memory=64K "$c43"
+expect "tiny budget says memory limit exceeded" "$tmp/err" "^ddexmon: $c43(: byte [0-9]+|:[0-9]+:[0-9]+)?: memory limit exceeded: limit 64.0K"
+
+# ---- JSON lines ---------------------------------------------------------------
+for f in "$c382" "$c411" "$c42" "$c43" "$cutf8"; do
+	label=$(basename "$f")
+	run "parse $label" 0 "$DDEXMON" parse "$f"
+	check_json "every line of $label is JSON with \"type\" first" "$tmp/out"
+	[ "$(count "$tmp/out" 'header -')" -eq 1 ] && ok "$label: one header" ||
+		not_ok "$label: one header" "$(cat "$tmp/out.types")"
+	cp "$tmp/out" "$tmp/$label.jsonl"
+	cp "$tmp/out.types" "$tmp/$label.types"
+done
+expect "ERN 4.3 sound recording ISRC" "$tmp/$(basename "$c43").jsonl" '"isrc":"GBAYC1700598"' 
+expect "UTF-8 text stays UTF-8" "$tmp/$(basename "$cutf8").jsonl" '"(name|display_artist)":"[^"]*[^ -~"][^"]*"'
+
+# the summary: one line on stderr with bytes and per-type counts
+run "summary" 0 "$DDEXMON" parse "$c382"
+bytes=$(wc -c <"$c382" | tr -d ' ')
+expect "summary line on stderr" "$tmp/err" "^ddexmon: 1 file, $bytes bytes in [0-9.]+ s \([0-9.]+ MB/s\): 1 header, 0 party, 2 resource, 2 release, 2 deal records; peak accounted [0-9.]+[BKMG]\$"
+[ "$(lines "$tmp/err")" -eq 1 ] && ok "stderr is the one summary line" ||
+	not_ok "stderr is the one summary line" "$(cat "$tmp/err")"
+cp "$tmp/out" "$tmp/c382.out"
+
+run "--summary-only" 0 "$DDEXMON" parse --summary-only "$c382"
+expect_empty "--summary-only prints no records" "$tmp/out"
+expect "--summary-only still counts" "$tmp/err" ': 1 header, 0 party, 2 resource, 2 release, 2 deal records'
+
+# ---- stdin and pipes -------------------------------------------------------------
+"$DDEXMON" parse - <"$c382" >"$tmp/stdin.out" 2>"$tmp/stdin.err"
+st=$?
+if [ $st -eq 0 ] && cmp -s "$tmp/stdin.out" "$tmp/c382.out"; then
+	ok "parse - reads standard input"
+else
+	not_ok "parse - reads standard input" "exit $st" "$(head -c 300 "$tmp/stdin.err")"
+fi
+expect "stdin summary counts the bytes" "$tmp/stdin.err" "^ddexmon: 1 file, $bytes bytes"
+cat "$c382" | "$DDEXMON" parse - >"$tmp/pipe.out" 2>/dev/null
+if cmp -s "$tmp/pipe.out" "$tmp/c382.out"; then ok "parse - reads a pipe"; else not_ok "parse - reads a pipe"; fi
+printf '<a><b></a>' | "$DDEXMON" parse - >/dev/null 2>"$tmp/err"
+st=$?
+[ $st -eq 2 ] && ok "malformed stdin exits 2" || not_ok "malformed stdin exits 2" "exit $st"
+expect "stdin errors are named -" "$tmp/err" '^ddexmon: -:1:[0-9]+: '
+
+"$DDEXMON" parse --chunk-size 1 "$c382" >"$tmp/c1.out" 2>/dev/null
+if cmp -s "$tmp/c1.out" "$tmp/c382.out"; then ok "--chunk-size 1 gives the same bytes"; else not_ok "--chunk-size 1 gives the same bytes"; fi
+
+# ---- gen ------------------------------------------------------------------------
+run "gen to stdout" 0 "$DDEXMON" gen --size 200K --seed 9 -
+cp "$tmp/out" "$tmp/g1.xml"
+cp "$tmp/err" "$tmp/g1.err"
+run "gen again" 0 "$DDEXMON" gen --size 200K --seed 9
+if cmp -s "$tmp/out" "$tmp/g1.xml"; then ok "gen: same seed, same bytes"; else not_ok "gen: same seed, same bytes"; fi
+run "gen other seed" 0 "$DDEXMON" gen --size 200K --seed 10
+if cmp -s "$tmp/out" "$tmp/g1.xml"; then not_ok "gen: other seed, other bytes"; else ok "gen: other seed, other bytes"; fi
+run "gen to a file" 0 "$DDEXMON" gen --size 200K --seed 9 "$tmp/g2.xml"
+if cmp -s "$tmp/g2.xml" "$tmp/g1.xml"; then ok "gen: file and stdout agree"; else not_ok "gen: file and stdout agree"; fi
+expect "gen summary" "$tmp/g1.err" '^ddexmon gen: wrote [0-9]+ bytes, [0-9]+ releases, [0-9]+ track releases, [0-9]+ sound recordings'
+size=$(wc -c <"$tmp/g1.xml" | tr -d ' ')
+expect "gen summary bytes are the file's" "$tmp/g1.err" "^ddexmon gen: wrote $size bytes"
+if [ "$size" -gt 200000 ] && [ "$size" -lt 218000 ]; then ok "gen size is about 200K"; else not_ok "gen size is about 200K" "$size bytes"; fi
+run "parse gen output" 0 "$DDEXMON" parse "$tmp/g2.xml"
+check_json "gen output parses to JSON lines" "$tmp/out"
+rel=$(sed -n 's/.*, \([0-9]*\) releases, \([0-9]*\) track releases, \([0-9]*\) sound recordings, \([0-9]*\) images, \([0-9]*\) release deals.*/\1 \2 \3 \4 \5/p' "$tmp/g1.err")
+set -- $rel
+if [ "$#" -eq 5 ] && [ "$(count "$tmp/out" 'release Release')" -eq "$1" ] &&
+   [ "$(count "$tmp/out" 'release TrackRelease')" -eq "$2" ] &&
+   [ "$(count "$tmp/out" 'resource SoundRecording')" -eq "$3" ] &&
+   [ "$(count "$tmp/out" 'resource Image')" -eq "$4" ] &&
+   [ "$(count "$tmp/out" 'deal -')" -eq "$5" ]; then
+	ok "gen counts are what parse finds"
+else
+	not_ok "gen counts are what parse finds" "gen: $rel" "$(sort "$tmp/out.types" | uniq -c)"
+fi
+run "gen ern 382" 0 "$DDEXMON" gen --size 100K --ern 382 --seed 2 "$tmp/g382.xml"
+run "parse gen ern 382" 0 "$DDEXMON" parse --summary-only "$tmp/g382.xml"
+expect "gen 382 is ERN 3.8.2" "$tmp/g382.xml" 'xmlns:ern="http://ddex.net/xml/ern/382"|xmlns="http://ddex.net/xml/ern/382"'
+
+echo "1..$n"
+[ "$failures" -eq 0 ] || { echo "# $failures of $n failed"; exit 1; }
+echo "# all $n passed"
+exit 0

@@ -1,0 +1,200 @@
+/* What each key does to the session, echoed in the log. Settings change
+ * through the session (which announces them with a SETTING event); the
+ * model is updated at once too so the header never lags the keypress. */
+#include "config.h"
+#include "dash.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fmt.h"
+
+/* The profiles P cycles through, in the order shipped. */
+static const char *const profiles[] = {"default", "low-memory", "large-files", "throughput",
+                                       "demo"};
+#define NPROFILES (sizeof profiles / sizeof profiles[0])
+
+/* The injected leak L toggles: fast enough to be confirmed within
+ * seconds with the default leak threshold. */
+#define DEMO_LEAK_RATE (20ull * 1024 * 1024)
+
+/* Double or halve a size key within its bounds. */
+static uint64_t scaled(const char *key, uint64_t cur, int up)
+{
+	const struct dm_config_key *k = dm_config_key_find(key);
+	uint64_t v = up ? cur * 2 : cur / 2;
+	if (k && v < k->min)
+		v = k->min;
+	if (k && k->max && v > k->max)
+		v = k->max;
+	return v ? v : 1;
+}
+
+static void resize_setting(struct dm_tui_dash *d, int chunk, int up, const char *key_name)
+{
+	struct dm_config cfg;
+	char a[32], b[32];
+	dm_session_config(d->s, &cfg);
+	uint64_t cur = chunk ? cfg.chunk_size : cfg.buffer_size;
+	uint64_t next = scaled(chunk ? "chunk_size" : "buffer_size", cur, up);
+	const char *what = chunk ? "chunk size" : "buffer size";
+	dm_format_size(cur, a, sizeof a);
+	if (next == cur) {
+		dm_tui_model_log(d->m, DM_TUI_WARN, "%s already at its %s: %s (%s)", what,
+		                 up ? "maximum" : "minimum", a, key_name);
+		return;
+	}
+	if (chunk)
+		dm_session_set_chunk_size(d->s, (size_t)next);
+	else
+		dm_session_set_buffer_size(d->s, (size_t)next);
+	dm_format_size(next, b, sizeof b);
+	dm_tui_model_log(d->m, DM_TUI_INFO, "%s %s %s %s%s (%s)", what, a, dm_tui_model_arrow(d->m),
+	                 b, chunk ? "" : ", from the next file", key_name);
+	dm_session_config(d->s, &cfg);
+	dm_tui_model_set_config(d->m, &cfg);
+}
+
+static void next_profile(struct dm_tui_dash *d)
+{
+	size_t i = 0;
+	while (i < NPROFILES && strcmp(profiles[i], d->m->profile) != 0)
+		i++;
+	const char *next = profiles[i < NPROFILES ? (i + 1) % NPROFILES : 0];
+	struct dm_config cfg;
+	struct dm_error err;
+	dm_error_clear(&err);
+	dm_config_init(&cfg);
+	if (dm_profile_load(&cfg, next, &err) != 0) {
+		char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 32];
+		dm_error_format(&err, msg, sizeof msg);
+		dm_tui_model_log(d->m, DM_TUI_ERROR, "profile %s: %s (P)", next, msg);
+		return;
+	}
+	char old[DM_NAME_MAX];
+	snprintf(old, sizeof old, "%s", d->m->profile);
+	if (dm_session_set_config(d->s, &cfg) != 0) {
+		dm_tui_model_log(d->m, DM_TUI_ERROR, "profile %s refused by the session (P)", next);
+		return;
+	}
+	dm_tui_model_log(d->m, DM_TUI_INFO, "profile %s %s %s (P)", old, dm_tui_model_arrow(d->m),
+	                 cfg.name);
+	dm_session_config(d->s, &cfg);
+	dm_tui_model_set_config(d->m, &cfg);
+}
+
+static void export_csv(struct dm_tui_dash *d)
+{
+	char path[96];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(path, sizeof path, "ddexmon-samples-%Y%m%dT%H%M%S.csv", &tm);
+	if (dm_session_export_csv(d->s, path) == 0)
+		dm_tui_model_log(d->m, DM_TUI_INFO, "samples exported to %s (e)", path);
+	else
+		dm_tui_model_log(d->m, DM_TUI_ERROR, "export to %s failed (e)", path);
+}
+
+static void toggle_leak(struct dm_tui_dash *d)
+{
+	uint64_t rate = d->m->leak_rate ? 0 : DEMO_LEAK_RATE;
+	char r[32];
+	dm_session_set_leak_rate(d->s, rate);
+	d->m->leak_rate = rate;
+	d->m->dirty |= DM_TUI_P_HEADER | DM_TUI_P_LEAKS;
+	dm_format_size(DEMO_LEAK_RATE, r, sizeof r);
+	if (rate)
+		dm_tui_model_log(d->m, DM_TUI_WARN, "injected leak on: %s/s (L)", r);
+	else
+		dm_tui_model_log(d->m, DM_TUI_INFO, "injected leak off (L)");
+}
+
+/* Actions that need running workers or a sampler. */
+static int needs_run(enum dm_tui_action a)
+{
+	return a == DM_TUI_A_PAUSE || a == DM_TUI_A_RECLAIM || a == DM_TUI_A_SKIP ||
+	       a == DM_TUI_A_HEAP_REPORT || a == DM_TUI_A_LEAK || a == DM_TUI_A_EXPORT;
+}
+
+void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
+{
+	struct dm_tui_model *m = d->m;
+	if (needs_run(a) && !d->started) {
+		dm_tui_model_log(m, DM_TUI_WARN, "not started yet: choose files first");
+		return;
+	}
+	switch (a) {
+	case DM_TUI_A_NONE:
+		break;
+	case DM_TUI_A_CHUNK_UP:
+		resize_setting(d, 1, 1, "+");
+		break;
+	case DM_TUI_A_CHUNK_DOWN:
+		resize_setting(d, 1, 0, "-");
+		break;
+	case DM_TUI_A_BUFFER_UP:
+		resize_setting(d, 0, 1, "]");
+		break;
+	case DM_TUI_A_BUFFER_DOWN:
+		resize_setting(d, 0, 0, "[");
+		break;
+	case DM_TUI_A_PROFILE:
+		next_profile(d);
+		break;
+	case DM_TUI_A_PAUSE: {
+		int p = !dm_session_paused(d->s);
+		dm_session_pause(d->s, p);
+		if (m->state == DM_TUI_RUNNING || m->state == DM_TUI_PAUSED)
+			m->state = p ? DM_TUI_PAUSED : DM_TUI_RUNNING;
+		m->dirty |= DM_TUI_P_HEADER;
+		dm_tui_model_log(m, DM_TUI_INFO, p ? "paused (space)" : "resumed (space)");
+		break;
+	}
+	case DM_TUI_A_RECLAIM:
+		dm_session_reclaim(d->s, "manual");
+		dm_tui_model_log(m, DM_TUI_INFO, "reclamation requested (g)");
+		break;
+	case DM_TUI_A_SKIP:
+		dm_session_skip(d->s);
+		dm_tui_model_log(m, DM_TUI_INFO, "skipping the oldest running file (n)");
+		break;
+	case DM_TUI_A_ADD:
+		dm_tui_model_log(m, DM_TUI_INFO, "add files: choose .xml files (a)");
+		dm_tui_dash_open_chooser(d);
+		break;
+	case DM_TUI_A_HEAP_REPORT: {
+		char path[512];
+		dm_tui_model_log(m, DM_TUI_INFO, "heap report requested (s)");
+		if (dm_session_heap_report(d->s, path, sizeof path) != 0)
+			dm_tui_model_log(m, DM_TUI_ERROR, "heap report could not be written (s)");
+		break;
+	}
+	case DM_TUI_A_LEAK:
+		toggle_leak(d);
+		break;
+	case DM_TUI_A_EXPORT:
+		export_csv(d);
+		break;
+	case DM_TUI_A_HELP:
+		d->help = !d->help;
+		d->overlay_dirty = 1;
+		m->dirty = DM_TUI_P_ALL;     /* closing it uncovers the panels */
+		break;
+	case DM_TUI_A_QUIT:
+		if (d->started && dm_tui_model_active(m) > 0 && m->state != DM_TUI_DONE) {
+			d->confirm_quit = 1;
+			d->overlay_dirty = 1;
+			dm_tui_model_log(m, DM_TUI_WARN, "quit while files are running? (y/n)");
+		} else {
+			d->quit = 1;
+		}
+		break;
+	case DM_TUI_A_REDRAW:
+		clearok(curscr, TRUE);
+		m->dirty = DM_TUI_P_ALL;
+		d->overlay_dirty = 1;
+		break;
+	}
+}

@@ -1,0 +1,267 @@
+/* The dashboard loop. One pass: drain the event queue into the model,
+ * poll the session's snapshots, lay out again if the terminal changed,
+ * redraw what is dirty (at most every 100 ms), then wait up to 100 ms for
+ * a key. With nothing happening a pass costs a few microseconds, ten
+ * times a second. */
+#include "config.h"
+#include "dashboard.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "crt.h"
+#include "dash.h"
+#include "fmt.h"
+
+#define TICK_MS 100
+#define DRAIN_BATCH 64
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void drain(struct dm_tui_dash *d)
+{
+	static struct dm_tui_event ev[DRAIN_BATCH];   /* UI thread only */
+	/* a bounded number of batches: a flood must not starve the keys */
+	for (int batch = 0; batch < 16; batch++) {
+		size_t n = dm_tui_queue_drain(d->q, ev, DRAIN_BATCH);
+		for (size_t i = 0; i < n; i++)
+			dm_tui_model_apply(d->m, &ev[i]);
+		if (n < DRAIN_BATCH)
+			break;
+	}
+	uint64_t lost = dm_tui_queue_dropped(d->q);
+	if (lost)
+		dm_tui_model_log(d->m, DM_TUI_WARN, "%llu events not shown (display behind)",
+		                 (unsigned long long)lost);
+}
+
+static void poll_session(struct dm_tui_dash *d)
+{
+	struct dm_config cfg;
+	dm_session_config(d->s, &cfg);
+	dm_tui_model_set_config(d->m, &cfg);
+	size_t n = dm_session_files(d->s);
+	for (size_t i = 0; i < n; i++) {
+		struct dm_file_info fi;
+		if (dm_session_file(d->s, i, &fi) == 0)
+			dm_tui_model_set_file(d->m, i, &fi);
+	}
+	if (!d->started)
+		return;
+	struct dm_pool_stats ps[DM_TUI_POOLS_MAX];
+	size_t np = dm_session_pools(d->s, ps, DM_TUI_POOLS_MAX);
+	dm_tui_model_set_pools(d->m, ps, np, d->m->now);
+	struct dm_leak_info li;
+	dm_session_leak(d->s, &li);
+	dm_tui_model_set_leak(d->m, &li);
+	if (d->m->state != DM_TUI_DONE && n > 0 && dm_session_done(d->s)) {
+		d->m->state = DM_TUI_DONE;
+		size_t failed = 0;
+		for (size_t i = 0; i < d->m->nfiles; i++)
+			failed += d->m->files[i].state == DM_FILE_FAILED;
+		d->m->exit_code = failed == 0 ? 0 : failed < d->m->nfiles ? DM_EXIT_PARTIAL
+		                                                             : DM_EXIT_INPUT;
+		dm_tui_model_log(d->m, failed ? DM_TUI_WARN : DM_TUI_INFO,
+		                 "all files done%s; q quits, a adds more", failed ? " (some failed)" : "");
+		d->m->dirty |= DM_TUI_P_HEADER;
+	}
+}
+
+int dm_tui_dash_start(struct dm_tui_dash *d)
+{
+	struct dm_error err;
+	dm_error_clear(&err);
+	if (dm_session_start(d->s, &err) != 0) {
+		dm_error_format(&err, d->error, sizeof d->error);
+		d->start_code = dm_exit_code(err.code);
+		return -1;
+	}
+	d->started = 1;
+	if (d->m->state == DM_TUI_READY)
+		d->m->state = DM_TUI_RUNNING;
+	d->m->dirty |= DM_TUI_P_HEADER;
+	return 0;
+}
+
+int dm_tui_dash_open_chooser(struct dm_tui_dash *d)
+{
+	d->chooser = dm_tui_chooser_new(NULL);
+	if (!d->chooser) {
+		dm_tui_model_log(d->m, DM_TUI_ERROR, "cannot list the current directory");
+		return -1;
+	}
+	d->overlay_dirty = 1;
+	return 0;
+}
+
+static void close_chooser(struct dm_tui_dash *d)
+{
+	dm_tui_chooser_free(d->chooser);
+	d->chooser = NULL;
+	if (d->chooser_win)
+		delwin(d->chooser_win);
+	d->chooser_win = NULL;
+	d->m->dirty = DM_TUI_P_ALL;
+}
+
+static void chooser_key(struct dm_tui_dash *d, int key)
+{
+	enum dm_tui_chooser_result r = dm_tui_chooser_key(d->chooser, key);
+	d->overlay_dirty = 1;
+	if (r == DM_TUI_CHOOSER_OPEN)
+		return;
+	if (r == DM_TUI_CHOOSER_DONE) {
+		const char *const *paths;
+		size_t n = dm_tui_chooser_selection(d->chooser, &paths);
+		for (size_t i = 0; i < n; i++) {
+			int rc = dm_session_add(d->s, paths[i]);
+			if (rc < 0)
+				dm_tui_model_log(d->m, DM_TUI_ERROR, "%s: %s", paths[i], dm_strerror(rc));
+			else
+				dm_tui_model_log(d->m, DM_TUI_INFO, "added %s", paths[i]);
+		}
+		if (d->m->state == DM_TUI_DONE && n > 0)
+			d->m->state = DM_TUI_RUNNING;
+	} else {
+		dm_tui_model_log(d->m, DM_TUI_INFO, "no files added");
+	}
+	close_chooser(d);
+	if (!d->started && dm_session_files(d->s) > 0) {
+		if (dm_tui_dash_start(d) != 0)
+			d->quit = 1;
+	} else if (!d->started) {
+		d->quit = 1;     /* nothing chosen, nothing to watch */
+	}
+}
+
+static void key(struct dm_tui_dash *d, int ch)
+{
+	if (d->chooser) {
+		chooser_key(d, ch);
+		return;
+	}
+	if (d->confirm_quit) {
+		d->confirm_quit = 0;
+		d->m->dirty = DM_TUI_P_ALL;
+		if (ch == 'y' || ch == 'Y') {
+			dm_tui_model_log(d->m, DM_TUI_INFO, "quit (y)");
+			d->quit = 1;
+		} else {
+			dm_tui_model_log(d->m, DM_TUI_INFO, "quit cancelled");
+		}
+		return;
+	}
+	if (d->help) {
+		/* any key closes the help; q still quits */
+		d->help = 0;
+		d->m->dirty = DM_TUI_P_ALL;
+		if (ch != 'q' && ch != 'Q')
+			return;
+	}
+	dm_tui_act(d, dm_tui_key_action(ch));
+}
+
+/* Panels, then whatever covers them. */
+static void draw(struct dm_tui_dash *d)
+{
+	int drew = dm_tui_screen_draw(d->scr, d->m, &d->view);
+	if (d->chooser && (drew || d->overlay_dirty)) {
+		if (!d->chooser_win)
+			d->chooser_win = newwin(LINES > 2 ? LINES - 2 : LINES, COLS, LINES > 2 ? 1 : 0, 0);
+		if (d->chooser_win) {
+			dm_tui_chooser_draw(d->chooser_win, d->chooser, &d->view);
+			wnoutrefresh(d->chooser_win);
+		}
+	} else if (d->help && (drew || d->overlay_dirty)) {
+		dm_tui_draw_help(&d->view);
+	} else if (d->confirm_quit && (drew || d->overlay_dirty)) {
+		dm_tui_draw_prompt(&d->view, "Files are still running. Quit? (y/n)");
+	}
+	d->overlay_dirty = 0;
+	doupdate();
+}
+
+int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
+                         const struct dm_tui_view *v, const struct dm_tui_dash_opts *o,
+                         int *started, char *err, size_t errlen)
+{
+	struct dm_tui_dash d;
+	memset(&d, 0, sizeof d);
+	d.s = s;
+	d.q = q;
+	d.view = *v;
+	d.m = dm_tui_model_new();
+	d.scr = dm_tui_screen_new();
+	int rc = 0;
+	*started = 0;
+	if (!d.m || !d.scr) {
+		snprintf(err, errlen, "out of memory");
+		rc = DM_EXIT_MEMORY;
+		goto out;
+	}
+	d.m->utf8 = v->utf8;
+	d.m->leak_rate = o->leak_rate;
+	poll_session(&d);
+	if (dm_session_files(s) == 0) {
+		if (dm_tui_dash_open_chooser(&d) != 0) {
+			snprintf(err, errlen, "no files given and the current directory cannot be listed");
+			rc = DM_EXIT_USAGE;
+			goto out;
+		}
+	} else if (dm_tui_dash_start(&d) != 0) {
+		snprintf(err, errlen, "%s", d.error);
+		rc = d.start_code ? d.start_code : DM_EXIT_INPUT;
+		goto out;
+	}
+
+	double last_draw = 0;
+	for (long frame = 0; !d.quit; frame++) {
+		if (dm_tui_crt_signal()) {
+			rc = DM_EXIT_INTERRUPTED;
+			break;
+		}
+		if (o->max_frames > 0 && frame >= o->max_frames)
+			break;
+		drain(&d);
+		poll_session(&d);
+		if (dm_tui_screen_layout(d.scr, d.m, 0) > 0) {
+			d.overlay_dirty = 1;
+			if (d.chooser_win) {
+				delwin(d.chooser_win);
+				d.chooser_win = NULL;
+			}
+		}
+		double now = mono();
+		if ((d.m->dirty || d.overlay_dirty) && now - last_draw >= TICK_MS / 1000.0 * 0.95) {
+			draw(&d);
+			last_draw = now;
+		}
+		wtimeout(stdscr, TICK_MS);
+		int ch = wgetch(stdscr);
+		if (ch == KEY_RESIZE) {
+			d.m->dirty = DM_TUI_P_ALL;
+			d.overlay_dirty = 1;
+			continue;     /* the next pass lays out for the new size */
+		}
+		if (ch != ERR)
+			key(&d, ch);
+		if (d.start_code) {
+			snprintf(err, errlen, "%s", d.error);
+			rc = d.start_code;
+			break;
+		}
+	}
+out:
+	*started = d.started;
+	if (d.chooser)
+		close_chooser(&d);
+	dm_tui_screen_free(d.scr);
+	dm_tui_model_free(d.m);
+	return rc;
+}
