@@ -496,6 +496,13 @@ int dm_parser_parse_file(struct dm_parser *p, const char *path)
 	return rc;
 }
 
+void dm_parser_release(struct dm_parser *p)
+{
+	free_expat(p);
+	dm_ern_reset(p->ern, p->name ? p->name : "");
+	dm_ern_shrink(p->ern, 0);
+}
+
 void dm_parser_set_chunk_size(struct dm_parser *p, size_t n)
 {
 	atomic_store(&p->chunk_size, n ? n : 1);

@@ -56,6 +56,10 @@ int dm_parser_between_records(const struct dm_parser *p, const char *list);
 /* begin + open (path "-" is stdin) + feed_fd + close. */
 int dm_parser_parse_file(struct dm_parser *p, const char *path);
 
+/* After a file: give back expat and the record buffers, so an idle
+ * parser holds next to nothing. The next dm_parser_begin starts afresh. */
+void dm_parser_release(struct dm_parser *p);
+
 /* Change the chunk size for the next read (any thread). */
 void dm_parser_set_chunk_size(struct dm_parser *p, size_t n);
 size_t dm_parser_chunk_size(const struct dm_parser *p);

@@ -27,7 +27,8 @@ struct dm_pool_stats {
 	uint64_t reclaims;       /* reclamations that freed something */
 };
 
-/* name is borrowed (a literal). NULL on allocation failure. */
+/* name is borrowed (a literal); a must not be NULL. NULL on allocation
+ * failure. */
 struct dm_pool *dm_pool_new(struct dm_acct *a, const char *name, size_t obj_size,
                             size_t max_size);
 /* Frees idle objects; objects still handed out must have been put back. */
@@ -41,8 +42,13 @@ void *dm_pool_get(struct dm_pool *p, size_t want, size_t *cap);
  * than max_size are, else freed. */
 void dm_pool_put(struct dm_pool *p, void *obj);
 
-/* Free idle objects beyond floor; returns bytes freed. Any thread. */
+/* Free idle objects beyond floor (the floor most recently put are kept);
+ * returns bytes freed, as the accountant counts them. Does not call
+ * malloc_trim: the caller does, once, after reclaiming every pool. Any
+ * thread. */
 uint64_t dm_pool_reclaim(struct dm_pool *p, size_t floor);
+/* Lowering the limit frees the excess idle objects now (not counted as
+ * reclaimed). */
 void dm_pool_set_max(struct dm_pool *p, size_t max_size);
 void dm_pool_stats(struct dm_pool *p, struct dm_pool_stats *out);
 

@@ -17,7 +17,8 @@
 struct dm_sample {
 	double t;                 /* seconds on the caller's clock */
 	int64_t wall_ms;          /* CLOCK_REALTIME, ms since the epoch */
-	uint64_t rss, rss_peak;   /* bytes (VmRSS, VmHWM) */
+	uint64_t rss, rss_peak;   /* bytes: VmRSS; the most of VmHWM and RSS
+	                           * this sampler has seen (never falls) */
 	uint64_t mem_total;       /* system MemTotal, bytes */
 	uint64_t mem_available;   /* system MemAvailable, bytes */
 	double mem_used_pct;      /* 100 * (total - available) / total */

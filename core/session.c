@@ -376,6 +376,7 @@ static void *worker_main(void *arg)
 			rc = parse_one(w, idx, path);
 		}
 		finish_file(w, idx, rc);
+		dm_parser_release(w->parser);
 		w->file = -1;
 	}
 	return NULL;
@@ -466,7 +467,7 @@ static int run_exit_code(struct dm_session *s)
 		if (c > worst && c != DM_EXIT_INTERRUPTED)
 			worst = c;
 	}
-	if (atomic_load(&s->stop) && interrupted)
+	if (atomic_load(&s->stop) && (interrupted || failed))
 		return DM_EXIT_INTERRUPTED;
 	if (!failed)
 		return DM_EXIT_OK;
