@@ -61,7 +61,7 @@ void dm_buf_shrink(struct dm_buf *b, size_t cap)
 	}
 }
 
-void dm_buf_put(struct dm_buf *b, const void *p, size_t n)
+void dm_buf_put_slow(struct dm_buf *b, const void *p, size_t n)
 {
 	if (dm_buf_reserve(b, n) == 0) {
 		memcpy(b->data + b->len, p, n);
@@ -74,11 +74,6 @@ void dm_buf_puts(struct dm_buf *b, const char *s)
 	dm_buf_put(b, s, strlen(s));
 }
 
-void dm_buf_putc(struct dm_buf *b, char c)
-{
-	if (dm_buf_reserve(b, 1) == 0)
-		b->data[b->len++] = c;
-}
 
 void dm_buf_u64(struct dm_buf *b, uint64_t v)
 {

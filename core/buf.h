@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "acct.h"
 
 struct dm_buf {
@@ -28,9 +29,25 @@ void dm_buf_shrink(struct dm_buf *b, size_t cap);
 
 /* Appends. On allocation failure they set b->failed and do nothing, so a
  * caller can append a whole line and check once. */
-void dm_buf_put(struct dm_buf *b, const void *p, size_t n);
+void dm_buf_put_slow(struct dm_buf *b, const void *p, size_t n);
+/* Inline: JSON writing is a stream of these, mostly a few bytes each. */
+static inline void dm_buf_put(struct dm_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len >= n && !b->failed) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+	} else {
+		dm_buf_put_slow(b, p, n);
+	}
+}
+static inline void dm_buf_putc(struct dm_buf *b, char c)
+{
+	if (b->cap > b->len && !b->failed)
+		b->data[b->len++] = c;
+	else
+		dm_buf_put_slow(b, &c, 1);
+}
 void dm_buf_puts(struct dm_buf *b, const char *s);
-void dm_buf_putc(struct dm_buf *b, char c);
 void dm_buf_u64(struct dm_buf *b, uint64_t v);
 void dm_buf_i64(struct dm_buf *b, int64_t v);
 /* Shortest decimal that reads back exactly enough for humans: %.6g, never

@@ -306,7 +306,20 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 			dm_buf_json_str(b, r->schema_version, strlen(r->schema_version));
 		}
 	}
+	/* which fields and groups occur at all: most of a layout is absent
+	 * from any one record, and each lookup below scans the values */
+	uint64_t present[(DM_F_COUNT + 63) / 64] = {0};
+	unsigned groups = 0;
+	for (size_t i = 0; i < r->nvalues; i++) {
+		unsigned f = r->values[i].field;
+		present[f / 64] |= 1ull << (f % 64);
+		groups |= 1u << fields[f].group;
+	}
 	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
+		if (*it < X_KIND && !(*it & 0x100) && !(present[*it / 64] & (1ull << (*it % 64))))
+			continue;
+		if ((*it & 0x100) && *it < X_KIND && !(groups & (1u << (*it & 0xFF))))
+			continue;
 		if (*it == X_KIND) {
 			dm_buf_json_key(b, "kind", &first);
 			dm_buf_json_str(b, r->kind, r->kind_len);

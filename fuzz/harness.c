@@ -336,7 +336,12 @@ static const char *parse(const struct plan *pl, const uint8_t *doc, size_t len,
 		if (!out->rc)
 			out->rc = feed_all(p, doc, len, pl->split_seed);
 		out->err = *dm_parser_error(p);
-		/* an input that failed must leave the parser reusable */
+		/* an input that failed must leave the parser reusable; the
+		 * budget is lifted for that, so take the counters first */
+		struct dm_acct_stats st;
+		dm_acct_stats(a, &st);
+		out->refused = st.refused;
+		out->peak = st.peak;
 		if (out->rc) {
 			dm_acct_fail_after(a, 0);
 			dm_acct_set_budget(a, 0);
@@ -353,10 +358,12 @@ static const char *parse(const struct plan *pl, const uint8_t *doc, size_t len,
 			k.all.len = before;
 		}
 	}
-	struct dm_acct_stats st;
-	dm_acct_stats(a, &st);
-	out->refused = st.refused;
-	out->peak = st.peak;
+	if (!p) {
+		struct dm_acct_stats st;
+		dm_acct_stats(a, &st);
+		out->refused = st.refused;
+		out->peak = st.peak;
+	}
 	dm_parser_free(p);
 	dm_pool_free(text);
 	dm_pool_free(vals);

@@ -31,10 +31,6 @@
  * parsed, for the leak to be confirmed, before giving up. */
 #define LEAK_WAIT_S 90.0
 
-/* The dashboard (src/cmd_tui.c). Weak until it is linked in: without it
- * the demo runs headless. */
-int dm_cmd_tui(int argc, char **argv) __attribute__((weak));
-
 /* Written by the signal handler, read by the supervisor loop. */
 static volatile sig_atomic_t got_signal;
 
@@ -179,7 +175,7 @@ static int child_main(int fd, const char *path, uint64_t size, uint64_t seed, in
 	int rc = generate(fd, path, size, seed);
 	if (rc)
 		return rc;
-	if (isatty(STDOUT_FILENO) && dm_cmd_tui) {
+	if (isatty(STDOUT_FILENO)) {
 		char *av[12];
 		int ac = 0;
 		av[ac++] = "tui";
@@ -308,8 +304,12 @@ int dm_cmd_demo(int argc, char **argv)
 	sa.sa_handler = on_signal;     /* no SA_RESTART: waitpid returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &old[i]);
+	for (int i = 0; i < 3; i++) {
+		sigaction(sigs[i], NULL, &old[i]);
+		/* ignored on entry (nohup, a background job): leave it ignored */
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();

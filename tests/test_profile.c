@@ -30,7 +30,7 @@ static void rm_tmp(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
-/* Write text to tmpdir/name; returns the path (static buffer per call site). */
+/* Create path holding text. */
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");

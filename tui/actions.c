@@ -15,9 +15,9 @@ static const char *const profiles[] = {"default", "low-memory", "large-files", "
                                        "demo"};
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
 
-/* The injected leak L toggles: fast enough to be confirmed within
- * seconds with the default leak threshold. */
-#define DEMO_LEAK_RATE (20ull * 1024 * 1024)
+/* The injected leak L toggles: fast enough to pass the default leak
+ * threshold (50M over three snapshots a second apart) within seconds. */
+#define DEMO_LEAK_RATE (40ull * 1024 * 1024)
 
 /* Double or halve a size key within its bounds. */
 static uint64_t scaled(const char *key, uint64_t cur, int up)

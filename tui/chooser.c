@@ -253,7 +253,7 @@ void dm_tui_chooser_draw(WINDOW *w, struct dm_tui_chooser *c, const struct dm_tu
 	struct dm_tui_rect r = dm_tui_frame(w, &boxed, "Choose files", right, DM_TUI_PLAIN);
 	if (r.h < 3)
 		return;
-	dm_tui_put(w, r.y, r.x, r.w, c->dir, dm_tui_attr(v, DM_TUI_STRONG));
+	dm_tui_put(w, v, r.y, r.x, r.w, c->dir, dm_tui_attr(v, DM_TUI_STRONG));
 	int rows = r.h - 2;
 	/* keep the cursor in view (top is a cache of the scroll position) */
 	size_t top = c->top;
@@ -263,7 +263,7 @@ void dm_tui_chooser_draw(WINDOW *w, struct dm_tui_chooser *c, const struct dm_tu
 		top = c->cursor - (size_t)rows + 1;
 	c->top = top;
 	if (c->n == 0)
-		dm_tui_put(w, r.y + 1, r.x, r.w, "(no directories or .xml files here)",
+		dm_tui_put(w, v, r.y + 1, r.x, r.w, "(no directories or .xml files here)",
 		           dm_tui_attr(v, DM_TUI_DIM));
 	for (int i = 0; i < rows && top + (size_t)i < c->n; i++) {
 		const struct entry *e = &c->e[top + (size_t)i];
@@ -277,12 +277,12 @@ void dm_tui_chooser_draw(WINDOW *w, struct dm_tui_chooser *c, const struct dm_tu
 		attr_t a = top + (size_t)i == c->cursor ? A_REVERSE : A_NORMAL;
 		char fitted[PATH_MAX + 64];
 		dm_tui_fit(fitted, sizeof fitted, line, r.w, v->utf8);
-		dm_tui_put(w, r.y + 1 + i, r.x, r.w, fitted, a);
+		dm_tui_put(w, v, r.y + 1 + i, r.x, r.w, fitted, a);
 	}
 	const char *help = c->message[0] ? c->message
 	                   : v->utf8 ? "\xe2\x86\x91\xe2\x86\x93 move  Enter open/start  space select  * all  Esc cancel"
 	                             : "arrows move  Enter open/start  space select  * all  Esc cancel";
-	dm_tui_put(w, r.y + r.h - 1, r.x, r.w, help,
+	dm_tui_put(w, v, r.y + r.h - 1, r.x, r.w, help,
 	           dm_tui_attr(v, c->message[0] ? DM_TUI_NOTICE : DM_TUI_DIM));
 }
 

@@ -34,7 +34,7 @@ static const struct dm_tui_keyhelp help[] = {
 	{"n", "next", "skip the oldest running file"},
 	{"a", "add", "add files (chooser)"},
 	{"s", "heap report", "write a heap report now"},
-	{"L", "leak", "toggle an injected leak of 20M/s (for demos)"},
+	{"L", "leak", "toggle an injected leak of 40M/s (for demos)"},
 	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv"},
 	{"?", "help", "show / hide this help"},
 	{"q", "quit", "quit (asks y/n while files are still running)"},

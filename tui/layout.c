@@ -26,10 +26,16 @@ static void full(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
 		rows = 1;
 	int files_h = rows + 2;
 	int extra = avail - files_h - table_h - bottom_min - mem_min;
-	int mem_h = mem_min + min_int(extra, 8);
-	extra -= min_int(extra, 8);
+	/* the chart first, then two more lines of leaks and log, then both */
+	int mem_h = mem_min, bottom_h = bottom_min;
+	int add = min_int(extra, 4);
+	mem_h += add, extra -= add;
+	add = min_int(extra, 2);
+	bottom_h += add, extra -= add;
+	add = min_int(extra, 4);
+	mem_h += add, extra -= add;
 	mem_h += extra / 2;
-	int bottom_h = bottom_min + extra - extra / 2;
+	bottom_h += extra - extra / 2;
 
 	int lw = cols * 5 / 12;
 	if (lw < 50)
@@ -52,17 +58,25 @@ static void compact(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
 {
 	int rem = lines - 2;
 	int files_h = 2, mem_h = 5, ll_h = 2, table_h = 0;
+	int nf = nfiles > 0 ? min_int((int)min_int((int)nfiles, 1000), 6) : 1;
 	rem -= files_h + mem_h + ll_h;
-	int want = 1 + min_int(nfiles > 0 ? (int)min_int((int)nfiles, 1000) : 1, 6);
-	int add = min_int(rem, want - files_h);
+	/* two files, the six-row chart, three lines of leaks and log, a
+	 * table of three rows; only then more files and more table */
+	int add = min_int(rem, min_int(nf, 2) + 1 - files_h);
 	files_h += add, rem -= add;
 	add = min_int(rem, 3);
 	mem_h += add, rem -= add;
 	add = min_int(rem, 2);
 	ll_h += add, rem -= add;
 	if (rem >= 3) {
-		table_h = min_int(rem, 8);
-		rem -= table_h;
+		table_h = 3;
+		rem -= 3;
+	}
+	add = min_int(rem, nf + 1 - files_h);
+	files_h += add, rem -= add;
+	if (table_h) {
+		add = min_int(rem, 8 - table_h);
+		table_h += add, rem -= add;
 	}
 	ll_h += rem;
 

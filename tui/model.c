@@ -293,7 +293,9 @@ static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	uint64_t drop = r->rss_before > r->rss_after ? r->rss_before - r->rss_after : 0;
 	struct dm_tui_mark *mk = &m->marks[m->marks_head];
 	mk->t = ev->t;
-	mk->freed = r->pool_bytes > drop ? r->pool_bytes : drop;
+	/* what the pools gave back, as the pools panel says; the RSS drop
+	 * when they had nothing (a trim alone) */
+	mk->freed = r->pool_bytes ? r->pool_bytes : drop;
 	m->marks_head = (m->marks_head + 1) % DM_TUI_MARKS;
 	if (m->marks_n < DM_TUI_MARKS)
 		m->marks_n++;
@@ -416,7 +418,8 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 		m->dirty |= DM_TUI_P_HEADER;
 		break;
 	case DM_EV_NOTE:
-		log_at(m, ev->t, DM_TUI_INFO, "%s", ev->text);
+		if (ev->text[0])
+			log_at(m, ev->t, DM_TUI_INFO, "%s", ev->text);
 		break;
 	case DM_EV_SUMMARY:
 		m->state = DM_TUI_DONE;

@@ -64,7 +64,7 @@ struct dm_tui_point {
 
 struct dm_tui_mark {
 	double t;
-	uint64_t freed;                 /* pool bytes + RSS given back */
+	uint64_t freed;                 /* pool bytes, else the RSS drop */
 };
 
 struct dm_tui_logline {

@@ -29,7 +29,8 @@ attr_t dm_tui_attr(const struct dm_tui_view *v, enum dm_tui_tone t)
 	return A_NORMAL;
 }
 
-void dm_tui_put(WINDOW *w, int y, int x, int width, const char *s, attr_t a)
+void dm_tui_put(WINDOW *w, const struct dm_tui_view *v, int y, int x, int width, const char *s,
+                attr_t a)
 {
 	int maxx = getmaxx(w), maxy = getmaxy(w);
 	if (y < 0 || y >= maxy || x < 0 || x >= maxx)
@@ -39,23 +40,13 @@ void dm_tui_put(WINDOW *w, int y, int x, int width, const char *s, attr_t a)
 	if (width <= 0)
 		return;
 	char buf[2048];
-	int sw = dm_tui_width(s);
+	int sw = v->utf8 ? dm_tui_width(s) : (int)strlen(s);
 	/* fit pads to width: cut instead only when the text is shorter, so a
 	 * short label does not blank what is right of it */
-	dm_tui_fit(buf, sizeof buf, s, sw < width ? sw : width, 1);
+	dm_tui_fit(buf, sizeof buf, s, sw < width ? sw : width, v->utf8);
 	wattrset(w, a);
 	mvwaddstr(w, y, x, buf);
 	wattrset(w, A_NORMAL);
-}
-
-void dm_tui_putf(WINDOW *w, int y, int x, int width, attr_t a, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	dm_tui_put(w, y, x, width, buf, a);
 }
 
 static void hline_at(WINDOW *w, const struct dm_tui_view *v, int y, int x, int n)
@@ -96,7 +87,9 @@ struct dm_tui_rect dm_tui_frame(WINDOW *w, const struct dm_tui_view *v, const ch
 	if (v->compact || h < 3) {
 		/* a rule: "── Title ───────── right ──" */
 		hline_at(w, v, 0, 0, wd);
-		r = (struct dm_tui_rect){1, 0, h - 1, wd};
+		/* a column of margin on the right: panels side by side would
+		 * otherwise run into each other */
+		r = (struct dm_tui_rect){1, 0, h - 1, wd - 1};
 	} else {
 		hline_at(w, v, 0, 1, wd - 2);
 		hline_at(w, v, h - 1, 1, wd - 2);
@@ -112,14 +105,14 @@ struct dm_tui_rect dm_tui_frame(WINDOW *w, const struct dm_tui_view *v, const ch
 	char t[128];
 	snprintf(t, sizeof t, " %s ", title);
 	int tw = dm_tui_width(t);
-	dm_tui_put(w, 0, tx, wd - tx - 1, t, dm_tui_attr(v, DM_TUI_TITLE));
+	dm_tui_put(w, v, 0, tx, wd - tx - 1, t, dm_tui_attr(v, DM_TUI_TITLE));
 	if (right && right[0]) {
 		char rt[256];
 		snprintf(rt, sizeof rt, " %s ", right);
 		int rw = dm_tui_width(rt);
 		int rx = wd - 2 - rw;
 		if (rx > tx + tw)
-			dm_tui_put(w, 0, rx, rw, rt, dm_tui_attr(v, right_tone));
+			dm_tui_put(w, v, 0, rx, rw, rt, dm_tui_attr(v, right_tone));
 	}
 	if (r.h < 0)
 		r.h = 0;

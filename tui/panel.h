@@ -54,10 +54,10 @@ attr_t dm_tui_attr(const struct dm_tui_view *v, enum dm_tui_tone t);
  * may be NULL); returns the content area. */
 struct dm_tui_rect dm_tui_frame(WINDOW *w, const struct dm_tui_view *v, const char *title,
                                 const char *right, enum dm_tui_tone right_tone);
-/* Write s at (y, x), cut to width columns (nothing past the window). */
-void dm_tui_put(WINDOW *w, int y, int x, int width, const char *s, attr_t a);
-void dm_tui_putf(WINDOW *w, int y, int x, int width, attr_t a, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+/* Write s at (y, x), cut to width columns (nothing past the window),
+ * with the view's cut mark. */
+void dm_tui_put(WINDOW *w, const struct dm_tui_view *v, int y, int x, int width, const char *s,
+                attr_t a);
 
 /* One table row: cells padded to their column widths (negative width =
  * right-aligned), separated by gap spaces; columns that do not fit in

@@ -46,7 +46,7 @@ void dm_tui_panel_alloc(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		return;
 	static const char *const head[] = {"tag", "live", "peak", "allocs/s", "frees/s"};
 	dm_tui_row(line, sizeof line, cols, 5, head, v->compact ? 1 : 2, r.w, v->utf8);
-	dm_tui_put(w, r.y, r.x, r.w, line, dm_tui_attr(v, DM_TUI_STRONG));
+	dm_tui_put(w, v, r.y, r.x, r.w, line, dm_tui_attr(v, DM_TUI_STRONG));
 	int tags[DM_TAG_COUNT];
 	size_t n = pick(m, r.h - 1, tags);
 	for (size_t i = 0; i < n; i++) {
@@ -58,7 +58,7 @@ void dm_tui_panel_alloc(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		                       dm_tui_si(fr, sizeof fr, m->frees_rate[tags[i]])};
 		dm_tui_row(line, sizeof line, cols, 5, cells, v->compact ? 1 : 2, r.w, v->utf8);
 		int leaking = tags[i] == DM_TAG_LEAK && s->live > 0;
-		dm_tui_put(w, r.y + 1 + (int)i, r.x, r.w, line,
+		dm_tui_put(w, v, r.y + 1 + (int)i, r.x, r.w, line,
 		           dm_tui_attr(v, leaking ? DM_TUI_NOTICE : DM_TUI_PLAIN));
 	}
 }

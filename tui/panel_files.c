@@ -126,7 +126,8 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 		} else {
 			c.name = rest;
 		}
-		if (c.name >= 12 || d >= sizeof drop / sizeof drop[0])
+		/* a name is worth more than a column of figures */
+		if (c.name >= (compact ? 20 : 12) || d >= sizeof drop / sizeof drop[0])
 			break;
 		*drop[d] = 0;
 	}
@@ -144,20 +145,20 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 	double frac = f->size ? (double)f->bytes / (double)f->size : (f->state == DM_FILE_DONE);
 	int cx = x;
 
-	dm_tui_put(w, y, cx, 1, icon(f->state, utf8), dm_tui_attr(v, tone_of(f->state)));
+	dm_tui_put(w, v, y, cx, 1, icon(f->state, utf8), dm_tui_attr(v, tone_of(f->state)));
 	cx += 2;
 	dm_tui_fit(name, sizeof name, f->name, c->name, utf8);
-	dm_tui_put(w, y, cx, c->name, name, dm_tui_attr(v, f->state == DM_FILE_RUNNING ? DM_TUI_STRONG
+	dm_tui_put(w, v, y, cx, c->name, name, dm_tui_attr(v, f->state == DM_FILE_RUNNING ? DM_TUI_STRONG
 	                                                                             : DM_TUI_PLAIN));
 	cx += c->name + 2;
 	if (c->bar) {
 		dm_tui_bar(bar, sizeof bar, frac, c->bar, utf8);
-		dm_tui_put(w, y, cx, c->bar, bar, dm_tui_attr(v, tone_of(f->state)));
+		dm_tui_put(w, v, y, cx, c->bar, bar, dm_tui_attr(v, tone_of(f->state)));
 		cx += c->bar + 2;
 	}
 	if (c->pct) {
 		snprintf(cell, sizeof cell, "%3d%%", (int)(frac * 100 > 100 ? 100 : frac * 100));
-		dm_tui_put(w, y, cx, c->pct, cell, A_NORMAL);
+		dm_tui_put(w, v, y, cx, c->pct, cell, A_NORMAL);
 		cx += c->pct + 2;
 	}
 	if (c->sizes) {
@@ -167,13 +168,13 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		else
 			snprintf(b, sizeof b, "?");
 		snprintf(sizes, sizeof sizes, "%5s/%-5s", a, b);
-		dm_tui_put(w, y, cx, c->sizes, sizes, A_NORMAL);
+		dm_tui_put(w, v, y, cx, c->sizes, sizes, A_NORMAL);
 		cx += c->sizes + 2;
 	}
 	int rest = x + width - cx;
 	if (f->state == DM_FILE_FAILED) {
 		snprintf(cell, sizeof cell, "failed: %s", f->error[0] ? f->error : "error");
-		dm_tui_put(w, y, cx, rest, cell, dm_tui_attr(v, DM_TUI_ALERT));
+		dm_tui_put(w, v, y, cx, rest, cell, dm_tui_attr(v, DM_TUI_ALERT));
 		return;
 	}
 	if (c->rate) {
@@ -182,7 +183,7 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		else
 			rate[0] = '\0';
 		snprintf(cell, sizeof cell, "%*s", c->rate, rate);
-		dm_tui_put(w, y, cx, c->rate, cell, A_NORMAL);
+		dm_tui_put(w, v, y, cx, c->rate, cell, A_NORMAL);
 		cx += c->rate + 2;
 	}
 	if (c->rec) {
@@ -192,7 +193,7 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		else
 			snprintf(rec, sizeof rec, c->rec >= 12 ? "%s rec" : "%s", dm_tui_count(n, sizeof n, f->records));
 		snprintf(cell, sizeof cell, "%*s", c->rec, rec);
-		dm_tui_put(w, y, cx, c->rec, cell, A_NORMAL);
+		dm_tui_put(w, v, y, cx, c->rec, cell, A_NORMAL);
 		cx += c->rec + 2;
 	}
 	char t[32] = "";
@@ -202,7 +203,7 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		dm_tui_secs(t, sizeof t, m->now - f->started, utf8);
 	snprintf(state, sizeof state, "%-8s %s%s", state_word(f->state, v->compact), t,
 	         f->retried ? " (retried)" : "");
-	dm_tui_put(w, y, cx, x + width - cx, state, dm_tui_attr(v, tone_of(f->state)));
+	dm_tui_put(w, v, y, cx, x + width - cx, state, dm_tui_attr(v, tone_of(f->state)));
 }
 
 void dm_tui_panel_files(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
@@ -214,15 +215,18 @@ void dm_tui_panel_files(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		snprintf(more, sizeof more, "%zu-%zu of %zu", first + 1, first + (size_t)rows, m->nfiles);
 	title_counts(m, right, sizeof right, v->utf8);
 	if (more[0] && v->compact) {
-		/* no bottom border to hold it: the title says which rows these are */
-		size_t len = strlen(right);
-		snprintf(right + len, sizeof right - len, "%s%s", len ? "; " : "", more);
+		/* no bottom border to hold it: the title says which rows these
+		 * are, and drops the counts when both do not fit */
+		char both[sizeof right + sizeof more + 2];
+		snprintf(both, sizeof both, "%s; %s", more, right);
+		snprintf(right, sizeof right, "%.180s",
+		         dm_tui_width(both) + 14 <= getmaxx(w) ? both : more);
 	}
 	struct dm_tui_rect r = dm_tui_frame(w, v, "Files", right, DM_TUI_PLAIN);
 	if (r.h <= 0)
 		return;
 	if (m->nfiles == 0) {
-		dm_tui_put(w, r.y, r.x, r.w,
+		dm_tui_put(w, v, r.y, r.x, r.w,
 		           m->state == DM_TUI_READY ? "no files yet: press a to choose some"
 		                                    : "no files", dm_tui_attr(v, DM_TUI_DIM));
 		return;
@@ -234,6 +238,6 @@ void dm_tui_panel_files(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		char t[80];
 		snprintf(t, sizeof t, " %s ", more);
 		int mw = dm_tui_width(t);
-		dm_tui_put(w, getmaxy(w) - 1, getmaxx(w) - mw - 2, mw, t, dm_tui_attr(v, DM_TUI_DIM));
+		dm_tui_put(w, v, getmaxy(w) - 1, getmaxx(w) - mw - 2, mw, t, dm_tui_attr(v, DM_TUI_DIM));
 	}
 }

@@ -94,43 +94,65 @@ void dm_tui_panel_header(WINDOW *w, const struct dm_tui_model *m, const struct d
 		if (!keep[i])
 			continue;
 		if (!first) {
-			dm_tui_put(w, 0, x, width - x, sep, dm_tui_attr(v, DM_TUI_DIM));
+			dm_tui_put(w, v, 0, x, width - x, sep, dm_tui_attr(v, DM_TUI_DIM));
 			x += 3;
 		}
 		first = 0;
-		dm_tui_put(w, 0, x, width - x, seg[i], dm_tui_attr(v, tone[i]));
+		dm_tui_put(w, v, 0, x, width - x, seg[i], dm_tui_attr(v, tone[i]));
 		x += dm_tui_width(seg[i]);
 	}
+}
+
+/* Help and quit are always on the bar: the others give way first. */
+static int essential(const struct dm_tui_keyhelp *k)
+{
+	return strcmp(k->keys, "?") == 0 || strcmp(k->keys, "q") == 0;
+}
+
+static int entry_width(const struct dm_tui_keyhelp *k)
+{
+	return dm_tui_width(k->keys) + 1 + dm_tui_width(k->bar) + 2;
+}
+
+static int draw_entry(WINDOW *w, const struct dm_tui_view *v, int x,
+                      const struct dm_tui_keyhelp *k)
+{
+	int width = getmaxx(w);
+	dm_tui_put(w, v, 0, x, width - x, k->keys, dm_tui_attr(v, DM_TUI_TITLE));
+	x += dm_tui_width(k->keys) + 1;
+	dm_tui_put(w, v, 0, x, width - x, k->bar, A_NORMAL);
+	return x + dm_tui_width(k->bar) + 2;
 }
 
 void dm_tui_panel_keys(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
 {
 	const struct dm_tui_keyhelp *k;
 	size_t n = dm_tui_key_help(&k);
-	int width = getmaxx(w), x = 1;
+	int width = getmaxx(w), x = 1, tail = 0;
 	(void)m;
 	werase(w);
-	for (size_t i = 0; i < n; i++) {
-		if (!k[i].bar)
-			continue;
-		int need = dm_tui_width(k[i].keys) + 1 + dm_tui_width(k[i].bar);
-		if (x + need > width)
-			break;
-		dm_tui_put(w, 0, x, width - x, k[i].keys, dm_tui_attr(v, DM_TUI_TITLE));
-		x += dm_tui_width(k[i].keys) + 1;
-		dm_tui_put(w, 0, x, width - x, k[i].bar, A_NORMAL);
-		x += dm_tui_width(k[i].bar) + 2;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (k[i].bar && essential(&k[i]))
+			tail += entry_width(&k[i]);
+	for (size_t i = 0; i < n; i++)
+		if (k[i].bar && !essential(&k[i])) {
+			if (x + entry_width(&k[i]) + tail > width + 2)
+				break;
+			x = draw_entry(w, v, x, &k[i]);
+		}
+	for (size_t i = 0; i < n; i++)
+		if (k[i].bar && essential(&k[i]))
+			x = draw_entry(w, v, x, &k[i]);
 }
 
 void dm_tui_panel_too_small(WINDOW *w, const struct dm_tui_view *v)
 {
 	char msg[64];
-	snprintf(msg, sizeof msg, "terminal too small (need %d%s%d)", DM_TUI_MIN_COLS,
-	         v->utf8 ? "\xc3\x97" : "x", DM_TUI_MIN_LINES);
 	int width = getmaxx(w), height = getmaxy(w);
+	snprintf(msg, sizeof msg, "%s (need %d%s%d)", width > 31 ? "terminal too small" : "too small",
+	         DM_TUI_MIN_COLS, v->utf8 ? "\xc3\x97" : "x", DM_TUI_MIN_LINES);
 	int mw = dm_tui_width(msg);
 	int x = width > mw ? (width - mw) / 2 : 0;
 	werase(w);
-	dm_tui_put(w, height / 2, x, width - x, msg, dm_tui_attr(v, DM_TUI_NOTICE));
+	dm_tui_put(w, v, height / 2, x, width - x, msg, dm_tui_attr(v, DM_TUI_NOTICE));
 }

@@ -32,20 +32,23 @@ static void add(struct line *l, size_t *n, enum dm_tui_tone tone, const char *fm
 }
 
 static void warning(struct line *l, size_t *n, const char *what, const struct dm_tui_leakmark *k,
-                    enum dm_tui_tone tone, const struct dm_tui_view *v, int with_reclaim)
+                    enum dm_tui_tone tone, const struct dm_tui_view *v)
 {
-	char when[16], growth[16], span[16], rate[32], back[16];
+	char when[16], growth[16], span[16], rate[32];
 	dm_tui_clock(when, sizeof when, k->t);
 	dm_tui_delta(growth, sizeof growth, k->growth, v->utf8);
 	dm_tui_secs(span, sizeof span, k->span, v->utf8);
 	dm_tui_rate(rate, sizeof rate, k->rate);
-	if (with_reclaim) {
-		dm_tui_delta(back, sizeof back, -k->reclaimed, v->utf8);
-		add(l, n, tone, "%s %s  %s in %s (%s); reclamation got %s", what, when, growth, span,
-		    rate, back);
-	} else {
-		add(l, n, tone, "%s %s  %s in %s (%s)", what, when, growth, span, rate);
-	}
+	add(l, n, tone, "%s %s  %s in %s (%s)", what, when, growth, span, rate);
+}
+
+/* The report's path, or its base name when the panel is too narrow. */
+static const char *report_name(const char *path, int width)
+{
+	const char *slash = strrchr(path, '/');
+	if (dm_tui_width(path) + 13 > width && slash && slash[1])
+		return slash + 1;
+	return path;
 }
 
 void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
@@ -58,16 +61,20 @@ void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm
 	if (m->leak.state == DM_LEAK_CONFIRMED || m->confirmed.have) {
 		tone = DM_TUI_ALERT;
 		word = "CONFIRMED";
-		warning(l, &n, "CONFIRMED", &m->confirmed, DM_TUI_ALERT, v, 1);
+		char back[16];
+		warning(l, &n, "CONFIRMED", &m->confirmed, DM_TUI_ALERT, v);
+		add(l, &n, DM_TUI_ALERT, "reclamation got back only %s",
+		    dm_tui_delta(back, sizeof back, -m->confirmed.reclaimed, v->utf8));
 		if (m->report_path[0])
-			add(l, &n, DM_TUI_PLAIN, "heap report: %s", m->report_path);
+			add(l, &n, DM_TUI_PLAIN, "heap report: %s",
+			    report_name(m->report_path, getmaxx(w) - 4));
 	} else if (m->leak.state == DM_LEAK_SUSPECTED) {
 		tone = DM_TUI_NOTICE;
 		word = "SUSPECTED";
 	}
 	if (m->suspected.have && (m->leak.state != DM_LEAK_WATCHING || m->confirmed.have))
 		warning(l, &n, "suspected", &m->suspected,
-		        m->confirmed.have ? DM_TUI_PLAIN : DM_TUI_NOTICE, v, 0);
+		        m->confirmed.have ? DM_TUI_PLAIN : DM_TUI_NOTICE, v);
 	if (m->leak_rate) {
 		char rate[16];
 		dm_format_size(m->leak_rate, rate, sizeof rate);
@@ -83,5 +90,5 @@ void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm
 
 	struct dm_tui_rect r = dm_tui_frame(w, v, "Leaks", word, tone);
 	for (size_t i = 0; i < n && (int)i < r.h; i++)
-		dm_tui_put(w, r.y + (int)i, r.x, r.w, l[i].text, dm_tui_attr(v, l[i].tone));
+		dm_tui_put(w, v, r.y + (int)i, r.x, r.w, l[i].text, dm_tui_attr(v, l[i].tone));
 }

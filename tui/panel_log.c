@@ -19,6 +19,6 @@ void dm_tui_panel_log(WINDOW *w, const struct dm_tui_model *m, const struct dm_t
 		                        : l->level == DM_TUI_WARN ? DM_TUI_NOTICE
 		                                                  : DM_TUI_PLAIN;
 		snprintf(text, sizeof text, "%s  %s", dm_tui_clock(when, sizeof when, l->t), l->text);
-		dm_tui_put(w, r.y + (int)i, r.x, r.w, text, dm_tui_attr(v, tone));
+		dm_tui_put(w, v, r.y + (int)i, r.x, r.w, text, dm_tui_attr(v, tone));
 	}
 }

@@ -122,8 +122,10 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 	int lw = v->compact ? 6 : 7;             /* "512M ┤" */
 	int legend = v->compact ? 0 : 11;
 	int gw = r.w - lw - legend;
-	if (gh < 1 || gw < 4) {
-		dm_tui_put(w, r.y, r.x, r.w, right, A_NORMAL);
+	if (gh < 1 || gw < 4 || m->hist_n == 0) {
+		const char *msg = m->hist_n ? right : "no samples yet";
+		dm_tui_put(w, v, r.y + (r.h - 1) / 2, r.x + (r.w - dm_tui_width(msg)) / 2, r.w, msg,
+		           dm_tui_attr(v, DM_TUI_DIM));
 		return;
 	}
 	collect(&c, m, gw, utf8);
@@ -149,8 +151,8 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 			tick = utf8 ? U_VLINE : "|";
 		snprintf(text, sizeof text, "%*s%s%s", lw - 1 - (v->compact ? 0 : 1), label,
 		         v->compact ? "" : " ", tick);
-		dm_tui_put(w, r.y + y, r.x, lw, text, dm_tui_attr(v, DM_TUI_DIM));
-		dm_tui_put(w, r.y + y, r.x + lw, gw, rows + (size_t)y * DM_TUI_ROW_BYTES(1024),
+		dm_tui_put(w, v, r.y + y, r.x, lw, text, dm_tui_attr(v, DM_TUI_DIM));
+		dm_tui_put(w, v, r.y + y, r.x + lw, gw, rows + (size_t)y * DM_TUI_ROW_BYTES(1024),
 		           dm_tui_attr(v, usage_tone(m)));
 		if (!legend)
 			continue;
@@ -174,7 +176,7 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 			tone = DM_TUI_PLAIN;
 		}
 		if (lg)
-			dm_tui_put(w, r.y + y, r.x + lw + gw + 1, legend - 1, lg, dm_tui_attr(v, tone));
+			dm_tui_put(w, v, r.y + y, r.x + lw + gw + 1, legend - 1, lg, dm_tui_attr(v, tone));
 	}
 
 	/* the time axis, with the span it covers */
@@ -186,16 +188,16 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 		dm_tui_secs(span, sizeof span, c.t[c.n - 1] - c.t[c.n - shown], utf8);
 	snprintf(text, sizeof text, "%*s%s%s", lw - 1 - (v->compact ? 0 : 1), "0",
 	         v->compact ? "" : " ", utf8 ? U_CORNER : "+");
-	dm_tui_put(w, r.y + gh, r.x, lw, text, dm_tui_attr(v, DM_TUI_DIM));
+	dm_tui_put(w, v, r.y + gh, r.x, lw, text, dm_tui_attr(v, DM_TUI_DIM));
 	dm_tui_axis(row, sizeof row, gw, mcols, nm, span[0] ? span : NULL, utf8);
-	dm_tui_put(w, r.y + gh, r.x + lw, gw, row, dm_tui_attr(v, DM_TUI_DIM));
+	dm_tui_put(w, v, r.y + gh, r.x + lw, gw, row, dm_tui_attr(v, DM_TUI_DIM));
 	int y = r.y + gh + 1;
 	if (!v->compact) {
 		const char *lp[DM_TUI_MARKS];
 		for (size_t i = 0; i < nm; i++)
 			lp[i] = mlabels[i];
 		dm_tui_mark_labels(row, sizeof row, gw, mcols, lp, nm);
-		dm_tui_put(w, y++, r.x + lw, gw, row, dm_tui_attr(v, DM_TUI_DIM));
+		dm_tui_put(w, v, y++, r.x + lw, gw, row, dm_tui_attr(v, DM_TUI_DIM));
 	}
 
 	/* the trend and the system */
@@ -207,6 +209,6 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 		         m->mem_used_pct, avail);
 	else
 		snprintf(text, sizeof text, "%s", trend);
-	dm_tui_put(w, y, r.x, r.w, text,
+	dm_tui_put(w, v, y, r.x, r.w, text,
 	           dm_tui_attr(v, m->trend.kind == DM_TREND_GROWING ? DM_TUI_NOTICE : DM_TUI_PLAIN));
 }

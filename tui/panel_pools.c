@@ -22,7 +22,7 @@ static void reclaim_line(const struct dm_tui_model *m, const struct dm_tui_view 
 	dm_tui_delta(freed, sizeof freed, -(int64_t)m->reclaim_pool_bytes, v->utf8);
 	dm_tui_size(before, sizeof before, m->reclaim_rss_before);
 	dm_tui_size(after, sizeof after, m->reclaim_rss_after);
-	snprintf(buf, size, "last reclamation %s (%s): %s pools, RSS %s %s %s", when,
+	snprintf(buf, size, "last reclamation %s (%s) %s, RSS %s %s %s", when,
 	         m->reclaim_reason, freed, before, v->utf8 ? "\xe2\x86\x92" : "->", after);
 }
 
@@ -38,7 +38,7 @@ void dm_tui_panel_pools(WINDOW *w, const struct dm_tui_model *m, const struct dm
 	static const char *const head[] = {"pool", "idle", "hits/s", "misses", "idle bytes", "max",
 	                                   "in use"};
 	dm_tui_row(line, sizeof line, cols, 7, head, gap, r.w, v->utf8);
-	dm_tui_put(w, r.y, r.x, r.w, line, dm_tui_attr(v, DM_TUI_STRONG));
+	dm_tui_put(w, v, r.y, r.x, r.w, line, dm_tui_attr(v, DM_TUI_STRONG));
 
 	/* the bottom lines are the reclamation (and pressure); pools above */
 	int tail = 1 + (m->pressure ? 1 : 0);
@@ -55,16 +55,16 @@ void dm_tui_panel_pools(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		                       dm_tui_si(miss, sizeof miss, (double)p->s.misses),
 		                       dm_tui_size(bytes, sizeof bytes, p->s.idle_bytes), max, used};
 		dm_tui_row(line, sizeof line, cols, 7, cells, gap, r.w, v->utf8);
-		dm_tui_put(w, r.y + 1 + (int)i, r.x, r.w, line, A_NORMAL);
+		dm_tui_put(w, v, r.y + 1 + (int)i, r.x, r.w, line, A_NORMAL);
 	}
 	if (m->npools == 0 && rows > 0)
-		dm_tui_put(w, r.y + 1, r.x, r.w, "no pools yet", dm_tui_attr(v, DM_TUI_DIM));
+		dm_tui_put(w, v, r.y + 1, r.x, r.w, "no pools yet", dm_tui_attr(v, DM_TUI_DIM));
 	int y = r.y + r.h - tail;
 	if (tail >= 1) {
 		reclaim_line(m, v, line, sizeof line);
-		dm_tui_put(w, y++, r.x, r.w, line, A_NORMAL);
+		dm_tui_put(w, v, y++, r.x, r.w, line, A_NORMAL);
 	}
 	if (tail >= 2)
-		dm_tui_put(w, y, r.x, r.w, "PRESSURE: buffers halved until memory is back",
+		dm_tui_put(w, v, y, r.x, r.w, "PRESSURE: buffers halved until memory is back",
 		           dm_tui_attr(v, DM_TUI_NOTICE));
 }

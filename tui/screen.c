@@ -153,11 +153,11 @@ void dm_tui_draw_help(const struct dm_tui_view *v)
 	if (!w)
 		return;
 	for (size_t i = 0; i < n && (int)i < r.h; i++) {
-		dm_tui_put(w, r.y + (int)i, r.x, 8, k[i].keys, dm_tui_attr(v, DM_TUI_TITLE));
-		dm_tui_put(w, r.y + (int)i, r.x + 8, r.w - 8, k[i].help, A_NORMAL);
+		dm_tui_put(w, v, r.y + (int)i, r.x, 8, k[i].keys, dm_tui_attr(v, DM_TUI_TITLE));
+		dm_tui_put(w, v, r.y + (int)i, r.x + 8, r.w - 8, k[i].help, A_NORMAL);
 	}
 	if ((int)n + 1 < r.h)
-		dm_tui_put(w, r.y + (int)n + 1, r.x, r.w, "any key closes this help",
+		dm_tui_put(w, v, r.y + (int)n + 1, r.x, r.w, "any key closes this help",
 		           dm_tui_attr(v, DM_TUI_DIM));
 	wnoutrefresh(w);
 	delwin(w);
@@ -169,7 +169,7 @@ void dm_tui_draw_prompt(const struct dm_tui_view *v, const char *text)
 	WINDOW *w = overlay_win(3, dm_tui_width(text) + 6, v, "Quit", &r);
 	if (!w)
 		return;
-	dm_tui_put(w, r.y, r.x, r.w, text, dm_tui_attr(v, DM_TUI_NOTICE));
+	dm_tui_put(w, v, r.y, r.x, r.w, text, dm_tui_attr(v, DM_TUI_NOTICE));
 	wnoutrefresh(w);
 	delwin(w);
 }

@@ -1,0 +1,197 @@
+#!/bin/sh
+# Shell tests of the multi-file runner, the shipped profiles and the demo,
+# through the real binary: good + malformed + good exits 4 with every good
+# record on stdout, directories with --recursive, `ddexmon profiles`, and
+# `ddexmon demo --leak` headless reporting leak_confirmed.
+#
+# Needs $DDEXMON, $DM_CORPUS and $DM_SRCDIR (`make check` sets them) and
+# python3 to read the JSON.
+
+set -u
+
+: "${DDEXMON:?set DDEXMON to the ddexmon binary}"
+: "${DM_CORPUS:?set DM_CORPUS to the corpus directory}"
+: "${DM_SRCDIR:?set DM_SRCDIR to the source tree}"
+[ -x "$DDEXMON" ] || { echo "not executable: $DDEXMON" >&2; exit 1; }
+[ -d "$DM_CORPUS" ] || { echo "no corpus at $DM_CORPUS" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is needed to check the JSON output" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddexmon-run.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+# only the source tree's profiles, whatever is installed or in ~/.config
+DDEXMON_PROFILE_PATH="$DM_SRCDIR/profiles"
+XDG_CONFIG_HOME="$tmp/xdg"
+export DDEXMON_PROFILE_PATH XDG_CONFIG_HOME
+
+failures=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failures=$((failures + 1))
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+}
+
+# run NAME EXPECTED_STATUS CMD...: stdout to $tmp/out, stderr to $tmp/err
+run() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$name (exit $want)"
+	else
+		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
+	fi
+}
+
+expect() {
+	if grep -Eq -- "$3" "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line of $(basename "$2") matches: $3" "$(head -c 600 "$2")"
+	fi
+}
+
+expect_not() {
+	if grep -Eq -- "$3" "$2"; then
+		not_ok "$1" "a line of $(basename "$2") matches: $3" "$(grep -E -- "$3" "$2" | head -c 300)"
+	else
+		ok "$1"
+	fi
+}
+
+# same NAME GOT WANT
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
+}
+
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# events FILE SCRIPT: run a python snippet over the events (list `ev`);
+# it prints a value or exits non-zero with a message
+events() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.startswith("{")]
+exec(sys.argv[2])
+EOF
+}
+
+good1="$DM_CORPUS/AudiusProject__ddex-processor/fixtures__01_delivery.xml"
+bad="$DM_CORPUS/bad/miqwit__dedex__tests__samples__002_erroneous_xml.xml"
+for f in "$good1" "$bad"; do
+	[ -f "$f" ] || { echo "corpus file missing: $f" >&2; exit 1; }
+done
+"$DDEXMON" gen --size 2M --seed 5 "$tmp/good2.xml" 2>/dev/null || { echo "gen failed" >&2; exit 1; }
+good2="$tmp/good2.xml"
+
+# what a plain parse finds in each good file
+"$DDEXMON" parse "$good1" >"$tmp/p1" 2>/dev/null || { echo "parse good1 failed" >&2; exit 1; }
+"$DDEXMON" parse --set max_element_count=0 "$good2" >"$tmp/p2" 2>/dev/null ||
+	{ echo "parse good2 failed" >&2; exit 1; }
+n1=$(lines "$tmp/p1")
+n2=$(lines "$tmp/p2")
+
+# ---- good + malformed + good ----------------------------------------------
+run "run good bad good: partial failure" 4 "$DDEXMON" run --set max_concurrent=2 \
+	--set max_element_count=0 --events "$tmp/ev" "$good1" "$bad" "$good2"
+cp "$tmp/out" "$tmp/rec"
+same "good file 1 parsed fully" \
+	"$(events "$tmp/ev" "print([e['records'] for e in ev if e['event']=='file_done' and e['index']==0][0])")" "$n1"
+same "good file 2 parsed fully" \
+	"$(events "$tmp/ev" "print([e['records'] for e in ev if e['event']=='file_done' and e['index']==2][0])")" "$n2"
+same "the file states" \
+	"$(events "$tmp/ev" "print(' '.join(e['state'] for e in sorted((e for e in ev if e['event']=='file_done'), key=lambda e: e['index'])))")" \
+	"done failed done"
+nbad=$(events "$tmp/ev" "print([e['records'] for e in ev if e['event']=='file_done' and e['index']==1][0])")
+same "every good record on stdout (and the bad file's records before its error)" \
+	"$(lines "$tmp/rec")" "$((n1 + n2 + nbad))"
+same "every release record on stdout, none twice" \
+	"$(grep -c '"type":"release"' "$tmp/rec")" \
+	"$(($(grep -c '"type":"release"' "$tmp/p1") + $(grep -c '"type":"release"' "$tmp/p2") + $(events "$tmp/ev" "print([e['counts']['release'] for e in ev if e['event']=='file_done' and e['index']==1][0])")))"
+expect "the malformed file's error has its line and column" "$tmp/ev" \
+	'"event":"error".*002_erroneous_xml\.xml:[0-9]+:[0-9]+: '
+same "summary: 2 ok, 1 failed" \
+	"$(events "$tmp/ev" "s=[e for e in ev if e['event']=='summary'][0]; print(s['files_ok'], s['files_failed'])")" "2 1"
+same "the start event says 2 workers" \
+	"$(events "$tmp/ev" "print([e for e in ev if e['event']=='start'][0].get('workers'))")" "2"
+
+run "run good good: exit 0" 0 "$DDEXMON" run --no-records --events /dev/null \
+	--set max_element_count=0 "$good1" "$good2"
+run "run bad alone: exit 2" 2 "$DDEXMON" run --no-records --events /dev/null "$bad"
+
+# ---- directories -----------------------------------------------------------
+mkdir -p "$tmp/dir/sub"
+cp "$good1" "$tmp/dir/a.xml"
+cp "$bad" "$tmp/dir/sub/b.xml"
+echo "not xml, and not *.xml" >"$tmp/dir/notes.txt"
+run "a directory without --recursive is a usage error" 1 "$DDEXMON" run --no-records "$tmp/dir"
+expect "and says to use --recursive" "$tmp/err" 'recursive'
+run "--recursive walks *.xml: one good, one bad" 4 "$DDEXMON" run --no-records --recursive \
+	--events "$tmp/ev2" "$tmp/dir"
+same "two files found" "$(events "$tmp/ev2" "print(len([e for e in ev if e['event']=='file_done']))")" "2"
+
+# ---- profiles ---------------------------------------------------------------
+run "profiles" 0 "$DDEXMON" profiles
+for p in default low-memory large-files throughput demo; do
+	expect "profiles lists $p" "$tmp/out" "^  $p +[^ ]"
+done
+expect "profiles shows the values table" "$tmp/out" '^chunk_size +64K +64K '
+run "profiles large-files" 0 "$DDEXMON" profiles large-files
+expect "large-files has the seed's 1G budget" "$tmp/out" '^\* max_memory +1G '
+expect "large-files has 32K chunks" "$tmp/out" '^\* chunk_size +32K '
+expect "large-files reclaims at 0.7" "$tmp/out" '^\* flush_threshold +0.7 '
+run "profiles no-such" 1 "$DDEXMON" profiles no-such
+expect "a missing profile says where it looked" "$tmp/err" "not found \(looked in .*$DM_SRCDIR/profiles"
+mkdir -p "$XDG_CONFIG_HOME/ddexmon/profiles"
+printf 'chunk_size = 64K\nmax_memory = lots\n' >"$XDG_CONFIG_HOME/ddexmon/profiles/broken.profile"
+run "profiles with a broken one exits 1" 1 "$DDEXMON" profiles
+expect "and names its file and line" "$tmp/out" 'broken +error: .*broken\.profile:2:'
+rm -f "$XDG_CONFIG_HOME/ddexmon/profiles/broken.profile"
+printf 'description = mine\nchunk_size = 8K\n' >"$XDG_CONFIG_HOME/ddexmon/profiles/demo.profile"
+run "profiles: the user's own hides a shipped one" 0 "$DDEXMON" profiles
+expect "the shipped one is marked hidden" "$tmp/out" '^  demo .*hidden by an earlier one'
+rm -f "$XDG_CONFIG_HOME/ddexmon/profiles/demo.profile"
+for p in low-memory large-files throughput demo; do
+	run "run --profile $p on a good file" 0 "$DDEXMON" run --profile "$p" --no-records \
+		--events /dev/null "$good1"
+done
+
+# ---- the demo, headless ----------------------------------------------------
+run "demo --leak --size 30M headless" 0 env TMPDIR="$tmp" "$DDEXMON" demo --leak --size 30M
+cp "$tmp/out" "$tmp/demo"
+expect "demo says what it does" "$tmp/err" "^ddexmon demo: generating 30M demo delivery in $tmp/ddexmon-demo-"
+expect "demo events go to stdout" "$tmp/demo" '^\{"event":"start".*"profile":"demo"'
+expect "the leak is suspected" "$tmp/demo" '^\{"event":"leak_suspected"'
+expect "and confirmed" "$tmp/demo" '^\{"event":"leak_confirmed".*"type":"memory_leak"'
+same "the whole delivery was parsed" \
+	"$(events "$tmp/demo" "print([e['state'] for e in ev if e['event']=='file_done'][0])")" "done"
+same "no records on stdout, only events" \
+	"$(events "$tmp/demo" "print(sum(1 for e in ev if 'event' not in e))")" "0"
+same "the temporary delivery is removed" "$(ls "$tmp" | grep -c '^ddexmon-demo-')" "0"
+
+run "demo --size 5M without a leak" 0 env TMPDIR="$tmp" "$DDEXMON" demo --size 5M
+expect "it parses the delivery" "$tmp/out" '^\{"event":"file_done".*"state":"done"'
+expect_not "and no leak is suspected" "$tmp/out" '"event":"leak_'
+same "the temporary delivery is removed" "$(ls "$tmp" | grep -c '^ddexmon-demo-')" "0"
+
+# interrupted while generating: the partial file goes too
+env TMPDIR="$tmp" "$DDEXMON" demo --size 4G >/dev/null 2>"$tmp/err" &
+pid=$!
+i=0
+while [ "$i" -lt 50 ] && ! ls "$tmp" | grep -q '^ddexmon-demo-'; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+got=$?
+same "demo stopped by SIGTERM exits 143" "$got" "143"
+same "and removes its file" "$(ls "$tmp" | grep -c '^ddexmon-demo-')" "0"
+
+run "demo with a file argument is a usage error" 1 "$DDEXMON" demo "$good1"
+
+echo "1..$n"
+[ "$failures" -eq 0 ] || { echo "# $failures of $n failed"; exit 1; }
+echo "# all $n passed"
+exit 0

@@ -1,0 +1,117 @@
+#!/bin/sh
+# Shell tests of `ddexmon tune`: a row for every chunk size on a small
+# generated delivery, one best row, progress on stderr, the CSV, buffer
+# sweeps, --write-profile into $XDG_CONFIG_HOME, and usage errors.
+#
+# Needs $DDEXMON and $DM_SRCDIR (`make check` sets them).
+
+set -u
+
+: "${DDEXMON:?set DDEXMON to the ddexmon binary}"
+: "${DM_SRCDIR:?set DM_SRCDIR to the source tree}"
+[ -x "$DDEXMON" ] || { echo "not executable: $DDEXMON" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddexmon-tune.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+DDEXMON_PROFILE_PATH="$DM_SRCDIR/profiles"
+XDG_CONFIG_HOME="$tmp/xdg"
+export DDEXMON_PROFILE_PATH XDG_CONFIG_HOME
+
+failures=0
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failures=$((failures + 1))
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+}
+
+run() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$name (exit $want)"
+	else
+		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
+	fi
+}
+
+expect() {
+	if grep -Eq -- "$3" "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line of $(basename "$2") matches: $3" "$(head -c 800 "$2")"
+	fi
+}
+
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
+}
+
+"$DDEXMON" gen --size 1M --seed 9 "$tmp/d.xml" 2>/dev/null || { echo "gen failed" >&2; exit 1; }
+
+# ---- the default sweep -----------------------------------------------------
+run "tune a small delivery" 0 "$DDEXMON" tune "$tmp/d.xml" --runs 2 --csv "$tmp/t.csv" \
+	--write-profile tuned
+cp "$tmp/out" "$tmp/table"
+cp "$tmp/err" "$tmp/progress"
+for c in 4K 16K 64K 256K 1M 4M; do
+	# marker, size, then a number for MB/s
+	expect "a row for chunk $c" "$tmp/table" "^[* ] $c +[0-9]+\.[0-9] "
+done
+same "six rows" "$(grep -Ec '^[* ] [0-9]+[KM] ' "$tmp/table")" "6"
+same "exactly one best row" "$(grep -Ec '^\* [0-9]+[KM] .* best$' "$tmp/table")" "1"
+expect "the columns are named" "$tmp/table" '^ +chunk +MB/s .*peak RSS .*allocs +reclaims'
+expect "the choice is spelled out" "$tmp/table" '^\* best within the budget: chunk_size = [0-9]+[KM] '
+same "a progress line per run on stderr" "$(grep -Ec '^tune: chunk [0-9]+[KM] buffer 1M run [12]/2: [0-9.]+ MB/s' "$tmp/progress")" "12"
+
+same "the CSV has a header and six rows" "$(wc -l <"$tmp/t.csv" | tr -d ' ')" "7"
+expect "the CSV header" "$tmp/t.csv" '^chunk,chunk_bytes,buffer,buffer_bytes,runs,ok,retried,mbps_median,'
+expect "the CSV has the 4M row in bytes" "$tmp/t.csv" '^4M,4194304,1M,1048576,2,1,0,'
+same "one best row in the CSV" "$(awk -F, 'NR > 1 && $16 == 1' "$tmp/t.csv" | wc -l | tr -d ' ')" "1"
+best=$(sed -n 's/^\* best within the budget: chunk_size = \([0-9]*[KM]\) .*/\1/p' "$tmp/table")
+same "the CSV and the table agree on the best" \
+	"$(awk -F, 'NR > 1 && $16 == 1 { print $1 }' "$tmp/t.csv")" "$best"
+
+# ---- --write-profile ----------------------------------------------------------
+prof="$XDG_CONFIG_HOME/ddexmon/profiles/tuned.profile"
+expect "it says where the profile went" "$tmp/table" "^wrote profile 'tuned' to $prof"
+if [ -f "$prof" ]; then ok "the profile exists"; else not_ok "the profile exists" "$prof"; fi
+run "the profile is found by name" 0 "$DDEXMON" profiles tuned
+expect "with the best chunk size" "$tmp/out" "^[* ] chunk_size +$best "
+run "and a run uses it" 0 "$DDEXMON" run --profile tuned --no-records --events "$tmp/ev" "$tmp/d.xml"
+expect "the run's configuration is the tuned one" "$tmp/ev" "\"profile\":\"tuned\".*\"chunk_size\":\"$best\""
+
+# ---- buffers, lists, a base profile ------------------------------------------
+run "tune --chunks 8K,32K --buffers 64K,2M" 0 "$DDEXMON" tune "$tmp/d.xml" --runs 1 \
+	--chunks 8K,32K --buffers 64K,2M --profile throughput
+same "four rows: two chunks for each of two buffers" \
+	"$(grep -Ec '^[* ] (8K|32K) +(64K|2M) +[0-9]+\.[0-9] ' "$tmp/out")" "4"
+expect "a buffer column" "$tmp/out" '^ +chunk +buffer +MB/s'
+expect "the base profile is named" "$tmp/out" "profile 'throughput'"
+
+# a budget too small for the big chunks: those rows are not eligible
+run "tune with a small budget" 0 "$DDEXMON" tune "$tmp/d.xml" --runs 1 --chunks 16K,4M \
+	--set max_memory=2M --csv "$tmp/small.csv"
+expect "4M chunks do not fit a 2M budget" "$tmp/out" '^  4M +.*(retried|failed|over budget)'
+expect "16K is the best that fits" "$tmp/out" '^\* 16K .* best$'
+
+# ---- errors ---------------------------------------------------------------------
+run "tune without a file" 1 "$DDEXMON" tune
+run "tune a missing file" 1 "$DDEXMON" tune "$tmp/nope.xml"
+run "tune standard input" 1 "$DDEXMON" tune -
+run "a bad chunk size" 1 "$DDEXMON" tune "$tmp/d.xml" --chunks 4K,lots
+expect "names the bad size" "$tmp/err" "lots"
+run "runs must be positive" 1 "$DDEXMON" tune "$tmp/d.xml" --runs 0
+run "a profile name with a slash" 1 "$DDEXMON" tune "$tmp/d.xml" --write-profile ../x
+printf '<a>\n' >"$tmp/bad.xml"
+run "every setting failing is an input error" 2 "$DDEXMON" tune "$tmp/bad.xml" --runs 1 --chunks 4K,64K
+expect "the failure is in the row" "$tmp/out" '^  4K +failed: .*bad\.xml:'
+
+echo "1..$n"
+[ "$failures" -eq 0 ] || { echo "# $failures of $n failed"; exit 1; }
+echo "# all $n passed"
+exit 0
