@@ -59,10 +59,11 @@ for size in "${szs[@]}"; do
 			case ",$skip," in *",$t,"*) continue ;; esac
 			c=${cmd[$t]//FILE/$f}
 			if [ "$t" = split2 ]; then
-				out=$( { /usr/bin/time -f '%e %M' sh -c "$c" 2>/dev/null; } 2>&1 | tail -n 1)
+				/usr/bin/time -o "$dir/t" -f '%e %M' sh -c "exec $c" 2>/dev/null
 			else
-				out=$( { cat "$f" | /usr/bin/time -f '%e %M' sh -c "$c" 2>/dev/null; } 2>&1 | tail -n 1)
+				cat "$f" | /usr/bin/time -o "$dir/t" -f '%e %M' sh -c "exec $c" 2>/dev/null
 			fi
+			out=$(tail -n 1 "$dir/t")
 			secs[$t]+="${out% *} "
 			rss[$t]+="${out#* } "
 			echo "  $size round $((r + 1)) $t: $out" >&2

@@ -64,7 +64,9 @@ void dm_error_at(struct dm_error *e, const char *file, uint64_t line,
 void dm_error_format(const struct dm_error *e, char *buf, size_t size)
 {
 	const char *msg = e->msg[0] ? e->msg : dm_strerror(e->code);
-	if (e->file[0] && e->has_pos && e->line)
+	if (e->file[0] && e->has_pos && e->line && !e->column)
+		snprintf(buf, size, "%s:%llu: %s", e->file, (unsigned long long)e->line, msg);
+	else if (e->file[0] && e->has_pos && e->line)
 		snprintf(buf, size, "%s:%llu:%llu: %s", e->file,
 		         (unsigned long long)e->line,
 		         (unsigned long long)e->column, msg);

@@ -1,0 +1,230 @@
+#!/bin/sh
+# The dashboard driven for real: `ddexmon tui` in a private tmux server
+# (its own socket, no config), read back with capture-pane.
+#
+#   every panel shows, with a live RSS figure; `+` doubles the chunk size
+#   in the header; resizing to 60x20 (and below 40x12) and back does not
+#   crash; `q` exits 0 and restores the terminal; q while running asks
+#   y/n; SIGTERM restores the terminal and exits 130; --max-frames ends
+#   it; without a terminal on stdout it runs headless and prints JSON.
+#
+# Needs tmux (skipped, exit 77, without it). DDEXMON is set by `make check`;
+# DDEXMON_TUI may replace "$DDEXMON tui" (e.g. to try another build).
+set -u
+
+command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux not installed"; exit 77; }
+DDEXMON=${DDEXMON:-./ddexmon}
+TUI=${DDEXMON_TUI:-"$DDEXMON tui"}
+
+# a short path: unix socket names are limited to ~100 bytes
+tmp=$(mktemp -d /tmp/dmui.XXXXXX) || exit 99
+SOCK=$tmp/sock
+fails=0
+cleanup() {
+	tmux -S "$SOCK" kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+pass() {
+	echo "ok: $*"
+}
+
+cap() {
+	tmux -S "$SOCK" capture-pane -p -t "$1" 2>/dev/null
+}
+
+# wait_for SESSION REGEX [SECONDS]: until the screen matches (grep -E)
+wait_for() {
+	n=$(( ${3:-15} * 10 ))
+	while [ "$n" -gt 0 ]; do
+		if cap "$1" | grep -Eq -- "$2"; then
+			return 0
+		fi
+		sleep 0.1
+		n=$((n - 1))
+	done
+	echo "--- screen of $1 while waiting for: $2"
+	cap "$1"
+	echo "---"
+	return 1
+}
+
+# wait_file PATH [SECONDS]: until the file exists and is not empty
+wait_file() {
+	n=$(( ${2:-15} * 10 ))
+	while [ "$n" -gt 0 ]; do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# start NAME COLS LINES ARGS...: the dashboard in a new tmux session; when
+# it ends, its exit code goes to $tmp/NAME.exit and the terminal modes to
+# $tmp/NAME.stty, and the pane stays for inspection.
+start() {
+	name=$1 cols=$2 lines=$3
+	shift 3
+	cat >"$tmp/$name.sh" <<EOF
+echo \$\$ > $tmp/$name.pid
+env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $TUI $* 2>$tmp/$name.err
+echo "EXIT=\$?" > $tmp/$name.exit.tmp
+stty -a > $tmp/$name.stty 2>&1
+mv $tmp/$name.exit.tmp $tmp/$name.exit
+echo "ENDED \$(cat $tmp/$name.exit)"
+sleep 600
+EOF
+	if [ -S "$SOCK" ] && tmux -S "$SOCK" has-session 2>/dev/null; then
+		tmux -S "$SOCK" new-session -d -s "$name" -x "$cols" -y "$lines" "sh $tmp/$name.sh"
+	else
+		tmux -S "$SOCK" -f /dev/null -u new-session -d -s "$name" -x "$cols" -y "$lines" \
+			"sh $tmp/$name.sh"
+	fi
+}
+
+# The terminal is back to cooked mode: line editing and echo on.
+cooked() {
+	grep -Eq '(^| )icanon( |$)' "$1" && grep -Eq '(^| )echo( |$)' "$1"
+}
+
+# ---- input --------------------------------------------------------------
+$DDEXMON gen --size 50M "$tmp/d50.xml" >/dev/null 2>&1 || { echo "ERROR: gen failed"; exit 99; }
+mkdir "$tmp/work"
+cd "$tmp/work" || exit 99      # heap reports and exports land here
+
+# ---- every panel, a live RSS figure, + doubles the chunk size -------------
+start main 120 40 "$tmp/d50.xml"
+if wait_for main 'RSS [0-9.]+[KMG]' 20; then
+	pass "a live RSS figure"
+else
+	fail "no RSS figure"
+fi
+screen=$(cap main)
+for title in "┌ Files" "┌ Memory" "┌ Allocations" "┌ Pools" "┌ Leaks" "┌ Log"; do
+	if printf '%s\n' "$screen" | grep -Fq -- "$title"; then
+		pass "panel $title"
+	else
+		fail "panel $title missing"
+	fi
+done
+printf '%s\n' "$screen" | grep -Fq "chunk 64K" || fail "header without chunk 64K"
+printf '%s\n' "$screen" | grep -Eq '(q quit)' || fail "no key bar"
+tmux -S "$SOCK" send-keys -t main +
+if wait_for main 'chunk 128K' 5; then
+	pass "+ doubles the chunk size (64K -> 128K)"
+else
+	fail "+ did not double the chunk size"
+fi
+wait_for main 'chunk size 64K → 128K \(\+\)' 3 || fail "+ not echoed in the log"
+
+# ---- resize to 60x20, below the minimum, and back --------------------------
+tmux -S "$SOCK" resize-window -t main -x 60 -y 20
+if wait_for main '── Memory' 5 && [ "$(cap main | wc -l)" -le 20 ]; then
+	pass "compact layout at 60x20"
+else
+	fail "no compact layout at 60x20"
+fi
+tmux -S "$SOCK" resize-window -t main -x 30 -y 10
+wait_for main 'too small \(need 40×12\)' 5 && pass "too small at 30x10" || fail "no 'too small' at 30x10"
+tmux -S "$SOCK" resize-window -t main -x 120 -y 40
+if wait_for main '┌ Allocations' 5 && [ ! -s "$tmp/main.exit" ]; then
+	pass "back to 120x40, still running"
+else
+	fail "did not survive the resizes"
+fi
+
+# ---- done, then q: exit 0 and the terminal restored ------------------------
+if wait_for main 'DONE' 60; then
+	pass "the file finished"
+else
+	fail "never DONE"
+fi
+tmux -S "$SOCK" send-keys -t main q
+if wait_file "$tmp/main.exit" 10; then
+	if grep -q '^EXIT=0$' "$tmp/main.exit"; then
+		pass "q exits 0"
+	else
+		fail "q exit code: $(cat "$tmp/main.exit")"
+	fi
+else
+	fail "q did not end the dashboard"
+fi
+if cooked "$tmp/main.stty" && ! cap main | grep -Fq "┌ Files"; then
+	pass "terminal restored after q"
+else
+	fail "terminal not restored after q"
+fi
+
+# ---- q while running asks y/n ----------------------------------------------
+start ask 100 30 "$tmp/d50.xml"
+wait_for ask 'RUNNING' 10 || fail "second run did not start"
+tmux -S "$SOCK" send-keys -t ask Space
+wait_for ask 'PAUSED' 5 || fail "space did not pause"
+tmux -S "$SOCK" send-keys -t ask q
+if wait_for ask 'Quit\? \(y/n\)' 5; then
+	pass "q while running asks y/n"
+else
+	fail "no y/n question"
+fi
+tmux -S "$SOCK" send-keys -t ask n
+wait_for ask 'quit cancelled' 5 || fail "n did not cancel"
+[ -s "$tmp/ask.exit" ] && fail "n ended the dashboard"
+tmux -S "$SOCK" send-keys -t ask q
+wait_for ask 'Quit\? \(y/n\)' 5 || fail "no second y/n question"
+tmux -S "$SOCK" send-keys -t ask y
+if wait_file "$tmp/ask.exit" 10 && cooked "$tmp/ask.stty"; then
+	pass "y quits ($(cat "$tmp/ask.exit")) and restores the terminal"
+else
+	fail "y did not quit cleanly"
+fi
+
+# ---- SIGTERM ---------------------------------------------------------------
+start term 100 30 "$tmp/d50.xml"
+wait_for term 'RSS [0-9.]+[KMG]' 10 || fail "third run did not start"
+shpid=$(cat "$tmp/term.pid")
+pid=$(pgrep -P "$shpid" | head -n 1)
+# env execs the program: the child of the script's shell is ddexmon
+if [ -n "$pid" ] && kill -TERM "$pid"; then
+	if wait_file "$tmp/term.exit" 10 && grep -q '^EXIT=130$' "$tmp/term.exit" &&
+	   cooked "$tmp/term.stty"; then
+		pass "SIGTERM: exit 130, terminal restored"
+	else
+		fail "SIGTERM: $(cat "$tmp/term.exit" 2>/dev/null)"
+	fi
+else
+	fail "no process to send SIGTERM to"
+fi
+
+# ---- --max-frames ends it by itself ----------------------------------------
+start frames 100 30 --max-frames 15 "$tmp/d50.xml"
+if wait_file "$tmp/frames.exit" 15 && cooked "$tmp/frames.stty"; then
+	pass "--max-frames 15 ended the dashboard ($(cat "$tmp/frames.exit"))"
+else
+	fail "--max-frames did not end the dashboard"
+fi
+
+# ---- headless: stdout is a pipe --------------------------------------------
+$TUI "$tmp/d50.xml" 2>"$tmp/headless.err" | head -n 1000 >"$tmp/headless.out"
+if grep -Fxq "ddexmon: no terminal on stdout; running headless (as 'ddexmon run')" "$tmp/headless.err"; then
+	pass "headless: says so on stderr"
+else
+	fail "headless: no notice on stderr: $(head -n 2 "$tmp/headless.err")"
+fi
+lines=$(wc -l <"$tmp/headless.out")
+json=$(grep -c '^{.*}$' "$tmp/headless.out")
+if [ "$lines" -gt 0 ] && [ "$lines" -eq "$json" ]; then
+	pass "headless: $lines JSON lines on stdout"
+else
+	fail "headless: $json JSON lines of $lines"
+fi
+grep -q '"event":"start"' "$tmp/headless.err" || fail "headless: no events on stderr"
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+echo "all dashboard checks passed"
+exit 0
