@@ -5,6 +5,8 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "error.h"
@@ -20,6 +22,7 @@ static const struct command commands[] = {
 	{"run", dm_cmd_run, "parse with memory accounting, sampling and leak detection; events as JSON"},
 	{"watch", dm_cmd_watch, "sample another process's memory: trend and leak detection"},
 	{"gen", dm_cmd_gen, "generate a synthetic ERN delivery of any size"},
+	{"tui", dm_cmd_tui, "the dashboard over FILEs (a file chooser without); also 'ddexmon FILE...'"},
 	{"demo", dm_cmd_demo, "generate a delivery and watch it parse (dashboard, or events headless)"},
 	{"tune", dm_cmd_tune, "sweep chunk and buffer sizes on a file: MB/s, peak RSS, allocations"},
 	{"profiles", dm_cmd_profiles, "list the profiles on the search path with their values"},
@@ -30,6 +33,7 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: ddexmon COMMAND [OPTIONS] [FILE...]\n"
+	           "       ddexmon [OPTIONS] [FILE...]   (the dashboard, as 'ddexmon tui')\n"
 	           "Stream DDEX ERN deliveries under a hard memory bound and watch memory.\n\n"
 	           "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -43,6 +47,11 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
+		/* with a terminal: the dashboard and its file chooser */
+		if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+			char *av[] = {"tui", NULL};
+			return dm_cmd_tui(1, av);
+		}
 		usage(stderr);
 		return DM_EXIT_USAGE;
 	}
@@ -58,6 +67,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
+	/* options or files without a command: the dashboard */
+	struct stat st;
+	if ((cmd[0] == '-' && cmd[1]) || stat(cmd, &st) == 0)
+		return dm_cmd_tui(argc, argv);
 	dm_cli_error("unknown command '%s' (try 'ddexmon --help')", cmd);
 	return DM_EXIT_USAGE;
 }

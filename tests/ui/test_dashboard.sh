@@ -162,7 +162,9 @@ else
 fi
 
 # ---- q while running asks y/n ----------------------------------------------
-start ask 100 30 "$tmp/d50.xml"
+# four files one at a time: still running when the keys arrive
+many="--set max_concurrent=1 $tmp/d50.xml $tmp/d50.xml $tmp/d50.xml $tmp/d50.xml"
+start ask 100 30 $many
 wait_for ask 'RUNNING' 10 || fail "second run did not start"
 tmux -S "$SOCK" send-keys -t ask Space
 wait_for ask 'PAUSED' 5 || fail "space did not pause"
@@ -202,7 +204,7 @@ else
 fi
 
 # ---- --max-frames ends it by itself ----------------------------------------
-start frames 100 30 --max-frames 15 "$tmp/d50.xml"
+start frames 100 30 --max-frames 15 $many
 if wait_file "$tmp/frames.exit" 15 && cooked "$tmp/frames.stty"; then
 	pass "--max-frames 15 ended the dashboard ($(cat "$tmp/frames.exit"))"
 else
