@@ -412,7 +412,7 @@ void dm_session_summary(struct dm_session *s, struct dm_session_summary *out)
 	out->bytes = out->records_total = 0;
 	memset(out->records, 0, sizeof out->records);
 	for (size_t i = 0; i < s->nfiles; i++) {
-		const struct dm_file_info *f = &s->files[i].info;
+		const struct dm_file_info *f = &s->files[i]->info;
 		if (f->state == DM_FILE_DONE || f->state == DM_FILE_SKIPPED)
 			out->files_ok++;
 		else if (f->state == DM_FILE_FAILED)

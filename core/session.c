@@ -42,11 +42,16 @@ struct dm_session *dm_session_new(const struct dm_config *cfg,
                                   const struct dm_session_ops *ops, void *ctx,
                                   struct dm_error *err)
 {
-	struct dm_session *s = calloc(1, sizeof *s);
+	/* the session's own bookkeeping is charged to its root accountant,
+	 * outside the parsing budget */
+	struct dm_acct *root = dm_acct_new(NULL, 0);
+	struct dm_session *s = root ? dm_acct_calloc(root, DM_TAG_OTHER, 1, sizeof *s) : NULL;
 	if (!s) {
+		dm_acct_free(root);
 		dm_error_set(err, DM_ENOMEM, "out of memory creating the session");
 		return NULL;
 	}
+	s->root = root;
 	s->cfg = *cfg;
 	if (opts)
 		s->opts = *opts;
@@ -61,9 +66,8 @@ struct dm_session *dm_session_new(const struct dm_config *cfg,
 	pthread_cond_init(&s->cv, NULL);
 	pthread_mutex_init(&s->mon_mu, NULL);
 	pthread_cond_init(&s->mon_cv, NULL);
-	s->root = dm_acct_new(NULL, 0);
-	s->parse = s->root ? dm_acct_new(s->root, cfg->max_memory) : NULL;
-	s->leakacct = s->root ? dm_acct_new(s->root, 0) : NULL;
+	s->parse = dm_acct_new(s->root, cfg->max_memory);
+	s->leakacct = dm_acct_new(s->root, 0);
 	if (!s->parse || !s->leakacct) {
 		dm_error_set(err, DM_ENOMEM, "out of memory creating the session");
 		dm_session_free(s);
@@ -90,10 +94,12 @@ void dm_session_free(struct dm_session *s)
 	}
 	for (unsigned i = 0; i < s->nworkers; i++)
 		free_worker(&s->workers[i]);
-	free(s->workers);
-	for (size_t i = 0; i < s->nfiles; i++)
-		free(s->files[i].path);
-	free(s->files);
+	dm_acct_dealloc(s->workers);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		dm_acct_dealloc(s->files[i]->path);
+		dm_acct_dealloc(s->files[i]);
+	}
+	dm_acct_dealloc(s->files);
 	while (s->leaked) {
 		struct leak_block *b = s->leaked;
 		s->leaked = b->next;
@@ -103,12 +109,13 @@ void dm_session_free(struct dm_session *s)
 	dm_leak_free(s->leak);
 	dm_acct_free(s->leakacct);
 	dm_acct_free(s->parse);
-	dm_acct_free(s->root);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mon_mu);
 	pthread_cond_destroy(&s->mon_cv);
-	free(s);
+	struct dm_acct *root = s->root;
+	dm_acct_dealloc(s);
+	dm_acct_free(root);
 }
 
 static uint64_t file_size(const char *path)
@@ -121,24 +128,31 @@ static uint64_t file_size(const char *path)
 
 int dm_session_add(struct dm_session *s, const char *path)
 {
-	char *copy = strdup(path);
+	size_t plen = strlen(path) + 1;
+	char *copy = dm_acct_alloc(s->root, DM_TAG_OTHER, plen);
 	if (!copy)
 		return DM_ENOMEM;
+	memcpy(copy, path, plen);
+	struct file_slot *f = dm_acct_calloc(s->root, DM_TAG_OTHER, 1, sizeof *f);
+	if (!f) {
+		dm_acct_dealloc(copy);
+		return DM_ENOMEM;
+	}
 	pthread_mutex_lock(&s->mu);
 	if (s->nfiles == s->capfiles) {
 		size_t cap = s->capfiles ? s->capfiles * 2 : 16;
-		struct file_slot *f = realloc(s->files, cap * sizeof *f);
-		if (!f) {
+		struct file_slot **v = dm_acct_realloc(s->root, DM_TAG_OTHER, s->files, cap * sizeof *v);
+		if (!v) {
 			pthread_mutex_unlock(&s->mu);
-			free(copy);
+			dm_acct_dealloc(copy);
+			dm_acct_dealloc(f);
 			return DM_ENOMEM;
 		}
-		s->files = f;
+		s->files = v;
 		s->capfiles = cap;
 	}
 	int idx = (int)s->nfiles;
-	struct file_slot *f = &s->files[s->nfiles++];
-	memset(f, 0, sizeof *f);
+	s->files[s->nfiles++] = f;
 	f->path = copy;
 	f->worker = -1;
 	f->info.index = idx;
@@ -189,7 +203,7 @@ static void on_record_error(void *ctx, const struct dm_error *e)
 	struct worker *w = ctx;
 	struct dm_session *s = w->s;
 	pthread_mutex_lock(&s->mu);
-	struct dm_file_info info = s->files[w->file].info;
+	struct dm_file_info info = s->files[w->file]->info;
 	pthread_mutex_unlock(&s->mu);
 	struct dm_event ev = {.type = DM_EV_ERROR, .file = &info, .error = e, .on = 0};
 	dm_session_emit(s, &ev);
@@ -207,7 +221,7 @@ static int on_progress(void *ctx, uint64_t bytes)
 	int emit = now - w->last_progress >= s->opts.progress_every;
 	struct dm_file_info info;
 	pthread_mutex_lock(&s->mu);
-	struct file_slot *f = &s->files[w->file];
+	struct file_slot *f = s->files[w->file];
 	publish(w, f, bytes);
 	while (atomic_load(&s->paused) && !atomic_load(&s->stop) && !atomic_load(&w->skip))
 		pthread_cond_wait(&s->cv, &s->mu);
@@ -247,8 +261,8 @@ static int admit(struct worker *w, int idx)
 		if (!announced) {
 			announced = 1;
 			pthread_mutex_lock(&s->mu);
-			s->files[idx].info.state = DM_FILE_WAITING;
-			struct dm_file_info info = s->files[idx].info;
+			s->files[idx]->info.state = DM_FILE_WAITING;
+			struct dm_file_info info = s->files[idx]->info;
 			pthread_mutex_unlock(&s->mu);
 			struct dm_event ev = {.type = DM_EV_WAITING, .file = &info};
 			dm_session_emit(s, &ev);
@@ -271,7 +285,7 @@ static int next_file(struct worker *w)
 		idx = (int)s->next++;
 	if (idx >= 0) {
 		w->cfg = s->cfg;
-		s->files[idx].worker = w->id;
+		s->files[idx]->worker = w->id;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return idx;
@@ -292,7 +306,7 @@ static void finish_file(struct worker *w, int idx, int rc)
 	struct dm_parser_stats ps;
 	dm_parser_stats(w->parser, &ps);
 	pthread_mutex_lock(&s->mu);
-	struct file_slot *f = &s->files[idx];
+	struct file_slot *f = s->files[idx];
 	publish(w, f, ps.bytes);
 	const char *v = dm_parser_ern_version(w->parser);
 	if (v && *v) {
@@ -333,18 +347,18 @@ static void *worker_main(void *arg)
 	while ((idx = next_file(w)) >= 0) {
 		if (admit(w, idx)) {
 			pthread_mutex_lock(&s->mu);
-			s->files[idx].info.state = DM_FILE_FAILED;
-			s->files[idx].info.code = DM_EINTR;
-			snprintf(s->files[idx].errmsg, sizeof s->files[idx].errmsg, "%s: interrupted",
-			         s->files[idx].path);
-			s->files[idx].info.error = s->files[idx].errmsg;
+			s->files[idx]->info.state = DM_FILE_FAILED;
+			s->files[idx]->info.code = DM_EINTR;
+			snprintf(s->files[idx]->errmsg, sizeof s->files[idx]->errmsg, "%s: interrupted",
+			         s->files[idx]->path);
+			s->files[idx]->info.error = s->files[idx]->errmsg;
 			s->finished++;
 			pthread_cond_broadcast(&s->cv);
 			pthread_mutex_unlock(&s->mu);
 			continue;
 		}
 		pthread_mutex_lock(&s->mu);
-		struct file_slot *f = &s->files[idx];
+		struct file_slot *f = s->files[idx];
 		f->info.state = DM_FILE_RUNNING;
 		f->info.started = dm_session_now(s);
 		f->info.size = file_size(f->path);
@@ -364,7 +378,7 @@ static void *worker_main(void *arg)
 			char v[32];
 			dm_format_size(half, v, sizeof v);
 			pthread_mutex_lock(&s->mu);
-			f = &s->files[idx];
+			f = s->files[idx];
 			f->info.retried = 1;
 			info = f->info;
 			pthread_mutex_unlock(&s->mu);
@@ -418,7 +432,7 @@ int dm_session_start(struct dm_session *s, struct dm_error *err)
 			n = (unsigned)s->nfiles;
 		if (n < 1)
 			n = 1;
-		s->workers = calloc(n, sizeof *s->workers);
+		s->workers = dm_acct_calloc(s->root, DM_TAG_OTHER, n, sizeof *s->workers);
 		if (!s->workers) {
 			dm_error_set(err, DM_ENOMEM, "out of memory creating workers");
 			return DM_ENOMEM;
@@ -434,7 +448,7 @@ int dm_session_start(struct dm_session *s, struct dm_error *err)
 	dm_session_emit(s, &ev);
 	for (size_t i = 0; i < s->nfiles; i++) {
 		pthread_mutex_lock(&s->mu);
-		struct dm_file_info info = s->files[i].info;
+		struct dm_file_info info = s->files[i]->info;
 		pthread_mutex_unlock(&s->mu);
 		struct dm_event q = {.type = DM_EV_FILE_QUEUED, .file = &info};
 		dm_session_emit(s, &q);
@@ -455,7 +469,7 @@ static int run_exit_code(struct dm_session *s)
 	size_t ok = 0, failed = 0;
 	int worst = 0, interrupted = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
-		const struct dm_file_info *f = &s->files[i].info;
+		const struct dm_file_info *f = &s->files[i]->info;
 		if (f->state == DM_FILE_DONE || f->state == DM_FILE_SKIPPED) {
 			ok++;
 			continue;
@@ -601,7 +615,7 @@ void dm_session_skip(struct dm_session *s)
 		struct worker *w = &s->workers[i];
 		if (w->file < 0)
 			continue;
-		double st = s->files[w->file].info.started;
+		double st = s->files[w->file]->info.started;
 		if (!oldest || st < t) {
 			oldest = w;
 			t = st;
@@ -662,7 +676,7 @@ int dm_session_file(struct dm_session *s, size_t i, struct dm_file_info *out)
 	pthread_mutex_lock(&s->mu);
 	int rc = -1;
 	if (i < s->nfiles) {
-		*out = s->files[i].info;
+		*out = s->files[i]->info;
 		rc = 0;
 	}
 	pthread_mutex_unlock(&s->mu);

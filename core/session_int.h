@@ -48,7 +48,7 @@ struct dm_session {
 	struct dm_acct *root;        /* everything; no budget */
 	struct dm_acct *parse;       /* the budget: workers' parsers and pools */
 	struct dm_acct *leakacct;    /* deliberate leaks, outside the budget */
-	struct file_slot *files;
+	struct file_slot **files;     /* slots never move: displays keep pointers */
 	size_t nfiles, capfiles, next, finished;
 	unsigned nworkers;
 	struct worker *workers;

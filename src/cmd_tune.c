@@ -515,6 +515,7 @@ int dm_cmd_tune(int argc, char **argv)
 	        nrows, nrows == 1 ? "" : "s", runs, runs == 1 ? "" : "s", base.name, budget_text);
 
 	int interrupted = 0, worst = 0;
+	char last[48] = " ...";
 	for (size_t bi = 0; bi < nbuffers && !interrupted; bi++)
 		for (size_t ci = 0; ci < nchunks && !interrupted; ci++) {
 			struct row *w = &rows[bi * nchunks + ci];
@@ -530,8 +531,8 @@ int dm_cmd_tune(int argc, char **argv)
 			size_text(w->buffer, b, sizeof b);
 			for (int i = 0; i < runs; i++) {
 				if (tty)
-					fprintf(stderr, "\r\033[Ktune: [%zu/%zu] chunk %s buffer %s: run %d/%d ...",
-					        bi * nchunks + ci + 1, nrows, c, b, i + 1, runs);
+					fprintf(stderr, "\r\033[Ktune: [%zu/%zu] chunk %s buffer %s: run %d/%d%s",
+					        bi * nchunks + ci + 1, nrows, c, b, i + 1, runs, last);
 				struct run_result r;
 				int rc = one_run(&cfg, file, force, &r);
 				if (rc != 0 || !r.ok) {
@@ -546,6 +547,7 @@ int dm_cmd_tune(int argc, char **argv)
 					break;   /* the same setting fails the same way again */
 				}
 				double mbps = r.seconds > 0 ? (double)r.bytes / MB / r.seconds : 0;
+				snprintf(last, sizeof last, " (last: %.1f MB/s)", mbps);
 				w->mbps[w->runs++] = mbps;
 				if (r.maxrss > w->maxrss)
 					w->maxrss = r.maxrss;

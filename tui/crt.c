@@ -8,7 +8,6 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,32 @@ int dm_tui_crt_signal(void)
 static void restore_at_exit(void)
 {
 	dm_tui_crt_end();
+}
+
+/* A crash must not leave the terminal raw and on the alternate screen.
+ * endwin is not async-signal-safe, but the process is dying anyway (htop
+ * does the same); then the default action runs (core dump). Sanitizer
+ * builds keep their own handlers, which report more. */
+static void on_crash(int sig)
+{
+	if (screen && !isendwin())
+		endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_crashes(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+#endif
 }
 
 static void colours(struct dm_tui_view *v)
@@ -78,12 +103,16 @@ int dm_tui_crt_begin(struct dm_tui_view *v, char *err, size_t errlen)
 	if (!screen) {
 		const char *term = getenv("TERM");
 		snprintf(err, errlen, "cannot use the terminal (TERM=%s)", term ? term : "unset");
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
 		dm_tui_crt_end();
 		return -1;
 	}
 	set_term(screen);
 	if (!registered) {
 		atexit(restore_at_exit);
+		catch_crashes();
 		registered = 1;
 	}
 	cbreak();
@@ -111,16 +140,4 @@ void dm_tui_crt_end(void)
 		fclose(tty_in);
 		tty_in = NULL;
 	}
-}
-
-void dm_tui_crt_fatal(int code, const char *fmt, ...)
-{
-	va_list ap;
-	dm_tui_crt_end();
-	fputs("ddexmon: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
 }

@@ -1,7 +1,8 @@
 /* The terminal: curses set-up and tear-down, colours, the signals that
  * end the dashboard, and the promise that the terminal is restored on
- * every way out (q, SIGINT/SIGTERM/SIGHUP, a fatal error, exit()).
- * UI thread only. */
+ * every way out: q, SIGINT/SIGTERM/SIGHUP (a flag the loop sees), a fatal
+ * error (the loop returns like q), exit() (atexit) and a crash (SIGSEGV,
+ * SIGABRT, ...). UI thread only. */
 #ifndef DM_TUI_CRT_H
 #define DM_TUI_CRT_H
 
@@ -17,8 +18,5 @@ int dm_tui_crt_begin(struct dm_tui_view *v, char *err, size_t errlen);
 void dm_tui_crt_end(void);
 /* The signal that asked us to stop, or 0. */
 int dm_tui_crt_signal(void);
-/* Restore the terminal, print "ddexmon: message" and exit with code. */
-void dm_tui_crt_fatal(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
 
 #endif

@@ -230,7 +230,16 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 			break;
 		drain(&d);
 		poll_session(&d);
-		if (dm_tui_screen_layout(d.scr, d.m, 0) > 0) {
+		int laid = dm_tui_screen_layout(d.scr, d.m, 0);
+		if (laid < 0) {
+			/* fatal for the screen, not for the run: leave by the same
+			 * door as q, so the terminal is restored and the session
+			 * stopped */
+			snprintf(err, errlen, "cannot make the dashboard's windows (out of memory)");
+			rc = DM_EXIT_MEMORY;
+			break;
+		}
+		if (laid > 0) {
 			d.overlay_dirty = 1;
 			if (d.chooser_win) {
 				delwin(d.chooser_win);

@@ -203,6 +203,17 @@ else
 	fail "no process to send SIGTERM to"
 fi
 
+# ---- Ctrl-C --------------------------------------------------------------
+start ctrlc 100 30 $many
+wait_for ctrlc 'RSS [0-9.]+[KMG]' 10 || fail "Ctrl-C run did not start"
+tmux -S "$SOCK" send-keys -t ctrlc C-c
+if wait_file "$tmp/ctrlc.exit" 10 && grep -q '^EXIT=130$' "$tmp/ctrlc.exit" &&
+   cooked "$tmp/ctrlc.stty"; then
+	pass "Ctrl-C: exit 130, terminal restored"
+else
+	fail "Ctrl-C: $(cat "$tmp/ctrlc.exit" 2>/dev/null)"
+fi
+
 # ---- --max-frames ends it by itself ----------------------------------------
 start frames 100 30 --max-frames 15 $many
 if wait_file "$tmp/frames.exit" 15 && cooked "$tmp/frames.stty"; then
