@@ -175,7 +175,10 @@ static int child_main(int fd, const char *path, uint64_t size, uint64_t seed, in
 	int rc = generate(fd, path, size, seed);
 	if (rc)
 		return rc;
-	if (isatty(STDOUT_FILENO)) {
+	/* the dashboard's own fallback without a usable terminal is `run` with
+	 * records on the screen; the demo's is events, as when piped */
+	const char *term = getenv("TERM");
+	if (isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0) {
 		char *av[12];
 		int ac = 0;
 		av[ac++] = "tui";

@@ -508,7 +508,8 @@ Test(profiles, shipped_values_match_their_purpose, .init = mk_tmp, .fini = rm_tm
 
 	dm_config_init(&c);
 	cr_assert_eq(dm_profile_load(&c, "throughput", &err), 0);
-	cr_expect_gt(c.chunk_size, def.chunk_size);
+	cr_expect_gt(c.pool_max_size, def.pool_max_size, "more pooled buffers");
+	cr_expect_gt(c.sample_interval_ms, def.sample_interval_ms, "lighter sampling");
 	cr_expect_eq(c.max_element_count, 0);
 
 	/* the demo's leak (12M/s) must pass the threshold across three

@@ -123,7 +123,7 @@ static void base_config(struct dm_config *cfg)
 	cfg->max_element_count = 0;
 }
 
-TestSuite(session, .init = make_delivery, .fini = drop_delivery, .timeout = 120);
+TestSuite(session, .init = make_delivery, .fini = drop_delivery);
 
 Test(session, records_match_the_generator)
 {

@@ -86,7 +86,7 @@ static void same_as_one_thread(const char *path, unsigned n, unsigned seg, int *
 	free(many.data);
 }
 
-Test(split, corpus_files_in_small_segments, .timeout = 300)
+Test(split, corpus_files_in_small_segments)
 {
 	struct tu_table t;
 	char *manifest = tu_corpus_path("MANIFEST.tsv");
@@ -121,7 +121,7 @@ static void gen(uint64_t size, int ern)
 	cr_assert_eq(fclose(f), 0);
 }
 
-Test(split, generated_deliveries, .timeout = 300)
+Test(split, generated_deliveries)
 {
 	static const uint64_t sizes[] = {100000, 2500000, 9000000};
 	int really = 0;
@@ -135,7 +135,7 @@ Test(split, generated_deliveries, .timeout = 300)
 	cr_assert_geq(really, 6);
 }
 
-Test(split, the_budget_holds, .timeout = 120)
+Test(split, the_budget_holds)
 {
 	gen(6000000, 43);
 	struct sink k;
@@ -154,7 +154,7 @@ Test(split, the_budget_holds, .timeout = 120)
 	unlink(gen_path);
 }
 
-Test(split, unsafe_files_fall_back_and_say_why, .timeout = 120)
+Test(split, unsafe_files_fall_back_and_say_why)
 {
 	gen(3000000, 43);
 	size_t len;

@@ -71,7 +71,10 @@ wait_file() {
 start() {
 	name=$1 cols=$2 lines=$3
 	shift 3
+	# the trap keeps this shell alive through a Ctrl-C meant for ddexmon
+	# (the child gets the default action back, as after any trap)
 	cat >"$tmp/$name.sh" <<EOF
+trap : INT
 echo \$\$ > $tmp/$name.pid
 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $TUI $* 2>$tmp/$name.err
 echo "EXIT=\$?" > $tmp/$name.exit.tmp
