@@ -233,11 +233,6 @@ const char *dm_tui_model_arrow(const struct dm_tui_model *m)
 	return m->utf8 ? "\xe2\x86\x92" : "->";
 }
 
-static const char *minus(const struct dm_tui_model *m)
-{
-	return m->utf8 ? "\xe2\x88\x92" : "-";
-}
-
 void dm_tui_model_log(struct dm_tui_model *m, enum dm_tui_level level, const char *fmt, ...)
 {
 	va_list ap;
@@ -307,8 +302,8 @@ static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	m->reclaim_rss_after = r->rss_after;
 	m->reclamations++;
 	char freed[16], before[16], after[16];
-	log_at(m, ev->t, DM_TUI_INFO, "reclamation (%s): %s%s pools, RSS %s %s %s", ev->text2,
-	       minus(m), dm_tui_size(freed, sizeof freed, r->pool_bytes),
+	log_at(m, ev->t, DM_TUI_INFO, "reclamation (%s): %s pools, RSS %s %s %s", ev->text2,
+	       dm_tui_delta(freed, sizeof freed, -(int64_t)r->pool_bytes, m->utf8),
 	       dm_tui_size(before, sizeof before, r->rss_before), dm_tui_model_arrow(m),
 	       dm_tui_size(after, sizeof after, r->rss_after));
 	m->dirty |= DM_TUI_P_MEM | DM_TUI_P_POOLS;
@@ -414,7 +409,8 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 			log_at(m, ev->t, DM_TUI_ERROR, "%s", ev->text);
 		break;
 	case DM_EV_SETTING:
-		log_at(m, ev->t, DM_TUI_INFO, "set %s = %s", ev->text, ev->text2);
+		/* only the dashboard's own keys change settings, and each key
+		 * is echoed already: a second line would be noise */
 		m->dirty |= DM_TUI_P_HEADER;
 		break;
 	case DM_EV_NOTE:
