@@ -843,6 +843,23 @@ static void end_capture(struct dm_ern *e)
 	}
 }
 
+/* Input text quoted in an error: at most 64 bytes, cut at a character
+ * boundary, control characters (a newline inside the element) as spaces,
+ * so the message stays one line of valid UTF-8. */
+static void quote_text(char *out, size_t size, const char *s, size_t n)
+{
+	size_t max = size - 1 < 64 ? size - 1 : 64;
+	if (n > max) {
+		/* cut before a continuation byte (s[n] is inside the text here) */
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? ' ' : s[i];
+	out[n] = '\0';
+}
+
 static int finish_record(struct dm_ern *e, struct dm_error *err)
 {
 	struct dm_record r;
@@ -870,8 +887,10 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 		struct dm_error rec_err;
 		dm_error_clear(&rec_err);
 		dm_error_at(&rec_err, e->file, e->rline, e->rcol, e->roff);
-		dm_error_set(&rec_err, DM_ERECORD, "%s: duration '%.*s' is not ISO 8601 (e.g. PT3M20S)",
-		             e->kind, (int)(dlen > 64 ? 64 : dlen), dur);
+		char quoted[72];
+		quote_text(quoted, sizeof quoted, dur, dlen);
+		dm_error_set(&rec_err, DM_ERECORD, "%s: duration '%s' is not ISO 8601 (e.g. PT3M20S)",
+		             e->kind, quoted);
 		if (!e->cfg->continue_on_error) {
 			if (err)
 				*err = rec_err;

@@ -243,10 +243,22 @@ static int on_record(void *ctx, const struct dm_record *r)
 	return 0;
 }
 
+/* A message is printed as one line of a terminal or a log: no control
+ * characters, whatever the input held. */
+static int one_line(const char *msg)
+{
+	if (!msg[0])
+		return 0;
+	for (const unsigned char *c = (const unsigned char *)msg; *c; c++)
+		if (*c < 0x20 || *c == 0x7F)
+			return 0;
+	return 1;
+}
+
 static void on_record_error(void *ctx, const struct dm_error *e)
 {
 	struct sink *k = ctx;
-	if (e->code != DM_ERECORD || !e->msg[0])
+	if (e->code != DM_ERECORD || !one_line(e->msg))
 		k->bad_error = 1;
 }
 
@@ -388,13 +400,13 @@ static const char *check_one(const struct plan *pl, const struct result *r)
 	if (r->bad_json)
 		return finding("a record is not a valid JSON object: %s", r->first_bad);
 	if (r->bad_error)
-		return finding("record_error without a code or message");
+		return finding("record_error without a code or a one-line message");
 	if (r->rc > 0 || r->rc < DM_EPARTIAL)
 		return finding("return value %d is not a DM_E* code", r->rc);
 	if (r->rc) {
 		if (r->err.code != r->rc)
 			return finding("returned %d but the error says %d", r->rc, r->err.code);
-		if (!r->err.msg[0] || memchr(r->err.msg, '\n', strlen(r->err.msg)))
+		if (!one_line(r->err.msg))
 			return finding("error message empty or not one line: '%s'", r->err.msg);
 		/* the core decides: a memory error is a refusal, and a refusal
 		 * is a memory error, never dressed up as bad XML */

@@ -6,7 +6,8 @@
  * The process that made the temporary file is only a supervisor: it forks
  * the generator-and-parser, waits, forwards SIGINT/SIGTERM/SIGHUP, and
  * removes the file however the child ended (a dashboard that exits from a
- * signal handler, a crash, Ctrl-C in the middle of generating). */
+ * signal handler, a crash, Ctrl-C in the middle of generating). The child
+ * is the program as if run directly: its own signal mask and handlers. */
 #include "config.h"
 #include "cli.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gen.h"
@@ -30,14 +32,6 @@
 /* Headless with --leak: how long to keep watching after the delivery is
  * parsed, for the leak to be confirmed, before giving up. */
 #define LEAK_WAIT_S 90.0
-
-/* Written by the signal handler, read by the supervisor loop. */
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -204,20 +198,23 @@ static int child_main(int fd, const char *path, uint64_t size, uint64_t seed, in
 
 /* ---- the supervisor ---------------------------------------------------- */
 
-static int supervise(pid_t pid)
+/* Wait for the child; a signal meant for the demo (kill or timeout(1) on
+ * this pid) is passed on. From a terminal the child has it already, and a
+ * second one is harmless. The signals in set are blocked here, so none is
+ * lost between two looks. */
+static int supervise(pid_t pid, const sigset_t *set)
 {
 	int status;
 	for (;;) {
-		if (waitpid(pid, &status, 0) == pid)
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
 			break;
-		if (errno != EINTR)
+		if (r < 0 && errno != EINTR)
 			return DM_EXIT_INPUT;
-		/* a signal meant for the demo (e.g. `kill` or timeout(1) on this
-		 * pid): pass it on; from a terminal the child has it already and
-		 * a second one is harmless */
-		if (got_signal)
-			kill(pid, got_signal);
-		got_signal = 0;
+		struct timespec tick = {0, 50 * 1000 * 1000};
+		int sig = sigtimedwait(set, NULL, &tick);
+		if (sig > 0)
+			kill(pid, sig);
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -302,24 +299,23 @@ int dm_cmd_demo(int argc, char **argv)
 	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s (removed afterwards)%s\n",
 	        sz, path, leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "");
 
-	struct sigaction sa, old[3];
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;     /* no SA_RESTART: waitpid returns EINTR */
-	sigemptyset(&sa.sa_mask);
+	/* blocked in the supervisor only; the child gets the mask it had */
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	sigset_t set, oldmask;
+	sigemptyset(&set);
 	for (int i = 0; i < 3; i++) {
-		sigaction(sigs[i], NULL, &old[i]);
+		struct sigaction cur;
+		sigaction(sigs[i], NULL, &cur);
 		/* ignored on entry (nohup, a background job): leave it ignored */
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
+		if (cur.sa_handler != SIG_IGN)
+			sigaddset(&set, sigs[i]);
 	}
+	sigprocmask(SIG_BLOCK, &set, &oldmask);
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* the child is the program as if run directly: default signals */
-		for (int i = 0; i < 3; i++)
-			sigaction(sigs[i], &old[i], NULL);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		int rc = child_main(fd, path, size, seed, leak, max_frames);
 		fflush(stdout);
 		fflush(stderr);
@@ -330,12 +326,11 @@ int dm_cmd_demo(int argc, char **argv)
 		dm_cli_error("demo: fork: %s", strerror(errno));
 		code = DM_EXIT_INPUT;
 	} else {
-		code = supervise(pid);
+		code = supervise(pid, &set);
 	}
 	close(fd);
 	if (unlink(path) != 0)
 		dm_cli_error("demo: cannot remove %s: %s", path, strerror(errno));
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &old[i], NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return code;
 }

@@ -284,7 +284,8 @@ Test(panels, full_120x40)
 	y = find("text         40");
 	cr_assert_geq(y, 0, "pool row");
 	cr_assert(strstr(text[y], "320K"));
-	HAS("last reclamation 00:01:00 (threshold) \xe2\x88\x92" "2.1M, RSS 8.4M \xe2\x86\x92 6.2M");
+	HAS("last GC 00:01:00 (threshold): pools \xe2\x88\x92" "2.1M, RSS 8.4M \xe2\x86\x92 6.2M");
+	HAS("00:01:00  reclamation (threshold): pools \xe2\x88\x92" "2.1M, RSS 8.4M \xe2\x86\x92 6.2M");
 	HAS("2 reclamations");
 	/* leaks and log */
 	HAS("state: watching (3 snapshots, growth +410K)");
@@ -410,7 +411,7 @@ Test(panels, ascii_locale_draws_without_unicode)
 				p += 2;
 			}
 	HAS("RSS 6.2M");
-	HAS("-2.1M pools, RSS 8.4M -> 6.2M");
+	HAS("pools -2.1M, RSS 8.4M -> 6.2M");
 	HAS("CONFIRMED 00:01:10  +151M in 3.0s");
 	HAS("x broken.xml");
 	HAS("# acct");
@@ -449,5 +450,21 @@ Test(panels, empty_model_before_anything_happened)
 	HAS("no pools yet");
 	HAS("READY");
 	box_intact(DM_TUI_MEMCHART, "Memory");
+	done();
+}
+
+Test(panels, wide_250x80_keeps_every_frame)
+{
+	sketch_model(1);
+	draw(250, 80);
+	cr_assert_eq(dm_tui_screen_current(scr)->mode, DM_TUI_FULL);
+	box_intact(DM_TUI_FILES, "Files");
+	box_intact(DM_TUI_MEMCHART, "Memory");
+	box_intact(DM_TUI_ALLOC, "Allocations");
+	box_intact(DM_TUI_POOLS, "Pools");
+	box_intact(DM_TUI_LEAKS, "Leaks");
+	box_intact(DM_TUI_LOG, "Log");
+	/* a wide panel has room for the whole report path */
+	HAS("heap report: ddexmon-reports/heap-20261125T130214Z.json");
 	done();
 }

@@ -37,6 +37,7 @@ static void restore_at_exit(void)
  * endwin is not async-signal-safe, but the process is dying anyway (htop
  * does the same); then the default action runs (core dump). Sanitizer
  * builds keep their own handlers, which report more. */
+#if !defined(__SANITIZE_ADDRESS__)
 static void on_crash(int sig)
 {
 	if (screen && !isendwin())
@@ -47,7 +48,6 @@ static void on_crash(int sig)
 
 static void catch_crashes(void)
 {
-#if !defined(__SANITIZE_ADDRESS__)
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -56,8 +56,12 @@ static void catch_crashes(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
-#endif
 }
+#else
+static void catch_crashes(void)
+{
+}
+#endif
 
 static void colours(struct dm_tui_view *v)
 {

@@ -41,6 +41,30 @@ static void drain(struct dm_tui_dash *d)
 		                 (unsigned long long)lost);
 }
 
+/* The exit code the run will have, as the session works it out: what the
+ * header says when every file is done. */
+static int expected_exit(const struct dm_tui_model *m)
+{
+	size_t ok = 0, failed = 0;
+	int worst = 0;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct dm_tui_file *f = &m->files[i];
+		if (f->state != DM_FILE_FAILED) {
+			ok++;
+			continue;
+		}
+		failed++;
+		int c = dm_exit_code(f->code ? f->code : DM_EINTR);
+		if (c > worst && c != DM_EXIT_INTERRUPTED)
+			worst = c;
+	}
+	if (!failed)
+		return DM_EXIT_OK;
+	if (ok)
+		return DM_EXIT_PARTIAL;
+	return worst ? worst : DM_EXIT_INPUT;
+}
+
 static void poll_session(struct dm_tui_dash *d)
 {
 	struct dm_config cfg;
@@ -62,11 +86,8 @@ static void poll_session(struct dm_tui_dash *d)
 	dm_tui_model_set_leak(d->m, &li);
 	if (d->m->state != DM_TUI_DONE && n > 0 && dm_session_done(d->s)) {
 		d->m->state = DM_TUI_DONE;
-		size_t failed = 0;
-		for (size_t i = 0; i < d->m->nfiles; i++)
-			failed += d->m->files[i].state == DM_FILE_FAILED;
-		d->m->exit_code = failed == 0 ? 0 : failed < d->m->nfiles ? DM_EXIT_PARTIAL
-		                                                             : DM_EXIT_INPUT;
+		d->m->exit_code = expected_exit(d->m);
+		size_t failed = d->m->exit_code != 0;
 		dm_tui_model_log(d->m, failed ? DM_TUI_WARN : DM_TUI_INFO,
 		                 "all files done%s; q quits, a adds more", failed ? " (some failed)" : "");
 		d->m->dirty |= DM_TUI_P_HEADER;
@@ -247,11 +268,19 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 			}
 		}
 		double now = mono();
-		if ((d.m->dirty || d.overlay_dirty) && now - last_draw >= TICK_MS / 1000.0 * 0.95) {
-			draw(&d);
-			last_draw = now;
+		int wait_ms = TICK_MS;
+		if (d.m->dirty || d.overlay_dirty) {
+			int since = (int)((now - last_draw) * 1000);
+			if (since >= TICK_MS - 5) {
+				draw(&d);
+				last_draw = now;
+			} else {
+				/* drawn less than a tick ago: draw again when it is up,
+				 * so a key's effect shows within one tick */
+				wait_ms = TICK_MS - since;
+			}
 		}
-		wtimeout(stdscr, TICK_MS);
+		wtimeout(stdscr, wait_ms);
 		int ch = wgetch(stdscr);
 		if (ch == KEY_RESIZE) {
 			d.m->dirty = DM_TUI_P_ALL;

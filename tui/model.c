@@ -115,6 +115,7 @@ static void update_file(struct dm_tui_model *m, size_t i, const struct dm_file_i
 	d->started = f->started;
 	d->seconds = f->seconds;
 	d->retried = f->retried;
+	d->code = f->code;
 	d->rate = rate;
 	m->dirty |= DM_TUI_P_FILES;
 }
@@ -302,7 +303,7 @@ static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	m->reclaim_rss_after = r->rss_after;
 	m->reclamations++;
 	char freed[16], before[16], after[16];
-	log_at(m, ev->t, DM_TUI_INFO, "reclamation (%s): %s pools, RSS %s %s %s", ev->text2,
+	log_at(m, ev->t, DM_TUI_INFO, "reclamation (%s): pools %s, RSS %s %s %s", ev->text2,
 	       dm_tui_delta(freed, sizeof freed, -(int64_t)r->pool_bytes, m->utf8),
 	       dm_tui_size(before, sizeof before, r->rss_before), dm_tui_model_arrow(m),
 	       dm_tui_size(after, sizeof after, r->rss_after));

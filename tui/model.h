@@ -54,6 +54,7 @@ struct dm_tui_file {
 	double started, seconds;        /* session clock */
 	double rate;                    /* bytes/s */
 	int retried;
+	int code;                       /* DM_E* when failed */
 	char error[DM_TUI_TEXT_MAX];    /* one line when failed */
 };
 

@@ -22,7 +22,7 @@ static void reclaim_line(const struct dm_tui_model *m, const struct dm_tui_view 
 	dm_tui_delta(freed, sizeof freed, -(int64_t)m->reclaim_pool_bytes, v->utf8);
 	dm_tui_size(before, sizeof before, m->reclaim_rss_before);
 	dm_tui_size(after, sizeof after, m->reclaim_rss_after);
-	snprintf(buf, size, "last reclamation %s (%s) %s, RSS %s %s %s", when,
+	snprintf(buf, size, "last GC %s (%s): pools %s, RSS %s %s %s", when,
 	         m->reclaim_reason, freed, before, v->utf8 ? "\xe2\x86\x92" : "->", after);
 }
 
