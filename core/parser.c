@@ -57,6 +57,18 @@ static void fail_in_handler(struct dm_parser *p, int rc)
 	XML_StopParser(p->xp, XML_FALSE);
 }
 
+/* A token that arrived within one chunk never shows up as an unparsed
+ * tail: every handler measures its own token, so that which inputs are
+ * refused does not depend on chunk_size. Returns 1 when it failed the parse. */
+static int token_too_long(struct dm_parser *p)
+{
+	int n = XML_GetCurrentByteCount(p->xp);
+	if (n <= 0 || (uint64_t)n <= p->cfg->buffer_size)
+		return 0;
+	fail_in_handler(p, tag_too_long(p));
+	return 1;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct dm_parser *p = ud;
@@ -78,13 +90,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		fail_in_handler(p, DM_ELIMIT);
 		return;
 	}
-	/* A tag that arrived within one chunk never shows up as an unparsed
-	 * tail; measure it here so the limit does not depend on chunk_size. */
-	int tag_len = XML_GetCurrentByteCount(p->xp);
-	if (tag_len > 0 && (uint64_t)tag_len > p->cfg->buffer_size) {
-		fail_in_handler(p, tag_too_long(p));
+	if (token_too_long(p))
 		return;
-	}
 	int rc = dm_ern_start(p->ern, name, atts, &p->err);
 	if (rc == 1)
 		dm_ern_set_pos(p->ern, (uint64_t)XML_GetCurrentLineNumber(p->xp),
@@ -98,7 +105,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
 	(void)name;
 	struct dm_parser *p = ud;
-	if (p->failed)
+	if (p->failed || token_too_long(p))
 		return;
 	p->depth--;
 	p->text_run = 0;
@@ -127,12 +134,23 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 		fail_in_handler(p, rc);
 }
 
+/* Everything else expat parses (comments, processing instructions, the
+ * XML declaration, other markup declarations, CDATA markers) is only
+ * measured. Internal entities are still expanded (the Expand variant). */
+static void XMLCALL on_other(void *ud, const XML_Char *s, int len)
+{
+	(void)s; (void)len;
+	struct dm_parser *p = ud;
+	if (!p->failed)
+		token_too_long(p);
+}
+
 static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *system_id,
                                const XML_Char *public_id, int has_internal_subset)
 {
 	(void)name; (void)public_id; (void)has_internal_subset;
 	struct dm_parser *p = ud;
-	if (p->failed || !system_id)
+	if (p->failed || token_too_long(p) || !system_id)
 		return;
 	/* never loaded (no external subset is ever read); refused like an
 	 * external entity, so nobody thinks its defaults were applied */
@@ -147,7 +165,7 @@ static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
 {
 	(void)value; (void)value_len; (void)base; (void)public_id; (void)notation;
 	struct dm_parser *p = ud;
-	if (p->failed)
+	if (p->failed || token_too_long(p))
 		return;
 	if (system_id) {
 		/* never loaded in any case; refused so nobody thinks it was */
@@ -253,6 +271,7 @@ int dm_parser_begin(struct dm_parser *p, const char *name)
 		XML_SetCharacterDataHandler(p->xp, on_text);
 		XML_SetEntityDeclHandler(p->xp, on_entity_decl);
 		XML_SetStartDoctypeDeclHandler(p->xp, on_doctype);
+		XML_SetDefaultHandlerExpand(p->xp, on_other);
 		/* never read anything but the input: no external DTD subset, no
 		 * parameter entities; billion-laughs protection set explicitly
 		 * to expat's defaults so a future default change cannot loosen it */

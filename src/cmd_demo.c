@@ -29,13 +29,23 @@
  * is 48M across three snapshots: suspected after about 4 s, confirmed
  * about 4 s later, while the RSS grows slowly enough to watch. */
 #define DEMO_LEAK_RATE "12M"
+/* What the command line asked for. */
+struct demo_opts {
+	uint64_t size, seed;
+	int leak;
+	const char *max_frames;
+	const char *sets[DM_MAX_SETS];   /* --set KEY=VALUE over the demo profile */
+	int nsets;
+};
+
 /* Headless with --leak: how long to keep watching after the delivery is
  * parsed, for the leak to be confirmed, before giving up. */
 #define LEAK_WAIT_S 90.0
 
 static void usage(FILE *f)
 {
-	fputs("Usage: ddexmon demo [--size SIZE] [--leak] [--seed N] [--max-frames N]\n"
+	fputs("Usage: ddexmon demo [--size SIZE] [--leak] [--seed N] [--set KEY=VALUE]\n"
+	      "                    [--max-frames N]\n"
 	      "Generate a synthetic delivery into a temporary file (removed afterwards)\n"
 	      "and parse it with the 'demo' profile: the dashboard on a terminal, events\n"
 	      "as JSON lines on stdout otherwise.\n\n"
@@ -43,6 +53,7 @@ static void usage(FILE *f)
 	      "  -l, --leak          inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\n"
 	      "                      suspects it, then confirms it, within about 10 s\n"
 	      "  -S, --seed N        generator seed (default 1)\n"
+	      "  --set KEY=VALUE     override a key of the demo profile (repeatable)\n"
 	      "  --max-frames N      end the dashboard after N frames (tests, recordings)\n"
 	      "  -h, --help          this help\n\n"
 	      "Headless with --leak, the demo keeps watching after the delivery is\n"
@@ -50,6 +61,15 @@ static void usage(FILE *f)
 }
 
 /* ---- the child: generate, then dashboard or headless ------------------ */
+
+/* The demo profile with the --set overrides; prints the error. */
+static int demo_config(const struct demo_opts *o, struct dm_config *cfg)
+{
+	struct dm_cli_config cc = {.profile = "demo"};
+	for (int i = 0; i < o->nsets; i++)
+		cc.sets[cc.nsets++] = o->sets[i];
+	return dm_cli_config_apply(&cc, cfg);
+}
 
 static int generate(int fd, const char *path, uint64_t size, uint64_t seed)
 {
@@ -75,16 +95,11 @@ static int generate(int fd, const char *path, uint64_t size, uint64_t seed)
  * that with a leak it keeps the session (and so the sampler, the injected
  * leak and the detector) going after the parse until the leak is
  * confirmed: the point of the demo, which a 200M parse outruns. */
-static int headless(const char *path, uint64_t leak_rate)
+static int headless(const char *path, uint64_t leak_rate, const struct demo_opts *o)
 {
 	struct dm_config cfg;
-	struct dm_error err;
-	dm_error_clear(&err);
-	dm_config_init(&cfg);
-	if (dm_profile_load(&cfg, "demo", &err) != 0) {
-		dm_cli_print_error(&err);
+	if (demo_config(o, &cfg) != 0)
 		return DM_EXIT_USAGE;
-	}
 	/* before any thread starts, so every thread inherits the mask and the
 	 * signals stay pending for sigtimedwait below */
 	dm_cli_block_signals();
@@ -105,6 +120,8 @@ static int headless(const char *path, uint64_t leak_rate)
 		return DM_EXIT_INPUT;
 	}
 	struct dm_session_opts so = {.leak_rate = leak_rate};
+	struct dm_error err;
+	dm_error_clear(&err);
 	int code, stopped = 0;
 	struct dm_session *s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
 	if (!s) {
@@ -163,37 +180,40 @@ out:
 	return code;
 }
 
-static int child_main(int fd, const char *path, uint64_t size, uint64_t seed, int leak,
-                      const char *max_frames)
+static int child_main(int fd, const char *path, const struct demo_opts *o)
 {
-	int rc = generate(fd, path, size, seed);
+	int rc = generate(fd, path, o->size, o->seed);
 	if (rc)
 		return rc;
 	/* the dashboard's own fallback without a usable terminal is `run` with
 	 * records on the screen; the demo's is events, as when piped */
 	const char *term = getenv("TERM");
 	if (isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0) {
-		char *av[12];
+		char *av[12 + 2 * DM_MAX_SETS];
 		int ac = 0;
 		av[ac++] = "tui";
 		av[ac++] = "--profile";
 		av[ac++] = "demo";
-		if (leak) {
+		for (int i = 0; i < o->nsets; i++) {
+			av[ac++] = "--set";
+			av[ac++] = (char *)o->sets[i];
+		}
+		if (o->leak) {
 			av[ac++] = "--leak-rate";
 			av[ac++] = DEMO_LEAK_RATE;
 		}
-		if (max_frames) {
+		if (o->max_frames) {
 			av[ac++] = "--max-frames";
-			av[ac++] = (char *)max_frames;
+			av[ac++] = (char *)o->max_frames;
 		}
 		av[ac++] = (char *)path;
 		av[ac] = NULL;
 		return dm_cmd_tui(ac, av);
 	}
 	uint64_t rate = 0;
-	if (leak)
+	if (o->leak)
 		dm_parse_size(DEMO_LEAK_RATE, &rate);
-	return headless(path, rate);
+	return headless(path, rate, o);
 }
 
 /* ---- the supervisor ---------------------------------------------------- */
@@ -230,17 +250,17 @@ int dm_cmd_demo(int argc, char **argv)
 		{"leak", no_argument, NULL, 'l'},
 		{"seed", required_argument, NULL, 'S'},
 		{"max-frames", required_argument, NULL, 'F'},
+		{"set", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	uint64_t size = 200ULL << 20, seed = 1;
-	int leak = 0, opt;
-	const char *max_frames = NULL;
+	struct demo_opts o = {.size = 200ULL << 20, .seed = 1};
+	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:lS:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if (dm_parse_size(optarg, &size) != 0 || size == 0) {
+			if (dm_parse_size(optarg, &o.size) != 0 || o.size == 0) {
 				dm_cli_error("--size %s: not a size (e.g. 30M, 200M, 1G)", optarg);
 				return DM_EXIT_USAGE;
 			}
@@ -253,10 +273,17 @@ int dm_cmd_demo(int argc, char **argv)
 				dm_cli_error("--seed %s: not a non-negative integer", optarg);
 				return DM_EXIT_USAGE;
 			}
-			seed = v;
+			o.seed = v;
 			break;
 		}
-		case 'l': leak = 1; break;
+		case 'l': o.leak = 1; break;
+		case 'k':
+			if (o.nsets >= DM_MAX_SETS) {
+				dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);
+				return DM_EXIT_USAGE;
+			}
+			o.sets[o.nsets++] = optarg;
+			break;
 		case 'F': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -264,7 +291,7 @@ int dm_cmd_demo(int argc, char **argv)
 				dm_cli_error("--max-frames %s: a positive whole number", optarg);
 				return DM_EXIT_USAGE;
 			}
-			max_frames = optarg;
+			o.max_frames = optarg;
 			break;
 		}
 		case 'h': usage(stdout); return DM_EXIT_OK;
@@ -275,14 +302,11 @@ int dm_cmd_demo(int argc, char **argv)
 		dm_cli_error("demo: no file arguments (it generates its own; see 'ddexmon demo --help')");
 		return DM_EXIT_USAGE;
 	}
-	/* a missing profile is a usage error now, not after generating 200M */
-	char ppath[DM_PATH_MAX + DM_NAME_MAX + 16];
-	struct dm_error err;
-	dm_error_clear(&err);
-	if (dm_profile_find("demo", ppath, sizeof ppath, &err) != 0) {
-		dm_cli_print_error(&err);
+	/* a missing profile or a bad --set is a usage error now, not after
+	 * generating 200M */
+	struct dm_config check;
+	if (demo_config(&o, &check) != 0)
 		return DM_EXIT_USAGE;
-	}
 
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
@@ -295,9 +319,9 @@ int dm_cmd_demo(int argc, char **argv)
 		return DM_EXIT_INPUT;
 	}
 	char sz[16];
-	dm_format_size(size, sz, sizeof sz);
+	dm_format_size(o.size, sz, sizeof sz);
 	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s (removed afterwards)%s\n",
-	        sz, path, leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "");
+	        sz, path, o.leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "");
 
 	/* blocked in the supervisor only; the child gets the mask it had */
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
@@ -316,7 +340,7 @@ int dm_cmd_demo(int argc, char **argv)
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-		int rc = child_main(fd, path, size, seed, leak, max_frames);
+		int rc = child_main(fd, path, &o);
 		fflush(stdout);
 		fflush(stderr);
 		_exit(rc);

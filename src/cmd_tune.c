@@ -47,8 +47,8 @@ static void usage(FILE *f)
 	      "  --force               start even when MemAvailable < max_memory\n"
 	      "  -h, --help            this help\n\n"
 	      "Each run is a separate process, so peak RSS is per setting.\n"
-	      "Exit status: 0 ok, 1 usage, 2 or 3 when every setting failed (input error,\n"
-	      "memory limit), 130 interrupted.\n", f);
+	      "Exit status: 0 ok, 1 usage, 2 input error (also: FILE missing), 3 memory\n"
+	      "limit (when every setting failed, the worst of their errors), 130 interrupted.\n", f);
 }
 
 /* What one child reports through its pipe. */
@@ -477,9 +477,13 @@ int dm_cmd_tune(int argc, char **argv)
 	}
 	const char *file = argv[optind];
 	struct stat st;
+	if (strcmp(file, "-") == 0) {
+		dm_cli_error("tune: not standard input: FILE is read once per run");
+		return DM_EXIT_USAGE;
+	}
 	if (stat(file, &st) != 0) {
 		dm_cli_error("%s: %s", file, strerror(errno));
-		return DM_EXIT_USAGE;
+		return DM_EXIT_INPUT;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		dm_cli_error("%s: not a regular file (tune reads it several times)", file);

@@ -22,7 +22,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-Test(fuzz_regress, every_kept_input_passes_the_harness, .timeout = 120)
+Test(fuzz_regress, every_kept_input_passes_the_harness)
 {
 	char dir[1024];
 	const char *src = getenv("DM_SRCDIR");

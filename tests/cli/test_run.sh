@@ -160,12 +160,18 @@ for p in low-memory large-files throughput demo; do
 done
 
 # ---- the demo, headless ----------------------------------------------------
-run "demo --leak --size 30M headless" 0 env TMPDIR="$tmp" "$DDEXMON" demo --leak --size 30M
+run "demo --leak --size 30M headless" 0 env TMPDIR="$tmp" "$DDEXMON" demo --leak --size 30M \
+	--set report_dir="$tmp/reports"
 cp "$tmp/out" "$tmp/demo"
 expect "demo says what it does" "$tmp/err" "^ddexmon demo: generating 30M demo delivery in $tmp/ddexmon-demo-"
 expect "demo events go to stdout" "$tmp/demo" '^\{"event":"start".*"profile":"demo"'
 expect "the leak is suspected" "$tmp/demo" '^\{"event":"leak_suspected"'
 expect "and confirmed" "$tmp/demo" '^\{"event":"leak_confirmed".*"type":"memory_leak"'
+if [ "$(ls "$tmp/reports" 2>/dev/null | grep -c '^heap-.*\.json$')" -ge 1 ]; then
+	ok "with a heap report in report_dir (--set over the demo profile)"
+else
+	not_ok "with a heap report in report_dir (--set over the demo profile)" "$(ls -la "$tmp/reports" 2>&1)"
+fi
 same "the whole delivery was parsed" \
 	"$(events "$tmp/demo" "print([e['state'] for e in ev if e['event']=='file_done'][0])")" "done"
 same "no records on stdout, only events" \
@@ -190,6 +196,10 @@ same "demo stopped by SIGTERM exits 143" "$got" "143"
 same "and removes its file" "$(ls "$tmp" | grep -c '^ddexmon-demo-')" "0"
 
 run "demo with a file argument is a usage error" 1 "$DDEXMON" demo "$good1"
+run "demo with a bad --set is a usage error before generating" 1 env TMPDIR="$tmp" \
+	"$DDEXMON" demo --set no_such_key=1
+expect "naming the key" "$tmp/err" "no_such_key"
+same "and nothing was generated" "$(grep -c 'generating' "$tmp/err")" "0"
 
 echo "1..$n"
 [ "$failures" -eq 0 ] || { echo "# $failures of $n failed"; exit 1; }

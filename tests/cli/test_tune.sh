@@ -101,7 +101,7 @@ expect "16K is the best that fits" "$tmp/out" '^\* 16K .* best$'
 
 # ---- errors ---------------------------------------------------------------------
 run "tune without a file" 1 "$DDEXMON" tune
-run "tune a missing file" 1 "$DDEXMON" tune "$tmp/nope.xml"
+run "tune a missing file: input error" 2 "$DDEXMON" tune "$tmp/nope.xml"
 run "tune standard input" 1 "$DDEXMON" tune -
 run "a bad chunk size" 1 "$DDEXMON" tune "$tmp/d.xml" --chunks 4K,lots
 expect "names the bad size" "$tmp/err" "lots"
