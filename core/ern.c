@@ -566,16 +566,45 @@ static void split_name(const char *name, const char **uri, size_t *ulen,
 	*llen = strlen(*local);
 }
 
+/* Input text quoted in an error: at most size - 1 bytes, cut at a
+ * character boundary, control characters (C0, DEL, C1: a newline inside an
+ * element, a terminal escape) as spaces, so that the message stays one
+ * harmless line of valid UTF-8. */
+static void quote_text(char *out, size_t size, const char *s, size_t n)
+{
+	if (n > size - 1) {
+		/* cut before a continuation byte (s[n] is inside the text here) */
+		n = size - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9F) {
+			out[o++] = ' ';
+			i++;
+		} else {
+			out[o++] = c < 0x20 || c == 0x7F ? ' ' : (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
 static int begin_root(struct dm_ern *e, const char *name, const char **atts,
                       struct dm_error *err)
 {
 	const char *uri, *local;
 	size_t ulen, llen;
 	split_name(name, &uri, &ulen, &local, &llen);
-	if (!dm_ern_root_namespace(uri, ulen, e->version, sizeof e->version))
-		return dm_error_set(err, DM_ENOTERN, "not a DDEX ERN message: root is {%.*s}%.*s",
-		                    (int)(ulen > 200 ? 200 : ulen), uri,
-		                    (int)(llen > 100 ? 100 : llen), local);
+	if (!dm_ern_root_namespace(uri, ulen, e->version, sizeof e->version)) {
+		char quri[201], qlocal[101];
+		quote_text(quri, sizeof quri, uri, ulen);
+		quote_text(qlocal, sizeof qlocal, local, llen);
+		return dm_error_set(err, DM_ENOTERN, "not a DDEX ERN message: root is {%s}%s", quri,
+		                    qlocal);
+	}
 	e->saw_root = 1;
 	snprintf(e->root, sizeof e->root, "%.*s", (int)llen, local);
 	snprintf(e->ns, sizeof e->ns, "%.*s", (int)ulen, uri);
@@ -843,23 +872,6 @@ static void end_capture(struct dm_ern *e)
 	}
 }
 
-/* Input text quoted in an error: at most 64 bytes, cut at a character
- * boundary, control characters (a newline inside the element) as spaces,
- * so the message stays one line of valid UTF-8. */
-static void quote_text(char *out, size_t size, const char *s, size_t n)
-{
-	size_t max = size - 1 < 64 ? size - 1 : 64;
-	if (n > max) {
-		/* cut before a continuation byte (s[n] is inside the text here) */
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (size_t i = 0; i < n; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? ' ' : s[i];
-	out[n] = '\0';
-}
-
 static int finish_record(struct dm_ern *e, struct dm_error *err)
 {
 	struct dm_record r;
@@ -887,7 +899,7 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 		struct dm_error rec_err;
 		dm_error_clear(&rec_err);
 		dm_error_at(&rec_err, e->file, e->rline, e->rcol, e->roff);
-		char quoted[72];
+		char quoted[65];
 		quote_text(quoted, sizeof quoted, dur, dlen);
 		dm_error_set(&rec_err, DM_ERECORD, "%s: duration '%s' is not ISO 8601 (e.g. PT3M20S)",
 		             e->kind, quoted);

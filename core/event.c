@@ -145,7 +145,7 @@ static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first
 	dm_json_i64(b, "growth_bytes", ev->leak->growth, &f);
 	dm_json_num(b, "rate", ev->leak->rate, &f);
 	dm_json_str(b, "timestamp", ts, &f);
-	dm_json_i64(b, "pid", (int64_t)getpid(), &f);
+	dm_json_i64(b, "pid", ev->pid > 0 ? (int64_t)ev->pid : (int64_t)getpid(), &f);
 	dm_json_str(b, "version", PACKAGE_VERSION, &f);
 	dm_buf_putc(b, '}');
 }

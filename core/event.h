@@ -93,6 +93,7 @@ struct dm_event {
 	const struct dm_session_summary *summary;   /* SUMMARY, STATUS */
 	const struct dm_config *config;             /* START, SETTING */
 	unsigned workers;                           /* START */
+	long pid;               /* LEAK_*: the process watched (0 = this one) */
 };
 
 /* Short name used as the JSON "event" member ("start", "progress", ...). */

@@ -149,7 +149,7 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 	if (a == DM_LEAK_CONFIRM)
 		s->sum.leaks_confirmed++;
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.sample = smp, .leak = &info};
+	struct dm_event ev = {.sample = smp, .leak = &info, .pid = (long)s->opts.watch_pid};
 	char path[DM_PATH_MAX + 64] = "";
 	switch (a) {
 	case DM_LEAK_SUSPECT:
@@ -470,9 +470,14 @@ int dm_session_export_csv(struct dm_session *s, const char *path)
 
 /* ---- heap reports ----------------------------------------------------- */
 
-static void smaps_rollup(struct dm_buf *b)
+static void smaps_rollup(struct dm_buf *b, pid_t pid)
 {
-	FILE *f = fopen("/proc/self/smaps_rollup", "re");
+	char path[64];
+	if (pid > 0)
+		snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
+	else
+		snprintf(path, sizeof path, "/proc/self/smaps_rollup");
+	FILE *f = fopen(path, "re");
 	dm_buf_puts(b, "{");
 	if (f) {
 		char line[256];
@@ -509,8 +514,14 @@ int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, 
 	dm_json_str(&b, "type", "heap_report", &first);
 	dm_json_str(&b, "reason", reason, &first);
 	dm_json_str(&b, "timestamp", ts, &first);
-	dm_json_i64(&b, "pid", (int64_t)getpid(), &first);
 	dm_json_str(&b, "version", PACKAGE_VERSION, &first);
+	if (s->opts.watch_pid > 0) {
+		/* another process: what the kernel says of it is all there is */
+		dm_json_i64(&b, "pid", (int64_t)s->opts.watch_pid, &first);
+		dm_json_i64(&b, "watched_by", (int64_t)getpid(), &first);
+		goto kernel_view;
+	}
+	dm_json_i64(&b, "pid", (int64_t)getpid(), &first);
 
 	struct dm_acct_stats st;
 	dm_acct_stats(s->root, &st);
@@ -552,6 +563,7 @@ int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, 
 	                  "\"uordblks\":%zu,\"fordblks\":%zu,\"keepcost\":%zu}",
 	              mi.arena, mi.ordblks, mi.hblks, mi.hblkhd, mi.uordblks, mi.fordblks, mi.keepcost);
 #endif
+kernel_view:
 	pthread_mutex_lock(&s->mon_mu);
 	struct dm_leak_info li = s->leak_info;
 	struct dm_sample last = s->last;
@@ -564,7 +576,7 @@ int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, 
 	dm_json_u64(&b, "rss", last.rss, &first);
 	dm_json_u64(&b, "rss_peak", last.rss_peak, &first);
 	dm_buf_json_key(&b, "smaps_rollup", &first);
-	smaps_rollup(&b);
+	smaps_rollup(&b, s->opts.watch_pid);
 	dm_buf_puts(&b, "}\n");
 	int rc;
 	if (b.failed) {

@@ -244,13 +244,13 @@ static int on_record(void *ctx, const struct dm_record *r)
 }
 
 /* A message is printed as one line of a terminal or a log: no control
- * characters, whatever the input held. */
+ * characters (C0, DEL, C1), whatever the input held. */
 static int one_line(const char *msg)
 {
 	if (!msg[0])
 		return 0;
 	for (const unsigned char *c = (const unsigned char *)msg; *c; c++)
-		if (*c < 0x20 || *c == 0x7F)
+		if (*c < 0x20 || *c == 0x7F || (c[0] == 0xC2 && c[1] >= 0x80 && c[1] <= 0x9F))
 			return 0;
 	return 1;
 }

@@ -92,13 +92,23 @@ for i in range(120):
     time.sleep(0.05)
 ' &
 child=$!
-"$DDEXMON" watch --pid "$child" --set leak_threshold=30M --set leak_interval=250ms >"$tmp/w1"
+"$DDEXMON" watch --pid "$child" --set leak_threshold=30M --set leak_interval=250ms \
+	--set report_dir="$tmp/wreports" >"$tmp/w1"
 rc=$?
 [ "$rc" = 0 ] || no "watch (leaking child) exit $rc"
 grep -q '"event":"leak_confirmed"' "$tmp/w1" || no "watch: leaking child not confirmed"
+# its heap report is about the child, not about ddexmon
+grep '"event":"leak_confirmed"' "$tmp/w1" | head -1 | python3 -c '
+import json, sys
+e = json.loads(sys.stdin.readline())
+r = json.load(open(e["heap_report"]))
+assert r["pid"] == int(sys.argv[1]) and "tags" not in r, r
+assert r["smaps_rollup"]["Rss"] > 30 * 2**20, r["smaps_rollup"]
+' "$child" || no "watch: heap report not about the watched process"
 sleep 4 &
 child=$!
-"$DDEXMON" watch --pid "$child" --set leak_threshold=30M --set leak_interval=250ms >"$tmp/w2"
+"$DDEXMON" watch --pid "$child" --set leak_threshold=30M --set leak_interval=250ms \
+	--set report_dir="$tmp/wreports2" >"$tmp/w2"
 grep -q '"event":"leak_' "$tmp/w2" && no "watch: sleeping child reported"
 grep -q '"event":"sample"' "$tmp/w2" || no "watch: no samples"
 "$DDEXMON" watch --pid 2147483646 >/dev/null 2>&1
