@@ -17,48 +17,8 @@ command -v python3 >/dev/null || { echo "python3 is needed to check the JSON out
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddexmon-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-failures=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failures=$((failures + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
-
-# run NAME EXPECTED_STATUS CMD...: stdout to $tmp/out, stderr to $tmp/err
-run() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$name (exit $want)"
-	else
-		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
-	fi
-}
-
-# expect NAME FILE PATTERN: an extended regex that must match a line of FILE
-expect() {
-	if grep -Eq -- "$3" "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "no line of $(basename "$2") matches: $3" "$(head -c 600 "$2")"
-	fi
-}
-
-expect_empty() {
-	if [ -s "$2" ]; then
-		not_ok "$1" "$(basename "$2") is not empty:" "$(head -c 300 "$2")"
-	else
-		ok "$1"
-	fi
-}
-
-# lines FILE: number of lines
-lines() { wc -l <"$1" | tr -d ' '; }
+: "${DM_SRCDIR:?set DM_SRCDIR to the source tree}"
+. "$DM_SRCDIR/tests/cli/lib.sh"
 
 # Every line of FILE is a JSON object whose first key is "type"; prints
 # "type kind" per record to FILE.types for counting.

@@ -23,51 +23,7 @@ DDEXMON_PROFILE_PATH="$DM_SRCDIR/profiles"
 XDG_CONFIG_HOME="$tmp/xdg"
 export DDEXMON_PROFILE_PATH XDG_CONFIG_HOME
 
-failures=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failures=$((failures + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
-
-# run NAME EXPECTED_STATUS CMD...: stdout to $tmp/out, stderr to $tmp/err
-run() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$name (exit $want)"
-	else
-		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
-	fi
-}
-
-expect() {
-	if grep -Eq -- "$3" "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "no line of $(basename "$2") matches: $3" "$(head -c 600 "$2")"
-	fi
-}
-
-expect_not() {
-	if grep -Eq -- "$3" "$2"; then
-		not_ok "$1" "a line of $(basename "$2") matches: $3" "$(grep -E -- "$3" "$2" | head -c 300)"
-	else
-		ok "$1"
-	fi
-}
-
-# same NAME GOT WANT
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
-}
-
-lines() { wc -l <"$1" | tr -d ' '; }
+. "$DM_SRCDIR/tests/cli/lib.sh"
 
 # events FILE SCRIPT: run a python snippet over the events (list `ev`);
 # it prints a value or exits non-zero with a message

@@ -17,39 +17,7 @@ DDEXMON_PROFILE_PATH="$DM_SRCDIR/profiles"
 XDG_CONFIG_HOME="$tmp/xdg"
 export DDEXMON_PROFILE_PATH XDG_CONFIG_HOME
 
-failures=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failures=$((failures + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do echo "#   $line"; done
-}
-
-run() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$name (exit $want)"
-	else
-		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
-	fi
-}
-
-expect() {
-	if grep -Eq -- "$3" "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "no line of $(basename "$2") matches: $3" "$(head -c 800 "$2")"
-	fi
-}
-
-same() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
-}
+. "$DM_SRCDIR/tests/cli/lib.sh"
 
 "$DDEXMON" gen --size 1M --seed 9 "$tmp/d.xml" 2>/dev/null || { echo "gen failed" >&2; exit 1; }
 
