@@ -408,37 +408,51 @@ int dm_parser_feed(struct dm_parser *p, const void *data, size_t len, int final)
 	return 0;
 }
 
+/* One read of at most max bytes from fd straight into expat's buffer,
+ * then parsed: at off with pread, or (off < 0) from the file position,
+ * where end of file is the end of the document. *got: bytes read. */
+static int one_chunk(struct dm_parser *p, int fd, int64_t off, uint64_t max, ssize_t *got)
+{
+	*got = 0;
+	if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		dm_error_set(&p->err, DM_EINTR, "stopped");
+		return fail(p, DM_EINTR);
+	}
+	size_t chunk = atomic_load_explicit(&p->chunk_size, memory_order_relaxed);
+	if (chunk > INT32_MAX)
+		chunk = INT32_MAX;
+	if (chunk > max)
+		chunk = (size_t)max;
+	struct dm_acct *prev = dm_acct_bind(p->acct);
+	void *buf = XML_GetBuffer(p->xp, (int)chunk);
+	dm_acct_bind(prev);
+	if (!buf)
+		return memory_error(p, "growing expat's buffer");
+	ssize_t n;
+	do
+		n = off < 0 ? read(fd, buf, chunk) : pread(fd, buf, chunk, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 || (n == 0 && off >= 0)) {
+		dm_error_at(&p->err, p->name, 0, 0, off < 0 ? p->bytes : (uint64_t)off);
+		p->err.line = 0;
+		dm_error_set(&p->err, DM_EIO, "read error: %s", n < 0 ? strerror(errno) : "file shrank");
+		return fail(p, DM_EIO);
+	}
+	int final = off < 0 && n == 0;
+	prev = dm_acct_bind(p->acct);
+	enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, final);
+	dm_acct_bind(prev);
+	*got = n;
+	return after_chunk(p, st, (size_t)n, final);
+}
+
 int dm_parser_feed_fd(struct dm_parser *p, int fd)
 {
 	if (p->failed)
 		return p->failed;
 	for (;;) {
-		if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-			dm_error_set(&p->err, DM_EINTR, "stopped");
-			return fail(p, DM_EINTR);
-		}
-		size_t chunk = atomic_load_explicit(&p->chunk_size, memory_order_relaxed);
-		if (chunk > INT32_MAX)
-			chunk = INT32_MAX;
-		struct dm_acct *prev = dm_acct_bind(p->acct);
-		void *buf = XML_GetBuffer(p->xp, (int)chunk);
-		dm_acct_bind(prev);
-		if (!buf)
-			return memory_error(p, "growing expat's buffer");
 		ssize_t n;
-		do
-			n = read(fd, buf, chunk);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			dm_error_at(&p->err, p->name, 0, 0, p->bytes);
-			p->err.line = 0;
-			dm_error_set(&p->err, DM_EIO, "read error: %s", strerror(errno));
-			return fail(p, DM_EIO);
-		}
-		prev = dm_acct_bind(p->acct);
-		enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, n == 0);
-		dm_acct_bind(prev);
-		int rc = after_chunk(p, st, (size_t)n, n == 0);
+		int rc = one_chunk(p, fd, -1, UINT64_MAX, &n);
 		if (rc || n == 0)
 			return rc;
 	}
@@ -449,34 +463,8 @@ int dm_parser_feed_range(struct dm_parser *p, int fd, uint64_t off, uint64_t len
 	if (p->failed)
 		return p->failed;
 	while (len) {
-		if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-			dm_error_set(&p->err, DM_EINTR, "stopped");
-			return fail(p, DM_EINTR);
-		}
-		size_t chunk = atomic_load_explicit(&p->chunk_size, memory_order_relaxed);
-		if (chunk > INT32_MAX)
-			chunk = INT32_MAX;
-		if (chunk > len)
-			chunk = (size_t)len;
-		struct dm_acct *prev = dm_acct_bind(p->acct);
-		void *buf = XML_GetBuffer(p->xp, (int)chunk);
-		dm_acct_bind(prev);
-		if (!buf)
-			return memory_error(p, "growing expat's buffer");
 		ssize_t n;
-		do
-			n = pread(fd, buf, chunk, (off_t)off);
-		while (n < 0 && errno == EINTR);
-		if (n <= 0) {
-			dm_error_at(&p->err, p->name, 0, 0, off);
-			p->err.line = 0;
-			dm_error_set(&p->err, DM_EIO, "read error: %s", n < 0 ? strerror(errno) : "file shrank");
-			return fail(p, DM_EIO);
-		}
-		prev = dm_acct_bind(p->acct);
-		enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, 0);
-		dm_acct_bind(prev);
-		int rc = after_chunk(p, st, (size_t)n, 0);
+		int rc = one_chunk(p, fd, (int64_t)off, len, &n);
 		if (rc)
 			return rc;
 		off += (uint64_t)n;
