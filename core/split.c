@@ -17,7 +17,7 @@
 #include "parser.h"
 
 #define SEG_MIN (1u << 20)
-#define SEG_MAX (8u << 20)
+#define SEG_MAX (2u << 20)   /* bounds each segment's JSON buffer */
 #define SCAN_WINDOW (1u << 20)
 #define HEAD_MAX (1u << 20)
 #define QNAME_MAX 256
@@ -69,6 +69,12 @@ static const struct {
 	{"Release", "ReleaseList"},
 	{"TrackRelease", "ReleaseList"},
 	{"ReleaseDeal", "DealList"},
+	/* without these a long PartyList or a run of images would be one
+	 * segment, and its JSON buffer would grow with the file */
+	{"Party", "PartyList"},
+	{"Image", "ResourceList"},
+	{"Video", "ResourceList"},
+	{"Text", "ResourceList"},
 };
 
 static int name_char(unsigned char c)
@@ -109,20 +115,26 @@ static int candidate_at(const char *s, size_t avail, struct seg *g)
 }
 
 /* The first candidate at or after off within the scan window: its offset,
- * or 0 when there is none. */
+ * or 0 when there is none. Reads 64 KiB at a time: a candidate is nearly
+ * always within the first few KiB. */
 static uint64_t find_point(struct split *sp, char *buf, uint64_t off, uint64_t size, struct seg *g)
 {
-	size_t want = SCAN_WINDOW + QNAME_MAX;
-	if (off + want > size)
-		want = (size_t)(size - off);
-	ssize_t n = pread(sp->fd, buf, want, (off_t)off);
-	if (n <= 0)
-		return 0;
-	size_t len = (size_t)n;
-	size_t scan = len > QNAME_MAX ? len - QNAME_MAX : len;
-	for (const char *p = buf; (p = memchr(p, '<', scan - (size_t)(p - buf))) != NULL; p++)
-		if (candidate_at(p, len - (size_t)(p - buf), g))
-			return off + (uint64_t)(p - buf);
+	const size_t step = 64u * 1024u;
+	for (uint64_t at = off; at < off + SCAN_WINDOW && at < size; at += step) {
+		size_t want = step + QNAME_MAX;
+		if (at + want > size)
+			want = (size_t)(size - at);
+		ssize_t n = pread(sp->fd, buf, want, (off_t)at);
+		if (n <= 0)
+			return 0;
+		size_t len = (size_t)n;
+		size_t scan = len > QNAME_MAX && at + len < size ? len - QNAME_MAX : len;
+		if (scan > step)
+			scan = step;
+		for (const char *p = buf; (p = memchr(p, '<', scan - (size_t)(p - buf))) != NULL; p++)
+			if (candidate_at(p, len - (size_t)(p - buf), g))
+				return at + (uint64_t)(p - buf);
+	}
 	return 0;
 }
 
@@ -507,7 +519,20 @@ static int run_parallel(struct split *sp, unsigned n, const struct dm_split_out 
 		}
 		if (j == 0)
 			snprintf(st->ern_version, sizeof st->ern_version, "%s", g->version);
-		dm_buf_fini(&g->out);
+		/* the buffer goes on to the segment that this one's place in the
+		 * window lets start: at most `window` buffers ever exist, reused
+		 * rather than freed and grown again (which fragments the heap of
+		 * every worker thread and lets RSS creep with the file size) */
+		if (j + sp->window < sp->nseg) {
+			struct seg *later = &sp->segs[j + sp->window];
+			dm_buf_fini(&later->out);
+			later->out = g->out;
+			dm_buf_reset(&later->out);
+			g->out.data = NULL;
+			g->out.len = g->out.cap = 0;
+		} else {
+			dm_buf_fini(&g->out);
+		}
 		pthread_mutex_lock(&sp->mu);
 		sp->emitted = j + 1;
 		pthread_cond_broadcast(&sp->cv);
