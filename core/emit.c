@@ -11,6 +11,21 @@
 #include <time.h>
 #include <unistd.h>
 
+int dm_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno ? errno : EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err)
 {
 	char tmp[PATH_MAX];
@@ -22,20 +37,12 @@ int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_er
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			errno = e;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
+	int werr = dm_write_all(fd, data, len);
+	if (werr) {
+		close(fd);
+		unlink(tmp);
+		errno = werr;
+		goto fail;
 	}
 	/* data before name: a reader never sees a half-written file */
 	if (fsync(fd) != 0 && errno != EINVAL) {

@@ -9,6 +9,10 @@
 #include "buf.h"
 #include "error.h"
 
+/* Write all of data to fd, retrying short writes and EINTR. 0, or the
+ * errno of the failed write. */
+int dm_write_all(int fd, const void *data, size_t len);
+
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, rename. 0 or DM_EIO with err filled (err may be NULL). */
 int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err);

@@ -490,6 +490,14 @@ static int run_exit_code(struct dm_session *s)
 	return worst ? worst : DM_EXIT_INPUT;
 }
 
+int dm_session_exit_code(struct dm_session *s)
+{
+	pthread_mutex_lock(&s->mu);
+	int code = run_exit_code(s);
+	pthread_mutex_unlock(&s->mu);
+	return code;
+}
+
 int dm_session_wait(struct dm_session *s)
 {
 	if (!s->started)

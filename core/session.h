@@ -70,6 +70,9 @@ int dm_session_start(struct dm_session *s, struct dm_error *err);
 int dm_session_wait(struct dm_session *s);
 /* Non-blocking: 1 when every queued file is done. */
 int dm_session_done(struct dm_session *s);
+/* The exit code the run has with its files as they are now (what
+ * dm_session_wait will return once they are all done). */
+int dm_session_exit_code(struct dm_session *s);
 
 /* Controls, from any thread. */
 void dm_session_stop(struct dm_session *s);                 /* Ctrl-C, quit */

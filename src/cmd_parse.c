@@ -9,6 +9,7 @@
 
 #include "acct.h"
 #include "buf.h"
+#include "emit.h"
 #include "parser.h"
 #include "split.h"
 
@@ -24,20 +25,9 @@ struct parse_ctx {
 
 static int flush_out(struct parse_ctx *c)
 {
-	size_t off = 0;
-	while (off < c->out.len) {
-		ssize_t n = write(STDOUT_FILENO, c->out.data + off, c->out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			c->write_failed = errno;
-			dm_buf_reset(&c->out);
-			return DM_EIO;
-		}
-		off += (size_t)n;
-	}
+	c->write_failed = dm_write_all(STDOUT_FILENO, c->out.data, c->out.len);
 	dm_buf_reset(&c->out);
-	return 0;
+	return c->write_failed ? DM_EIO : 0;
 }
 
 static int on_record(void *ctx, const struct dm_record *r)
@@ -92,18 +82,8 @@ static int split_write(void *ctx, const char *data, size_t len)
 	struct parse_ctx *c = ctx;
 	if (c->summary_only)
 		return 0;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(STDOUT_FILENO, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			c->write_failed = errno;
-			return DM_EIO;
-		}
-		off += (size_t)n;
-	}
-	return 0;
+	c->write_failed = dm_write_all(STDOUT_FILENO, data, len);
+	return c->write_failed ? DM_EIO : 0;
 }
 
 /* One file on split_workers threads; counts into c. */

@@ -12,17 +12,8 @@
 
 static int flush_records(struct dm_sink *k)
 {
-	size_t off = 0;
-	while (off < k->rec.len) {
-		ssize_t n = write(k->record_fd, k->rec.data + off, k->rec.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			k->write_error = errno;
-			break;
-		}
-		off += (size_t)n;
-	}
+	if (!k->write_error)
+		k->write_error = dm_write_all(k->record_fd, k->rec.data, k->rec.len);
 	dm_buf_reset(&k->rec);
 	return k->write_error ? DM_EIO : 0;
 }

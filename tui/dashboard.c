@@ -41,30 +41,6 @@ static void drain(struct dm_tui_dash *d)
 		                 (unsigned long long)lost);
 }
 
-/* The exit code the run will have, as the session works it out: what the
- * header says when every file is done. */
-static int expected_exit(const struct dm_tui_model *m)
-{
-	size_t ok = 0, failed = 0;
-	int worst = 0;
-	for (size_t i = 0; i < m->nfiles; i++) {
-		const struct dm_tui_file *f = &m->files[i];
-		if (f->state != DM_FILE_FAILED) {
-			ok++;
-			continue;
-		}
-		failed++;
-		int c = dm_exit_code(f->code ? f->code : DM_EINTR);
-		if (c > worst && c != DM_EXIT_INTERRUPTED)
-			worst = c;
-	}
-	if (!failed)
-		return DM_EXIT_OK;
-	if (ok)
-		return DM_EXIT_PARTIAL;
-	return worst ? worst : DM_EXIT_INPUT;
-}
-
 static void poll_session(struct dm_tui_dash *d)
 {
 	struct dm_config cfg;
@@ -86,7 +62,7 @@ static void poll_session(struct dm_tui_dash *d)
 	dm_tui_model_set_leak(d->m, &li);
 	if (d->m->state != DM_TUI_DONE && n > 0 && dm_session_done(d->s)) {
 		d->m->state = DM_TUI_DONE;
-		d->m->exit_code = expected_exit(d->m);
+		d->m->exit_code = dm_session_exit_code(d->s);
 		size_t failed = d->m->exit_code != 0;
 		dm_tui_model_log(d->m, failed ? DM_TUI_WARN : DM_TUI_INFO,
 		                 "all files done%s; q quits, a adds more", failed ? " (some failed)" : "");
