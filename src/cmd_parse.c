@@ -25,9 +25,11 @@ struct parse_ctx {
 
 static int flush_out(struct parse_ctx *c)
 {
-	c->write_failed = dm_write_all(STDOUT_FILENO, c->out.data, c->out.len);
+	int e = dm_write_all(STDOUT_FILENO, c->out.data, c->out.len);
 	dm_buf_reset(&c->out);
-	return c->write_failed ? DM_EIO : 0;
+	if (e)
+		c->write_failed = e;
+	return e ? DM_EIO : 0;
 }
 
 static int on_record(void *ctx, const struct dm_record *r)
@@ -82,8 +84,10 @@ static int split_write(void *ctx, const char *data, size_t len)
 	struct parse_ctx *c = ctx;
 	if (c->summary_only)
 		return 0;
-	c->write_failed = dm_write_all(STDOUT_FILENO, data, len);
-	return c->write_failed ? DM_EIO : 0;
+	int e = dm_write_all(STDOUT_FILENO, data, len);
+	if (e)
+		c->write_failed = e;
+	return e ? DM_EIO : 0;
 }
 
 /* One file on split_workers threads; counts into c. */
@@ -101,7 +105,9 @@ static int parse_split(struct parse_ctx *c, const char *path, const struct dm_co
 		c->counts[t] += st.records[t];
 	if (st.fell_back && !rc)
 		dm_cli_error("%s: parsed on one thread (%s)", path, st.why);
-	if (rc)
+	if (rc && c->write_failed)
+		dm_cli_error("standard output: write error: %s", strerror(c->write_failed));
+	else if (rc)
 		dm_cli_print_error(&err);
 	return rc;
 }
@@ -193,7 +199,7 @@ int dm_cmd_parse(int argc, char **argv)
 		dm_parser_stats(p, &st);
 		bytes += st.bytes;
 		int frc = flush_out(&c);
-		if (frc) {
+		if (frc || c.write_failed) {
 			dm_cli_error("standard output: write error: %s", strerror(c.write_failed));
 			worst = DM_EIO;
 			nfailed++;
