@@ -1,4 +1,4 @@
-/* Atomic file writes, timestamps, JSON members. */
+/* The write-all loop, timestamps, JSON members. */
 #include "config.h"
 #include "emit.h"
 
@@ -22,71 +22,6 @@ int dm_write_all(int fd, const void *data, size_t len)
 			return errno ? errno : EIO;
 		p += n;
 		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err)
-{
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-		if (err)
-			dm_error_set(err, DM_EIO, "%s: path too long", path);
-		return DM_EIO;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto fail;
-	int werr = dm_write_all(fd, data, len);
-	if (werr) {
-		close(fd);
-		unlink(tmp);
-		errno = werr;
-		goto fail;
-	}
-	/* data before name: a reader never sees a half-written file */
-	if (fsync(fd) != 0 && errno != EINVAL) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		goto fail;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		goto fail;
-	}
-	return 0;
-fail:
-	if (err)
-		dm_error_set(err, DM_EIO, "%s: cannot write: %s", path, strerror(errno));
-	return DM_EIO;
-}
-
-int dm_mkdirs(const char *path, struct dm_error *err)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-		if (err)
-			dm_error_set(err, DM_EIO, "%s: path too long", path);
-		return DM_EIO;
-	}
-	for (char *s = buf + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-				if (err)
-					dm_error_set(err, DM_EIO, "%s: cannot create directory: %s", buf,
-					             strerror(errno));
-				return DM_EIO;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
 	}
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* Output helpers shared by the session and the commands: atomic file
- * writes, ISO 8601 timestamps, and JSON members used by several writers.
+/* Output helpers shared by the session and the commands: the write-all
+ * loop, ISO 8601 timestamps, and JSON members used by several writers.
  * (dm_event_to_json itself is declared in session.h.) */
 #ifndef DM_EMIT_H
 #define DM_EMIT_H
@@ -8,17 +8,11 @@
 #include <stdint.h>
 #include "buf.h"
 #include "error.h"
+#include "outfile.h"   /* dm_write_atomic and the file-writing rules */
 
 /* Write all of data to fd, retrying short writes and EINTR. 0, or the
  * errno of the failed write. */
 int dm_write_all(int fd, const void *data, size_t len);
-
-/* Write data to path atomically: a temporary file in the same directory,
- * fsync, rename. 0 or DM_EIO with err filled (err may be NULL). */
-int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err);
-
-/* mkdir -p (mode 0755). 0 or DM_EIO. */
-int dm_mkdirs(const char *path, struct dm_error *err);
 
 /* "2026-11-25T13:02:14.123Z" (ms) into buf (>= 25 bytes). */
 void dm_iso_time(int64_t wall_ms, char *buf, size_t size);

@@ -63,8 +63,16 @@ void dm_error_at(struct dm_error *e, const char *file, uint64_t line,
                  uint64_t column, uint64_t offset);
 
 /* One line, no newline: "FILE:LINE:COL: message" or "FILE: message" or
- * "message". Always NUL-terminated; truncated to size. */
+ * "message", escaped with dm_esc (a file name cannot forge a line or a
+ * terminal escape). Always NUL-terminated; truncated to size. */
 void dm_error_format(const struct dm_error *e, char *buf, size_t size);
+
+/* s made safe to print on a terminal or in a log, into buf (always
+ * NUL-terminated, cut at a character boundary): control characters become
+ * \n, \t, \r, \e or \xHH, bytes that are not UTF-8 \xHH, C1 controls and
+ * bidirectional overrides \uHHHH. Printable text, UTF-8 included, is kept.
+ * Escaping escaped text changes nothing. Returns buf. */
+char *dm_esc(const char *s, char *buf, size_t size);
 
 /* Map a DM_E* code to the process exit code. */
 int dm_exit_code(int code);

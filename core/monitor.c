@@ -499,11 +499,8 @@ int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, 
 	char stamp[32];
 	int64_t now = dm_wall_ms();
 	dm_stamp_time(now, stamp, sizeof stamp);
-	if (dm_mkdirs(s->cfg.report_dir, err) != 0)
-		return DM_EIO;
-	snprintf(out, outlen, "%s/heap-%s.json", s->cfg.report_dir, stamp);
-	for (int i = 1; access(out, F_OK) == 0 && i < 100; i++)
-		snprintf(out, outlen, "%s/heap-%s-%d.json", s->cfg.report_dir, stamp, i);
+	char stem[48];
+	snprintf(stem, sizeof stem, "heap-%s", stamp);
 
 	struct dm_buf b;
 	dm_buf_init(&b, s->root, DM_TAG_OUTPUT);
@@ -583,7 +580,7 @@ kernel_view:
 		dm_error_set(err, DM_ENOMEM, "out of memory writing the heap report");
 		rc = DM_ENOMEM;
 	} else {
-		rc = dm_write_atomic(out, b.data, b.len, err);
+		rc = dm_report_write(s->cfg.report_dir, stem, "json", b.data, b.len, out, outlen, err);
 	}
 	dm_buf_fini(&b);
 	return rc;

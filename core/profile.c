@@ -4,12 +4,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef DM_PKGDATADIR
@@ -376,12 +378,27 @@ static char *trim(char *s)
 
 int dm_config_load(struct dm_config *c, const char *path, struct dm_error *err)
 {
-	FILE *f = fopen(path, "r");
+	/* O_NONBLOCK: a FIFO named *.profile must not hang a listing; only a
+	 * regular file is a profile */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	FILE *f = NULL;
+	const char *why = NULL;
+	if (fd < 0)
+		why = strerror(errno);
+	else if (fstat(fd, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (!(f = fdopen(fd, "r")))
+		why = strerror(errno);
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		dm_error_at(err, path, 0, 0, 0);
 		if (err)
 			err->has_pos = 0;
-		return dm_error_set(err, DM_EUSAGE, "cannot open profile: %s", strerror(errno));
+		return dm_error_set(err, DM_EUSAGE, "cannot open profile: %s", why);
 	}
 	/* the stem names the profile unless the file says otherwise */
 	const char *base = strrchr(path, '/');
@@ -496,6 +513,36 @@ int dm_profile_find(const char *spec, char *path, size_t size, struct dm_error *
 	for (size_t i = 0; i < n && off < sizeof where; i++)
 		off += (size_t)snprintf(where + off, sizeof where - off, "%s%s", i ? ", " : "", dirs[i]);
 	return dm_error_set(err, DM_EUSAGE, "profile '%s' not found (looked in %s)", spec, where);
+}
+
+/* expat keeps this much already-parsed input before a new buffer
+ * (XML_CONTEXT_BYTES in its default build). */
+#define EXPAT_CONTEXT 1024
+
+static uint64_t parser_buffer_need(uint64_t chunk)
+{
+	uint64_t p = 1024;
+	while (p < chunk + EXPAT_CONTEXT)
+		p *= 2;
+	return p + p / 2;
+}
+
+int dm_config_check(const struct dm_config *c, struct dm_error *err)
+{
+	uint64_t need = parser_buffer_need(c->chunk_size), def;
+	if (need <= c->max_memory)
+		return 0;
+	const struct dm_config_key *k = dm_config_key_find("chunk_size");
+	if (dm_parse_size(k->def, &def) != 0 || parser_buffer_need(def) > c->max_memory)
+		return 0;
+	char chunk[32], mem[32], n[32];
+	dm_config_format(c, k, chunk, sizeof chunk);
+	dm_config_format(c, dm_config_key_find("max_memory"), mem, sizeof mem);
+	dm_format_size(need, n, sizeof n);
+	return dm_error_set(err, DM_EUSAGE,
+	                    "profile '%s': chunk_size = %s needs up to %s of parser buffer, more than "
+	                    "max_memory = %s: lower chunk_size or raise max_memory", c->name, chunk, n,
+	                    mem);
 }
 
 int dm_profile_load(struct dm_config *c, const char *spec, struct dm_error *err)

@@ -92,6 +92,15 @@ int dm_config_load(struct dm_config *c, const char *path, struct dm_error *err);
  * Returns 0 or DM_EUSAGE with a message listing where it looked. */
 int dm_profile_find(const char *spec, char *path, size_t size, struct dm_error *err);
 
+/* Keys that are each in range but cannot work together: a chunk_size
+ * whose parser buffer (expat rounds chunk_size plus its context up to a
+ * power of two, and holds the old buffer while growing: up to 1.5 times
+ * that) does not fit max_memory, when the default chunk_size would. (A
+ * budget too small for any chunk is the memory error it always was.)
+ * 0, or DM_EUSAGE with a message naming both keys. Call once the profile
+ * and every --set are applied. */
+int dm_config_check(const struct dm_config *c, struct dm_error *err);
+
 /* dm_profile_find + dm_config_load. */
 int dm_profile_load(struct dm_config *c, const char *spec, struct dm_error *err);
 

@@ -3,7 +3,7 @@
 # (`ddexmon demo --leak`: 12M a second) goes from suspected to confirmed
 # in about ten seconds, well within the minute the demo promises.
 
-description = the demo: fast sampling, quick leak detection, reports in /tmp
+description = the demo: fast sampling, quick leak detection, private report directory
 
 max_memory = 256M
 chunk_size = 64K
@@ -24,5 +24,7 @@ leak_threshold = 32M
 leak_window = 10m
 
 # Heap reports from a demo are throwaway: keep them out of the current
-# directory.
-report_dir = /tmp/ddexmon-demo-reports
+# directory, in one of this user's own ("auto": $XDG_RUNTIME_DIR/ddexmon-reports,
+# else $XDG_STATE_HOME/ddexmon/reports, else a private mkdtemp directory;
+# see report_dir in ddexmon(1)). Never a fixed shared path in /tmp.
+report_dir = auto

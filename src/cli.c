@@ -56,17 +56,23 @@ int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg)
 			dm_cli_print_error(&err);
 			return DM_EUSAGE;
 		}
+	if (dm_config_check(cfg, &err) != 0) {
+		dm_cli_print_error(&err);
+		return DM_EUSAGE;
+	}
 	return 0;
 }
 
 void dm_cli_error(const char *fmt, ...)
 {
+	/* the names in a message are whatever the files are called: escaped,
+	 * one message stays one line and cannot drive the terminal */
+	char raw[4096], line[sizeof raw * 2];
 	va_list ap;
-	fputs("ddexmon: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "ddexmon: %s\n", dm_esc(raw, line, sizeof line));
 }
 
 void dm_cli_print_error(const struct dm_error *e)

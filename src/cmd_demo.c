@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "gen.h"
+#include "outfile.h"
 #include "profile.h"
 #include "session.h"
 #include "sink.h"
@@ -308,6 +309,16 @@ int dm_cmd_demo(int argc, char **argv)
 	if (demo_config(&o, &check) != 0)
 		return DM_EXIT_USAGE;
 
+	/* where heap reports go, decided (and a private directory made, if it
+	 * comes to that) before the fork so that both processes agree */
+	char reports[DM_PATH_MAX];
+	struct dm_error rerr;
+	dm_error_clear(&rerr);
+	if (dm_report_dir(check.report_dir, reports, sizeof reports, &rerr) != 0) {
+		dm_cli_print_error(&rerr);
+		return DM_EXIT_INPUT;
+	}
+
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
@@ -320,8 +331,11 @@ int dm_cmd_demo(int argc, char **argv)
 	}
 	char sz[16];
 	dm_format_size(o.size, sz, sizeof sz);
-	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s (removed afterwards)%s\n",
-	        sz, path, o.leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "");
+	char shown[2][DM_PATH_MAX];
+	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s (removed afterwards)%s; "
+	        "heap reports go to %s\n", sz, dm_esc(path, shown[0], sizeof shown[0]),
+	        o.leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "",
+	        dm_esc(reports, shown[1], sizeof shown[1]));
 
 	/* blocked in the supervisor only; the child gets the mask it had */
 	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
@@ -355,6 +369,8 @@ int dm_cmd_demo(int argc, char **argv)
 	close(fd);
 	if (unlink(path) != 0)
 		dm_cli_error("demo: cannot remove %s: %s", path, strerror(errno));
+	if (strcmp(check.report_dir, "auto") == 0)
+		(void)rmdir(reports);   /* only if no report was written */
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return code;
 }

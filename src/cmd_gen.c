@@ -1,8 +1,8 @@
 /* `ddexmon gen`: write a synthetic ERN delivery of a given size.
  *
- * A file is written under a temporary name in the same directory and
- * renamed into place only when complete and synced, so an interrupted run
- * never leaves a truncated delivery that looks like a real one. */
+ * A regular file is written under a temporary name in the same directory
+ * and renamed into place only when complete and synced, so an interrupted
+ * run never leaves a truncated delivery that looks like a real one. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "gen.h"
+#include "outfile.h"
 #include "profile.h"
 
 /* Until src/commands.h declares it. */
@@ -32,7 +33,8 @@ static const char usage[] =
 	"  -e, --ern VER     ERN version: 43 (4.3) or 382 (3.8.2) (default 43)\n"
 	"  -h, --help        show this help\n"
 	"\n"
-	"A file OUT is replaced atomically. A summary line goes to standard error.\n"
+	"A regular file OUT is replaced atomically; a device or FIFO is written in\n"
+	"place; a symbolic link is refused. A summary line goes to standard error.\n"
 	"Exit status: 0 ok, 1 usage error, 2 write error.\n";
 
 static int fail(int status, const char *fmt, ...)
@@ -40,12 +42,12 @@ static int fail(int status, const char *fmt, ...)
 
 static int fail(int status, const char *fmt, ...)
 {
+	char raw[2048], line[sizeof raw * 2];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("ddexmon: gen: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "ddexmon: gen: %s\n", dm_esc(raw, line, sizeof line));
 	return status;
 }
 
@@ -73,60 +75,23 @@ static int parse_ern(const char *s, int *out)
 	return 0;
 }
 
-/* mkstemp creates 0600; a delivery should get the usual 0666 & ~umask. */
-static void default_mode(int fd)
+/* OUT (or "-") under the file-writing rules of outfile.h: a regular file
+ * is replaced only when complete, a device or FIFO is written in place. */
+static int write_out(const char *path, const struct dm_gen_opts *o,
+                     struct dm_gen_counts *c, struct dm_error *err)
 {
-	mode_t mask = umask(022);
-	umask(mask);
-	(void)fchmod(fd, 0666 & ~mask);
-}
-
-/* Put "what: " in front of the message already in err. */
-static void prefix(struct dm_error *err, const char *what)
-{
-	char msg[DM_ERRMSG_MAX];
-	snprintf(msg, sizeof msg, "%s", err->msg);
-	dm_error_set(err, err->code, "%s: %s", what, msg);
-}
-
-static int write_file(const char *path, const struct dm_gen_opts *o,
-                      struct dm_gen_counts *c, struct dm_error *err)
-{
-	static const char suffix[] = ".tmp.XXXXXX";
-	size_t n = strlen(path);
-	char *tmp = malloc(n + sizeof suffix);
-	if (!tmp)
-		return dm_error_set(err, DM_EIO, "%s: out of memory", path);
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, suffix, sizeof suffix);
-
-	int rc = 0, fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = dm_error_set(err, DM_EIO, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	default_mode(fd);
-	FILE *f = fdopen(fd, "wb");
-	if (!f) {
-		rc = dm_error_set(err, DM_EIO, "%s", strerror(errno));
-		close(fd);
-		goto out;
-	}
-	rc = dm_gen_write(f, o, c, err);
-	if (rc == 0 && (fflush(f) != 0 || fsync(fd) != 0))
-		rc = dm_error_set(err, DM_EIO, "write failed: %s", strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = dm_error_set(err, DM_EIO, "write failed: %s", strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = dm_error_set(err, DM_EIO, "cannot rename %s into place: %s", tmp, strerror(errno));
-out:
+	struct dm_out out;
+	if (dm_out_open(&out, path, DM_OUT_STREAM, err) != 0)
+		return DM_EIO;
+	int rc = dm_gen_write(out.f, o, c, err);
 	if (rc != 0) {
-		if (fd >= 0)
-			unlink(tmp);
-		prefix(err, path);
+		char msg[DM_ERRMSG_MAX];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		dm_error_set(err, rc, "%s: %s", out.path, msg);
+		dm_out_abort(&out);
+		return rc;
 	}
-	free(tmp);
-	return rc;
+	return dm_out_commit(&out, err);
 }
 
 int dm_cmd_gen(int argc, char **argv)
@@ -179,16 +144,7 @@ int dm_cmd_gen(int argc, char **argv)
 	if (argc - optind == 1)
 		out = argv[optind];
 
-	int rc;
-	if (!strcmp(out, "-")) {
-		rc = dm_gen_write(stdout, &o, &c, &err);
-		if (rc == 0 && fflush(stdout) != 0)
-			rc = dm_error_set(&err, DM_EIO, "write failed: %s", strerror(errno));
-		if (rc != 0)
-			prefix(&err, "standard output");
-	} else {
-		rc = write_file(out, &o, &c, &err);
-	}
+	int rc = write_out(out, &o, &c, &err);
 	if (rc != 0)
 		return fail(rc == DM_EUSAGE ? DM_EXIT_USAGE : DM_EXIT_INPUT, "%s", err.msg);
 

@@ -515,7 +515,9 @@ int dm_cmd_tune(int argc, char **argv)
 	char fsz[16], budget_text[16];
 	dm_format_bytes((uint64_t)st.st_size, fsz, sizeof fsz);
 	dm_format_size(base.max_memory, budget_text, sizeof budget_text);
-	fprintf(stderr, "tune: %s (%s), %zu setting%s x %d run%s, profile '%s', budget %s\n", file, fsz,
+	char shown[DM_PATH_MAX];
+	fprintf(stderr, "tune: %s (%s), %zu setting%s x %d run%s, profile '%s', budget %s\n",
+	        dm_esc(file, shown, sizeof shown), fsz,
 	        nrows, nrows == 1 ? "" : "s", runs, runs == 1 ? "" : "s", base.name, budget_text);
 
 	int interrupted = 0, worst = 0;

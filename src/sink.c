@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "emit.h"
 
 #define FLUSH_AT (64 * 1024)
@@ -164,12 +165,13 @@ int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 	dm_buf_init(&k->rec, acct, DM_TAG_OUTPUT);
 	dm_buf_init(&k->ev, acct, DM_TAG_OUTPUT);
 	if (k->csv_path) {
-		snprintf(k->csv_tmp, sizeof k->csv_tmp, "%s.tmp.%ld", k->csv_path, (long)getpid());
-		k->csv = fopen(k->csv_tmp, "we");
-		if (!k->csv) {
-			fprintf(stderr, "ddexmon: %s: cannot write: %s\n", k->csv_tmp, strerror(errno));
+		struct dm_error err;
+		dm_error_clear(&err);
+		if (dm_out_open(&k->csv_out, k->csv_path, DM_OUT_STREAM, &err) != 0) {
+			dm_cli_print_error(&err);
 			return DM_EIO;
 		}
+		k->csv = k->csv_out.f;
 		fputs("t,wall_ms,rss,rss_peak,mem_total,mem_available,mem_used_pct,heap_inuse,"
 		      "heap_free,accounted,accounted_peak,trend_rate\n", k->csv);
 	}
@@ -181,12 +183,11 @@ int dm_sink_finish(struct dm_sink *k)
 	pthread_mutex_lock(&k->mu);
 	int rc = flush_records(k);
 	if (k->csv) {
-		int bad = fclose(k->csv) != 0;
+		struct dm_error err;
+		dm_error_clear(&err);
 		k->csv = NULL;
-		if (bad || rename(k->csv_tmp, k->csv_path) != 0) {
-			fprintf(stderr, "ddexmon: %s: cannot write: %s\n", k->csv_path, strerror(errno));
-			unlink(k->csv_tmp);
-		}
+		if (dm_out_commit(&k->csv_out, &err) != 0)
+			dm_cli_print_error(&err);
 	}
 	if (k->metrics_path && k->session && k->have_sample)
 		metrics_write(k);
@@ -196,10 +197,8 @@ int dm_sink_finish(struct dm_sink *k)
 
 void dm_sink_fini(struct dm_sink *k)
 {
-	if (k->csv) {
-		fclose(k->csv);
-		unlink(k->csv_tmp);
-	}
+	if (k->csv)
+		dm_out_abort(&k->csv_out);
 	dm_buf_fini(&k->rec);
 	dm_buf_fini(&k->ev);
 	pthread_mutex_destroy(&k->mu);

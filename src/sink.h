@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "buf.h"
 #include "session.h"
+#include "outfile.h"
 
 struct dm_sink {
 	pthread_mutex_t mu;
@@ -24,8 +25,8 @@ struct dm_sink {
 	const char *metrics_path;
 	double metrics_last;
 	const char *csv_path;
-	FILE *csv;
-	char csv_tmp[4096];
+	FILE *csv;                  /* csv_out.f while open */
+	struct dm_out csv_out;
 	/* last figures, for the metrics file */
 	struct dm_sample last;
 	struct dm_trend trend;

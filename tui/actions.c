@@ -66,7 +66,7 @@ static void next_profile(struct dm_tui_dash *d)
 	struct dm_error err;
 	dm_error_clear(&err);
 	dm_config_init(&cfg);
-	if (dm_profile_load(&cfg, next, &err) != 0) {
+	if (dm_profile_load(&cfg, next, &err) != 0 || dm_config_check(&cfg, &err) != 0) {
 		char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 32];
 		dm_error_format(&err, msg, sizeof msg);
 		dm_tui_model_log(d->m, DM_TUI_ERROR, "profile %s: %s (P)", next, msg);
