@@ -116,7 +116,7 @@ int dm_cmd_run(int argc, char **argv)
 		ev_file = fopen(events, "we");
 		if (!ev_file) {
 			dm_cli_error("%s: cannot write: %s", events, strerror(errno));
-			return DM_EXIT_USAGE;
+			return DM_EXIT_INPUT;
 		}
 		sink.events = ev_file;
 	}

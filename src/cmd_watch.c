@@ -25,11 +25,30 @@ static void usage(FILE *f)
 	      "  --metrics FILE        rewrite an OpenMetrics text file every second\n"
 	      "  --samples-csv FILE    write every sample as CSV\n"
 	      "  -h, --help            this help\n\n"
-	      "Exit status: 0 when the process exited, 1 usage, 2 no such process,\n"
-	      "130 interrupted.\n", f);
+	      "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
+	      "process (or one that had already exited: a zombie), 2 an output that cannot\n"
+	      "be written, 130 interrupted.\n", f);
 }
 
 enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_CSV };
+
+/* A zombie is still in /proc but has no memory left to watch: as absent
+ * as no process at all. (One that exits while watched ends the watch, 0.) */
+static int is_zombie(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the state follows the command name's closing parenthesis, which
+	 * may itself contain ") " */
+	const char *p = strrchr(buf, ')');
+	return p && (p[2] == 'Z' || p[2] == 'X');
+}
 
 int dm_cmd_watch(int argc, char **argv)
 {
@@ -84,6 +103,11 @@ int dm_cmd_watch(int argc, char **argv)
 		dm_cli_error("watch: no process %ld", (long)so.watch_pid);
 		return DM_EXIT_INPUT;
 	}
+	if (is_zombie(so.watch_pid)) {
+		dm_cli_error("watch: no process %ld to watch: it has already exited (a zombie its parent "
+		             "has not reaped)", (long)so.watch_pid);
+		return DM_EXIT_INPUT;
+	}
 	struct dm_config cfg;
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
@@ -92,7 +116,7 @@ int dm_cmd_watch(int argc, char **argv)
 		ev_file = fopen(events, "we");
 		if (!ev_file) {
 			dm_cli_error("%s: cannot write: %s", events, strerror(errno));
-			return DM_EXIT_USAGE;
+			return DM_EXIT_INPUT;
 		}
 	}
 	sink.events = ev_file ? ev_file : stdout;

@@ -2,6 +2,8 @@
  * Only this file and tui/ decide to exit. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +45,31 @@ static void usage(FILE *f)
 	           "4 some files failed, 130 interrupted.\n");
 }
 
+/* A standard descriptor closed at exec would be handed out by the next
+ * open: records meant for stdout would land in the --events file. Each
+ * closed one is taken by /dev/null opened read-only, before anything else
+ * opens a file: reading it gives end of file, and writing to it fails
+ * (EBADF), so output meant for a closed stdout is the documented write
+ * error, exit 2, never bytes in somebody else's file. */
+static int guard_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", O_RDONLY | O_NOCTTY);
+		if (n != fd) {
+			if (n >= 0)
+				close(n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (guard_std_fds() != 0)
+		return DM_EXIT_INPUT;   /* nowhere safe to say so */
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
 		/* with a terminal: the dashboard and its file chooser */

@@ -309,8 +309,8 @@ char *dm_tui_fit(char *buf, size_t size, const char *s, int width, int utf8)
 		if (w + cw > room)
 			break;
 		if (!utf8)
-			sb_put(&b, *p < 0x80 && *p >= 0x20 ? (const char *)p : "?", 1);
-		else if (cp == 0xFFFD || cp < 0x20)
+			sb_put(&b, *p < 0x7F && *p >= 0x20 ? (const char *)p : "?", 1);
+		else if (cp == 0xFFFD || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))   /* C0, DEL, C1 */
 			sb_put(&b, "?", 1);
 		else
 			sb_put(&b, (const char *)p, (size_t)len);
