@@ -28,7 +28,9 @@ struct dm_gen_counts {
 
 /* Write one complete, well-formed ERN NewReleaseMessage of about o->size
  * bytes to out (within about 2% for sizes of 100K and more; a small size
- * still gives one release, so the message may be larger than asked).
+ * still gives one release, so the message may be larger than asked). Above
+ * 4G the release count is planned from a sample, so the first byte is
+ * written at once whatever the size.
  *
  * Memory use is constant: a fixed stack buffer, no allocation. The same
  * opts always give the same bytes. out is not closed or flushed beyond what
