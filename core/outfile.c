@@ -280,6 +280,25 @@ void dm_out_abort(struct dm_out *o)
 	o->tmp[0] = '\0';
 }
 
+FILE *dm_out_stream(const char *path, struct dm_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
+	struct stat st;
+	if (fd < 0 && errno == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (err)
+			dm_error_set(err, DM_EIO, "%s: is a symbolic link: not writing through it (name its "
+			             "target)", path);
+		return NULL;
+	}
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		fail(err, path, "cannot write", errno);
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
 int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err)
 {
 	struct dm_out o;

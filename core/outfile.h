@@ -61,6 +61,12 @@ int dm_out_commit(struct dm_out *o, struct dm_error *err);
 /* Give up: close and remove the temporary. Accepts a finished o. */
 void dm_out_abort(struct dm_out *o);
 
+/* A stream written as it goes rather than replaced when complete (the
+ * --events file): a symbolic link is refused, a regular file truncated in
+ * place, a device or FIFO written. The caller fcloses it. NULL with err
+ * naming path. */
+FILE *dm_out_stream(const char *path, struct dm_error *err);
+
 /* Write data to path (dm_out_open + write + commit). 0 or DM_EIO. */
 int dm_write_atomic(const char *path, const void *data, size_t len, struct dm_error *err);
 

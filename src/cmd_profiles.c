@@ -173,7 +173,9 @@ static int list_all(int values)
 		size_t here = 0;
 		for (size_t i = 0; i < n; i++)
 			here += fs[i].dir == (int)d;
-		printf("\n%s%s\n", dirs[d], here ? "" : "  (none)");
+		/* names, directories and descriptions are anybody's text: escaped */
+		char e1[DM_PATH_MAX * 4], e2[sizeof ((struct dm_config *)0)->description * 4];
+		printf("\n%s%s\n", dm_esc(dirs[d], e1, sizeof e1), here ? "" : "  (none)");
 		for (size_t i = 0; i < n; i++) {
 			struct found *f = &fs[i];
 			if (f->dir != (int)d)
@@ -181,11 +183,12 @@ static int list_all(int values)
 			if (!f->ok) {
 				char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
 				dm_error_format(&f->err, msg, sizeof msg);
-				printf("  %-*s  error: %s\n", (int)namew, f->name, msg);
+				printf("  %-*s  error: %s\n", (int)namew, dm_esc(f->name, e1, sizeof e1), msg);
 				continue;
 			}
-			printf("  %-*s  %s%s\n", (int)namew, f->name,
-			       f->cfg.description[0] ? f->cfg.description : "(no description)",
+			printf("  %-*s  %s%s\n", (int)namew, dm_esc(f->name, e1, sizeof e1),
+			       f->cfg.description[0] ? dm_esc(f->cfg.description, e2, sizeof e2)
+			                             : "(no description)",
 			       f->shadowed ? "  [hidden by an earlier one]" : "");
 		}
 	}

@@ -12,6 +12,7 @@
 
 #include "session.h"
 #include "sink.h"
+#include "outfile.h"
 
 static void usage(FILE *f)
 {
@@ -113,9 +114,11 @@ int dm_cmd_watch(int argc, char **argv)
 		return DM_EXIT_USAGE;
 	FILE *ev_file = NULL;
 	if (events && strcmp(events, "-") != 0) {
-		ev_file = fopen(events, "we");
+		struct dm_error oerr;
+		dm_error_clear(&oerr);
+		ev_file = dm_out_stream(events, &oerr);
 		if (!ev_file) {
-			dm_cli_error("%s: cannot write: %s", events, strerror(errno));
+			dm_cli_print_error(&oerr);
 			return DM_EXIT_INPUT;
 		}
 	}

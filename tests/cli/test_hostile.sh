@@ -148,6 +148,11 @@ grep -q 'lnk: is a symbolic link' "$tmp/err" && ok "samples-csv link: message na
 victim_ok "run --samples-csv into a symlink"
 link_ok "run --samples-csv into a symlink" lnk
 
+bounded "run --events into a symlink is refused" 2 20 "$DDEXMON" run --events lnk g.xml
+one_line "--events link: one line naming it" '^ddexmon: lnk: is a symbolic link: not writing through it'
+victim_ok "run --events into a symlink"
+link_ok "run --events into a symlink" lnk
+
 # the exit status of a metrics file that cannot be written is the session's
 # to decide; here: the link and the victim stay as they are
 timeout 20 "$DDEXMON" run --no-records --events ev.metrics --metrics lnk g.xml >/dev/null 2>&1
