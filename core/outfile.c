@@ -91,7 +91,7 @@ static int make_temp(struct dm_out *o, struct dm_error *err)
 		random_suffix(sfx, 6);
 		snprintf(o->tmp, sizeof o->tmp, ".%.*s.tmp.%s", stem, o->name, sfx);
 		o->fd = openat(o->dirfd, o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		               0600);
+		               o->mode ? 0600 : 0666);
 		if (o->fd >= 0)
 			return 0;
 		if (errno != EEXIST)
@@ -104,13 +104,6 @@ static int make_temp(struct dm_out *o, struct dm_error *err)
 	return ofail(o, err, "cannot create a temporary file beside it", e);
 }
 
-static mode_t umask_mode(void)
-{
-	mode_t mask = umask(022);
-	umask(mask);
-	return 0666 & ~mask;
-}
-
 /* What is at name decides how it is written. */
 static int open_in(struct dm_out *o, struct dm_error *err)
 {
@@ -121,7 +114,9 @@ static int open_in(struct dm_out *o, struct dm_error *err)
 			dm_out_abort(o);
 			return ofail(o, err, "cannot write", e);
 		}
-		o->mode = (o->flags & DM_OUT_PRIVATE) ? 0600 : umask_mode();
+		/* created 0666 the kernel masks with the umask (asking umask()
+		 * for it would change it under the other threads) */
+		o->mode = (o->flags & DM_OUT_PRIVATE) ? 0600 : 0;
 	} else if (o->flags & DM_OUT_NOREPLACE) {
 		dm_out_abort(o);
 		return ofail(o, err, "cannot create", EEXIST);
@@ -231,6 +226,7 @@ static int place(struct dm_out *o)
 int dm_out_commit(struct dm_out *o, struct dm_error *err)
 {
 	int e = 0;
+	errno = 0;
 	if (o->f && (fflush(o->f) != 0 || ferror(o->f)))
 		e = errno ? errno : EIO;
 	if (o->is_stdout) {
@@ -241,7 +237,7 @@ int dm_out_commit(struct dm_out *o, struct dm_error *err)
 	/* data before name: a reader never sees a half-written file */
 	if (!e && o->dirfd >= 0 && fsync(o->fd) != 0 && errno != EINVAL)
 		e = errno;
-	if (!e && o->dirfd >= 0 && fchmod(o->fd, o->mode) != 0)
+	if (!e && o->dirfd >= 0 && o->mode && fchmod(o->fd, o->mode) != 0)
 		e = errno;
 	int c = o->f ? fclose(o->f) : close(o->fd);
 	if (c != 0 && !e)

@@ -7,8 +7,9 @@
  *  - A name that does not exist, or names a regular file, is written under a
  *    temporary name created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW, a random
  *    suffix) in the same directory, synced, and renamed over the name only
- *    when complete. A new file gets 0666 & ~umask, a replaced one keeps its
- *    permission bits; the temporary is 0600 until then.
+ *    when complete. A new file gets 0666 & ~umask (the temporary is made
+ *    so); a replaced one keeps its permission bits (the temporary is 0600
+ *    until they are set, just before the rename).
  *  - A character or block device, FIFO or socket is written in place: it is
  *    never replaced by a regular file.
  *  - A symbolic link is refused (the message names it): whoever planted it
@@ -39,7 +40,7 @@ struct dm_out {
 	int dirfd;                       /* the target's directory; -1 in place */
 	int flags;
 	int is_stdout;                   /* "-": fd 1, never closed */
-	mode_t mode;                     /* given to the file before the rename */
+	mode_t mode;                     /* set before the rename; 0: as created */
 	int errnum;                      /* errno of the last failure, 0 if none */
 	char path[DM_OUT_PATH_MAX];      /* as given: what messages name */
 	char name[DM_OUT_NAME_MAX];      /* last component, in dirfd */
