@@ -133,6 +133,9 @@ Test(fmt, widths_and_fitting)
 	                 "\xe6\x97\xa5\xe2\x80\xa6 ");
 	cr_assert_str_eq(S(dm_tui_fit(buf, sizeof buf, "\xc3\xa9.xml", 8, 0)), "??.xml  ");
 	cr_assert_str_eq(S(dm_tui_fit(buf, sizeof buf, "a\tb", 3, 1)), "a?b");
+	/* a name cannot move the cursor or start an escape: C0, ESC, DEL, C1 */
+	cr_assert_str_eq(S(dm_tui_fit(buf, sizeof buf, "a\n\x1b[31m\x7f\xc2\x9b", 9, 1)), "a??[31m??");
+	cr_assert_str_eq(S(dm_tui_fit(buf, sizeof buf, "a\x1b\x7f", 3, 0)), "a??");
 	cr_assert_str_eq(S(dm_tui_fit(buf, sizeof buf, "abc", 0, 1)), "");
 }
 
