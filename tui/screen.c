@@ -119,11 +119,6 @@ const struct dm_tui_layout *dm_tui_screen_current(const struct dm_tui_screen *s)
 	return &s->layout;
 }
 
-WINDOW *dm_tui_screen_window(const struct dm_tui_screen *s, enum dm_tui_panel_id id)
-{
-	return (unsigned)id < DM_TUI_NPANELS ? s->win[id] : NULL;
-}
-
 /* A centred window h x w (clamped to the screen), framed and titled. The
  * caller draws into it, shows it and deletes it. */
 static WINDOW *overlay_win(int h, int w, const struct dm_tui_view *v, const char *title,
