@@ -1,6 +1,8 @@
-/* Panel placement. The full layout follows DASHBOARD.md at 120x40; the
- * compact one gives rows out by priority (files, chart, leaks and log,
- * then the tables) so every panel that fits keeps a useful minimum. */
+/* Panel placement. The full layout stacks boxed panels: one row a file,
+ * the chart, the two tables side by side, leaks beside the log, the spare
+ * rows going to the chart first. The compact one gives rows out by
+ * priority (files, chart, leaks and log, then the tables) so every panel
+ * that fits keeps a useful minimum. */
 #include "config.h"
 #include "layout.h"
 
