@@ -1,6 +1,7 @@
 /* Counting allocator: per-tag counters, budget chain, expat memory suite. */
 #include "config.h"
 #include "acct.h"
+#include "acct_int.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

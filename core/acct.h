@@ -5,13 +5,13 @@
  * free needs no context. Accountants form a chain (a worker's accountant has
  * the session's as parent): an allocation is charged at every level and is
  * refused when any level would pass its budget. Counters are atomics, cheap
- * enough to stay on always, and may be read from any thread. */
+ * enough to stay on always, and may be read from any thread. expat's
+ * memory suite is in acct_int.h, private to core/. */
 #ifndef DM_ACCT_H
 #define DM_ACCT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <expat.h>
 
 enum dm_tag {
 	DM_TAG_PARSER,   /* expat and the parser's own state */
@@ -84,12 +84,5 @@ int dm_acct_last_refusal(const struct dm_acct *a, struct dm_acct_refusal *out);
 /* Test hook: make the n-th allocation from now fail (n >= 1); 0 turns
  * it off. Counts allocations through this accountant only. */
 void dm_acct_fail_after(struct dm_acct *a, long n);
-
-/* expat's memory suite has no user pointer, so expat's mallocs are charged
- * to the accountant bound to the calling thread. The parser binds its
- * accountant around every expat call; realloc and free find their block's
- * accountant from the header and need no binding. */
-const XML_Memory_Handling_Suite *dm_acct_expat_suite(void);
-struct dm_acct *dm_acct_bind(struct dm_acct *a); /* returns the previous one */
 
 #endif

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <expat.h>
 
+#include "acct_int.h"
+
 /* expat keeps up to this much already-parsed context in its buffer */
 #define CONTEXT_SLACK 1024
 

@@ -92,20 +92,6 @@ const struct dm_config_key *dm_config_key_find(const char *name)
 	return NULL;
 }
 
-const char *dm_key_type_name(enum dm_key_type t)
-{
-	switch (t) {
-	case DM_KEY_SIZE: return "size";
-	case DM_KEY_COUNT: return "count";
-	case DM_KEY_RATIO: return "ratio";
-	case DM_KEY_PERCENT: return "percent";
-	case DM_KEY_BOOL: return "bool";
-	case DM_KEY_DURATION: return "duration";
-	case DM_KEY_STRING: return "string";
-	}
-	return "?";
-}
-
 void dm_config_init(struct dm_config *c)
 {
 	memset(c, 0, sizeof *c);

@@ -69,7 +69,6 @@ void dm_config_init(struct dm_config *c);
 size_t dm_config_key_count(void);
 const struct dm_config_key *dm_config_key_at(size_t i);
 const struct dm_config_key *dm_config_key_find(const char *name);
-const char *dm_key_type_name(enum dm_key_type t);
 
 /* Set one key from text. On error returns DM_EUSAGE and a message naming
  * the key and the problem (no position: the caller adds it). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "acct.h"
+#include "acct_int.h"
 
 /* Every test allocates through A; .fini insists it ends with nothing live. */
 static struct dm_acct *A;

@@ -13,6 +13,7 @@
 #include <wchar.h>
 
 #include "fmt.h"
+#include "keys.h"
 
 static SCREEN *term;
 static FILE *out, *in;
@@ -137,6 +138,8 @@ static void sketch_model(int leak)
 }
 
 /* Draw the model on a cols x lines screen and read it back. */
+static void read_screen(void);
+
 static void draw(int cols, int lines)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -152,6 +155,13 @@ static void draw(int cols, int lines)
 	cr_assert_eq(dm_tui_screen_layout(scr, m, 1), 1);
 	cr_assert(dm_tui_screen_draw(scr, m, &view));
 	doupdate();
+	read_screen();
+}
+
+/* curscr into text[], checking that no row wrapped. */
+static void read_screen(void)
+{
+	int lines = nlines, cols = ncols;
 	for (int y = 0; y < lines && y < 200; y++) {
 		wchar_t w[1024];
 		memset(w, 0, sizeof w);
@@ -468,3 +478,30 @@ Test(panels, wide_250x80_keeps_every_frame)
 	HAS("heap report: ddexmon-reports/heap-20261125T130214Z.json");
 	done();
 }
+
+/* The help overlay names every key of the key table, at every size the
+ * dashboard draws: in two columns of short words when the sentences do
+ * not fit. */
+static void help_lists_every_key(int cols, int lines)
+{
+	sketch_model(0);
+	draw(cols, lines);
+	dm_tui_draw_help(&view);
+	doupdate();
+	read_screen();
+	const struct dm_tui_keyhelp *k;
+	size_t n = dm_tui_key_help(&k);
+	for (size_t i = 0; i < n; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "%s ", k[i].keys);
+		cr_assert_geq(find(want), 0, "%dx%d: help does not show \"%s\"", cols, lines,
+		              k[i].keys);
+	}
+	HAS(" Keys ");
+	done();
+}
+
+Test(panels, help_lists_every_key_120x40) { help_lists_every_key(120, 40); }
+Test(panels, help_lists_every_key_80x24) { help_lists_every_key(80, 24); }
+Test(panels, help_lists_every_key_60x20) { help_lists_every_key(60, 20); }
+Test(panels, help_lists_every_key_40x12) { help_lists_every_key(40, 12); }

@@ -291,8 +291,3 @@ size_t dm_tui_chooser_selection(const struct dm_tui_chooser *c, const char *cons
 	*paths = (const char *const *)c->sel;
 	return c->nsel;
 }
-
-const char *dm_tui_chooser_dir(const struct dm_tui_chooser *c)
-{
-	return c->dir;
-}

@@ -29,7 +29,5 @@ enum dm_tui_chooser_result dm_tui_chooser_key(struct dm_tui_chooser *c, int key)
 void dm_tui_chooser_draw(WINDOW *w, struct dm_tui_chooser *c, const struct dm_tui_view *v);
 /* The selected files, in the order chosen; owned by the chooser. */
 size_t dm_tui_chooser_selection(const struct dm_tui_chooser *c, const char *const **paths);
-/* The directory shown (absolute). */
-const char *dm_tui_chooser_dir(const struct dm_tui_chooser *c);
 
 #endif

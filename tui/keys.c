@@ -3,7 +3,7 @@
 #include "config.h"
 #include "keys.h"
 
-#include "panel.h"
+#include <curses.h>
 
 static const struct {
 	int key;

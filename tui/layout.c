@@ -1,6 +1,8 @@
-/* Panel placement. The full layout follows DASHBOARD.md at 120x40; the
- * compact one gives rows out by priority (files, chart, leaks and log,
- * then the tables) so every panel that fits keeps a useful minimum. */
+/* Panel placement. The full layout stacks boxed panels: one row a file,
+ * the chart, the two tables side by side, leaks beside the log, the spare
+ * rows going to the chart first. The compact one gives rows out by
+ * priority (files, chart, leaks and log, then the tables) so every panel
+ * that fits keeps a useful minimum. */
 #include "config.h"
 #include "layout.h"
 
@@ -16,11 +18,17 @@ static int min_int(int a, int b)
 	return a < b ? a : b;
 }
 
+/* The file count as an int no larger than cap (the count is a size_t). */
+static int files_upto(size_t nfiles, int cap)
+{
+	return nfiles < (size_t)cap ? (int)nfiles : cap;
+}
+
 static void full(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
 {
 	const int table_h = 9, bottom_min = 5, mem_min = 9;
 	int avail = lines - 2;
-	int rows = nfiles > 0 ? (int)min_int((int)nfiles, 1000) : 1;
+	int rows = nfiles > 0 ? files_upto(nfiles, 1000) : 1;
 	rows = min_int(rows, avail - table_h - bottom_min - mem_min - 2);
 	if (rows < 1)
 		rows = 1;
@@ -58,7 +66,7 @@ static void compact(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
 {
 	int rem = lines - 2;
 	int files_h = 2, mem_h = 5, ll_h = 2, table_h = 0;
-	int nf = nfiles > 0 ? min_int((int)min_int((int)nfiles, 1000), 6) : 1;
+	int nf = nfiles > 0 ? files_upto(nfiles, 6) : 1;
 	rem -= files_h + mem_h + ll_h;
 	/* two files, the six-row chart, three lines of leaks and log, a
 	 * table of three rows; only then more files and more table */

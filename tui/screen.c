@@ -119,11 +119,6 @@ const struct dm_tui_layout *dm_tui_screen_current(const struct dm_tui_screen *s)
 	return &s->layout;
 }
 
-WINDOW *dm_tui_screen_window(const struct dm_tui_screen *s, enum dm_tui_panel_id id)
-{
-	return (unsigned)id < DM_TUI_NPANELS ? s->win[id] : NULL;
-}
-
 /* A centred window h x w (clamped to the screen), framed and titled. The
  * caller draws into it, shows it and deletes it. */
 static WINDOW *overlay_win(int h, int w, const struct dm_tui_view *v, const char *title,
@@ -144,20 +139,49 @@ static WINDOW *overlay_win(int h, int w, const struct dm_tui_view *v, const char
 	return win;
 }
 
+/* The word a help line is known by: its key bar word, else the first
+ * word of its sentence. */
+static void short_word(char *buf, size_t size, const struct dm_tui_keyhelp *k)
+{
+	const char *s = k->bar ? k->bar : k->help;
+	size_t n = k->bar ? strlen(s) : strcspn(s, " ");
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 void dm_tui_draw_help(const struct dm_tui_view *v)
 {
 	const struct dm_tui_keyhelp *k;
 	size_t n = dm_tui_key_help(&k);
+	int lines = getmaxy(stdscr);
 	struct dm_tui_rect r;
-	WINDOW *w = overlay_win((int)n + 4, 78, v, "Keys", &r);
+	attr_t key_attr = dm_tui_attr(v, DM_TUI_TITLE);
+	/* a sentence a line while they fit; below that, two columns of
+	 * short words, so that every key is still named on a small screen */
+	int twocol = (int)n + 4 > lines;
+	int rows = twocol ? (int)(n + 1) / 2 : (int)n;
+	WINDOW *w = overlay_win(rows + 4, twocol ? 40 : 78, v, "Keys", &r);
 	if (!w)
 		return;
-	for (size_t i = 0; i < n && (int)i < r.h; i++) {
-		dm_tui_put(w, v, r.y + (int)i, r.x, 8, k[i].keys, dm_tui_attr(v, DM_TUI_TITLE));
-		dm_tui_put(w, v, r.y + (int)i, r.x + 8, r.w - 8, k[i].help, A_NORMAL);
+	for (size_t i = 0; i < n; i++) {
+		int y = r.y + (twocol ? (int)i % rows : (int)i);
+		int x = r.x + (twocol && (int)i >= rows ? r.w / 2 : 0);
+		int width = twocol ? r.w / 2 : r.w;
+		if (y >= r.y + r.h)
+			break;
+		dm_tui_put(w, v, y, x, twocol ? 6 : 8, k[i].keys, key_attr);
+		if (twocol) {
+			char word[32];
+			short_word(word, sizeof word, &k[i]);
+			dm_tui_put(w, v, y, x + 6, width - 7, word, A_NORMAL);
+		} else {
+			dm_tui_put(w, v, y, x + 8, width - 8, k[i].help, A_NORMAL);
+		}
 	}
-	if ((int)n + 1 < r.h)
-		dm_tui_put(w, v, r.y + (int)n + 1, r.x, r.w, "any key closes this help",
+	if (rows + 1 < r.h)
+		dm_tui_put(w, v, r.y + rows + 1, r.x, r.w, "any key closes this help",
 		           dm_tui_attr(v, DM_TUI_DIM));
 	wnoutrefresh(w);
 	delwin(w);

@@ -24,8 +24,6 @@ int dm_tui_screen_layout(struct dm_tui_screen *s, struct dm_tui_model *m, int fo
 int dm_tui_screen_draw(struct dm_tui_screen *s, struct dm_tui_model *m,
                        const struct dm_tui_view *v);
 const struct dm_tui_layout *dm_tui_screen_current(const struct dm_tui_screen *s);
-/* The window of a panel, NULL when hidden (tests read them back). */
-WINDOW *dm_tui_screen_window(const struct dm_tui_screen *s, enum dm_tui_panel_id id);
 
 /* Overlays, drawn over the panels into a centred window of their own. */
 void dm_tui_draw_help(const struct dm_tui_view *v);
