@@ -17,6 +17,7 @@ struct dm_tune_run {
 	int ok;                   /* the file parsed */
 	int retried;              /* it needed the half-chunk retry */
 	int exit_code;
+	int code;                 /* DM_E* of a failure; 0 when the run gave no result */
 	double seconds;
 	uint64_t bytes, records, mallocs, reclamations, acct_peak, maxrss;
 	char error[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
@@ -25,6 +26,7 @@ struct dm_tune_run {
 struct dm_tune_row {
 	uint64_t chunk, buffer;
 	int runs, ok, retried, exit_code;
+	int code;                 /* DM_E* of the failure (see dm_tune_run) */
 	double mbps[DM_TUNE_MAX_RUNS];
 	double median, min, max;
 	uint64_t maxrss, acct_peak, mallocs, reclamations, records;
@@ -42,6 +44,10 @@ int dm_tune_sweep(const struct dm_config *base, const char *file, int force, int
 /* The fastest row every run of which parsed without the half-chunk retry;
  * -1 when there is none. */
 int dm_tune_best(const struct dm_tune_row *rows, size_t n);
+
+/* The class of a failed row's error ("limit", "memory", "xml", ...; "run"
+ * when the run itself gave no result). */
+const char *dm_tune_error_class(const struct dm_tune_row *w);
 
 /* The table on stdout; best is marked (or -1). */
 void dm_tune_print_table(const struct dm_tune_row *rows, size_t n, int with_buffers, int best);

@@ -41,7 +41,7 @@ void dm_tune_print_table(const struct dm_tune_row *rows, size_t n, int with_buff
 		if (with_buffers)
 			printf("  %-6s", b);
 		if (!w->ok) {
-			printf("  failed: %s\n", w->error);
+			printf("  failed (%s): %s\n", dm_tune_error_class(w), w->error);
 			continue;
 		}
 		dm_format_bytes(w->maxrss, rss, sizeof rss);
@@ -68,7 +68,7 @@ int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n
 	dm_buf_init(&b, a, DM_TAG_OUTPUT);
 	dm_buf_puts(&b, "chunk,chunk_bytes,buffer,buffer_bytes,runs,ok,retried,mbps_median,"
 	                "mbps_min,mbps_max,peak_rss_bytes,accounted_peak_bytes,allocations,"
-	                "reclamations,records,best,error\n");
+	                "reclamations,records,best,error_class,error\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct dm_tune_row *w = &rows[i];
 		char c[16], bb[16];
@@ -85,12 +85,13 @@ int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n
 		}
 		err[k++] = '"';
 		err[k] = '\0';
-		dm_buf_printf(&b, "%s,%llu,%s,%llu,%d,%d,%d,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%d,%s\n",
+		dm_buf_printf(&b, "%s,%llu,%s,%llu,%d,%d,%d,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%d,%s,%s\n",
 		              c, (unsigned long long)w->chunk, bb, (unsigned long long)w->buffer,
 		              w->runs, w->ok, w->retried, w->median, w->min, w->max,
 		              (unsigned long long)w->maxrss, (unsigned long long)w->acct_peak,
 		              (unsigned long long)w->mallocs, (unsigned long long)w->reclamations,
-		              (unsigned long long)w->records, (int)i == best, w->error[0] ? err : "");
+		              (unsigned long long)w->records, (int)i == best, w->ok ? "" : dm_tune_error_class(w),
+		              w->error[0] ? err : "");
 	}
 	struct dm_error e;
 	dm_error_clear(&e);
@@ -106,16 +107,53 @@ int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n
 }
 
 
+const char *dm_tune_error_class(const struct dm_tune_row *w)
+{
+	return w->code ? dm_error_class(w->code) : "run";
+}
+
+static void setting_text(const struct dm_tune_row *w, int with_buffers, char *out, size_t n)
+{
+	char c[16], b[16];
+	dm_format_size(w->chunk, c, sizeof c);
+	dm_format_size(w->buffer, b, sizeof b);
+	snprintf(out, n, "chunk %s%s%s", c, with_buffers ? " buffer " : "", with_buffers ? b : "");
+}
+
+/* No setting qualified: say what each one ran into, once when they all
+ * failed the same way (a limit or a malformed file fails at every size). */
+static void print_reasons(const struct dm_tune_row *rows, size_t n, int with_buffers)
+{
+	int same = 1;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].ok || rows[i].code != rows[0].code || strcmp(rows[i].error, rows[0].error))
+			same = 0;
+	if (same && n) {
+		printf("No setting parsed the file; every one failed (%s): %s\n",
+		       dm_tune_error_class(&rows[0]), rows[0].error);
+		return;
+	}
+	printf("No setting parsed the file within the budget (max_memory) and limits:\n");
+	for (size_t i = 0; i < n; i++) {
+		char what[48];
+		setting_text(&rows[i], with_buffers, what, sizeof what);
+		if (!rows[i].ok)
+			printf("  %s: failed (%s): %s\n", what, dm_tune_error_class(&rows[i]), rows[i].error);
+		else if (rows[i].retried)
+			printf("  %s: over the budget (max_memory): parsed only after the half-chunk "
+			       "retry\n", what);
+	}
+}
+
 void dm_tune_print_verdict(const struct dm_tune_row *rows, size_t n, int with_buffers, int best)
 {
-	(void)n;
-	if (best >= 0) {
-		char c[16], b[16];
-		dm_format_size(rows[best].chunk, c, sizeof c);
-		dm_format_size(rows[best].buffer, b, sizeof b);
-		printf("* best within the budget: chunk_size = %s%s%s (%.1f MB/s)\n", c,
-		       with_buffers ? ", buffer_size = " : "", with_buffers ? b : "", rows[best].median);
-	} else {
-		printf("No setting parsed the file within the budget.\n");
+	if (best < 0) {
+		print_reasons(rows, n, with_buffers);
+		return;
 	}
+	char c[16], b[16];
+	dm_format_size(rows[best].chunk, c, sizeof c);
+	dm_format_size(rows[best].buffer, b, sizeof b);
+	printf("* best within the budget: chunk_size = %s%s%s (%.1f MB/s)\n", c,
+	       with_buffers ? ", buffer_size = " : "", with_buffers ? b : "", rows[best].median);
 }

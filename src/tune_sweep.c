@@ -40,6 +40,7 @@ static void child_run(const struct dm_config *cfg, const char *path, int force, 
 			r.seconds = fi.seconds;
 			r.bytes = fi.bytes;
 			r.records = fi.records_total;
+			r.code = fi.code;
 			if (fi.error)
 				snprintf(r.error, sizeof r.error, "%s", fi.error);
 		}
@@ -48,7 +49,8 @@ static void child_run(const struct dm_config *cfg, const char *path, int force, 
 		r.acct_peak = sum.acct_peak;
 	} else {
 		dm_error_format(&err, r.error, sizeof r.error);
-		r.exit_code = dm_exit_code(err.code ? err.code : DM_ENOMEM);
+		r.code = err.code ? err.code : DM_ENOMEM;
+		r.exit_code = dm_exit_code(r.code);
 	}
 	dm_session_free(s);
 	struct rusage ru;
@@ -113,6 +115,7 @@ static int one_run(const struct dm_config *cfg, const char *path, int force, str
 			         WTERMSIG(status));
 		else
 			snprintf(r->error, sizeof r->error, "the run ended without a result");
+		r->code = WIFSIGNALED(status) && WTERMSIG(status) == SIGINT ? DM_EINTR : 0;
 		r->exit_code = WIFSIGNALED(status) && WTERMSIG(status) == SIGINT ? DM_EXIT_INTERRUPTED
 		                                                                  : DM_EXIT_INPUT;
 		return -1;
@@ -169,12 +172,13 @@ int dm_tune_sweep(const struct dm_config *base, const char *file, int force, int
 				if (rc != 0 || !r.ok) {
 					w->ok = 0;
 					w->exit_code = r.exit_code ? r.exit_code : DM_EXIT_INPUT;
+					w->code = r.code;
 					snprintf(w->error, sizeof w->error, "%s", r.error[0] ? r.error : "failed");
 					if (r.exit_code == DM_EXIT_INTERRUPTED)
 						interrupted = 1;
 					if (!tty)
-						fprintf(stderr, "tune: chunk %s buffer %s run %d/%d: failed: %s\n", c,
-						        b, i + 1, runs, w->error);
+						fprintf(stderr, "tune: chunk %s buffer %s run %d/%d: failed (%s): %s\n",
+						        c, b, i + 1, runs, dm_tune_error_class(w), w->error);
 					break;   /* the same setting fails the same way again */
 				}
 				double mbps = r.seconds > 0 ? (double)r.bytes / MB / r.seconds : 0;
