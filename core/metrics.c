@@ -167,8 +167,9 @@ static void run_figures(struct dm_buf *b, const struct dm_metrics_snapshot *s)
 	double_line(b, s, "ddexmon_start_time_seconds", s->start_time);
 	scalar(b, s, "ddexmon_finished", "gauge",
 	       "1 once every file is done (or the watched process has gone), else 0.", s->finished != 0);
-	scalar(b, s, "ddexmon_exit_code", "gauge",
-	       "The exit status the run has with its files as they are now.", (uint64_t)s->exit_code);
+	if (s->finished)   /* mid-run, a file not yet done would read as failed */
+		scalar(b, s, "ddexmon_exit_code", "gauge", "The run's exit status, once finished.",
+		       (uint64_t)s->exit_code);
 }
 
 static void memory_figures(struct dm_buf *b, const struct dm_metrics_snapshot *s)

@@ -40,7 +40,7 @@ struct dm_metrics_snapshot {
 	size_t nlabels;
 	double start_time;              /* seconds since the epoch */
 	int finished;                   /* every file done (or the watched process gone) */
-	int exit_code;                  /* DM_EXIT_* the run has now */
+	int exit_code;                  /* DM_EXIT_* of the run; written once finished */
 	uint64_t budget;                /* max_memory */
 	uint64_t rss, rss_peak;
 	struct dm_acct_stats acct;
