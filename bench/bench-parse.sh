@@ -78,9 +78,7 @@ if [ ! -f "$file" ]; then
 fi
 bytes=$(stat -c %s "$file")
 
-# A generated delivery has far more elements than the default
-# max_element_count (1,000,000 per file) allows: lift that limit only.
-parse_cmd=("$ddexmon" parse --set max_element_count=0 "$file")
+parse_cmd=("$ddexmon" parse "$file")
 bare_cmd=("$bare" "$file")
 xmllint_cmd=(xmllint --stream --noout "$file")
 

@@ -26,12 +26,11 @@ f=$dir/gen-$size.xml
 [ -s "$f" ] || "$dm" gen --size "$size" --seed 1 "$f" 2>/dev/null
 bytes=$(stat -c %s "$f")
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-nolimit="--set max_element_count=0"
 p="" r=""
 for ((i = 1; i <= rounds; i++)); do
-	/usr/bin/time -o "$dir/t" -f '%e' "$dm" parse $nolimit "$f" >/dev/null 2>/dev/null
+	/usr/bin/time -o "$dir/t" -f '%e' "$dm" parse "$f" >/dev/null 2>/dev/null
 	p+="$(tail -1 "$dir/t") "
-	/usr/bin/time -o "$dir/t" -f '%e' "$dm" run --no-records --no-sample-events --events /dev/null $nolimit "$f" 2>/dev/null
+	/usr/bin/time -o "$dir/t" -f '%e' "$dm" run --no-records --no-sample-events --events /dev/null "$f" 2>/dev/null
 	r+="$(tail -1 "$dir/t") "
 	echo "  round $i: parse ${p##* } run ${r##* }" >&2
 done
@@ -51,7 +50,7 @@ first_rss=""
 for s in "${sz[@]}"; do
 	ev=$dir/ev-$s.jsonl
 	"$dm" gen --size "$s" --seed 2 - 2>/dev/null |
-		/usr/bin/time -o "$dir/t" -f '%M %e' "$dm" run --no-records --no-sample-events --events "$ev" $nolimit - 2>/dev/null
+		/usr/bin/time -o "$dir/t" -f '%M %e' "$dm" run --no-records --no-sample-events --events "$ev" - 2>/dev/null
 	out=$(tail -1 "$dir/t")
 	kb=${out% *} secs=${out#* }
 	sum=$(grep '"event":"summary"' "$ev")

@@ -28,11 +28,10 @@ make -C "$build" bench/bare_expat >/dev/null
 mkdir -p "$dir" "$build/bench"
 cc -O2 "$here/sax2.c" $(pkg-config --cflags --libs libxml-2.0) -o "$build/bench/sax2"
 
-nolimit="--set max_element_count=0"
 declare -A cmd
-cmd[parse]="$dm parse $nolimit - >/dev/null"
-cmd[run]="$dm run --no-records --no-sample-events --events /dev/null $nolimit -"
-cmd[split2]="$dm parse --split 2 $nolimit FILE >/dev/null"
+cmd[parse]="$dm parse - >/dev/null"
+cmd[run]="$dm run --no-records --no-sample-events --events /dev/null -"
+cmd[split2]="$dm parse --split 2 FILE >/dev/null"
 cmd[expat]="$build/bench/bare_expat -"
 cmd[xmllint]="xmllint --stream --noout -"
 cmd[sax2]="$build/bench/sax2 -"

@@ -835,7 +835,8 @@ int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *er
 	if (e->arena.len - c->start + len > e->cfg->buffer_size) {
 		char lim[32];
 		dm_format_size(e->cfg->buffer_size, lim, sizeof lim);
-		return dm_error_set(err, DM_ELIMIT, "text value longer than buffer_size (%s)", lim);
+		return dm_error_set(err, DM_ELIMIT, "text value longer than buffer_size (%s) "
+		                    "(set buffer_size=N above %s to accept)", lim, lim);
 	}
 	dm_buf_put(&e->arena, s, len);
 	if (e->arena.failed)
@@ -914,8 +915,10 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 		if (e->counts.skipped > e->cfg->max_errors) {
 			if (err)
 				*err = rec_err;
-			return dm_error_set(err, DM_ERECORD, "too many invalid records (%llu, max_errors %llu)",
+			return dm_error_set(err, DM_ERECORD, "too many invalid records (%llu, max_errors %llu) "
+			                    "(set max_errors=N above %llu to tolerate more)",
 			                    (unsigned long long)e->counts.skipped,
+			                    (unsigned long long)e->cfg->max_errors,
 			                    (unsigned long long)e->cfg->max_errors);
 		}
 		return 0;

@@ -25,6 +25,25 @@ const char *dm_strerror(int code)
 	return "unknown error";
 }
 
+const char *dm_error_class(int code)
+{
+	switch (code) {
+	case DM_OK: return "none";
+	case DM_EUSAGE: return "usage";
+	case DM_EIO: return "io";
+	case DM_EXML: return "xml";
+	case DM_ENOTERN: return "not_ern";
+	case DM_ELIMIT: return "limit";
+	case DM_ENOMEM: return "memory";
+	case DM_ERECORD: return "record";
+	case DM_EDTD: return "dtd";
+	case DM_ESYSMEM: return "system_memory";
+	case DM_EINTR: return "interrupted";
+	case DM_EPARTIAL: return "partial";
+	}
+	return "unknown";
+}
+
 void dm_error_clear(struct dm_error *e)
 {
 	if (!e)

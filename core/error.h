@@ -49,6 +49,11 @@ struct dm_error {
 /* Short fixed text for a code ("memory limit exceeded", ...). Never NULL. */
 const char *dm_strerror(int code);
 
+/* Short machine name of a code's class, a metric label value and a
+ * column: "xml", "limit", "memory", ... ("unknown" for anything else).
+ * Never NULL. */
+const char *dm_error_class(int code);
+
 /* Reset to "no error". */
 void dm_error_clear(struct dm_error *e);
 

@@ -250,7 +250,8 @@ static void *sampler_main(void *arg)
 		dm_format_size(s->cfg.max_memory, need, sizeof need);
 		dm_format_size(avail, have, sizeof have);
 		dm_error_set(&err, DM_ESYSMEM,
-		             "insufficient memory available: need %s, available %s (--force to start anyway)",
+		             "insufficient memory available: need %s, available %s "
+		             "(set max_memory lower, or --force to start anyway)",
 		             need, have);
 		rc = DM_ESYSMEM;
 	}

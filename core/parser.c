@@ -81,13 +81,16 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	if (++p->depth > p->max_depth)
 		p->max_depth = p->depth;
 	if (p->depth > p->cfg->max_element_depth) {
-		dm_error_set(&p->err, DM_ELIMIT, "element nesting deeper than max_element_depth (%llu)",
+		dm_error_set(&p->err, DM_ELIMIT, "element nesting deeper than max_element_depth (%llu) "
+		             "(set max_element_depth=N above %llu to accept)",
+		             (unsigned long long)p->cfg->max_element_depth,
 		             (unsigned long long)p->cfg->max_element_depth);
 		fail_in_handler(p, DM_ELIMIT);
 		return;
 	}
 	if (p->cfg->max_element_count && p->elements > p->cfg->max_element_count) {
-		dm_error_set(&p->err, DM_ELIMIT, "more than max_element_count (%llu) elements",
+		dm_error_set(&p->err, DM_ELIMIT, "more than max_element_count (%llu) elements "
+		             "(set max_element_count=0 for no limit)",
 		             (unsigned long long)p->cfg->max_element_count);
 		fail_in_handler(p, DM_ELIMIT);
 		return;
@@ -127,7 +130,9 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 	if (p->text_run > p->cfg->buffer_size) {
 		char lim[32];
 		dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
-		dm_error_set(&p->err, DM_ELIMIT, "text value longer than buffer_size (%s)", lim);
+		dm_error_set(&p->err, DM_ELIMIT,
+		             "text value longer than buffer_size (%s) (set buffer_size=N above %s to accept)",
+		             lim, lim);
 		fail_in_handler(p, DM_ELIMIT);
 		return;
 	}
@@ -234,14 +239,17 @@ static int fail(struct dm_parser *p, int code)
 static int memory_error(struct dm_parser *p, const char *what)
 {
 	struct dm_acct_refusal r;
-	char lim[32], use[32];
+	char lim[32], use[32], budget[32];
+	dm_format_size(p->cfg->max_memory, budget, sizeof budget);
 	if (dm_acct_last_refusal(p->acct, &r) && r.limit) {
 		dm_format_bytes(r.limit, lim, sizeof lim);
 		dm_format_bytes(r.in_use, use, sizeof use);
-		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded: limit %s, in use %s (tag %s)%s%s",
-		             lim, use, dm_tag_name(r.tag), *what ? ", " : "", what);
+		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded: limit %s, in use %s (tag %s)%s%s "
+		             "(set max_memory=N above %s to allow more)",
+		             lim, use, dm_tag_name(r.tag), *what ? ", " : "", what, budget);
 	} else {
-		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded%s%s", *what ? ": " : "", what);
+		dm_error_set(&p->err, DM_ENOMEM, "memory limit exceeded%s%s (set max_memory=N above %s "
+		             "to allow more)", *what ? ": " : "", what, budget);
 	}
 	/* refused between expat calls (growing its buffer): no line applies,
 	 * but the file and the byte offset still do */
@@ -327,7 +335,8 @@ static int tag_too_long(struct dm_parser *p)
 	dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
 	set_pos_here(p);
 	dm_error_set(&p->err, DM_ELIMIT,
-	             "a single tag or token is longer than buffer_size (%s)", lim);
+	             "a single tag or token is longer than buffer_size (%s) "
+	             "(set buffer_size=N above %s to accept)", lim, lim);
 	return DM_ELIMIT;
 }
 

@@ -20,7 +20,7 @@ struct dm_config {
 	uint64_t max_memory;             /* bytes; the budget */
 	uint64_t chunk_size;             /* bytes read per expat call */
 	uint64_t max_element_depth;
-	uint64_t max_element_count;      /* per file; 0 = unlimited */
+	uint64_t max_element_count;      /* per file; 0 = unlimited (the default) */
 	uint64_t buffer_size;            /* largest start tag or text value held */
 	double flush_threshold;          /* reclaim when accounted > this x budget */
 	int continue_on_error;

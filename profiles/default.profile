@@ -18,9 +18,11 @@ chunk_size = 64K
 # Real deliveries nest a dozen levels deep; 100 stops hostile nesting early.
 max_element_depth = 100
 
-# A safety net against runaway input: about 50 MB of typical ERN. Large
-# deliveries need more (see large-files.profile) or 0 for no limit.
-max_element_count = 1000000
+# 0 = no limit. Memory does not grow with the element count (the budget
+# and the depth limit bound it), so this is only a policy cap on input
+# size, for a service that refuses oversize uploads early: a generated
+# delivery has about 20 million elements a GB.
+max_element_count = 0
 
 # The longest single start tag or text value held; covers any real field.
 buffer_size = 1M

@@ -10,9 +10,8 @@ max_memory = 1G
 chunk_size = 32K
 flush_threshold = 0.7
 
-# A 1 GB delivery has about 20 million elements; the default limit of one
-# million would stop it. 0 = no limit: the depth limit and the budget
-# still guard against hostile input.
+# No element cap (as by default): a 1 GB delivery has about 20 million
+# elements, and the depth limit and the budget bound memory.
 max_element_count = 0
 
 # Big catalogues carry long notes and lyrics; allow up to 4M per value.

@@ -23,7 +23,10 @@ static void usage(FILE *f)
 	      "  --chunk-size N        shorthand for --set chunk_size=N (e.g. 64K)\n"
 	      "  --events FILE|-       events as JSON lines (default: stderr; - is stdout)\n"
 	      "  --no-sample-events    leave the 'sample' events out of the event stream\n"
-	      "  --metrics FILE        rewrite an OpenMetrics text file every second\n"
+	      "  --metrics FILE        rewrite a Prometheus metrics file every second (for\n"
+	      "                        node_exporter's textfile collector)\n"
+	      "  --metrics-label NAME=VALUE  a label on every metric (repeatable; default\n"
+	      "                        run=<FILE's name without .prom>)\n"
 	      "  --samples-csv FILE    write every memory sample as CSV\n"
 	      "  --no-records          do not print records\n"
 	      "  --leak-rate RATE      leak RATE bytes per second on purpose (e.g. 40M)\n"
@@ -37,6 +40,7 @@ static void usage(FILE *f)
 enum {
 	OPT_EVENTS = DM_OPT_FIRST_FREE,
 	OPT_METRICS,
+	OPT_METRICS_LABEL,
 	OPT_CSV,
 	OPT_NO_RECORDS,
 	OPT_LEAK_RATE,
@@ -50,6 +54,7 @@ int dm_cmd_run(int argc, char **argv)
 		DM_CONFIG_LONGOPTS,
 		{"events", required_argument, NULL, OPT_EVENTS},
 		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"metrics-label", required_argument, NULL, OPT_METRICS_LABEL},
 		{"samples-csv", required_argument, NULL, OPT_CSV},
 		{"no-records", no_argument, NULL, OPT_NO_RECORDS},
 		{"no-sample-events", no_argument, NULL, OPT_NO_SAMPLES},
@@ -79,6 +84,10 @@ int dm_cmd_run(int argc, char **argv)
 		switch (opt) {
 		case OPT_EVENTS: events = optarg; break;
 		case OPT_METRICS: sink.metrics_path = optarg; break;
+		case OPT_METRICS_LABEL:
+			if (dm_sink_add_label(&sink, optarg) != 0)
+				return DM_EXIT_USAGE;
+			break;
 		case OPT_CSV: sink.csv_path = optarg; break;
 		case OPT_NO_RECORDS: sink.records = 0; break;
 		case OPT_NO_SAMPLES: sink.sample_events = 0; break;

@@ -23,7 +23,10 @@ static void usage(FILE *f)
 	      "  --profile NAME|FILE   load a profile (sample_interval, leak_* keys)\n"
 	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
 	      "  --events FILE         write events there instead of stdout\n"
-	      "  --metrics FILE        rewrite an OpenMetrics text file every second\n"
+	      "  --metrics FILE        rewrite a Prometheus metrics file every second (for\n"
+	      "                        node_exporter's textfile collector)\n"
+	      "  --metrics-label NAME=VALUE  a label on every metric (repeatable; default\n"
+	      "                        run=<FILE's name without .prom>)\n"
 	      "  --samples-csv FILE    write every sample as CSV\n"
 	      "  -h, --help            this help\n\n"
 	      "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
@@ -31,7 +34,7 @@ static void usage(FILE *f)
 	      "be written, 130 interrupted.\n", f);
 }
 
-enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_CSV };
+enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_METRICS_LABEL, OPT_CSV };
 
 /* A zombie is still in /proc but has no memory left to watch: as absent
  * as no process at all. (One that exits while watched ends the watch, 0.) */
@@ -58,6 +61,7 @@ int dm_cmd_watch(int argc, char **argv)
 		{"pid", required_argument, NULL, 'p'},
 		{"events", required_argument, NULL, OPT_EVENTS},
 		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"metrics-label", required_argument, NULL, OPT_METRICS_LABEL},
 		{"samples-csv", required_argument, NULL, OPT_CSV},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -89,6 +93,10 @@ int dm_cmd_watch(int argc, char **argv)
 		}
 		case OPT_EVENTS: events = optarg; break;
 		case OPT_METRICS: sink.metrics_path = optarg; break;
+		case OPT_METRICS_LABEL:
+			if (dm_sink_add_label(&sink, optarg) != 0)
+				return DM_EXIT_USAGE;
+			break;
 		case OPT_CSV: sink.csv_path = optarg; break;
 		case 'h': usage(stdout); return DM_EXIT_OK;
 		default: usage(stderr); return DM_EXIT_USAGE;

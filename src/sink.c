@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "emit.h"
+#include "metrics.h"
 
 #define FLUSH_AT (64 * 1024)
 
@@ -45,70 +46,55 @@ static int on_record(void *ctx, int file, const struct dm_record *r)
 
 static void metrics_write(struct dm_sink *k)
 {
-	struct dm_buf b;
-	dm_buf_init(&b, k->acct, DM_TAG_OUTPUT);
-	const struct dm_sample *s = &k->last;
+	struct dm_metrics_snapshot m;
+	size_t nfiles = dm_session_files(k->session);
+	size_t keep = nfiles < DM_METRICS_MAX_FILES ? nfiles : DM_METRICS_MAX_FILES;
+	struct dm_file_info *files = keep ? dm_acct_calloc(k->acct, DM_TAG_OUTPUT, keep, sizeof *files)
+	                                  : NULL;
+	if (keep && !files)
+		return;   /* the next sample tries again */
+	dm_metrics_init(&m, files, keep);
+	struct dm_metrics_label run;
+	dm_metrics_default_label(k->metrics_path, &run);
+	dm_metrics_set_label(&m, &run);
+	for (size_t i = 0; i < k->metrics_nlabels; i++)
+		dm_metrics_set_label(&m, &k->metrics_labels[i]);
 	struct dm_session_summary sum;
 	dm_session_summary(k->session, &sum);
 	struct dm_config cfg;
 	dm_session_config(k->session, &cfg);
-	dm_buf_printf(&b, "# HELP ddexmon_rss_bytes Resident set size.\n"
-	                  "# TYPE ddexmon_rss_bytes gauge\nddexmon_rss_bytes %llu\n",
-	              (unsigned long long)s->rss);
-	dm_buf_printf(&b, "# HELP ddexmon_rss_peak_bytes Peak resident set size.\n"
-	                  "# TYPE ddexmon_rss_peak_bytes gauge\nddexmon_rss_peak_bytes %llu\n",
-	              (unsigned long long)s->rss_peak);
-	dm_buf_printf(&b, "# HELP ddexmon_budget_bytes The memory budget (max_memory).\n"
-	                  "# TYPE ddexmon_budget_bytes gauge\nddexmon_budget_bytes %llu\n",
-	              (unsigned long long)cfg.max_memory);
-	dm_buf_puts(&b, "# HELP ddexmon_accounted_live_bytes Live bytes per allocation tag.\n"
-	                "# TYPE ddexmon_accounted_live_bytes gauge\n");
-	for (int t = 0; t < DM_TAG_COUNT; t++)
-		dm_buf_printf(&b, "ddexmon_accounted_live_bytes{tag=\"%s\"} %llu\n",
-		              dm_tag_name((enum dm_tag)t), (unsigned long long)s->acct.tag[t].live);
-	dm_buf_puts(&b, "# HELP ddexmon_accounted_peak_bytes Peak bytes per allocation tag.\n"
-	                "# TYPE ddexmon_accounted_peak_bytes gauge\n");
-	for (int t = 0; t < DM_TAG_COUNT; t++)
-		dm_buf_printf(&b, "ddexmon_accounted_peak_bytes{tag=\"%s\"} %llu\n",
-		              dm_tag_name((enum dm_tag)t), (unsigned long long)s->acct.tag[t].peak);
 	struct dm_pool_stats ps[4];
-	size_t np = dm_session_pools(k->session, ps, 4);
-	dm_buf_puts(&b, "# HELP ddexmon_pool_idle_bytes Bytes held idle by a pool.\n"
-	                "# TYPE ddexmon_pool_idle_bytes gauge\n");
-	for (size_t i = 0; i < np; i++)
-		dm_buf_printf(&b, "ddexmon_pool_idle_bytes{pool=\"%s\"} %llu\n", ps[i].name,
-		              (unsigned long long)ps[i].idle_bytes);
-	dm_buf_printf(&b, "# HELP ddexmon_reclamations Reclamations of idle memory.\n"
-	                  "# TYPE ddexmon_reclamations counter\nddexmon_reclamations_total %llu\n",
-	              (unsigned long long)sum.reclamations);
-	dm_buf_printf(&b, "# HELP ddexmon_reclaimed_bytes Bytes freed from pools by reclamations.\n"
-	                  "# TYPE ddexmon_reclaimed_bytes counter\nddexmon_reclaimed_bytes_total %llu\n",
-	              (unsigned long long)sum.reclaimed_bytes);
-	dm_buf_puts(&b, "# HELP ddexmon_leak_state Leak detector state (1 = current).\n"
-	                "# TYPE ddexmon_leak_state stateset\n");
-	for (int st = DM_LEAK_WATCHING; st <= DM_LEAK_CONFIRMED; st++)
-		dm_buf_printf(&b, "ddexmon_leak_state{ddexmon_leak_state=\"%s\"} %d\n",
-		              dm_leak_state_name((enum dm_leak_state)st), k->leak == (enum dm_leak_state)st);
-	dm_buf_printf(&b, "# HELP ddexmon_leaks_confirmed Confirmed leaks.\n"
-	                  "# TYPE ddexmon_leaks_confirmed counter\nddexmon_leaks_confirmed_total %llu\n",
-	              (unsigned long long)sum.leaks_confirmed);
-	dm_buf_printf(&b, "# HELP ddexmon_parsed_bytes Bytes of XML parsed.\n"
-	                  "# TYPE ddexmon_parsed_bytes counter\nddexmon_parsed_bytes_total %llu\n",
-	              (unsigned long long)sum.bytes);
-	dm_buf_printf(&b, "# HELP ddexmon_records Records emitted.\n"
-	                  "# TYPE ddexmon_records counter\nddexmon_records_total %llu\n",
-	              (unsigned long long)sum.records_total);
-	dm_buf_printf(&b, "# HELP ddexmon_throughput_bytes_per_second Bytes parsed per second since the start.\n"
-	                  "# TYPE ddexmon_throughput_bytes_per_second gauge\n"
-	                  "ddexmon_throughput_bytes_per_second %.0f\n",
-	              sum.seconds > 0 ? (double)sum.bytes / sum.seconds : 0.0);
-	dm_buf_printf(&b, "# HELP ddexmon_memory_trend_bytes_per_second Slope of RSS over the trend window.\n"
-	                  "# TYPE ddexmon_memory_trend_bytes_per_second gauge\n"
-	                  "ddexmon_memory_trend_bytes_per_second %.0f\n", k->trend.rate);
-	dm_buf_puts(&b, "# EOF\n");
-	if (!b.failed)
+	m.version = PACKAGE_VERSION;
+	m.profile = cfg.name;
+	m.start_time = sum.start_wall;
+	m.finished = nfiles && dm_session_done(k->session);   /* watch has no files */
+	m.exit_code = dm_session_exit_code(k->session);
+	m.budget = cfg.max_memory;
+	m.rss = k->last.rss;
+	m.rss_peak = k->last.rss_peak;
+	m.acct = k->last.acct;
+	m.trend_rate = k->trend.rate;
+	m.to_budget = k->trend.kind == DM_TREND_GROWING ? k->trend.to_budget : -1;
+	m.leak = k->leak;
+	m.leaks_suspected = sum.leaks_suspected;
+	m.leaks_confirmed = sum.leaks_confirmed;
+	m.reclamations = sum.reclamations;
+	m.reclaimed_bytes = sum.reclaimed_bytes;
+	m.bytes = sum.bytes;
+	memcpy(m.records, sum.records, sizeof m.records);
+	m.pools = ps;
+	m.npools = dm_session_pools(k->session, ps, 4);
+	for (size_t i = 0; i < nfiles; i++) {
+		struct dm_file_info fi;
+		if (dm_session_file(k->session, i, &fi) == 0)
+			dm_metrics_add_file(&m, &fi);
+	}
+	struct dm_buf b;
+	dm_buf_init(&b, k->acct, DM_TAG_OUTPUT);
+	if (dm_metrics_format(&m, &b) == 0)
 		dm_write_atomic(k->metrics_path, b.data, b.len, NULL);
 	dm_buf_fini(&b);
+	dm_acct_dealloc(files);
 }
 
 static void on_event(void *ctx, const struct dm_event *ev)
@@ -135,6 +121,12 @@ static void on_event(void *ctx, const struct dm_event *ev)
 			metrics_write(k);
 		}
 	}
+	if (ev->type == DM_EV_STATUS && ev->sample && ev->sample->rss) {
+		k->last = *ev->sample;   /* a run shorter than one sample still gets metrics */
+		if (ev->trend)
+			k->trend = *ev->trend;
+		k->have_sample = 1;
+	}
 	if (ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
 	    ev->type == DM_EV_LEAK_CLEARED)
 		k->leak = ev->leak ? ev->leak->state : k->leak;
@@ -149,6 +141,28 @@ static void on_event(void *ctx, const struct dm_event *ev)
 		}
 	}
 	pthread_mutex_unlock(&k->mu);
+}
+
+int dm_sink_add_label(struct dm_sink *k, const char *arg)
+{
+	struct dm_error err;
+	dm_error_clear(&err);
+	struct dm_metrics_label l;
+	if (dm_metrics_parse_label(arg, &l, &err) != 0) {
+		dm_cli_print_error(&err);
+		return -1;
+	}
+	for (size_t i = 0; i < k->metrics_nlabels; i++)
+		if (strcmp(k->metrics_labels[i].name, l.name) == 0) {
+			k->metrics_labels[i] = l;
+			return 0;
+		}
+	if (k->metrics_nlabels >= DM_METRICS_MAX_LABELS - 1) {   /* room for run= */
+		dm_cli_error("--metrics-label: at most %d labels", DM_METRICS_MAX_LABELS - 1);
+		return -1;
+	}
+	k->metrics_labels[k->metrics_nlabels++] = l;
+	return 0;
 }
 
 const struct dm_session_ops dm_sink_ops = {

@@ -49,7 +49,7 @@ Test(profile, defaults_are_the_seed_values)
 	cr_assert_eq(c.max_memory, 512 * MiB);
 	cr_assert_eq(c.chunk_size, 64 * KiB);
 	cr_assert_eq(c.max_element_depth, 100);
-	cr_assert_eq(c.max_element_count, 1000000);
+	cr_assert_eq(c.max_element_count, 0, "no element cap by default: memory does not grow with it");
 	cr_assert_eq(c.buffer_size, 1 * MiB);
 	cr_assert_float_eq(c.flush_threshold, 0.8, 1e-12);
 	cr_assert_eq(c.continue_on_error, 0);

@@ -194,6 +194,16 @@ run "gen ern 382" 0 "$DDEXMON" gen --size 100K --ern 382 --seed 2 "$tmp/g382.xml
 run "parse gen ern 382" 0 "$DDEXMON" parse --summary-only "$tmp/g382.xml"
 expect "gen 382 is ERN 3.8.2" "$tmp/g382.xml" 'xmlns:ern="http://ddex.net/xml/ern/382"|xmlns="http://ddex.net/xml/ern/382"'
 
+# the defaults take a large delivery: more than a million elements (the old
+# default cap stopped a generated file at 52,887,552 bytes), no option
+"$DDEXMON" gen --size 60M --seed 4 - 2>/dev/null | "$DDEXMON" parse --summary-only - >"$tmp/out" 2>"$tmp/err"
+same "a 60M delivery parses with the defaults" "$?" 0
+expect "all of it" "$tmp/err" '^ddexmon: 1 file, 629145[0-9]{2} bytes'
+"$DDEXMON" gen --size 1M - 2>/dev/null |
+	"$DDEXMON" parse --summary-only --set max_element_count=1000 - >/dev/null 2>"$tmp/err"
+same "a cap when set is a limit error" "$?" 2
+expect "which names the key to change" "$tmp/err" 'more than max_element_count \(1000\) elements \(set max_element_count=0 for no limit\)'
+
 echo "1..$n"
 [ "$failures" -eq 0 ] || { echo "# $failures of $n failed"; exit 1; }
 echo "# all $n passed"

@@ -47,9 +47,9 @@ for line in open(sys.argv[1]):
 	--metrics "$tmp/m.prom" --samples-csv "$tmp/s.csv" "$tmp/d.xml" || no "plain run failed"
 grep -q '"event":"leak_' "$tmp/ev2" && no "leak event without a leak"
 [ -d "$tmp/reports2" ] && no "heap report without a leak"
-grep -q '^ddexmon_rss_bytes [1-9]' "$tmp/m.prom" || no "metrics: no RSS"
-grep -q '^ddexmon_parsed_bytes_total [1-9]' "$tmp/m.prom" || no "metrics: no bytes parsed"
-tail -n 1 "$tmp/m.prom" | grep -q '^# EOF$' || no "metrics: no # EOF"
+grep -q '^ddexmon_rss_bytes{run="m"} [1-9]' "$tmp/m.prom" || no "metrics: no RSS"
+grep -q '^ddexmon_parsed_bytes_total{run="m"} [1-9]' "$tmp/m.prom" || no "metrics: no bytes parsed"
+grep -q '^# EOF' "$tmp/m.prom" && no "metrics: an OpenMetrics # EOF in a Prometheus text file"
 [ "$(wc -l <"$tmp/s.csv")" -gt 2 ] || no "samples CSV too short"
 grep '"event":"summary"' "$tmp/ev2" >"$tmp/sum60"
 # steady state: what a larger file costs beyond a smaller one, per MB

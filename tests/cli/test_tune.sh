@@ -77,7 +77,23 @@ run "runs must be positive" 1 "$DDEXMON" tune "$tmp/d.xml" --runs 0
 run "a profile name with a slash" 1 "$DDEXMON" tune "$tmp/d.xml" --write-profile ../x
 printf '<a>\n' >"$tmp/bad.xml"
 run "every setting failing is an input error" 2 "$DDEXMON" tune "$tmp/bad.xml" --runs 1 --chunks 4K,64K
-expect "the failure is in the row" "$tmp/out" '^  4K +failed: .*bad\.xml:'
+expect "the failure and its class are in the row" "$tmp/out" '^  4K +failed \(not_ern\): .*bad\.xml:1:1: not a DDEX ERN message'
+expect "the verdict gives the real reason" "$tmp/out" \
+	'^No setting parsed the file; every one failed \(not_ern\): .*bad\.xml:1:1: not a DDEX ERN'
+expect_not "a file that is not ERN is not blamed on the budget" "$tmp/out" 'within the budget' 
+
+# a limit: the verdict names the key to change, not the budget
+run "a limit fails every setting" 2 "$DDEXMON" tune "$tmp/d.xml" --runs 1 --chunks 4K,64K \
+	--set max_element_count=100 --csv "$tmp/lim.csv"
+expect "the limit error and its key" "$tmp/out" \
+	'^No setting parsed the file; every one failed \(limit\): .*max_element_count \(100\).*set max_element_count=0'
+expect "the CSV has the error class" "$tmp/lim.csv" '^4K,4096,1M,1048576,0,0,0,.*,0,limit,".*max_element_count'
+
+# settings failing differently: each one's reason on its own line
+run "one setting over the budget, one over a limit" 3 "$DDEXMON" tune "$tmp/d.xml" --runs 1 \
+	--chunks 16K,4M --set max_memory=1M --set max_element_count=100
+expect "the limit's reason" "$tmp/out" '^  chunk 16K: failed \(limit\): .*set max_element_count=0'
+expect "the budget's reason" "$tmp/out" '^  chunk 4M: failed \(memory\): .*memory limit exceeded.*set max_memory='
 
 echo "1..$n"
 [ "$failures" -eq 0 ] || { echo "# $failures of $n failed"; exit 1; }
