@@ -119,13 +119,15 @@ Test(split, fixtures_in_small_segments)
 	for (size_t r = 0; r < t.nrows; r++) {
 		char *path = tu_fixture_path(tu_cell(&t, r, "file"));
 		files++;
-		same_as_one_thread(path, 2, 300, &really);
-		same_as_one_thread(path, 3, 1500, &really);
+		same_as_one_thread(path, 2, 200, &really);
+		same_as_one_thread(path, 3, 600, &really);
 		free(path);
 	}
 	tu_table_free(&t);
 	cr_assert_geq(files, 12);
-	cr_assert_gt(really, files / 2, "only %d of %d parses were really split", really, 2 * files);
+	/* the small refused ones and the one-record messages have nothing to
+	 * split at; the others must really be cut */
+	cr_assert_geq(really, 8, "only %d of %d parses were really split", really, 2 * files);
 }
 
 static char gen_path[256];
