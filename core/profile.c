@@ -17,8 +17,8 @@
 #ifndef DM_PKGDATADIR
 #define DM_PKGDATADIR "/usr/local/share/ddexmon"
 #endif
-#ifndef DM_SRCDIR
-#define DM_SRCDIR "."
+#ifndef DM_BINDIR
+#define DM_BINDIR "/usr/local/bin"
 #endif
 
 #define OFF(f) offsetof(struct dm_config, f)
@@ -440,18 +440,61 @@ int dm_config_load(struct dm_config *c, const char *path, struct dm_error *err)
 	return rc;
 }
 
+/* The installed profiles as seen from the binary's own directory: the
+ * configured bindir -> pkgdatadir step ("../share/ddexmon" by default), so
+ * that a tree installed under DESTDIR or moved to another prefix finds its
+ * own profiles. "" unless both are absolute. */
+static void relative_datadir(char *out, size_t size)
+{
+	const char *b = DM_BINDIR, *d = DM_PKGDATADIR;
+	out[0] = '\0';
+	if (b[0] != '/' || d[0] != '/')
+		return;
+	size_t common = 0;   /* end of the longest shared directory prefix */
+	for (size_t i = 0;; i++) {
+		if ((b[i] == '/' || !b[i]) && (d[i] == '/' || !d[i]))
+			common = i;
+		if (!b[i] || b[i] != d[i])
+			break;
+	}
+	size_t o = 0;
+	for (const char *p = b + common; *p && o + 4 < size; p++)
+		if (*p == '/' && p[1] && p[1] != '/') {
+			memcpy(out + o, "../", 3);
+			o += 3;
+		}
+	const char *rest = d + common;
+	while (*rest == '/')
+		rest++;
+	snprintf(out + o, size - o, "%s", rest);
+}
+
+/* Append dir unless it is already listed. */
+static size_t add_dir(char dirs[][DM_PATH_MAX], size_t n, size_t max, const char *dir)
+{
+	if (n >= max || !*dir || strlen(dir) >= DM_PATH_MAX)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(dirs[i], dir) == 0)
+			return n;
+	snprintf(dirs[n], DM_PATH_MAX, "%s", dir);
+	return n + 1;
+}
+
 size_t dm_profile_dirs(char dirs[][DM_PATH_MAX], size_t max)
 {
 	size_t n = 0;
+	char dir[DM_PATH_MAX];
 	const char *env = getenv("DDEXMON_PROFILE_PATH");
 	if (env && *env) {
 		const char *p = env;
-		while (*p && n < max) {
+		while (*p) {
 			const char *colon = strchr(p, ':');
 			size_t len = colon ? (size_t)(colon - p) : strlen(p);
 			if (len && len < DM_PATH_MAX) {
-				memcpy(dirs[n], p, len);
-				dirs[n++][len] = '\0';
+				memcpy(dir, p, len);
+				dir[len] = '\0';
+				n = add_dir(dirs, n, max, dir);
 			}
 			if (!colon)
 				break;
@@ -460,14 +503,44 @@ size_t dm_profile_dirs(char dirs[][DM_PATH_MAX], size_t max)
 	}
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
-	if (n < max && xdg && *xdg)
-		snprintf(dirs[n++], DM_PATH_MAX, "%s/ddexmon/profiles", xdg);
-	else if (n < max && home && *home)
-		snprintf(dirs[n++], DM_PATH_MAX, "%s/.config/ddexmon/profiles", home);
-	if (n < max)
-		snprintf(dirs[n++], DM_PATH_MAX, "%s/profiles", DM_PKGDATADIR);
-	if (n < max)
-		snprintf(dirs[n++], DM_PATH_MAX, "%s/profiles", DM_SRCDIR);
+	if (xdg && *xdg)
+		snprintf(dir, sizeof dir, "%s/ddexmon/profiles", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof dir, "%s/.config/ddexmon/profiles", home);
+	else
+		dir[0] = '\0';
+	n = add_dir(dirs, n, max, dir);
+
+	/* where the running binary is: an installed tree wherever it was put,
+	 * then the configured place, then profiles/ beside a binary that was
+	 * never installed (the build tree). The two guesses from the binary's
+	 * place are listed only when they exist. */
+	char exe[DM_PATH_MAX], rel[DM_PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[len > 0 ? len : 0] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	relative_datadir(rel, sizeof rel);
+	if (slash && *rel) {
+		/* "/usr/local/bin" + "../share/ddexmon": "/usr/local/share/ddexmon" */
+		char base[DM_PATH_MAX];
+		snprintf(base, sizeof base, "%s", exe);
+		const char *r = rel;
+		char *up;
+		while (strncmp(r, "../", 3) == 0 && (up = strrchr(base, '/')) != NULL) {
+			*up = '\0';
+			r += 3;
+		}
+		if ((size_t)snprintf(dir, sizeof dir, "%s/%s/profiles", base, r) < sizeof dir &&
+		    access(dir, X_OK) == 0)
+			n = add_dir(dirs, n, max, dir);
+	}
+	snprintf(dir, sizeof dir, "%s/profiles", DM_PKGDATADIR);
+	n = add_dir(dirs, n, max, dir);
+	if (slash && (size_t)snprintf(dir, sizeof dir, "%s/profiles", exe) < sizeof dir &&
+	    access(dir, X_OK) == 0)
+		n = add_dir(dirs, n, max, dir);
 	return n;
 }
 

@@ -1,4 +1,5 @@
-/* The real DDEX corpus (../shared/corpus): counts against MANIFEST.tsv,
+/* The real DDEX corpus ($DM_CORPUS, else ../shared/corpus; the program is
+ * skipped when there is none, see corpus_main.c): counts against MANIFEST.tsv,
  * refusals of what is not ERN or not well-formed, identical output at every
  * chunk size, and field values read from the XML by hand. */
 #include "config.h"
@@ -267,6 +268,18 @@ Test(corpus, specific_refusals_name_the_right_place)
 			tu_result_fini(&r);
 		}
 	}
+}
+
+Test(corpus, deep_nesting_is_refused_with_a_position)
+{
+	/* 1000 nested elements (not ERN): refused either as too deep or as not
+	 * ERN, with a position, and without recursion trouble */
+	struct tu_result r;
+	tu_parse_corpus("bad/daddykev__ddex-suite__test-suite__nasty__deep-nesting.xml", 0, 0, &r);
+	cr_assert(r.rc == DM_ELIMIT || r.rc == DM_ENOTERN, "rc %d: %s", r.rc, r.err.msg);
+	cr_assert(r.err.has_pos && r.err.line > 0);
+	cr_assert_eq(r.live_after, 0);
+	tu_result_fini(&r);
 }
 
 /* ---- chunk sizes ------------------------------------------------------------ */

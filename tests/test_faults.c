@@ -1,5 +1,6 @@
-/* Memory under faults (issue 6): allocation-failure and budget sweeps over
- * real corpus files.
+/* Memory under faults: allocation-failure and budget sweeps over the
+ * project's fixtures, and (built as test_faults_corpus, DM_TEST_CORPUS)
+ * over real files of the external corpus.
  *
  * The harness is set up like `ddexmon parse` and a `run` worker: records
  * are serialised with dm_record_to_json into a buffer charged to the same
@@ -26,14 +27,25 @@
 /* No .timeout on these tests: Criterion 2.4.1 leaks a watchdog record when
  * tests with timeouts overlap, which fails the suite under LeakSanitizer.
  *
- * Real messages of different shapes: ERN 4.3 with deals, ERN 3.x with a
- * comment before the root, ERN 4.x with a PartyList, and a larger one. */
+ * Messages of different shapes: ERN 4.3 with deals, ERN 3.x with a comment
+ * before the root, ERN 4.x with a PartyList, and (corpus) a larger one. */
+#ifdef DM_TEST_CORPUS
 static const char *const files[] = {
 	"daddykev__ddex-suite/benchmark-suite__test-data__10kb.xml",
 	"miqwit__dedex/tests__samples__001_audioalbum_complete.xml",
 	"sshaw__ddex/spec__fixtures__ern__43__1 Audio.xml",
 	"daddykev__ddex-suite/benchmark-suite__test-data__100kb.xml",
 };
+#define input_path tu_corpus_path
+#else
+static const char *const files[] = {
+	"ern43-album.xml",
+	"ern382-album.xml",
+	"ern41-party-list.xml",
+	"ern382-purge.xml",
+};
+#define input_path tu_fixture_path
+#endif
 #define NFILES (sizeof files / sizeof *files)
 
 struct harness {
@@ -229,7 +241,7 @@ static void load(struct input *in, const char *rel, struct harness *h)
 {
 	memset(in, 0, sizeof *in);
 	in->rel = rel;
-	in->path = tu_corpus_path(rel);
+	in->path = input_path(rel);
 	in->data = tu_read_file(in->path, &in->len);
 	/* the reference: unlimited, no faults, growing output buffer */
 	h->cap = 1 << 20;
@@ -300,7 +312,7 @@ static long alloc_sweep(const struct input *in, struct setup s, struct harness *
 	return n - 1;
 }
 
-Test(faults, allocation_failure_sweep_over_corpus_files)
+Test(faults, allocation_failure_sweep)
 {
 	struct harness h = {0};
 	for (size_t i = 0; i < NFILES; i++) {
@@ -387,7 +399,7 @@ static void budget_sweep(const struct input *in, struct setup s, uint64_t start,
 	              in->rel, (unsigned long long)first_ok, (unsigned long long)need);
 }
 
-Test(faults, budget_sweep_over_corpus_files)
+Test(faults, budget_sweep)
 {
 	struct harness h = {0};
 	for (size_t i = 0; i < NFILES; i++) {

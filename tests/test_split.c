@@ -1,5 +1,6 @@
-/* dm_split_parse: byte-identical to the one-thread parse on corpus files cut
- * into many small segments, on generated deliveries, on files it must not
+/* dm_split_parse: byte-identical to the one-thread parse on the fixtures
+ * (and, built as test_split_corpus with DM_TEST_CORPUS, on every corpus
+ * file) cut into many small segments, on generated deliveries, on files it must not
  * split (DOCTYPE, UTF-16, a comment across a split point); the budget
  * holds; every accounted byte comes back. */
 #include "config.h"
@@ -86,6 +87,7 @@ static void same_as_one_thread(const char *path, unsigned n, unsigned seg, int *
 	free(many.data);
 }
 
+#ifdef DM_TEST_CORPUS
 Test(split, corpus_files_in_small_segments)
 {
 	struct tu_table t;
@@ -105,6 +107,27 @@ Test(split, corpus_files_in_small_segments)
 	tu_table_free(&t);
 	cr_assert_gt(files, 100);
 	cr_assert_gt(really, files, "only %d of %d parses were really split", really, 2 * files);
+}
+#else
+Test(split, fixtures_in_small_segments)
+{
+	struct tu_table t;
+	char *table = tu_fixture_path("FIXTURES.tsv");
+	tu_table_load(&t, table);
+	free(table);
+	int files = 0, really = 0;
+	for (size_t r = 0; r < t.nrows; r++) {
+		char *path = tu_fixture_path(tu_cell(&t, r, "file"));
+		files++;
+		same_as_one_thread(path, 2, 200, &really);
+		same_as_one_thread(path, 3, 600, &really);
+		free(path);
+	}
+	tu_table_free(&t);
+	cr_assert_geq(files, 12);
+	/* the small refused ones and the one-record messages have nothing to
+	 * split at; the others must really be cut */
+	cr_assert_geq(really, 8, "only %d of %d parses were really split", really, 2 * files);
 }
 
 static char gen_path[256];
@@ -195,3 +218,4 @@ Test(split, unsafe_files_fall_back_and_say_why)
 	unlink(gen_path);
 	free(xml);
 }
+#endif

@@ -19,7 +19,7 @@
 #define DM_TEST_SRCDIR "."
 #endif
 
-const char *tu_corpus(void)
+const char *tu_corpus_find(void)
 {
 	static char dir[1024];
 	if (!dir[0]) {
@@ -30,19 +30,34 @@ const char *tu_corpus(void)
 			snprintf(dir, sizeof dir, "%s/../shared/corpus", DM_TEST_SRCDIR);
 	}
 	struct stat st;
-	cr_assert(stat(dir, &st) == 0 && S_ISDIR(st.st_mode),
-	          "corpus directory %s not found (set DM_CORPUS)", dir);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
+}
+
+const char *tu_corpus(void)
+{
+	const char *dir = tu_corpus_find();
+	cr_assert_not_null(dir, "corpus not found: set DM_CORPUS=/path/to/corpus");
 	return dir;
+}
+
+static char *join(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *p = malloc(n);
+	cr_assert_not_null(p);
+	snprintf(p, n, "%s%s%s", a, b, c);
+	return p;
 }
 
 char *tu_corpus_path(const char *rel)
 {
-	const char *dir = tu_corpus();
-	size_t n = strlen(dir) + strlen(rel) + 2;
-	char *p = malloc(n);
-	cr_assert_not_null(p);
-	snprintf(p, n, "%s/%s", dir, rel);
-	return p;
+	return join(tu_corpus(), "/", rel);
+}
+
+char *tu_fixture_path(const char *rel)
+{
+	const char *src = getenv("DM_SRCDIR");
+	return join(src && *src ? src : DM_TEST_SRCDIR, "/tests/fixtures/", rel);
 }
 
 char *tu_read_file(const char *path, size_t *len)
@@ -275,9 +290,8 @@ void tu_parse(const char *data, size_t len, const struct dm_config *cfg_in,
 	dm_acct_free(out_acct);
 }
 
-void tu_parse_corpus(const char *rel, size_t chunk, int flags, struct tu_result *r)
+static void parse_path(char *path, size_t chunk, int flags, struct tu_result *r)
 {
-	char *path = tu_corpus_path(rel);
 	if (flags & TU_FROM_FD) {
 		tu_parse(path, 0, NULL, chunk, flags, 0, 0, r);
 	} else {
@@ -287,6 +301,16 @@ void tu_parse_corpus(const char *rel, size_t chunk, int flags, struct tu_result 
 		free(data);
 	}
 	free(path);
+}
+
+void tu_parse_corpus(const char *rel, size_t chunk, int flags, struct tu_result *r)
+{
+	parse_path(tu_corpus_path(rel), chunk, flags, r);
+}
+
+void tu_parse_fixture(const char *rel, size_t chunk, int flags, struct tu_result *r)
+{
+	parse_path(tu_fixture_path(rel), chunk, flags, r);
 }
 
 void tu_parse_str(const char *xml, const struct dm_config *cfg, struct tu_result *r)
@@ -412,4 +436,48 @@ int tu_expat_wellformed(const char *data, size_t len)
 	enum XML_Status st = XML_Parse(xp, data, (int)len, 1);
 	XML_ParserFree(xp);
 	return st == XML_STATUS_OK;
+}
+
+/* ---- UTF-16 --------------------------------------------------------------- */
+
+static void put16(char *out, size_t *o, unsigned u, int be)
+{
+	out[(*o)++] = (char)(be ? u >> 8 : u & 0xFF);
+	out[(*o)++] = (char)(be ? u & 0xFF : u >> 8);
+}
+
+char *tu_utf16(const char *utf8, size_t len, int big_endian, size_t *out_len)
+{
+	/* the declaration must agree with the bytes */
+	const char *decl = strstr(utf8, "encoding=\"UTF-8\"");
+	size_t cut = decl && decl < utf8 + 100 ? (size_t)(decl - utf8) : len;
+	char *out = malloc(2 * (len + 16) + 2);
+	cr_assert_not_null(out);
+	size_t o = 0;
+	put16(out, &o, 0xFEFF, big_endian);
+	const unsigned char *s = (const unsigned char *)utf8;
+	for (size_t i = 0; i < len;) {
+		if (i == cut) {
+			for (const char *e = "encoding=\"UTF-16\""; *e; e++)
+				put16(out, &o, (unsigned char)*e, big_endian);
+			i += strlen("encoding=\"UTF-8\"");
+			continue;
+		}
+		unsigned c = s[i], n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		cr_assert(c < 0x80 || (c >= 0xC2 && c <= 0xF4), "not UTF-8 at byte %zu", i);
+		cr_assert_leq(i + n, len, "UTF-8 cut at byte %zu", i);
+		unsigned u = n == 1 ? c : c & (0x7F >> n);
+		for (unsigned k = 1; k < n; k++)
+			u = (u << 6) | (s[i + k] & 0x3F);
+		i += n;
+		if (u >= 0x10000) {
+			u -= 0x10000;
+			put16(out, &o, 0xD800 | (u >> 10), big_endian);
+			put16(out, &o, 0xDC00 | (u & 0x3FF), big_endian);
+		} else {
+			put16(out, &o, u, big_endian);
+		}
+	}
+	*out_len = o;
+	return out;
 }

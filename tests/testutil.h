@@ -1,9 +1,11 @@
-/* Helpers shared by the parser and corpus suites: where the corpus is, its
- * manifest, and "parse this input at this chunk size into JSON lines".
+/* Helpers shared by the parser suites: where the project's fixtures and the
+ * external corpus are, TSV manifests, and "parse this input at this chunk
+ * size into JSON lines".
  *
  * Everything here aborts the test (cr_assert) on set-up failures such as an
- * unreadable corpus, so a missing corpus fails loudly instead of testing
- * nothing. */
+ * unreadable fixture. A program that needs the corpus links corpus_main.c,
+ * which skips the whole program (exit 77) when there is none, so that a
+ * missing corpus is reported instead of testing nothing. */
 #ifndef DM_TESTUTIL_H
 #define DM_TESTUTIL_H
 
@@ -15,11 +17,17 @@
 #include "record.h"
 
 /* The corpus directory: $DM_CORPUS, else the source tree's sibling
- * ../shared/corpus. The directory must exist (asserted). */
+ * ../shared/corpus. tu_corpus_find returns NULL when it is not a
+ * directory; tu_corpus asserts that it is. */
+const char *tu_corpus_find(void);
 const char *tu_corpus(void);
 
 /* corpus + "/" + rel, malloc'ed. */
 char *tu_corpus_path(const char *rel);
+
+/* The project's own fixtures: $DM_SRCDIR (else the source tree the tests
+ * were built from) + "/tests/fixtures/" + rel, malloc'ed. */
+char *tu_fixture_path(const char *rel);
 
 /* The whole file, malloc'ed and NUL-terminated; *len gets its size. */
 char *tu_read_file(const char *path, size_t *len);
@@ -70,6 +78,8 @@ void tu_parse(const char *data, size_t len, const struct dm_config *cfg,
               struct tu_result *r);
 /* A corpus file (relative path) from memory at this chunk size. */
 void tu_parse_corpus(const char *rel, size_t chunk, int flags, struct tu_result *r);
+/* A fixture (relative path) from memory at this chunk size. */
+void tu_parse_fixture(const char *rel, size_t chunk, int flags, struct tu_result *r);
 /* A NUL-terminated string with the defaults (plus cfg if given). */
 void tu_parse_str(const char *xml, const struct dm_config *cfg, struct tu_result *r);
 void tu_result_fini(struct tu_result *r);
@@ -91,5 +101,10 @@ long tu_expat_count(const char *data, size_t len, const char *local, const char 
 
 /* Is the whole text well-formed XML according to a bare expat pass? */
 int tu_expat_wellformed(const char *data, size_t len);
+
+/* The UTF-8 document re-encoded as UTF-16 (big_endian or little) with a
+ * byte order mark, its XML declaration's encoding changed to UTF-16;
+ * malloc'ed, *out_len gets its size. Asserts the input is valid UTF-8. */
+char *tu_utf16(const char *utf8, size_t len, int big_endian, size_t *out_len);
 
 #endif

@@ -33,11 +33,11 @@ set -u
 
 : "${DDEXMON:?DDEXMON must point at the ddexmon binary}"
 srcdir=${DM_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-corpus=${DM_CORPUS:-$srcdir/../shared/corpus}
+fx="$srcdir/tests/fixtures"
 GEN="$srcdir/tests/bad/gen_bad.py"
 
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 99; }
-[ -d "$corpus" ] || { echo "corpus not found at $corpus (set DM_CORPUS)" >&2; exit 99; }
+[ -d "$fx" ] || { echo "fixtures not found at $fx" >&2; exit 99; }
 [ -f "$GEN" ] || { echo "generator not found: $GEN" >&2; exit 99; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dm-bad.XXXXXX") || exit 99
@@ -228,11 +228,10 @@ f="$tmp/many-attrs.xml"
 stream many-attrs "$f" && { run many-attrs "$f"; reap; }
 expect many-attrs "$f" 2 line 'tag or token is longer than buffer_size'
 
-# ---- a real file cut short: every record before the cut is printed whole -
-for rel in daddykev__ddex-suite/benchmark-suite__test-data__100kb.xml \
-           miqwit__dedex/tests__samples__001_audioalbum_complete.xml; do
-	src="$corpus/$rel"
-	[ -f "$src" ] || { fail "corpus file missing: $rel"; continue; }
+# ---- a delivery cut short: every record before the cut is printed whole --
+for rel in ern43-album.xml ern382-album.xml; do
+	src="$fx/$rel"
+	[ -f "$src" ] || { fail "fixture missing: $rel"; continue; }
 	base=$(basename "$rel" .xml)
 	run "$base-full" "$src"
 	expect "$base-full" "$src" 0 line ''
@@ -284,7 +283,7 @@ expect missing "$tmp/does-not-exist.xml" 2 none 'cannot open: No such file'
 # Unreadable: root reads anything, so as root the parse runs as nobody via
 # setpriv; where that is impossible the case is skipped (said below).
 f="$tmp/unreadable.xml"
-cp "$corpus/daddykev__ddex-suite/benchmark-suite__test-data__1kb.xml" "$f"
+cp "$fx/ern41-party-list.xml" "$f"
 chmod 000 "$f"
 if [ "$(id -u)" != 0 ]; then
 	run unreadable "$f"
@@ -302,7 +301,7 @@ else
 fi
 
 # A FIFO whose writer dies after half the file: EOF mid-document.
-src="$corpus/daddykev__ddex-suite/benchmark-suite__test-data__100kb.xml"
+src="$fx/ern43-album.xml"
 f="$tmp/dying-writer.fifo"
 mkfifo "$f"
 half=$(($(wc -c <"$src") / 2))
@@ -323,10 +322,9 @@ for kind in not-ddex foreign-ns no-ns; do
 done
 
 # ---- not bad: UTF-16 with a BOM gives the UTF-8 twin's records -----------
-for rel in daddykev__ddex-suite/benchmark-suite__test-data__10kb.xml \
-           miqwit__dedex/tests__samples__001_audioalbum_complete.xml; do
-	src="$corpus/$rel"
-	[ -f "$src" ] || { fail "corpus file missing: $rel"; continue; }
+for rel in ern43-album.xml ern382-album.xml; do
+	src="$fx/$rel"
+	[ -f "$src" ] || { fail "fixture missing: $rel"; continue; }
 	base=$(basename "$rel" .xml)
 	run "$base-utf8" "$src"
 	expect "$base-utf8" "$src" 0 line ''

@@ -3,15 +3,14 @@
 # JSON lines on stdout, the summary and error lines on stderr, stdin,
 # --summary-only, --set errors, profiles, and gen determinism.
 #
-# Needs $DDEXMON (the binary) and $DM_CORPUS (the shared corpus); `make
-# check` sets both. python3 checks the JSON.
+# Runs on the project's fixtures (tests/fixtures) and gen output. Needs
+# $DDEXMON (the binary) and $DM_SRCDIR (the source tree); `make check` sets
+# both. python3 checks the JSON.
 
 set -u
 
 : "${DDEXMON:?set DDEXMON to the ddexmon binary}"
-: "${DM_CORPUS:?set DM_CORPUS to the corpus directory}"
 [ -x "$DDEXMON" ] || { echo "not executable: $DDEXMON" >&2; exit 1; }
-[ -d "$DM_CORPUS" ] || { echo "no corpus at $DM_CORPUS" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is needed to check the JSON output" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddexmon-cli.XXXXXX") || exit 1
@@ -49,14 +48,15 @@ EOF
 
 count() { grep -c -- "^$2\$" "$1.types"; }
 
-c382="$DM_CORPUS/kazhs__ddex-json-codec/tests__fixtures__ern382__single.xml"
-c411="$DM_CORPUS/sshaw__ddex/spec__fixtures__ern__411__1 Audio.xml"
-c42="$DM_CORPUS/kazhs__ddex-json-codec/tests__fixtures__ern42__album.xml"
-c43="$DM_CORPUS/daddykev__ddex-suite/examples__Samples43__4 SimpleAudioSingle.xml"
-cutf8="$DM_CORPUS/miqwit__dedex/tests__samples__016_utf8_artists.xml"
-bad="$DM_CORPUS/bad/miqwit__dedex__tests__samples__002_erroneous_xml.xml"
-for f in "$c382" "$c411" "$c42" "$c43" "$cutf8" "$bad"; do
-	[ -f "$f" ] || { echo "corpus file missing: $f" >&2; exit 1; }
+fx="$DM_SRCDIR/tests/fixtures"
+c382="$fx/ern382-album.xml"
+c41="$fx/ern41-party-list.xml"
+c33="$fx/ern33-single.xml"
+c43="$fx/ern43-album.xml"
+cpurge="$fx/ern382-purge.xml"
+bad="$fx/bad/cut.xml"
+for f in "$c382" "$c41" "$c33" "$c43" "$cpurge" "$bad"; do
+	[ -f "$f" ] || { echo "fixture missing: $f" >&2; exit 1; }
 done
 
 # ---- help and version ----------------------------------------------------
@@ -103,16 +103,16 @@ run "missing profile" 1 "$DDEXMON" parse --profile "$tmp/none.profile" "$c43"
 run "missing file" 2 "$DDEXMON" parse "$tmp/no-such-file.xml"
 expect "missing file is named" "$tmp/err" "^ddexmon: $tmp/no-such-file.xml: cannot open: No such file or directory\$"
 run "malformed file from bad/" 2 "$DDEXMON" parse "$bad"
-expect "the error is one line FILE:LINE:COL: message" "$tmp/err" "^ddexmon: $bad:157:3: unclosed token\$"
+expect "the error is one line FILE:LINE:COL: message" "$tmp/err" "^ddexmon: $bad:14:7: unclosed token\$"
 if [ "$(grep -Ec '^ddexmon: .*:[0-9]+:[0-9]+: ' "$tmp/err")" -eq 1 ]; then
 	ok "exactly one error line"
 else
 	not_ok "exactly one error line" "$(cat "$tmp/err")"
 fi
-run "not ERN" 2 "$DDEXMON" parse "$DM_CORPUS/sshaw__ddex/spec__fixtures__echo__11__instance1.xml"
-expect "not ERN names the root" "$tmp/err" ':2:1: not a DDEX ERN message: root is \{http://ddex.net/xml/2011/echo/11\}ManifestMessage$'
+run "not ERN" 2 "$DDEXMON" parse "$fx/bad/not-ern.xml"
+expect "not ERN names the root" "$tmp/err" ':3:1: not a DDEX ERN message: root is \{http://ddex.net/xml/2011/echo/11\}ManifestMessage$'
 run "a good and a bad file" 2 "$DDEXMON" parse "$c382" "$bad"
-expect "the good file's records still come out" "$tmp/out" '^\{"type":"header".*"message_id":"2417334_20241002_101032"'
+expect "the good file's records still come out" "$tmp/out" '^\{"type":"header".*"message_id":"FX-382-ALBUM-0001"'
 expect "the summary says some failed" "$tmp/err" '^ddexmon: 2 files \(some failed\)'
 
 # ---- memory limit: exit 3 ---------------------------------------------------
@@ -120,7 +120,7 @@ run "tiny budget" 3 "$DDEXMON" parse --set max_memory=64K "$c43"
 expect "tiny budget says memory limit exceeded" "$tmp/err" "^ddexmon: $c43(: byte [0-9]+|:[0-9]+:[0-9]+)?: memory limit exceeded: limit 64.0K"
 
 # ---- JSON lines ---------------------------------------------------------------
-for f in "$c382" "$c411" "$c42" "$c43" "$cutf8"; do
+for f in "$c382" "$c41" "$c33" "$c43" "$cpurge"; do
 	label=$(basename "$f")
 	run "parse $label" 0 "$DDEXMON" parse "$f"
 	check_json "every line of $label is JSON with \"type\" first" "$tmp/out"
@@ -129,20 +129,41 @@ for f in "$c382" "$c411" "$c42" "$c43" "$cutf8"; do
 	cp "$tmp/out" "$tmp/$label.jsonl"
 	cp "$tmp/out.types" "$tmp/$label.types"
 done
-expect "ERN 4.3 sound recording ISRC" "$tmp/$(basename "$c43").jsonl" '"isrc":"GBAYC1700598"' 
-expect "UTF-8 text stays UTF-8" "$tmp/$(basename "$cutf8").jsonl" '"(name|display_artist)":"[^"]*[^ -~"][^"]*"'
+expect "ERN 4.3 sound recording ISRC" "$tmp/$(basename "$c43").jsonl" '"isrc":"ZZFX12600001"'
+expect "UTF-8 text stays UTF-8" "$tmp/$(basename "$c43").jsonl" '"names":\["東京 Strings"\]'
+expect "UTF-8 artist names stay UTF-8" "$tmp/$(basename "$c382").jsonl" '"name":"Zoë Marchetti"'
+
+# ---- every fixture: its exit code, its records, its one error line ---------
+# (tabs are IFS white space, so empty cells would merge: read it as |)
+tr '\t' '|' <"$fx/FIXTURES.tsv" >"$tmp/fixtures.psv"
+while IFS='|' read -r file code _ _ _ _ _ _ _ pos msg; do
+	[ "$file" = file ] && continue
+	f="$fx/$file"
+	want=0
+	[ "$code" = ok ] || want=2
+	run "parse fixture $file" "$want" "$DDEXMON" parse "$f"
+	if [ -f "${f%.xml}.jsonl" ]; then
+		cmp -s "$tmp/out" "${f%.xml}.jsonl" && ok "$file: stdout is ${file%.xml}.jsonl" ||
+			not_ok "$file: stdout is ${file%.xml}.jsonl" "$(diff "$tmp/out" "${f%.xml}.jsonl" | head -c 600)"
+	else
+		expect_empty "$file: no records" "$tmp/out"
+	fi
+	if [ "$want" -ne 0 ]; then
+		same "$file: the error line" "$(head -n 1 "$tmp/err")" "ddexmon: $f:$pos: $msg"
+	fi
+done <"$tmp/fixtures.psv"
 
 # the summary: one line on stderr with bytes and per-type counts
 run "summary" 0 "$DDEXMON" parse "$c382"
 bytes=$(wc -c <"$c382" | tr -d ' ')
-expect "summary line on stderr" "$tmp/err" "^ddexmon: 1 file, $bytes bytes in [0-9.]+ s \([0-9.]+ MB/s\): 1 header, 0 party, 2 resource, 2 release, 2 deal records; peak accounted [0-9.]+[BKMG]\$"
+expect "summary line on stderr" "$tmp/err" "^ddexmon: 1 file, $bytes bytes in [0-9.]+ s \([0-9.]+ MB/s\): 1 header, 0 party, 4 resource, 3 release, 2 deal records; peak accounted [0-9.]+[BKMG]\$"
 [ "$(lines "$tmp/err")" -eq 1 ] && ok "stderr is the one summary line" ||
 	not_ok "stderr is the one summary line" "$(cat "$tmp/err")"
 cp "$tmp/out" "$tmp/c382.out"
 
 run "--summary-only" 0 "$DDEXMON" parse --summary-only "$c382"
 expect_empty "--summary-only prints no records" "$tmp/out"
-expect "--summary-only still counts" "$tmp/err" ': 1 header, 0 party, 2 resource, 2 release, 2 deal records'
+expect "--summary-only still counts" "$tmp/err" ': 1 header, 0 party, 4 resource, 3 release, 2 deal records'
 
 # ---- stdin and pipes -------------------------------------------------------------
 "$DDEXMON" parse - <"$c382" >"$tmp/stdin.out" 2>"$tmp/stdin.err"

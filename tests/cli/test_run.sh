@@ -4,16 +4,14 @@
 # record on stdout, directories with --recursive, `ddexmon profiles`, and
 # `ddexmon demo --leak` headless reporting leak_confirmed.
 #
-# Needs $DDEXMON, $DM_CORPUS and $DM_SRCDIR (`make check` sets them) and
-# python3 to read the JSON.
+# Runs on the project's fixtures and gen output. Needs $DDEXMON and
+# $DM_SRCDIR (`make check` sets them) and python3 to read the JSON.
 
 set -u
 
 : "${DDEXMON:?set DDEXMON to the ddexmon binary}"
-: "${DM_CORPUS:?set DM_CORPUS to the corpus directory}"
 : "${DM_SRCDIR:?set DM_SRCDIR to the source tree}"
 [ -x "$DDEXMON" ] || { echo "not executable: $DDEXMON" >&2; exit 1; }
-[ -d "$DM_CORPUS" ] || { echo "no corpus at $DM_CORPUS" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is needed to check the JSON output" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ddexmon-run.XXXXXX") || exit 1
@@ -35,10 +33,10 @@ exec(sys.argv[2])
 EOF
 }
 
-good1="$DM_CORPUS/AudiusProject__ddex-processor/fixtures__01_delivery.xml"
-bad="$DM_CORPUS/bad/miqwit__dedex__tests__samples__002_erroneous_xml.xml"
+good1="$DM_SRCDIR/tests/fixtures/ern43-album.xml"
+bad="$DM_SRCDIR/tests/fixtures/bad/mismatched-tag.xml"
 for f in "$good1" "$bad"; do
-	[ -f "$f" ] || { echo "corpus file missing: $f" >&2; exit 1; }
+	[ -f "$f" ] || { echo "fixture missing: $f" >&2; exit 1; }
 done
 "$DDEXMON" gen --size 2M --seed 5 "$tmp/good2.xml" 2>/dev/null || { echo "gen failed" >&2; exit 1; }
 good2="$tmp/good2.xml"
@@ -68,7 +66,7 @@ same "every release record on stdout, none twice" \
 	"$(grep -c '"type":"release"' "$tmp/rec")" \
 	"$(($(grep -c '"type":"release"' "$tmp/p1") + $(grep -c '"type":"release"' "$tmp/p2") + $(events "$tmp/ev" "print([e['counts']['release'] for e in ev if e['event']=='file_done' and e['index']==1][0])")))"
 expect "the malformed file's error has its line and column" "$tmp/ev" \
-	'"event":"error".*002_erroneous_xml\.xml:[0-9]+:[0-9]+: '
+	'"event":"error".*mismatched-tag\.xml:15:33: mismatched tag'
 same "summary: 2 ok, 1 failed" \
 	"$(events "$tmp/ev" "s=[e for e in ev if e['event']=='summary'][0]; print(s['files_ok'], s['files_failed'])")" "2 1"
 same "the start event says 2 workers" \

@@ -1,10 +1,11 @@
 #!/bin/sh
 # --split N: the output must be byte-identical to the one-thread parse for
-# every corpus file (split into small segments so that even small files
-# are cut in many places) and for generated files of several sizes; files
-# that cannot be split safely fall back to one thread and say so.
+# every fixture (split into small segments so that even small files are cut
+# in many places; test_corpus.sh does the same for the corpus) and for
+# generated files of several sizes; files that cannot be split safely fall
+# back to one thread and say so.
 set -u
-: "${DDEXMON:?}" "${DM_CORPUS:?}"
+: "${DDEXMON:?}" "${DM_SRCDIR:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -24,12 +25,16 @@ same() { # file segment-size workers
 	grep -q "parsed on one thread" "$tmp/two.err" || split_ok=$((split_ok + 1))
 }
 
+fx="$DM_SRCDIR/tests/fixtures"
+nfx=0
 while IFS='	' read -r file _; do
 	[ "$file" = file ] && continue
-	[ -f "$DM_CORPUS/$file" ] || continue
-	same "$DM_CORPUS/$file" 1024 2
-	same "$DM_CORPUS/$file" 8192 3
-done <"$DM_CORPUS/MANIFEST.tsv"
+	[ -f "$fx/$file" ] || { echo "FAIL: fixture missing: $file"; fail=1; continue; }
+	nfx=$((nfx + 1))
+	same "$fx/$file" 300 2
+	same "$fx/$file" 1024 3
+done <"$fx/FIXTURES.tsv"
+[ "$nfx" -ge 12 ] || { echo "FAIL: only $nfx fixtures"; fail=1; }
 
 for size in 300K 3M 12M; do
 	for ern in 43 382; do
