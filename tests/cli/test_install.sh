@@ -60,8 +60,10 @@ installed() {
 		"$bin/ddexmon" parse --profile low-memory d.xml
 	cmp -s "$tmp/out" "${fixture%.xml}.jsonl" && ok "$what: the records are the fixture's" ||
 		not_ok "$what: the records are the fixture's" "$(head -c 300 "$tmp/out")"
-	run "$what: the low-memory budget applies" 3 env -u DDEXMON_PROFILE_PATH HOME="$tmp/home" \
-		"$bin/ddexmon" parse --profile low-memory --set chunk_size=64M d.xml
+	run "$what: run --profile low-memory" 0 env -u DDEXMON_PROFILE_PATH HOME="$tmp/home" \
+		"$bin/ddexmon" run --no-records --profile low-memory --events - d.xml
+	expect "$what: the low-memory budget applies" "$tmp/out" \
+		'"event":"start".*"profile":"low-memory".*"max_memory":"32M"'
 	cd "$DM_BUILDDIR" || exit 99
 }
 
