@@ -361,24 +361,28 @@ struct dm_ern {
 
 	int saw_root;
 	char version[16];
-	char root[64];
-	char ns[160];
-	char schema[48];
+	char ns[160];          /* holds any URI dm_ern_root_namespace accepts */
+	/* root element name and MessageSchemaVersionId, each NUL-terminated,
+	 * as long as the document makes them (up to buffer_size) */
+	struct dm_buf doc;
+	size_t schema_off;
 
 	/* the record in flight */
 	int in_rec;
 	size_t rec_depth;
 	size_t skip_depth;     /* inside a Related* element at this depth; 0 = no */
 	enum dm_rec_type rtype;
-	char kind[64];
-	size_t kind_len;
+	size_t kind_len;       /* the record's element name opens its arena */
 	uint64_t rline, rcol, roff;
 	struct dm_buf arena;
 	struct dm_value *vals;
 	size_t nvals, vcap;
 	uint64_t set_bits[2];
-	uint16_t gcount[DM_G_COUNT];
-	int32_t gcur[DM_G_COUNT];
+	/* repeated sub-objects: instances so far, and the open one: G_CLOSED,
+	 * G_PENDING (its element is open but holds no value yet, so it has no
+	 * number), or its number */
+	uint32_t gcount[DM_G_COUNT];
+	int64_t gcur[DM_G_COUNT];
 	size_t gdepth[DM_G_COUNT];
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
@@ -389,6 +393,9 @@ struct dm_ern {
 	 * when the record has been handed on */
 	struct dm_pool *text_pool, *vals_pool;
 };
+
+#define G_CLOSED (-1)
+#define G_PENDING (-2)
 
 static const enum dm_group field_group[DM_F_COUNT] = {
 	[DM_F_ID_TYPE] = DM_G_ID, [DM_F_ID_NS] = DM_G_ID, [DM_F_ID_VALUE] = DM_G_ID,
@@ -429,6 +436,7 @@ struct dm_ern *dm_ern_new(struct dm_acct *a, const struct dm_config *cfg,
 	e->cons = cons;
 	e->ctx = ctx;
 	dm_buf_init(&e->arena, a, DM_TAG_RECORDS);
+	dm_buf_init(&e->doc, a, DM_TAG_PARSER);
 	dm_ern_reset(e, "");
 	return e;
 }
@@ -439,6 +447,7 @@ void dm_ern_free(struct dm_ern *e)
 		return;
 	release_buffers(e);
 	dm_buf_fini(&e->arena);
+	dm_buf_fini(&e->doc);
 	dm_acct_dealloc(e->vals);
 	dm_acct_dealloc(e->stack);
 	dm_acct_dealloc(e);
@@ -500,7 +509,7 @@ static void clear_record(struct dm_ern *e)
 	e->ncaps = 0;
 	for (int g = 0; g < DM_G_COUNT; g++) {
 		e->gcount[g] = 0;
-		e->gcur[g] = -1;
+		e->gcur[g] = G_CLOSED;
 	}
 }
 
@@ -509,7 +518,9 @@ void dm_ern_reset(struct dm_ern *e, const char *file)
 	e->file = file;
 	e->depth = 0;
 	e->saw_root = 0;
-	e->version[0] = e->root[0] = e->ns[0] = e->schema[0] = '\0';
+	e->version[0] = e->ns[0] = '\0';
+	dm_buf_reset(&e->doc);
+	e->schema_off = 0;
 	memset(&e->counts, 0, sizeof e->counts);
 	e->seq = 0;
 	clear_record(e);
@@ -592,6 +603,15 @@ static void quote_text(char *out, size_t size, const char *s, size_t n)
 	out[o] = '\0';
 }
 
+/* A name or attribute the record must carry whole is longer than the
+ * text limit: refused, never cut. */
+static int limit_error(const struct dm_ern *e, struct dm_error *err, const char *what)
+{
+	char lim[32];
+	dm_format_size(e->cfg->buffer_size, lim, sizeof lim);
+	return dm_error_set(err, DM_ELIMIT, "%s longer than buffer_size (%s)", what, lim);
+}
+
 static int begin_root(struct dm_ern *e, const char *name, const char **atts,
                       struct dm_error *err)
 {
@@ -606,11 +626,40 @@ static int begin_root(struct dm_ern *e, const char *name, const char **atts,
 		                    qlocal);
 	}
 	e->saw_root = 1;
-	snprintf(e->root, sizeof e->root, "%.*s", (int)llen, local);
 	snprintf(e->ns, sizeof e->ns, "%.*s", (int)ulen, uri);
+	const char *schema = "";
 	for (const char **a = atts; a[0]; a += 2)
 		if (strcmp(a[0], "MessageSchemaVersionId") == 0)
-			snprintf(e->schema, sizeof e->schema, "%s", a[1]);
+			schema = a[1];
+	size_t slen = strlen(schema);
+	if (llen > e->cfg->buffer_size)
+		return limit_error(e, err, "root element name");
+	if (slen > e->cfg->buffer_size)
+		return limit_error(e, err, "MessageSchemaVersionId");
+	dm_buf_put(&e->doc, local, llen);
+	dm_buf_putc(&e->doc, '\0');
+	e->schema_off = e->doc.len;
+	dm_buf_put(&e->doc, schema, slen);
+	dm_buf_putc(&e->doc, '\0');
+	if (e->doc.failed)
+		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (root element)");
+	return 0;
+}
+
+/* The open instance of g receives its first value: it becomes an instance
+ * and gets the next number (a price makes its deal one too). */
+static int number_instance(struct dm_ern *e, enum dm_group g, struct dm_error *err)
+{
+	if (g == DM_G_PRICE && number_instance(e, DM_G_DEAL, err) < 0)
+		return -1;
+	if (e->gcur[g] != G_PENDING)
+		return 0;
+	if (e->gcount[g] == UINT32_MAX) {
+		dm_error_set(err, DM_ELIMIT, "more than %lu %s in one record",
+		             (unsigned long)UINT32_MAX, dm_group_name(g));
+		return -1;
+	}
+	e->gcur[g] = e->gcount[g]++;
 	return 0;
 }
 
@@ -626,14 +675,17 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 	}
 	struct dm_value *v = &e->vals[e->nvals];
 	v->field = (uint16_t)field;
-	v->inst = v->inst2 = v->pad = 0;
+	v->pad = 0;
+	v->inst = v->inst2 = 0;
 	enum dm_group g = field_group[field];
 	if (g != DM_G_NONE) {
-		if (e->gcur[g] < 0)
+		if (e->gcur[g] == G_CLOSED)
 			return 1; /* outside its sub-object: not ours */
-		v->inst = (uint16_t)e->gcur[g];
+		if (number_instance(e, g, err) < 0)
+			return DM_ELIMIT;
+		v->inst = (uint32_t)e->gcur[g];
 		if (g == DM_G_PRICE)
-			v->inst2 = (uint16_t)(e->gcur[DM_G_DEAL] < 0 ? 0 : e->gcur[DM_G_DEAL]);
+			v->inst2 = (uint32_t)e->gcur[DM_G_DEAL];
 	} else if (!field_multi(field)) {
 		uint64_t bit = 1ULL << (field & 63);
 		if (e->set_bits[field >> 6] & bit)
@@ -661,13 +713,11 @@ static int put_text_value(struct dm_ern *e, unsigned field, const char *s, size_
 
 static int open_group(struct dm_ern *e, unsigned g)
 {
-	if (g == DM_G_PRICE && e->gcur[DM_G_DEAL] < 0)
-		return 0;
-	if (e->gcount[g] == UINT16_MAX)
+	if (g == DM_G_PRICE && e->gcur[DM_G_DEAL] == G_CLOSED)
 		return 0;
 	if (g == DM_G_DEAL)
 		e->gcount[DM_G_PRICE] = 0;
-	e->gcur[g] = e->gcount[g]++;
+	e->gcur[g] = G_PENDING;
 	e->gdepth[g] = e->depth;
 	return 0;
 }
@@ -775,9 +825,12 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		e->in_rec = 1;
 		e->rec_depth = e->depth;
 		e->rtype = t;
-		e->kind_len = llen < sizeof e->kind ? llen : sizeof e->kind - 1;
-		memcpy(e->kind, local, e->kind_len);
-		e->kind[e->kind_len] = '\0';
+		if (llen > e->cfg->buffer_size)
+			return limit_error(e, err, "record element name");
+		dm_buf_put(&e->arena, local, llen);
+		if (e->arena.failed)
+			return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
+		e->kind_len = llen;
 		for (unsigned i = 0; i < nrec_rules; i++)
 			if (rec_rules[i].mask & (1u << t)) {
 				struct capture dummy = {0};
@@ -877,7 +930,8 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 	struct dm_record r;
 	memset(&r, 0, sizeof r);
 	r.type = e->rtype;
-	r.kind = e->kind;
+	r.arena = e->arena.data ? e->arena.data : "";
+	r.kind = r.arena;
 	r.kind_len = e->kind_len;
 	r.file = e->file;
 	r.line = e->rline;
@@ -885,12 +939,11 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 	r.offset = e->roff;
 	r.seq = e->seq++;
 	r.ern_version = e->version;
-	r.root = e->root;
+	r.root = e->doc.data;
 	r.namespace_uri = e->ns;
-	r.schema_version = e->schema;
+	r.schema_version = e->doc.data + e->schema_off;
 	r.values = e->vals;
 	r.nvalues = e->nvals;
-	r.arena = e->arena.data ? e->arena.data : "";
 	r.duration_seconds = -1;
 
 	size_t dlen;
@@ -899,10 +952,11 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 		struct dm_error rec_err;
 		dm_error_clear(&rec_err);
 		dm_error_at(&rec_err, e->file, e->rline, e->rcol, e->roff);
-		char quoted[65];
+		char quoted[65], kind[65];
 		quote_text(quoted, sizeof quoted, dur, dlen);
+		quote_text(kind, sizeof kind, r.kind, r.kind_len);
 		dm_error_set(&rec_err, DM_ERECORD, "%s: duration '%s' is not ISO 8601 (e.g. PT3M20S)",
-		             e->kind, quoted);
+		             kind, quoted);
 		if (!e->cfg->continue_on_error) {
 			if (err)
 				*err = rec_err;
@@ -933,8 +987,8 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 		if (e->ncaps && e->caps[e->ncaps - 1].depth == e->depth)
 			end_capture(e);
 		for (int g = 1; g < DM_G_COUNT; g++)
-			if (e->gcur[g] >= 0 && e->gdepth[g] == e->depth)
-				e->gcur[g] = -1;
+			if (e->gcur[g] != G_CLOSED && e->gdepth[g] == e->depth)
+				e->gcur[g] = G_CLOSED;
 		if (e->depth == e->rec_depth) {
 			rc = finish_record(e, err);
 			clear_record(e);

@@ -3,6 +3,8 @@
 #include "record.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum fmt { F_STR, F_NUM, F_BOOL };
@@ -141,6 +143,11 @@ const char *dm_field_name(enum dm_field f)
 	return (unsigned)f < DM_F_COUNT ? fields[f].key : "?";
 }
 
+const char *dm_group_name(enum dm_group g)
+{
+	return (unsigned)g < DM_G_COUNT ? group_keys[g] : "?";
+}
+
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
 {
 	for (size_t i = 0; i < r->nvalues; i++)
@@ -240,40 +247,37 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 		dm_buf_putc(b, ']');
 }
 
-static int group_of(uint16_t field) { return fields[field].group; }
-
-/* How many instances of group g (within [lo, hi), for prices only those
- * of deal `outer`)? Instances are numbered densely from 0. */
-static long group_instances(const struct dm_record *r, int g, size_t lo, size_t hi)
+/* The instance of group g that v belongs to, or -1: a price belongs to
+ * its deal as well as being an instance of its own. */
+static long inst_of(const struct dm_value *v, int g)
 {
-	long n = 0;
-	for (size_t i = lo; i < hi; i++)
-		if (group_of(r->values[i].field) == g && r->values[i].inst + 1L > n)
-			n = r->values[i].inst + 1L;
-	return n;
+	int vg = fields[v->field].group;
+	if (vg == g)
+		return v->inst;
+	if (g == DM_G_DEAL && vg == DM_G_PRICE)
+		return v->inst2;
+	return -1;
 }
 
-static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
-                      size_t lo, size_t hi, int *first);
-
-/* Emit group g's instances as an array of objects. An instance's values
- * lie between its first value and the next instance's first value. */
+/* Emit group g's instances in [lo, hi) as an array of objects. Instances
+ * are numbered in document order, so an instance's values lie between its
+ * first value and the first value of a later instance. */
 static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
                       size_t lo, size_t hi, int *first)
 {
-	long n = group_instances(r, g, lo, hi);
-	if (n == 0)
+	size_t cur = lo;
+	while (cur < hi && inst_of(&r->values[cur], g) < 0)
+		cur++;
+	if (cur == hi)
 		return;
 	dm_buf_json_key(b, group_keys[g], first);
 	dm_buf_putc(b, '[');
-	size_t cur = lo;
-	for (long k = 0; k < n; k++) {
-		while (cur < hi && !(group_of(r->values[cur].field) == g && r->values[cur].inst == k))
-			cur++;
-		size_t end = cur;
-		while (end < hi && !(group_of(r->values[end].field) == g && r->values[end].inst > k))
+	for (int n = 0; cur < hi; n++) {
+		long k = inst_of(&r->values[cur], g);
+		size_t end = cur + 1;
+		while (end < hi && inst_of(&r->values[end], g) <= k)
 			end++;
-		if (k)
+		if (n)
 			dm_buf_putc(b, ',');
 		dm_buf_putc(b, '{');
 		int ofirst = 1;
@@ -287,8 +291,32 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 			put_group(b, r, DM_G_PRICE, cur, end, &ofirst);
 		dm_buf_putc(b, '}');
 		cur = end;
+		while (cur < hi && inst_of(&r->values[cur], g) < 0)
+			cur++;
 	}
 	dm_buf_putc(b, ']');
+}
+
+/* Seconds to the millisecond the parser keeps, all digits: a general
+ * short format would round 12345.678 to 12345.7. */
+static void put_seconds(struct dm_buf *b, double v)
+{
+	char tmp[400];
+	if (v < 1e15) {
+		int n = snprintf(tmp, sizeof tmp, "%.3f", v);
+		while (n > 0 && tmp[n - 1] == '0')
+			n--;
+		if (n > 0 && tmp[n - 1] == '.')
+			n--;
+		dm_buf_put(b, tmp, (size_t)n);
+	} else {
+		/* the shortest of %.15g and %.17g that reads back as v: no
+		 * precision lost, and 1e306 stays 1e+306 */
+		snprintf(tmp, sizeof tmp, "%.15g", v);
+		if (strtod(tmp, NULL) != v)
+			snprintf(tmp, sizeof tmp, "%.17g", v);
+		dm_buf_puts(b, tmp);
+	}
 }
 
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
@@ -318,6 +346,8 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 		present[f / 64] |= 1ull << (f % 64);
 		groups |= 1u << fields[f].group;
 	}
+	if (groups & (1u << DM_G_PRICE))
+		groups |= 1u << DM_G_DEAL; /* a deal that holds only prices */
 	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
 		if (*it < X_KIND && !(*it & 0x100) && !(present[*it / 64] & (1ull << (*it % 64))))
 			continue;
@@ -329,7 +359,7 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 		} else if (*it == X_SECONDS) {
 			if (r->duration_seconds >= 0) {
 				dm_buf_json_key(b, "duration_seconds", &first);
-				dm_buf_double(b, r->duration_seconds);
+				put_seconds(b, r->duration_seconds);
 			}
 		} else if (*it & 0x100) {
 			put_group(b, r, *it & 0xFF, 0, r->nvalues, &first);
@@ -420,6 +450,8 @@ int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
 	}
 	if (!parts || (in_time && !time_parts) || !isfinite(total))
 		return -1;
-	*seconds = round(total * 1000) / 1000;
+	/* to the millisecond; past 1e15 a double has no milliseconds left and
+	 * total * 1000 could overflow */
+	*seconds = total < 1e15 ? round(total * 1000) / 1000 : total;
 	return 0;
 }

@@ -63,17 +63,21 @@ enum dm_field {
 	DM_F_COUNT
 };
 
+/* Instances are numbered densely from 0 in document order, counting only
+ * those that hold at least one value: an element of a repeated sub-object
+ * in which nothing was captured is not an instance. */
 struct dm_value {
 	uint16_t field;
-	uint16_t inst;      /* instance of the field's group (0-based) */
-	uint16_t inst2;     /* for prices: instance of the enclosing deal */
 	uint16_t pad;
+	uint32_t inst;      /* instance of the field's group */
+	uint32_t inst2;     /* for prices: instance of the enclosing deal */
 	uint32_t off, len;  /* text in the arena */
 };
 
 struct dm_record {
 	enum dm_rec_type type;
-	const char *kind;        /* element local name: SoundRecording, Release, ... */
+	const char *kind;        /* element local name: SoundRecording, Release, ...
+	                          * (not NUL-terminated: kind_len bytes) */
 	size_t kind_len;
 	const char *file;        /* input name as given */
 	uint64_t line, column, offset;  /* where the record's element starts */
@@ -104,6 +108,8 @@ struct dm_consumer {
 
 const char *dm_rec_type_name(enum dm_rec_type t);
 const char *dm_field_name(enum dm_field f);
+/* JSON key of a group's array ("artists", "deals", ...). */
+const char *dm_group_name(enum dm_group g);
 
 /* First value of a field (NULL if absent); *len gets its length. */
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len);
