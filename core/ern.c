@@ -23,7 +23,9 @@
 #define ID_RECROOT 0xFFFF
 #define MAX_CAPS 8
 
-enum action { A_CAP, A_OPEN, A_ATTR, A_NAME };
+/* A_VARIANT opens an instance of a variant group (display artist names,
+ * titles, 3.x details by territory) and takes its attributes in one pass. */
+enum action { A_CAP, A_OPEN, A_ATTR, A_NAME, A_VARIANT };
 enum { M_H = 1 << DM_REC_HEADER, M_P = 1 << DM_REC_PARTY, M_S = 1 << DM_REC_RESOURCE,
        M_R = 1 << DM_REC_RELEASE, M_D = 1 << DM_REC_DEAL, M_SR = M_S | M_R };
 
@@ -78,8 +80,59 @@ static const struct rule_src rule_src[] = {
 	{M_R, A_CAP, DM_F_TITLE, "ReleaseDetailsByTerritory/Title/TitleText", NULL},
 	{M_SR, A_CAP, DM_F_SUBTITLE, "^/ReferenceTitle/SubTitle", NULL},
 	{M_SR, A_CAP, DM_F_SUBTITLE, "^/DisplayTitle/SubTitle", NULL},
+	/* every title as a variant; a 3.x title inherits the language and
+	 * territories of the DetailsByTerritory around it */
+	{M_SR, A_VARIANT, DM_G_DETAILS, "^/DetailsByTerritory", NULL},
+	{M_S, A_VARIANT, DM_G_DETAILS, "^/SoundRecordingDetailsByTerritory", NULL},
+	{M_S, A_VARIANT, DM_G_DETAILS, "^/VideoDetailsByTerritory", NULL},
+	{M_S, A_VARIANT, DM_G_DETAILS, "^/ImageDetailsByTerritory", NULL},
+	{M_S, A_VARIANT, DM_G_DETAILS, "^/TextDetailsByTerritory", NULL},
+	{M_S, A_VARIANT, DM_G_DETAILS, "^/SheetMusicDetailsByTerritory", NULL},
+	{M_S, A_VARIANT, DM_G_DETAILS, "^/SoftwareDetailsByTerritory", NULL},
+	{M_R, A_VARIANT, DM_G_DETAILS, "^/ReleaseDetailsByTerritory", NULL},
+	{M_SR, A_CAP, DM_F_DT_TERRITORY, "DetailsByTerritory/TerritoryCode", NULL},
+	{M_SR, A_CAP, DM_F_DT_EXCLUDED, "DetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_TERRITORY, "SoundRecordingDetailsByTerritory/TerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_EXCLUDED, "SoundRecordingDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_TERRITORY, "VideoDetailsByTerritory/TerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_EXCLUDED, "VideoDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_TERRITORY, "ImageDetailsByTerritory/TerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_EXCLUDED, "ImageDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_TERRITORY, "TextDetailsByTerritory/TerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_EXCLUDED, "TextDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_TERRITORY, "SheetMusicDetailsByTerritory/TerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_EXCLUDED, "SheetMusicDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_TERRITORY, "SoftwareDetailsByTerritory/TerritoryCode", NULL},
+	{M_S, A_CAP, DM_F_DT_EXCLUDED, "SoftwareDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_R, A_CAP, DM_F_DT_TERRITORY, "ReleaseDetailsByTerritory/TerritoryCode", NULL},
+	{M_R, A_CAP, DM_F_DT_EXCLUDED, "ReleaseDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	{M_SR, A_VARIANT, DM_G_TITLE, "^/ReferenceTitle", NULL},
+	{M_SR, A_VARIANT, DM_G_TITLE, "^/DisplayTitle", NULL},
+	{M_SR, A_VARIANT, DM_G_TITLE, "^/DisplayTitleText", NULL},
+	{M_SR, A_VARIANT, DM_G_TITLE, "^/Title", NULL},
+	{M_SR, A_VARIANT, DM_G_TITLE, "^/AdditionalTitle", NULL},
+	{M_SR, A_VARIANT, DM_G_TITLE, "DetailsByTerritory/Title", NULL},
+	{M_S, A_VARIANT, DM_G_TITLE, "SoundRecordingDetailsByTerritory/Title", NULL},
+	{M_S, A_VARIANT, DM_G_TITLE, "VideoDetailsByTerritory/Title", NULL},
+	{M_S, A_VARIANT, DM_G_TITLE, "ImageDetailsByTerritory/Title", NULL},
+	{M_S, A_VARIANT, DM_G_TITLE, "TextDetailsByTerritory/Title", NULL},
+	{M_S, A_VARIANT, DM_G_TITLE, "SheetMusicDetailsByTerritory/Title", NULL},
+	{M_S, A_VARIANT, DM_G_TITLE, "SoftwareDetailsByTerritory/Title", NULL},
+	{M_R, A_VARIANT, DM_G_TITLE, "ReleaseDetailsByTerritory/Title", NULL},
+	{M_SR, A_CAP, DM_F_TV_TEXT, "^/DisplayTitleText", NULL},
+	{M_SR, A_CAP, DM_F_TV_TEXT, "ReferenceTitle/TitleText", NULL},
+	{M_SR, A_CAP, DM_F_TV_TEXT, "DisplayTitle/TitleText", NULL},
+	{M_SR, A_CAP, DM_F_TV_TEXT, "Title/TitleText", NULL},
+	{M_SR, A_CAP, DM_F_TV_TEXT, "AdditionalTitle/TitleText", NULL},
+	{M_SR, A_ATTR, DM_F_TV_LANG, "TitleText", "LanguageAndScriptCode"},
+	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "ReferenceTitle/SubTitle", NULL},
+	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "DisplayTitle/SubTitle", NULL},
+	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "Title/SubTitle", NULL},
+	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "AdditionalTitle/SubTitle", NULL},
 	/* artists */
 	{M_SR, A_CAP, DM_F_DISPLAY_ARTIST, "DisplayArtistName", NULL},
+	{M_SR, A_VARIANT, DM_G_ARTIST_NAME, "DisplayArtistName", NULL},
+	{M_SR, A_CAP, DM_F_DAN_NAME, "DisplayArtistName", NULL},
 	{M_SR, A_OPEN, DM_G_ARTIST, "DisplayArtist", NULL},
 	{M_SR, A_CAP, DM_F_ARTIST_NAME, "DisplayArtist/PartyName/FullName", NULL},
 	{M_SR, A_CAP, DM_F_ARTIST_REF, "DisplayArtist/ArtistPartyReference", NULL},
@@ -138,6 +191,9 @@ static const struct rule_src rule_src[] = {
 	{M_D, A_CAP, DM_F_RELEASE_REF, "^/DealReleaseReference", NULL},
 	{M_D, A_CAP, DM_F_EFFECTIVE_DATE, "^/EffectiveDate", NULL},
 	{M_D, A_OPEN, DM_G_DEAL, "^/Deal", NULL},
+	/* DealTerms straight inside ReleaseDeal, without a Deal around them
+	 * (schema-invalid, but delivered): they are the deal */
+	{M_D, A_OPEN, DM_G_DEAL, "^/DealTerms", NULL},
 	{M_D, A_CAP, DM_F_COMMERCIAL_MODEL, "CommercialModelType", NULL},
 	{M_D, A_CAP, DM_F_USE_TYPE, "UseType", NULL},
 	{M_D, A_CAP, DM_F_TERRITORY, "DealTerms/TerritoryCode", NULL},
@@ -186,6 +242,10 @@ static const char *const struct_names[] = {
 	"Release", "TrackRelease", "DealList", "ReleaseDeal", "PurgedRelease",
 	"UpdateReleaseList", "TakedownReleaseList", "RelatedRelease", "RelatedResource",
 };
+
+/* record.c's field table, copied into arrays once: looked up per value */
+static uint8_t field_group[DM_F_COUNT];
+static uint8_t field_multi_tab[DM_F_COUNT];
 
 struct rule {
 	uint8_t mask, action, n;
@@ -305,6 +365,10 @@ static unsigned nrec_rules;
 
 static void build_tables(void)
 {
+	for (int f = 0; f < DM_F_COUNT; f++) {
+		field_group[f] = (uint8_t)dm_field_group((enum dm_field)f);
+		field_multi_tab[f] = (uint8_t)dm_field_multi((enum dm_field)f);
+	}
 	for (int i = 0; i < MAX_NAMES; i++)
 		T.first[i] = -1;
 	for (unsigned i = 1; i < N_STRUCT_END; i++)
@@ -386,6 +450,9 @@ struct dm_ern {
 	size_t gdepth[DM_G_COUNT];
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
+	/* the values that open the current DetailsByTerritory (its language,
+	 * TerritoryCode and ExcludedTerritoryCode come first): [dt_lo, +dt_n) */
+	size_t dt_lo, dt_n;
 
 	struct dm_ern_counts counts;
 	uint64_t seq;
@@ -397,30 +464,7 @@ struct dm_ern {
 #define G_CLOSED (-1)
 #define G_PENDING (-2)
 
-static const enum dm_group field_group[DM_F_COUNT] = {
-	[DM_F_ID_TYPE] = DM_G_ID, [DM_F_ID_NS] = DM_G_ID, [DM_F_ID_VALUE] = DM_G_ID,
-	[DM_F_ARTIST_NAME] = DM_G_ARTIST, [DM_F_ARTIST_REF] = DM_G_ARTIST,
-	[DM_F_ARTIST_ROLE] = DM_G_ARTIST,
-	[DM_F_CONTRIB_NAME] = DM_G_CONTRIB, [DM_F_CONTRIB_REF] = DM_G_CONTRIB,
-	[DM_F_CONTRIB_ROLE] = DM_G_CONTRIB,
-	[DM_F_FILE_NAME] = DM_G_FILE, [DM_F_FILE_PATH] = DM_G_FILE,
-	[DM_F_FILE_URI] = DM_G_FILE, [DM_F_CODEC] = DM_G_FILE,
-	[DM_F_BIT_RATE] = DM_G_FILE, [DM_F_SAMPLING_RATE] = DM_G_FILE,
-	[DM_F_HASH] = DM_G_FILE, [DM_F_HASH_ALGORITHM] = DM_G_FILE,
-	[DM_F_COMMERCIAL_MODEL] = DM_G_DEAL, [DM_F_USE_TYPE] = DM_G_DEAL,
-	[DM_F_TERRITORY] = DM_G_DEAL, [DM_F_EXCLUDED_TERRITORY] = DM_G_DEAL,
-	[DM_F_START] = DM_G_DEAL, [DM_F_END] = DM_G_DEAL, [DM_F_TAKEDOWN] = DM_G_DEAL,
-	[DM_F_PRICE_TYPE] = DM_G_PRICE, [DM_F_PRICE_AMOUNT] = DM_G_PRICE,
-	[DM_F_PRICE_CURRENCY] = DM_G_PRICE,
-};
-
-/* Fields kept as arrays: every value counts, not just the first. */
-static int field_multi(unsigned f)
-{
-	return f == DM_F_RESOURCE_REF || f == DM_F_RELEASE_REF || f == DM_F_NAME ||
-	       f == DM_F_CONTRIB_ROLE || f == DM_F_COMMERCIAL_MODEL ||
-	       f == DM_F_USE_TYPE || f == DM_F_TERRITORY || f == DM_F_EXCLUDED_TERRITORY;
-}
+static int field_multi(unsigned f) { return field_multi_tab[f]; }
 
 static void release_buffers(struct dm_ern *e);
 
@@ -507,6 +551,7 @@ static void clear_record(struct dm_ern *e)
 	release_buffers(e);
 	e->set_bits[0] = e->set_bits[1] = 0;
 	e->ncaps = 0;
+	e->dt_lo = e->dt_n = 0;
 	for (int g = 0; g < DM_G_COUNT; g++) {
 		e->gcount[g] = 0;
 		e->gcur[g] = G_CLOSED;
@@ -694,6 +739,8 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 	}
 	v->off = (uint32_t)e->arena.len;
 	v->len = 0;
+	if (g == DM_G_DETAILS && e->nvals == e->dt_lo + e->dt_n)
+		e->dt_n++;
 	e->nvals++;
 	return 0;
 }
@@ -722,12 +769,84 @@ static int open_group(struct dm_ern *e, unsigned g)
 	return 0;
 }
 
+/* The attributes a variant group takes, by field; 0 = not taken. */
+struct variant_keys {
+	uint16_t lang, territory, excluded, is_default, type;
+};
+static const struct variant_keys vkeys[DM_G_COUNT] = {
+	[DM_G_ARTIST_NAME] = {DM_F_DAN_LANG, DM_F_DAN_TERRITORY, DM_F_DAN_EXCLUDED,
+	                      DM_F_DAN_DEFAULT, 0},
+	[DM_G_TITLE] = {DM_F_TV_LANG, DM_F_TV_TERRITORY, DM_F_TV_EXCLUDED, DM_F_TV_DEFAULT,
+	                DM_F_TV_TYPE},
+	[DM_G_DETAILS] = {DM_F_DT_LANG, 0, 0, 0, 0},
+};
+
+static unsigned variant_attr(const struct variant_keys *k, const char *name)
+{
+	switch (name[0]) {
+	case 'L': return strcmp(name, "LanguageAndScriptCode") == 0 ? k->lang : 0;
+	case 'A': return strcmp(name, "ApplicableTerritoryCode") == 0 ? k->territory : 0;
+	case 'I': return strcmp(name, "IsDefault") == 0 ? k->is_default : 0;
+	case 'T': return strcmp(name, "TitleType") == 0 ? k->type : 0;
+	}
+	return 0;
+}
+
+/* A variant of a name or title begins: its own attributes, then what it
+ * does not say itself taken from the DetailsByTerritory around it (3.x
+ * gives the territory there, not on the name). */
+static int open_variant(struct dm_ern *e, enum dm_group g, const char **atts,
+                        struct dm_error *err)
+{
+	open_group(e, g);
+	if (g == DM_G_DETAILS) {
+		e->dt_lo = e->nvals;
+		e->dt_n = 0;
+	}
+	const struct variant_keys *k = &vkeys[g];
+	int have_lang = 0, have_territory = 0;
+	for (const char **a = atts; a[0]; a += 2) {
+		unsigned f = variant_attr(k, a[0]);
+		if (!f)
+			continue;
+		int rc = put_text_value(e, f, a[1], strlen(a[1]), err);
+		if (rc < 0)
+			return rc;
+		have_lang |= f == k->lang;
+		have_territory |= f == k->territory;
+	}
+	if (g == DM_G_DETAILS || e->gcur[DM_G_DETAILS] < 0)
+		return 0;
+	for (size_t i = e->dt_lo; i < e->dt_lo + e->dt_n; i++) {
+		unsigned from = e->vals[i].field, to = 0;
+		if (from == DM_F_DT_LANG && !have_lang)
+			to = k->lang;
+		else if (from == DM_F_DT_TERRITORY && !have_territory)
+			to = k->territory;
+		else if (from == DM_F_DT_EXCLUDED && !have_territory)
+			to = k->excluded;
+		if (!to)
+			continue;
+		int rc = push_value(e, to, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			/* the same text, not a copy of it */
+			e->vals[e->nvals - 1].off = e->vals[i].off;
+			e->vals[e->nvals - 1].len = e->vals[i].len;
+		}
+	}
+	return 0;
+}
+
 static int apply(struct dm_ern *e, const struct rule *r, const char *local, size_t llen,
                  const char **atts, struct capture *cap, struct dm_error *err)
 {
 	switch (r->action) {
 	case A_OPEN:
 		return open_group(e, r->arg);
+	case A_VARIANT:
+		return open_variant(e, r->arg, atts, err);
 	case A_NAME:
 		return put_text_value(e, r->arg, local, llen, err);
 	case A_ATTR:

@@ -81,6 +81,21 @@ static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_PRICE_TYPE] = {"type", DM_G_PRICE, 0, F_STR},
 	[DM_F_PRICE_AMOUNT] = {"amount", DM_G_PRICE, 0, F_NUM},
 	[DM_F_PRICE_CURRENCY] = {"currency", DM_G_PRICE, 0, F_STR},
+	[DM_F_DAN_NAME] = {"name", DM_G_ARTIST_NAME, 0, F_STR},
+	[DM_F_DAN_LANG] = {"language_and_script", DM_G_ARTIST_NAME, 0, F_STR},
+	[DM_F_DAN_TERRITORY] = {"territories", DM_G_ARTIST_NAME, 1, F_STR},
+	[DM_F_DAN_EXCLUDED] = {"excluded_territories", DM_G_ARTIST_NAME, 1, F_STR},
+	[DM_F_DAN_DEFAULT] = {"is_default", DM_G_ARTIST_NAME, 0, F_BOOL},
+	[DM_F_TV_TEXT] = {"text", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_SUBTITLE] = {"subtitle", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_TYPE] = {"title_type", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_LANG] = {"language_and_script", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_TERRITORY] = {"territories", DM_G_TITLE, 1, F_STR},
+	[DM_F_TV_EXCLUDED] = {"excluded_territories", DM_G_TITLE, 1, F_STR},
+	[DM_F_TV_DEFAULT] = {"is_default", DM_G_TITLE, 0, F_BOOL},
+	[DM_F_DT_LANG] = {"language_and_script", DM_G_DETAILS, 0, F_STR},
+	[DM_F_DT_TERRITORY] = {"territories", DM_G_DETAILS, 1, F_STR},
+	[DM_F_DT_EXCLUDED] = {"excluded_territories", DM_G_DETAILS, 1, F_STR},
 };
 
 /* Layout items: a field id, a group array, or a computed member. */
@@ -98,15 +113,16 @@ static const uint16_t layout_party[] = {
 };
 static const uint16_t layout_resource[] = {
 	X_KIND, DM_F_REFERENCE, DM_F_SUBTYPE, DM_F_ISRC, GRP(DM_G_ID), DM_F_TITLE,
-	DM_F_SUBTITLE, DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST), GRP(DM_G_CONTRIB),
+	DM_F_SUBTITLE, GRP(DM_G_TITLE), DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST_NAME),
+	GRP(DM_G_ARTIST), GRP(DM_G_CONTRIB),
 	DM_F_DURATION, X_SECONDS, DM_F_PARENTAL_WARNING, DM_F_LANGUAGE,
 	DM_F_CREATION_DATE, DM_F_LABEL, DM_F_GENRE, DM_F_SUBGENRE, DM_F_PLINE,
 	DM_F_PLINE_YEAR, DM_F_CLINE, DM_F_CLINE_YEAR, GRP(DM_G_FILE), X_END,
 };
 static const uint16_t layout_release[] = {
 	X_KIND, DM_F_SUBTYPE, DM_F_REFERENCE, DM_F_ICPN, DM_F_GRID, DM_F_ISRC,
-	DM_F_CATALOG_NUMBER, GRP(DM_G_ID), DM_F_TITLE, DM_F_SUBTITLE,
-	DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST), DM_F_LABEL, DM_F_LABEL_REF,
+	DM_F_CATALOG_NUMBER, GRP(DM_G_ID), DM_F_TITLE, DM_F_SUBTITLE, GRP(DM_G_TITLE),
+	DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST_NAME), GRP(DM_G_ARTIST), DM_F_LABEL, DM_F_LABEL_REF,
 	DM_F_GENRE, DM_F_SUBGENRE, DM_F_RELEASE_DATE, DM_F_ORIGINAL_RELEASE_DATE,
 	DM_F_PLINE, DM_F_PLINE_YEAR, DM_F_CLINE, DM_F_CLINE_YEAR, DM_F_DURATION,
 	X_SECONDS, DM_F_PARENTAL_WARNING, DM_F_IS_MAIN, DM_F_RESOURCE_REF, X_END,
@@ -127,6 +143,7 @@ static const char *subtype_key(enum dm_rec_type t)
 
 static const char *const group_keys[DM_G_COUNT] = {
 	"", "ids", "artists", "contributors", "files", "deals", "prices",
+	"display_artist_names", "titles", "details_by_territory",
 };
 
 static const char *const type_names[DM_REC_TYPES] = {
@@ -146,6 +163,16 @@ const char *dm_field_name(enum dm_field f)
 const char *dm_group_name(enum dm_group g)
 {
 	return (unsigned)g < DM_G_COUNT ? group_keys[g] : "?";
+}
+
+enum dm_group dm_field_group(enum dm_field f)
+{
+	return (unsigned)f < DM_F_COUNT ? (enum dm_group)fields[f].group : DM_G_NONE;
+}
+
+int dm_field_multi(enum dm_field f)
+{
+	return (unsigned)f < DM_F_COUNT && fields[f].multi;
 }
 
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
