@@ -57,6 +57,8 @@ static const struct rule_src rule_src[] = {
 	{M_S, A_CAP, DM_F_SUBTYPE, "^/TextType", NULL},
 	{M_S, A_CAP, DM_F_SUBTYPE, "^/SheetMusicType", NULL},
 	{M_S, A_CAP, DM_F_SUBTYPE, "^/SoftwareType", NULL},
+	{M_S, A_CAP, DM_F_SUBTYPE, "^/MidiType", NULL},
+	{M_S, A_CAP, DM_F_SUBTYPE, "^/UserDefinedResourceType", NULL},
 	{M_S, A_CAP, DM_F_SUBTYPE, "^/Type", NULL},
 	{M_R, A_CAP, DM_F_REFERENCE, "^/ReleaseReference", NULL},
 	{M_R, A_CAP, DM_F_SUBTYPE, "^/ReleaseType", NULL},
@@ -74,51 +76,15 @@ static const struct rule_src rule_src[] = {
 	{M_SR, A_CAP, DM_F_TITLE, "^/DisplayTitleText", NULL},
 	{M_SR, A_CAP, DM_F_TITLE, "^/DisplayTitle/TitleText", NULL},
 	{M_SR, A_CAP, DM_F_TITLE, "^/Title/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "DetailsByTerritory/Title/TitleText", NULL},
-	{M_S, A_CAP, DM_F_TITLE, "SoundRecordingDetailsByTerritory/Title/TitleText", NULL},
-	{M_S, A_CAP, DM_F_TITLE, "VideoDetailsByTerritory/Title/TitleText", NULL},
-	{M_R, A_CAP, DM_F_TITLE, "ReleaseDetailsByTerritory/Title/TitleText", NULL},
+	/* (and the titles of every *DetailsByTerritory: see details[]) */
 	{M_SR, A_CAP, DM_F_SUBTITLE, "^/ReferenceTitle/SubTitle", NULL},
 	{M_SR, A_CAP, DM_F_SUBTITLE, "^/DisplayTitle/SubTitle", NULL},
-	/* every title as a variant; a 3.x title inherits the language and
-	 * territories of the DetailsByTerritory around it */
-	{M_SR, A_VARIANT, DM_G_DETAILS, "^/DetailsByTerritory", NULL},
-	{M_S, A_VARIANT, DM_G_DETAILS, "^/SoundRecordingDetailsByTerritory", NULL},
-	{M_S, A_VARIANT, DM_G_DETAILS, "^/VideoDetailsByTerritory", NULL},
-	{M_S, A_VARIANT, DM_G_DETAILS, "^/ImageDetailsByTerritory", NULL},
-	{M_S, A_VARIANT, DM_G_DETAILS, "^/TextDetailsByTerritory", NULL},
-	{M_S, A_VARIANT, DM_G_DETAILS, "^/SheetMusicDetailsByTerritory", NULL},
-	{M_S, A_VARIANT, DM_G_DETAILS, "^/SoftwareDetailsByTerritory", NULL},
-	{M_R, A_VARIANT, DM_G_DETAILS, "^/ReleaseDetailsByTerritory", NULL},
-	{M_SR, A_CAP, DM_F_DT_TERRITORY, "DetailsByTerritory/TerritoryCode", NULL},
-	{M_SR, A_CAP, DM_F_DT_EXCLUDED, "DetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_TERRITORY, "SoundRecordingDetailsByTerritory/TerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_EXCLUDED, "SoundRecordingDetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_TERRITORY, "VideoDetailsByTerritory/TerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_EXCLUDED, "VideoDetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_TERRITORY, "ImageDetailsByTerritory/TerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_EXCLUDED, "ImageDetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_TERRITORY, "TextDetailsByTerritory/TerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_EXCLUDED, "TextDetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_TERRITORY, "SheetMusicDetailsByTerritory/TerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_EXCLUDED, "SheetMusicDetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_TERRITORY, "SoftwareDetailsByTerritory/TerritoryCode", NULL},
-	{M_S, A_CAP, DM_F_DT_EXCLUDED, "SoftwareDetailsByTerritory/ExcludedTerritoryCode", NULL},
-	{M_R, A_CAP, DM_F_DT_TERRITORY, "ReleaseDetailsByTerritory/TerritoryCode", NULL},
-	{M_R, A_CAP, DM_F_DT_EXCLUDED, "ReleaseDetailsByTerritory/ExcludedTerritoryCode", NULL},
+	/* every title as a variant (and those of *DetailsByTerritory, below) */
 	{M_SR, A_VARIANT, DM_G_TITLE, "^/ReferenceTitle", NULL},
 	{M_SR, A_VARIANT, DM_G_TITLE, "^/DisplayTitle", NULL},
 	{M_SR, A_VARIANT, DM_G_TITLE, "^/DisplayTitleText", NULL},
 	{M_SR, A_VARIANT, DM_G_TITLE, "^/Title", NULL},
 	{M_SR, A_VARIANT, DM_G_TITLE, "^/AdditionalTitle", NULL},
-	{M_SR, A_VARIANT, DM_G_TITLE, "DetailsByTerritory/Title", NULL},
-	{M_S, A_VARIANT, DM_G_TITLE, "SoundRecordingDetailsByTerritory/Title", NULL},
-	{M_S, A_VARIANT, DM_G_TITLE, "VideoDetailsByTerritory/Title", NULL},
-	{M_S, A_VARIANT, DM_G_TITLE, "ImageDetailsByTerritory/Title", NULL},
-	{M_S, A_VARIANT, DM_G_TITLE, "TextDetailsByTerritory/Title", NULL},
-	{M_S, A_VARIANT, DM_G_TITLE, "SheetMusicDetailsByTerritory/Title", NULL},
-	{M_S, A_VARIANT, DM_G_TITLE, "SoftwareDetailsByTerritory/Title", NULL},
-	{M_R, A_VARIANT, DM_G_TITLE, "ReleaseDetailsByTerritory/Title", NULL},
 	{M_SR, A_CAP, DM_F_TV_TEXT, "^/DisplayTitleText", NULL},
 	{M_SR, A_CAP, DM_F_TV_TEXT, "ReferenceTitle/TitleText", NULL},
 	{M_SR, A_CAP, DM_F_TV_TEXT, "DisplayTitle/TitleText", NULL},
@@ -174,6 +140,8 @@ static const struct rule_src rule_src[] = {
 	{M_S, A_OPEN, DM_G_FILE, "TechnicalTextDetails", NULL},
 	{M_S, A_OPEN, DM_G_FILE, "TechnicalSheetMusicDetails", NULL},
 	{M_S, A_OPEN, DM_G_FILE, "TechnicalSoftwareDetails", NULL},
+	{M_S, A_OPEN, DM_G_FILE, "TechnicalMidiDetails", NULL},
+	{M_S, A_OPEN, DM_G_FILE, "TechnicalUserDefinedResourceDetails", NULL},
 	{M_S, A_OPEN, DM_G_FILE, "DeliveryFile", NULL},
 	{M_S, A_CAP, DM_F_FILE_NAME, "File/FileName", NULL},
 	{M_S, A_CAP, DM_F_FILE_PATH, "File/FilePath", NULL},
@@ -216,7 +184,7 @@ static const struct rule_src rule_src[] = {
  * {"type","namespace","value"} entry of the record's "ids". */
 static const char *const id_parents[] = {
 	"SoundRecordingId", "ResourceId", "ReleaseId", "ImageId", "VideoId",
-	"TextId", "SheetMusicId", "SoftwareId", "PartyId",
+	"TextId", "SheetMusicId", "SoftwareId", "MidiId", "UserDefinedResourceId", "PartyId",
 };
 static const char *const id_children[] = {
 	"ISRC", "ICPN", "GRid", "CatalogNumber", "ProprietaryId", "ISAN", "VISAN",
@@ -224,10 +192,26 @@ static const char *const id_children[] = {
 	"IPN", "CisacSocietyId", "GlobalReleaseId",
 };
 
+/* 3.x *DetailsByTerritory, directly in a record: each opens the details
+ * its titles and display artist names inherit a language and territories
+ * from, and holds titles. */
+static const struct {
+	uint8_t mask;
+	const char *name;
+} details[] = {
+	{M_S, "SoundRecordingDetailsByTerritory"}, {M_S, "VideoDetailsByTerritory"},
+	{M_S, "ImageDetailsByTerritory"}, {M_S, "TextDetailsByTerritory"},
+	{M_S, "SheetMusicDetailsByTerritory"}, {M_S, "SoftwareDetailsByTerritory"},
+	{M_S, "MidiDetailsByTerritory"}, {M_S, "UserDefinedResourceDetailsByTerritory"},
+	{M_R, "ReleaseDetailsByTerritory"},
+};
+#define DETAILS_RULES 7
+
 /* add_rule drops what does not fit; make sure everything fits. */
 _Static_assert(sizeof rule_src / sizeof rule_src[0] +
                4 * (sizeof id_parents / sizeof id_parents[0]) *
-                   (sizeof id_children / sizeof id_children[0]) <= MAX_RULES,
+                   (sizeof id_children / sizeof id_children[0]) +
+               DETAILS_RULES * (sizeof details / sizeof details[0]) <= MAX_RULES,
                "MAX_RULES is too small for the rule table");
 
 /* Structural names the machine itself looks at. */
@@ -389,6 +373,29 @@ static void build_tables(void)
 			continue;
 		}
 		add_rule(s->mask, s->action, s->arg, parts, n, s->attr);
+	}
+	for (size_t d = 0; d < sizeof details / sizeof *details; d++) {
+		static const struct {
+			uint8_t action;
+			uint16_t arg;
+			const char *before, *after;
+		} per[DETAILS_RULES] = {
+			{A_VARIANT, DM_G_DETAILS, "^/", ""},
+			{A_CAP, DM_F_DT_TERRITORY, "", "/TerritoryCode"},
+			{A_CAP, DM_F_DT_EXCLUDED, "", "/ExcludedTerritoryCode"},
+			{A_VARIANT, DM_G_TITLE, "", "/Title"},
+			{A_VARIANT, DM_G_TITLE, "", "/DisplayTitle"},
+			{A_CAP, DM_F_TITLE, "", "/Title/TitleText"},
+			{A_CAP, DM_F_TITLE, "", "/DisplayTitle/TitleText"},
+		};
+		for (unsigned k = 0; k < DETAILS_RULES; k++) {
+			char path[128];
+			snprintf(path, sizeof path, "%s%s%s", per[k].before, details[d].name,
+			         per[k].after);
+			const char *parts[MAX_PATH];
+			unsigned n = split_path(path, parts);
+			add_rule(details[d].mask, per[k].action, per[k].arg, parts, n, NULL);
+		}
 	}
 	for (size_t p = 0; p < sizeof id_parents / sizeof *id_parents; p++)
 		for (size_t c = 0; c < sizeof id_children / sizeof *id_children; c++) {
