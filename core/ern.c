@@ -236,7 +236,8 @@ struct rule {
 	uint16_t arg;
 	uint16_t ids[MAX_PATH];
 	const char *attr;
-	int16_t next;        /* next rule with the same last name, -1 ends */
+	/* next rule with the same last name for that record type, -1 ends */
+	int16_t next[DM_REC_TYPES];
 };
 
 struct tables {
@@ -246,8 +247,10 @@ struct tables {
 	uint16_t slots[HASH_SLOTS];   /* name id, 0 = empty */
 	struct rule rules[MAX_RULES];
 	unsigned nrules;
-	int16_t first[MAX_NAMES];     /* first rule ending in that name */
-	int16_t last[MAX_NAMES];      /* and the last, to append in table order */
+	/* per record type: the first rule ending in that name, and the last
+	 * (to append in table order); a record only walks its own rules */
+	int16_t first[DM_REC_TYPES][MAX_NAMES];
+	int16_t last[DM_REC_TYPES][MAX_NAMES];
 };
 
 static struct tables T;
@@ -310,12 +313,17 @@ static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *con
 	if (last == ID_RECROOT)
 		return; /* handled by record-start rules below */
 	/* keep table order: an id's OPEN must run before its captures */
-	r->next = -1;
-	if (T.first[last] < 0)
-		T.first[last] = (int16_t)T.nrules;
-	else
-		T.rules[T.last[last]].next = (int16_t)T.nrules;
-	T.last[last] = (int16_t)T.nrules++;
+	for (int t = 0; t < DM_REC_TYPES; t++) {
+		r->next[t] = -1;
+		if (!(mask & (1u << t)))
+			continue;
+		if (T.first[t][last] < 0)
+			T.first[t][last] = (int16_t)T.nrules;
+		else
+			T.rules[T.last[t][last]].next[t] = (int16_t)T.nrules;
+		T.last[t][last] = (int16_t)T.nrules;
+	}
+	T.nrules++;
 }
 
 /* Paths in the rule table are string literals; split "A/B/C" by pointing
@@ -353,8 +361,9 @@ static void build_tables(void)
 		field_group[f] = (uint8_t)dm_field_group((enum dm_field)f);
 		field_multi_tab[f] = (uint8_t)dm_field_multi((enum dm_field)f);
 	}
-	for (int i = 0; i < MAX_NAMES; i++)
-		T.first[i] = -1;
+	for (int t = 0; t < DM_REC_TYPES; t++)
+		for (int i = 0; i < MAX_NAMES; i++)
+			T.first[t][i] = -1;
 	for (unsigned i = 1; i < N_STRUCT_END; i++)
 		intern(struct_names[i], strlen(struct_names[i]));
 	for (size_t i = 0; i < sizeof rule_src / sizeof rule_src[0]; i++) {
@@ -455,6 +464,7 @@ struct dm_ern {
 	uint32_t gcount[DM_G_COUNT];
 	int64_t gcur[DM_G_COUNT];
 	size_t gdepth[DM_G_COUNT];
+	unsigned gopen;        /* bit g: gcur[g] is not G_CLOSED */
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
 	/* the values that open the current DetailsByTerritory (its language,
@@ -563,6 +573,7 @@ static void clear_record(struct dm_ern *e)
 		e->gcount[g] = 0;
 		e->gcur[g] = G_CLOSED;
 	}
+	e->gopen = 0;
 }
 
 void dm_ern_reset(struct dm_ern *e, const char *file)
@@ -773,6 +784,7 @@ static int open_group(struct dm_ern *e, unsigned g)
 		e->gcount[DM_G_PRICE] = 0;
 	e->gcur[g] = G_PENDING;
 	e->gdepth[g] = e->depth;
+	e->gopen |= 1u << g;
 	return 0;
 }
 
@@ -873,10 +885,9 @@ static int apply(struct dm_ern *e, const struct rule *r, const char *local, size
 	return 0;
 }
 
+/* (the rule is one of the record type's: see tables.first) */
 static int rule_matches(const struct dm_ern *e, const struct rule *r)
 {
-	if (!(r->mask & (1u << e->rtype)))
-		return 0;
 	size_t d = e->depth;
 	for (int k = r->n - 2; k >= 0; k--) {
 		size_t pos = d - (size_t)(r->n - 1 - k);
@@ -974,11 +985,11 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		e->skip_depth = e->depth;
 		return started;
 	}
-	if (!id || T.first[id] < 0)
+	if (!id || T.first[e->rtype][id] < 0)
 		return started;
 
 	struct capture cap = {0};
-	for (int ri = T.first[id]; ri >= 0; ri = T.rules[ri].next) {
+	for (int ri = T.first[e->rtype][id]; ri >= 0; ri = T.rules[ri].next[e->rtype]) {
 		const struct rule *r = &T.rules[ri];
 		if (!rule_matches(e, r))
 			continue;
@@ -1112,9 +1123,13 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 			e->skip_depth = 0;
 		if (e->ncaps && e->caps[e->ncaps - 1].depth == e->depth)
 			end_capture(e);
-		for (int g = 1; g < DM_G_COUNT; g++)
-			if (e->gcur[g] != G_CLOSED && e->gdepth[g] == e->depth)
+		for (unsigned open = e->gopen; open; open &= open - 1) {
+			unsigned g = (unsigned)__builtin_ctz(open);
+			if (e->gdepth[g] == e->depth) {
 				e->gcur[g] = G_CLOSED;
+				e->gopen &= ~(1u << g);
+			}
+		}
 		if (e->depth == e->rec_depth) {
 			rc = finish_record(e, err);
 			clear_record(e);

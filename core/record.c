@@ -311,9 +311,13 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
 		for (size_t i = cur; i < end; i++)
 			here[r->values[i].field / 64] |= 1ull << (r->values[i].field % 64);
-		for (int f = 1; f < DM_F_COUNT; f++)
-			if (fields[f].group == g && (here[f / 64] & (1ull << (f % 64))))
-				put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
+		/* only the fields present, in field order */
+		for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
+			for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
+				unsigned f = w * 64 + (unsigned)__builtin_ctzll(bits);
+				if (fields[f].group == g)
+					put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
+			}
 		if (g == DM_G_DEAL)
 			put_group(b, r, DM_G_PRICE, cur, end, &ofirst);
 		dm_buf_putc(b, '}');
