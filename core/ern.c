@@ -174,6 +174,7 @@ static const struct rule_src rule_src[] = {
 	{M_D, A_OPEN, DM_G_PRICE, "PriceInformation", NULL},
 	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceType", NULL},
 	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceCode", NULL},
+	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceRangeType", NULL},
 	{M_D, A_CAP, DM_F_PRICE_AMOUNT, "PriceInformation/WholesalePricePerUnit", NULL},
 	{M_D, A_CAP, DM_F_PRICE_AMOUNT, "PriceInformation/SuggestedRetailPrice", NULL},
 	{M_D, A_ATTR, DM_F_PRICE_CURRENCY, "PriceInformation/WholesalePricePerUnit", "CurrencyCode"},
