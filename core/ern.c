@@ -1,423 +1,22 @@
-/* ERN element state machine: path rules -> record values -> records.
+/* ERN element state machine: element events -> record values -> records.
  *
- * Every element's local name is interned to a small id; the ids of the open
- * elements form a stack. A rule is a path suffix (e.g. "ReleaseId/ICPN",
- * with "^" standing for the record's own element) plus an action: capture
- * the element's text into a field, take an attribute, record the element's
- * name, or open an instance of a repeated sub-object. Rules are indexed by
- * their last name, so an element costs one hash lookup and a short scan. */
+ * The ids of the open elements (ern_rules.h interns every name the rules
+ * know) form a stack. At each start tag the rules ending in that name, for
+ * the record type in flight, are matched against the stack and applied:
+ * capture the element's text into a field, take an attribute, record the
+ * element's name, or open an instance of a repeated sub-object. An element
+ * costs one hash lookup and a short scan. */
 #include "config.h"
 #include "ern.h"
+#include "ern_rules.h"
 #include "pool.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NS_SEP '\x01'
-#define MAX_NAMES 512
-#define HASH_SLOTS 2048
-#define MAX_PATH 5
-#define MAX_RULES 1024
-#define ID_RECROOT 0xFFFF
 #define MAX_CAPS 8
-
-/* A_VARIANT opens an instance of a variant group (display artist names,
- * titles, 3.x details by territory) and takes its attributes in one pass. */
-enum action { A_CAP, A_OPEN, A_ATTR, A_NAME, A_VARIANT };
-enum { M_H = 1 << DM_REC_HEADER, M_P = 1 << DM_REC_PARTY, M_S = 1 << DM_REC_RESOURCE,
-       M_R = 1 << DM_REC_RELEASE, M_D = 1 << DM_REC_DEAL, M_SR = M_S | M_R };
-
-struct rule_src {
-	uint8_t mask, action;
-	uint16_t arg;         /* field, or group for A_OPEN */
-	const char *path;
-	const char *attr;
-};
-
-static const struct rule_src rule_src[] = {
-	/* header */
-	{M_H, A_CAP, DM_F_MESSAGE_ID, "^/MessageId", NULL},
-	{M_H, A_CAP, DM_F_THREAD_ID, "^/MessageThreadId", NULL},
-	{M_H, A_CAP, DM_F_SENDER_ID, "MessageSender/PartyId", NULL},
-	{M_H, A_CAP, DM_F_SENDER_NAME, "MessageSender/PartyName/FullName", NULL},
-	{M_H, A_CAP, DM_F_RECIPIENT_ID, "MessageRecipient/PartyId", NULL},
-	{M_H, A_CAP, DM_F_RECIPIENT_NAME, "MessageRecipient/PartyName/FullName", NULL},
-	{M_H, A_CAP, DM_F_CREATED, "^/MessageCreatedDateTime", NULL},
-	{M_H, A_CAP, DM_F_CONTROL_TYPE, "^/MessageControlType", NULL},
-	/* party (4.x PartyList) */
-	{M_P, A_CAP, DM_F_REFERENCE, "^/PartyReference", NULL},
-	{M_P, A_CAP, DM_F_NAME, "PartyName/FullName", NULL},
-	/* resources and releases: references and types */
-	{M_S, A_CAP, DM_F_REFERENCE, "^/ResourceReference", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/SoundRecordingType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/ImageType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/VideoType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/TextType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/SheetMusicType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/SoftwareType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/MidiType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/UserDefinedResourceType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/Type", NULL},
-	{M_R, A_CAP, DM_F_REFERENCE, "^/ReleaseReference", NULL},
-	{M_R, A_CAP, DM_F_SUBTYPE, "^/ReleaseType", NULL},
-	{M_R, A_ATTR, DM_F_IS_MAIN, "^", "IsMainRelease"},
-	/* well-known ids as plain fields */
-	{M_S, A_CAP, DM_F_ISRC, "SoundRecordingId/ISRC", NULL},
-	{M_S, A_CAP, DM_F_ISRC, "ResourceId/ISRC", NULL},
-	{M_S, A_CAP, DM_F_ISRC, "VideoId/ISRC", NULL},
-	{M_R, A_CAP, DM_F_ICPN, "ReleaseId/ICPN", NULL},
-	{M_R, A_CAP, DM_F_GRID, "ReleaseId/GRid", NULL},
-	{M_R, A_CAP, DM_F_ISRC, "ReleaseId/ISRC", NULL},
-	{M_R, A_CAP, DM_F_CATALOG_NUMBER, "ReleaseId/CatalogNumber", NULL},
-	/* titles: 3.x ReferenceTitle, 4.x DisplayTitleText; the first wins */
-	{M_SR, A_CAP, DM_F_TITLE, "^/ReferenceTitle/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "^/DisplayTitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "^/DisplayTitle/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "^/Title/TitleText", NULL},
-	/* (and the titles of every *DetailsByTerritory: see details[]) */
-	{M_SR, A_CAP, DM_F_SUBTITLE, "^/ReferenceTitle/SubTitle", NULL},
-	{M_SR, A_CAP, DM_F_SUBTITLE, "^/DisplayTitle/SubTitle", NULL},
-	/* every title as a variant (and those of *DetailsByTerritory, below) */
-	{M_SR, A_VARIANT, DM_G_TITLE, "^/ReferenceTitle", NULL},
-	{M_SR, A_VARIANT, DM_G_TITLE, "^/DisplayTitle", NULL},
-	{M_SR, A_VARIANT, DM_G_TITLE, "^/DisplayTitleText", NULL},
-	{M_SR, A_VARIANT, DM_G_TITLE, "^/Title", NULL},
-	{M_SR, A_VARIANT, DM_G_TITLE, "^/AdditionalTitle", NULL},
-	{M_SR, A_CAP, DM_F_TV_TEXT, "^/DisplayTitleText", NULL},
-	{M_SR, A_CAP, DM_F_TV_TEXT, "ReferenceTitle/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TV_TEXT, "DisplayTitle/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TV_TEXT, "Title/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TV_TEXT, "AdditionalTitle/TitleText", NULL},
-	{M_SR, A_ATTR, DM_F_TV_LANG, "TitleText", "LanguageAndScriptCode"},
-	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "ReferenceTitle/SubTitle", NULL},
-	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "DisplayTitle/SubTitle", NULL},
-	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "Title/SubTitle", NULL},
-	{M_SR, A_CAP, DM_F_TV_SUBTITLE, "AdditionalTitle/SubTitle", NULL},
-	/* artists */
-	{M_SR, A_CAP, DM_F_DISPLAY_ARTIST, "DisplayArtistName", NULL},
-	{M_SR, A_VARIANT, DM_G_ARTIST_NAME, "DisplayArtistName", NULL},
-	{M_SR, A_CAP, DM_F_DAN_NAME, "DisplayArtistName", NULL},
-	{M_SR, A_OPEN, DM_G_ARTIST, "DisplayArtist", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_NAME, "DisplayArtist/PartyName/FullName", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_REF, "DisplayArtist/ArtistPartyReference", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_ROLE, "DisplayArtist/ArtistRole", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_ROLE, "DisplayArtist/DisplayArtistRole", NULL},
-	/* contributors: 3.x (Indirect)ResourceContributor, 4.x Contributor */
-	{M_S, A_OPEN, DM_G_CONTRIB, "ResourceContributor", NULL},
-	{M_S, A_OPEN, DM_G_CONTRIB, "IndirectResourceContributor", NULL},
-	{M_S, A_OPEN, DM_G_CONTRIB, "^/Contributor", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_NAME, "ResourceContributor/PartyName/FullName", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_NAME, "IndirectResourceContributor/PartyName/FullName", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_REF, "Contributor/ContributorPartyReference", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "ResourceContributor/ResourceContributorRole", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "IndirectResourceContributor/IndirectResourceContributorRole", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "Contributor/Role", NULL},
-	/* descriptive */
-	{M_SR, A_CAP, DM_F_DURATION, "^/Duration", NULL},
-	{M_SR, A_CAP, DM_F_PARENTAL_WARNING, "ParentalWarningType", NULL},
-	{M_S, A_CAP, DM_F_LANGUAGE, "^/LanguageOfPerformance", NULL},
-	{M_S, A_CAP, DM_F_CREATION_DATE, "^/CreationDate", NULL},
-	{M_SR, A_CAP, DM_F_LABEL, "LabelName", NULL},
-	{M_R, A_CAP, DM_F_LABEL_REF, "ReleaseLabelReference", NULL},
-	{M_SR, A_CAP, DM_F_GENRE, "Genre/GenreText", NULL},
-	{M_SR, A_CAP, DM_F_SUBGENRE, "Genre/SubGenre", NULL},
-	{M_R, A_CAP, DM_F_RELEASE_DATE, "ReleaseDate", NULL},
-	{M_R, A_CAP, DM_F_RELEASE_DATE, "GlobalReleaseDate", NULL},
-	{M_R, A_CAP, DM_F_ORIGINAL_RELEASE_DATE, "OriginalReleaseDate", NULL},
-	{M_R, A_CAP, DM_F_ORIGINAL_RELEASE_DATE, "GlobalOriginalReleaseDate", NULL},
-	{M_SR, A_CAP, DM_F_PLINE, "PLine/PLineText", NULL},
-	{M_SR, A_CAP, DM_F_PLINE_YEAR, "PLine/Year", NULL},
-	{M_SR, A_CAP, DM_F_CLINE, "CLine/CLineText", NULL},
-	{M_SR, A_CAP, DM_F_CLINE_YEAR, "CLine/Year", NULL},
-	{M_R, A_CAP, DM_F_RESOURCE_REF, "ReleaseResourceReference", NULL},
-	{M_R, A_CAP, DM_F_RESOURCE_REF, "LinkedReleaseResourceReference", NULL},
-	/* technical details: 3.x Technical*Details, 4.x DeliveryFile */
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalSoundRecordingDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalImageDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalVideoDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalTextDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalSheetMusicDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalSoftwareDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalMidiDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalUserDefinedResourceDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "DeliveryFile", NULL},
-	{M_S, A_CAP, DM_F_FILE_NAME, "File/FileName", NULL},
-	{M_S, A_CAP, DM_F_FILE_PATH, "File/FilePath", NULL},
-	{M_S, A_CAP, DM_F_FILE_URI, "File/URI", NULL},
-	{M_S, A_CAP, DM_F_CODEC, "AudioCodecType", NULL},
-	{M_S, A_CAP, DM_F_CODEC, "VideoCodecType", NULL},
-	{M_S, A_CAP, DM_F_CODEC, "ImageCodecType", NULL},
-	{M_S, A_CAP, DM_F_BIT_RATE, "BitRate", NULL},
-	{M_S, A_CAP, DM_F_SAMPLING_RATE, "SamplingRate", NULL},
-	{M_S, A_CAP, DM_F_HASH, "HashSum/HashSum", NULL},
-	{M_S, A_CAP, DM_F_HASH, "HashSum/HashSumValue", NULL},
-	{M_S, A_CAP, DM_F_HASH_ALGORITHM, "HashSum/HashSumAlgorithmType", NULL},
-	{M_S, A_CAP, DM_F_HASH_ALGORITHM, "HashSum/Algorithm", NULL},
-	/* deals */
-	{M_D, A_CAP, DM_F_RELEASE_REF, "^/DealReleaseReference", NULL},
-	{M_D, A_CAP, DM_F_EFFECTIVE_DATE, "^/EffectiveDate", NULL},
-	{M_D, A_OPEN, DM_G_DEAL, "^/Deal", NULL},
-	/* DealTerms straight inside ReleaseDeal, without a Deal around them
-	 * (schema-invalid, but delivered): they are the deal */
-	{M_D, A_OPEN, DM_G_DEAL, "^/DealTerms", NULL},
-	{M_D, A_CAP, DM_F_COMMERCIAL_MODEL, "CommercialModelType", NULL},
-	{M_D, A_CAP, DM_F_USE_TYPE, "UseType", NULL},
-	{M_D, A_CAP, DM_F_TERRITORY, "DealTerms/TerritoryCode", NULL},
-	{M_D, A_CAP, DM_F_EXCLUDED_TERRITORY, "DealTerms/ExcludedTerritoryCode", NULL},
-	{M_D, A_CAP, DM_F_START, "ValidityPeriod/StartDate", NULL},
-	{M_D, A_CAP, DM_F_START, "ValidityPeriod/StartDateTime", NULL},
-	{M_D, A_CAP, DM_F_END, "ValidityPeriod/EndDate", NULL},
-	{M_D, A_CAP, DM_F_END, "ValidityPeriod/EndDateTime", NULL},
-	{M_D, A_CAP, DM_F_TAKEDOWN, "DealTerms/TakeDown", NULL},
-	{M_D, A_OPEN, DM_G_PRICE, "PriceInformation", NULL},
-	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceType", NULL},
-	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceCode", NULL},
-	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceRangeType", NULL},
-	{M_D, A_CAP, DM_F_PRICE_AMOUNT, "PriceInformation/WholesalePricePerUnit", NULL},
-	{M_D, A_CAP, DM_F_PRICE_AMOUNT, "PriceInformation/SuggestedRetailPrice", NULL},
-	{M_D, A_ATTR, DM_F_PRICE_CURRENCY, "PriceInformation/WholesalePricePerUnit", "CurrencyCode"},
-	{M_D, A_ATTR, DM_F_PRICE_CURRENCY, "PriceInformation/SuggestedRetailPrice", "CurrencyCode"},
-};
-
-/* Identifier containers and the identifiers inside them: each becomes an
- * {"type","namespace","value"} entry of the record's "ids". */
-static const char *const id_parents[] = {
-	"SoundRecordingId", "ResourceId", "ReleaseId", "ImageId", "VideoId",
-	"TextId", "SheetMusicId", "SoftwareId", "MidiId", "UserDefinedResourceId", "PartyId",
-};
-static const char *const id_children[] = {
-	"ISRC", "ICPN", "GRid", "CatalogNumber", "ProprietaryId", "ISAN", "VISAN",
-	"ISBN", "ISMN", "ISWC", "EAN", "UPC", "ISNI", "DPID", "IpiNameNumber",
-	"IPN", "CisacSocietyId", "GlobalReleaseId",
-};
-
-/* 3.x *DetailsByTerritory, directly in a record: each opens the details
- * its titles and display artist names inherit a language and territories
- * from, and holds titles. */
-static const struct {
-	uint8_t mask;
-	const char *name;
-} details[] = {
-	{M_S, "SoundRecordingDetailsByTerritory"}, {M_S, "VideoDetailsByTerritory"},
-	{M_S, "ImageDetailsByTerritory"}, {M_S, "TextDetailsByTerritory"},
-	{M_S, "SheetMusicDetailsByTerritory"}, {M_S, "SoftwareDetailsByTerritory"},
-	{M_S, "MidiDetailsByTerritory"}, {M_S, "UserDefinedResourceDetailsByTerritory"},
-	{M_R, "ReleaseDetailsByTerritory"},
-};
-#define DETAILS_RULES 7
-
-/* add_rule drops what does not fit; make sure everything fits. */
-_Static_assert(sizeof rule_src / sizeof rule_src[0] +
-               4 * (sizeof id_parents / sizeof id_parents[0]) *
-                   (sizeof id_children / sizeof id_children[0]) +
-               DETAILS_RULES * (sizeof details / sizeof details[0]) <= MAX_RULES,
-               "MAX_RULES is too small for the rule table");
-
-/* Structural names the machine itself looks at. */
-enum {
-	N_MessageHeader = 1, N_ResourceList, N_PartyList, N_Party, N_ReleaseList,
-	N_Release, N_TrackRelease, N_DealList, N_ReleaseDeal, N_PurgedRelease,
-	N_UpdateReleaseList, N_TakedownReleaseList, N_RelatedRelease, N_RelatedResource,
-	N_STRUCT_END
-};
-static const char *const struct_names[] = {
-	NULL, "MessageHeader", "ResourceList", "PartyList", "Party", "ReleaseList",
-	"Release", "TrackRelease", "DealList", "ReleaseDeal", "PurgedRelease",
-	"UpdateReleaseList", "TakedownReleaseList", "RelatedRelease", "RelatedResource",
-};
-
-/* record.c's field table, copied into arrays once: looked up per value */
-static uint8_t field_group[DM_F_COUNT];
-static uint8_t field_multi_tab[DM_F_COUNT];
-
-struct rule {
-	uint8_t mask, action, n;
-	uint16_t arg;
-	uint16_t ids[MAX_PATH];
-	const char *attr;
-	/* next rule with the same last name for that record type, -1 ends */
-	int16_t next[DM_REC_TYPES];
-};
-
-struct tables {
-	const char *names[MAX_NAMES];
-	uint8_t lens[MAX_NAMES];
-	unsigned nnames;
-	uint16_t slots[HASH_SLOTS];   /* name id, 0 = empty */
-	struct rule rules[MAX_RULES];
-	unsigned nrules;
-	/* per record type: the first rule ending in that name, and the last
-	 * (to append in table order); a record only walks its own rules */
-	int16_t first[DM_REC_TYPES][MAX_NAMES];
-	int16_t last[DM_REC_TYPES][MAX_NAMES];
-};
-
-static struct tables T;
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-
-static uint32_t hash_name(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-static unsigned lookup(const char *s, size_t n)
-{
-	uint32_t h = hash_name(s, n) & (HASH_SLOTS - 1);
-	for (;;) {
-		unsigned id = T.slots[h];
-		if (!id)
-			return 0;
-		if (T.lens[id] == n && memcmp(T.names[id], s, n) == 0)
-			return id;
-		h = (h + 1) & (HASH_SLOTS - 1);
-	}
-}
-
-/* Table building is static data only; the sizes are fixed so it cannot
- * fail at run time (a test checks every rule compiled). */
-static unsigned intern(const char *s, size_t n)
-{
-	unsigned id = lookup(s, n);
-	if (id || T.nnames + 1 >= MAX_NAMES)
-		return id;
-	id = ++T.nnames;
-	T.names[id] = s;
-	T.lens[id] = (uint8_t)n;
-	uint32_t h = hash_name(s, n) & (HASH_SLOTS - 1);
-	while (T.slots[h])
-		h = (h + 1) & (HASH_SLOTS - 1);
-	T.slots[h] = (uint16_t)id;
-	return id;
-}
-
-static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *const *parts,
-                     unsigned n, const char *attr)
-{
-	if (T.nrules >= MAX_RULES || n == 0 || n > MAX_PATH)
-		return;
-	struct rule *r = &T.rules[T.nrules];
-	r->mask = mask;
-	r->action = action;
-	r->arg = arg;
-	r->attr = attr;
-	r->n = (uint8_t)n;
-	for (unsigned i = 0; i < n; i++)
-		r->ids[i] = strcmp(parts[i], "^") == 0 ? ID_RECROOT
-		                                        : (uint16_t)intern(parts[i], strlen(parts[i]));
-	/* "^" alone: the record element itself, matched by the caller */
-	uint16_t last = r->ids[n - 1];
-	if (last == ID_RECROOT)
-		return; /* handled by record-start rules below */
-	/* keep table order: an id's OPEN must run before its captures */
-	for (int t = 0; t < DM_REC_TYPES; t++) {
-		r->next[t] = -1;
-		if (!(mask & (1u << t)))
-			continue;
-		if (T.first[t][last] < 0)
-			T.first[t][last] = (int16_t)T.nrules;
-		else
-			T.rules[T.last[t][last]].next[t] = (int16_t)T.nrules;
-		T.last[t][last] = (int16_t)T.nrules;
-	}
-	T.nrules++;
-}
-
-/* Paths in the rule table are string literals; split "A/B/C" by pointing
- * into a per-rule copy kept in static storage. */
-static char path_store[16384];
-static size_t path_used;
-
-static unsigned split_path(const char *path, const char **parts)
-{
-	size_t len = strlen(path) + 1;
-	if (path_used + len > sizeof path_store)
-		return 0;
-	char *s = path_store + path_used;
-	memcpy(s, path, len);
-	path_used += len;
-	unsigned n = 0;
-	for (char *p = s; n < MAX_PATH;) {
-		parts[n++] = p;
-		char *slash = strchr(p, '/');
-		if (!slash)
-			break;
-		*slash = '\0';
-		p = slash + 1;
-	}
-	return n;
-}
-
-/* Rules whose whole path is "^" apply to the record element; kept apart. */
-static struct rule rec_rules[8];
-static unsigned nrec_rules;
-
-static void build_tables(void)
-{
-	for (int f = 0; f < DM_F_COUNT; f++) {
-		field_group[f] = (uint8_t)dm_field_group((enum dm_field)f);
-		field_multi_tab[f] = (uint8_t)dm_field_multi((enum dm_field)f);
-	}
-	for (int t = 0; t < DM_REC_TYPES; t++)
-		for (int i = 0; i < MAX_NAMES; i++)
-			T.first[t][i] = -1;
-	for (unsigned i = 1; i < N_STRUCT_END; i++)
-		intern(struct_names[i], strlen(struct_names[i]));
-	for (size_t i = 0; i < sizeof rule_src / sizeof rule_src[0]; i++) {
-		const struct rule_src *s = &rule_src[i];
-		const char *parts[MAX_PATH];
-		unsigned n = split_path(s->path, parts);
-		if (n == 1 && strcmp(parts[0], "^") == 0) {
-			if (nrec_rules < 8) {
-				struct rule *r = &rec_rules[nrec_rules++];
-				r->mask = s->mask;
-				r->action = s->action;
-				r->arg = s->arg;
-				r->attr = s->attr;
-				r->n = 1;
-			}
-			continue;
-		}
-		add_rule(s->mask, s->action, s->arg, parts, n, s->attr);
-	}
-	for (size_t d = 0; d < sizeof details / sizeof *details; d++) {
-		static const struct {
-			uint8_t action;
-			uint16_t arg;
-			const char *before, *after;
-		} per[DETAILS_RULES] = {
-			{A_VARIANT, DM_G_DETAILS, "^/", ""},
-			{A_CAP, DM_F_DT_TERRITORY, "", "/TerritoryCode"},
-			{A_CAP, DM_F_DT_EXCLUDED, "", "/ExcludedTerritoryCode"},
-			{A_VARIANT, DM_G_TITLE, "", "/Title"},
-			{A_VARIANT, DM_G_TITLE, "", "/DisplayTitle"},
-			{A_CAP, DM_F_TITLE, "", "/Title/TitleText"},
-			{A_CAP, DM_F_TITLE, "", "/DisplayTitle/TitleText"},
-		};
-		for (unsigned k = 0; k < DETAILS_RULES; k++) {
-			char path[128];
-			snprintf(path, sizeof path, "%s%s%s", per[k].before, details[d].name,
-			         per[k].after);
-			const char *parts[MAX_PATH];
-			unsigned n = split_path(path, parts);
-			add_rule(details[d].mask, per[k].action, per[k].arg, parts, n, NULL);
-		}
-	}
-	for (size_t p = 0; p < sizeof id_parents / sizeof *id_parents; p++)
-		for (size_t c = 0; c < sizeof id_children / sizeof *id_children; c++) {
-			const char *parts[2] = {id_parents[p], id_children[c]};
-			uint8_t mask = strcmp(id_parents[p], "PartyId") == 0 ? M_P
-			             : strcmp(id_parents[p], "ReleaseId") == 0 ? M_R : M_S;
-			add_rule(mask, A_OPEN, DM_G_ID, parts, 2, NULL);
-			add_rule(mask, A_NAME, DM_F_ID_TYPE, parts, 2, NULL);
-			add_rule(mask, A_ATTR, DM_F_ID_NS, parts, 2, "Namespace");
-			add_rule(mask, A_CAP, DM_F_ID_VALUE, parts, 2, NULL);
-		}
-}
 
 /* ---- the machine ------------------------------------------------------ */
 
@@ -430,6 +29,7 @@ struct capture {
 };
 
 struct dm_ern {
+	const struct ern_tables *t;
 	struct dm_acct *acct;
 	const struct dm_config *cfg;
 	const struct dm_consumer *cons;
@@ -482,17 +82,17 @@ struct dm_ern {
 #define G_CLOSED (-1)
 #define G_PENDING (-2)
 
-static int field_multi(unsigned f) { return field_multi_tab[f]; }
 
 static void release_buffers(struct dm_ern *e);
 
 struct dm_ern *dm_ern_new(struct dm_acct *a, const struct dm_config *cfg,
                           const struct dm_consumer *cons, void *ctx)
 {
-	pthread_once(&tables_once, build_tables);
+	const struct ern_tables *t = dm_ern_rules();
 	struct dm_ern *e = dm_acct_calloc(a, DM_TAG_PARSER, 1, sizeof *e);
 	if (!e)
 		return NULL;
+	e->t = t;
 	e->acct = a;
 	e->cfg = cfg;
 	e->cons = cons;
@@ -741,7 +341,7 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 	v->field = (uint16_t)field;
 	v->pad = 0;
 	v->inst = v->inst2 = 0;
-	enum dm_group g = field_group[field];
+	enum dm_group g = e->t->field_group[field];
 	if (g != DM_G_NONE) {
 		if (e->gcur[g] == G_CLOSED)
 			return 1; /* outside its sub-object: not ours */
@@ -750,7 +350,7 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 		v->inst = (uint32_t)e->gcur[g];
 		if (g == DM_G_PRICE)
 			v->inst2 = (uint32_t)e->gcur[DM_G_DEAL];
-	} else if (!field_multi(field)) {
+	} else if (!e->t->field_multi[field]) {
 		uint64_t bit = 1ULL << (field & 63);
 		if (e->set_bits[field >> 6] & bit)
 			return 1; /* the first value wins */
@@ -859,7 +459,7 @@ static int open_variant(struct dm_ern *e, enum dm_group g, const char **atts,
 	return 0;
 }
 
-static int apply(struct dm_ern *e, const struct rule *r, const char *local, size_t llen,
+static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, size_t llen,
                  const char **atts, struct capture *cap, struct dm_error *err)
 {
 	switch (r->action) {
@@ -887,7 +487,7 @@ static int apply(struct dm_ern *e, const struct rule *r, const char *local, size
 }
 
 /* (the rule is one of the record type's: see tables.first) */
-static int rule_matches(const struct dm_ern *e, const struct rule *r)
+static int rule_matches(const struct dm_ern *e, const struct ern_rule *r)
 {
 	size_t d = e->depth;
 	for (int k = r->n - 2; k >= 0; k--) {
@@ -949,7 +549,7 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 	const char *uri, *local;
 	size_t ulen, llen;
 	split_name(name, &uri, &ulen, &local, &llen);
-	unsigned id = lookup(local, llen);
+	unsigned id = ern_lookup(e->t, local, llen);
 	e->stack[e->depth] = (uint16_t)id;
 
 	int started = 0;
@@ -969,10 +569,10 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		if (e->arena.failed)
 			return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
 		e->kind_len = llen;
-		for (unsigned i = 0; i < nrec_rules; i++)
-			if (rec_rules[i].mask & (1u << t)) {
+		for (unsigned i = 0; i < e->t->nrec_rules; i++)
+			if (e->t->rec_rules[i].mask & (1u << t)) {
 				struct capture dummy = {0};
-				int rc = apply(e, &rec_rules[i], local, llen, atts, &dummy, err);
+				int rc = apply(e, &e->t->rec_rules[i], local, llen, atts, &dummy, err);
 				if (rc < 0)
 					return rc;
 			}
@@ -986,12 +586,13 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		e->skip_depth = e->depth;
 		return started;
 	}
-	if (!id || T.first[e->rtype][id] < 0)
+	const struct ern_tables *T = e->t;
+	if (!id || T->first[e->rtype][id] < 0)
 		return started;
 
 	struct capture cap = {0};
-	for (int ri = T.first[e->rtype][id]; ri >= 0; ri = T.rules[ri].next[e->rtype]) {
-		const struct rule *r = &T.rules[ri];
+	for (int ri = T->first[e->rtype][id]; ri >= 0; ri = T->rules[ri].next[e->rtype]) {
+		const struct ern_rule *r = &T->rules[ri];
 		if (!rule_matches(e, r))
 			continue;
 		int rc = apply(e, r, local, llen, atts, &cap, err);
@@ -1056,7 +657,7 @@ static void end_capture(struct dm_ern *e)
 		if (v->len == 0) {
 			/* an empty element says nothing; let a later one speak */
 			unsigned f = v->field;
-			if (field_group[f] == DM_G_NONE && !field_multi(f))
+			if (e->t->field_group[f] == DM_G_NONE && !e->t->field_multi[f])
 				e->set_bits[f >> 6] &= ~(1ULL << (f & 63));
 			v->field = DM_F_NONE;
 		}
@@ -1149,7 +750,7 @@ void dm_ern_set_pos(struct dm_ern *e, uint64_t line, uint64_t col, uint64_t offs
 
 int dm_ern_between_records(const struct dm_ern *e, const char *list)
 {
-	unsigned id = lookup(list, strlen(list));
+	unsigned id = ern_lookup(e->t, list, strlen(list));
 	return id && e->depth == 2 && !e->in_rec && e->stack[2] == id;
 }
 

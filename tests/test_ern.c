@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ern_rules.h"
 #include "testutil.h"
 
 #define FIXTURES DM_TEST_SRCDIR "/tests/fixtures/ern/"
@@ -69,6 +70,21 @@ static struct dm_config cfg_with(const char *key, const char *value)
 	dm_error_clear(&err);
 	cr_assert_eq(dm_config_set(&c, key, value, &err), 0, "%s", err.msg);
 	return c;
+}
+
+/* ---- the rule tables ------------------------------------------------------- */
+
+Test(ern, every_rule_and_name_fits_the_tables)
+{
+	const struct ern_tables *t = dm_ern_rules();
+	cr_assert_eq(t->dropped, 0);
+	cr_assert_lt(t->nnames + 1, MAX_NAMES);
+	cr_assert_gt(t->nrules, 200);
+	for (unsigned i = 0; i < t->nrules; i++)
+		for (unsigned k = 0; k < t->rules[i].n; k++)
+			cr_assert_neq(t->rules[i].ids[k], 0, "rule %u, part %u has no name", i, k);
+	cr_assert_eq(ern_lookup(t, "DisplayArtistName", 17) != 0, 1);
+	cr_assert_eq(ern_lookup(t, "NoSuchElement", 13), 0);
 }
 
 /* ---- repeated sub-objects --------------------------------------------------- */
