@@ -327,8 +327,22 @@ static int number_instance(struct dm_ern *e, enum dm_group g, struct dm_error *e
 	return 0;
 }
 
+/* Values address their text with 32-bit offsets, and captures their
+ * values with 32-bit indexes: a record beyond either is refused whole. */
+static int arena_full(const struct dm_ern *e, size_t more)
+{
+	return e->arena.len > UINT32_MAX || more > UINT32_MAX - e->arena.len;
+}
+
+static int record_too_large(struct dm_error *err)
+{
+	return dm_error_set(err, DM_ELIMIT, "record larger than 4 GiB of text or values");
+}
+
 static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 {
+	if (e->nvals >= UINT32_MAX)
+		return record_too_large(err);
 	if (e->nvals == e->vcap) {
 		size_t cap = e->vcap ? e->vcap * 2 : 64;
 		struct dm_value *v = dm_acct_realloc(e->acct, DM_TAG_RECORDS, e->vals, cap * sizeof *v);
@@ -367,6 +381,10 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 static int put_text_value(struct dm_ern *e, unsigned field, const char *s, size_t n,
                           struct dm_error *err)
 {
+	if (n > e->cfg->buffer_size)
+		return limit_error(e, err, "attribute value");
+	if (arena_full(e, n))
+		return record_too_large(err);
 	int rc = push_value(e, field, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
@@ -629,6 +647,8 @@ int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *er
 		dm_format_size(e->cfg->buffer_size, lim, sizeof lim);
 		return dm_error_set(err, DM_ELIMIT, "text value longer than buffer_size (%s)", lim);
 	}
+	if (arena_full(e, len))
+		return record_too_large(err);
 	dm_buf_put(&e->arena, s, len);
 	if (e->arena.failed)
 		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");

@@ -322,6 +322,26 @@ Test(ern, an_entity_grown_schema_version_over_buffer_size_is_refused)
 	tu_result_fini(&r);
 }
 
+Test(ern, an_entity_grown_attribute_value_over_buffer_size_is_refused)
+{
+	struct dm_config c = cfg_with("buffer_size", "256");
+	struct dm_error err;
+	cr_assert_eq(dm_config_set(&c, "allow_dtd_entities", "true", &err), 0, "%s", err.msg);
+	const char *doc = "<!DOCTYPE NewReleaseMessage [<!ENTITY v \"vvvvvvvvvvvvvvvvvvvv\">]>\n"
+		"<NewReleaseMessage xmlns=\"" NS43 "\">" HEADER "<ResourceList>\n<SoundRecording>"
+		"<DisplayArtistName LanguageAndScriptCode=\""
+		"&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;&v;\">X</DisplayArtistName>"
+		"</SoundRecording></ResourceList>" CLOSE;
+	struct tu_result r;
+	tu_parse_str(doc, &c, &r);
+	cr_expect_eq(r.rc, DM_ELIMIT);
+	cr_expect(strstr(r.err.msg, "attribute value longer than buffer_size"), "%s", r.err.msg);
+	cr_expect_eq(r.err.line, 3);
+	cr_expect_eq(r.counts[DM_REC_RESOURCE], 0);
+	cr_expect_eq(r.live_after, 0);
+	tu_result_fini(&r);
+}
+
 #define ONE_DURATION(d) \
 	OPEN43 HEADER "<ResourceList><SoundRecording><Duration>" d "</Duration>" \
 	"</SoundRecording></ResourceList>" CLOSE
