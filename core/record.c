@@ -12,9 +12,12 @@ enum fmt { F_STR, F_NUM, F_BOOL };
 struct field_meta {
 	const char *key;
 	uint8_t group;
-	uint8_t multi;   /* an array of all values, not the first */
+	uint8_t multi;   /* an array of all values, not the first: 1 always, M_MANY
+	                  * only when there are several (the first is a field too) */
 	uint8_t fmt;
 };
+
+#define M_MANY 2
 
 static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_NONE] = {"", 0, 0, F_STR},
@@ -60,9 +63,12 @@ static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_ARTIST_NAME] = {"name", DM_G_ARTIST, 0, F_STR},
 	[DM_F_ARTIST_REF] = {"reference", DM_G_ARTIST, 0, F_STR},
 	[DM_F_ARTIST_ROLE] = {"role", DM_G_ARTIST, 0, F_STR},
+	[DM_F_ARTIST_NAMES] = {"names", DM_G_ARTIST, M_MANY, F_STR},
+	[DM_F_ARTIST_ROLES] = {"roles", DM_G_ARTIST, M_MANY, F_STR},
 	[DM_F_CONTRIB_NAME] = {"name", DM_G_CONTRIB, 0, F_STR},
 	[DM_F_CONTRIB_REF] = {"reference", DM_G_CONTRIB, 0, F_STR},
 	[DM_F_CONTRIB_ROLE] = {"roles", DM_G_CONTRIB, 1, F_STR},
+	[DM_F_CONTRIB_NAMES] = {"names", DM_G_CONTRIB, M_MANY, F_STR},
 	[DM_F_FILE_NAME] = {"file_name", DM_G_FILE, 0, F_STR},
 	[DM_F_FILE_PATH] = {"file_path", DM_G_FILE, 0, F_STR},
 	[DM_F_FILE_URI] = {"uri", DM_G_FILE, 0, F_STR},
@@ -172,7 +178,7 @@ enum dm_group dm_field_group(enum dm_field f)
 
 int dm_field_multi(enum dm_field f)
 {
-	return (unsigned)f < DM_F_COUNT && fields[f].multi;
+	return (unsigned)f < DM_F_COUNT && fields[f].multi != 0;
 }
 
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
@@ -250,6 +256,13 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 {
 	const struct field_meta *m = &fields[f];
 	int any = 0;
+	if (m->multi == M_MANY) {
+		size_t n = 0;
+		for (size_t i = lo; i < hi && n < 2; i++)
+			n += r->values[i].field == f && (inst < 0 || r->values[i].inst == inst);
+		if (n < 2)
+			return;
+	}
 	for (size_t i = lo; i < hi; i++) {
 		const struct dm_value *v = &r->values[i];
 		if (v->field != f || (inst >= 0 && v->inst != inst))

@@ -138,7 +138,8 @@ def found(rec):
     put("ICPN", [rec.get("icpn")])
     put("title", [t.get("text") for t in rec.get("titles", [])])
     put("display artist name", [n.get("name") for n in rec.get("display_artist_names", [])])
-    put("artist name", [a.get("name") for a in rec.get("artists", [])])
+    for a in rec.get("artists", []):
+        put("artist name", [a.get("name")] + a.get("names", []))
     for d in rec.get("deals", []):
         put("TerritoryCode", d.get("territories", []))
         put("ExcludedTerritoryCode", d.get("excluded_territories", []))

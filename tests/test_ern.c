@@ -221,6 +221,27 @@ Test(ern, variants_inherit_the_language_and_territories_of_their_3x_details)
 	tu_result_fini(&r);
 }
 
+Test(ern, every_name_and_role_of_a_3x_artist_or_contributor_is_kept)
+{
+	struct tu_result r;
+	parse_fixture("variants-382.xml", &r);
+	char *l = line_with(&r, "\"kind\":\"SoundRecording\"", NULL);
+	expect_in(l, "\"artists\":[{\"name\":\"Ελένη Παππά\",\"role\":\"MainArtist\","
+	             "\"names\":[\"Ελένη Παππά\",\"Eleni Pappa\"],"
+	             "\"roles\":[\"MainArtist\",\"Composer\"]}]");
+	expect_in(l, "\"contributors\":[{\"name\":\"Νίκος Κ.\",\"roles\":[\"Producer\"],"
+	             "\"names\":[\"Νίκος Κ.\",\"Nikos K.\"]}]");
+	free(l);
+	tu_result_fini(&r);
+	/* one name and one role: the scalar says it all, no arrays */
+	parse_fixture("groups-382.xml", &r);
+	l = line_with(&r, "\"kind\":\"SoundRecording\"", NULL);
+	cr_expect_null(strstr(l, "\"names\""), "%s", l);
+	cr_expect_null(strstr(l, "\"roles\""), "%s", l);
+	free(l);
+	tu_result_fini(&r);
+}
+
 Test(ern, resource_contributors_of_3x_are_named)
 {
 	struct tu_result r;
