@@ -82,18 +82,12 @@ static const struct rule_src rule_src[] = {
 	{M_SR, A_CAP, DM_F_ARTIST_REF, "DisplayArtist/ArtistPartyReference", NULL},
 	{M_SR, A_CAP, DM_F_ARTIST_ROLE, "DisplayArtist/ArtistRole", NULL},
 	{M_SR, A_CAP, DM_F_ARTIST_ROLE, "DisplayArtist/DisplayArtistRole", NULL},
-	/* 3.x repeats PartyName (one per script) and ArtistRole: all of them */
-	{M_SR, A_CAP, DM_F_ARTIST_NAMES, "DisplayArtist/PartyName/FullName", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_ROLES, "DisplayArtist/ArtistRole", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_ROLES, "DisplayArtist/DisplayArtistRole", NULL},
 	/* contributors: 3.x (Indirect)ResourceContributor, 4.x Contributor */
 	{M_S, A_OPEN, DM_G_CONTRIB, "ResourceContributor", NULL},
 	{M_S, A_OPEN, DM_G_CONTRIB, "IndirectResourceContributor", NULL},
 	{M_S, A_OPEN, DM_G_CONTRIB, "^/Contributor", NULL},
 	{M_S, A_CAP, DM_F_CONTRIB_NAME, "ResourceContributor/PartyName/FullName", NULL},
 	{M_S, A_CAP, DM_F_CONTRIB_NAME, "IndirectResourceContributor/PartyName/FullName", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_NAMES, "ResourceContributor/PartyName/FullName", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_NAMES, "IndirectResourceContributor/PartyName/FullName", NULL},
 	{M_S, A_CAP, DM_F_CONTRIB_REF, "Contributor/ContributorPartyReference", NULL},
 	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "ResourceContributor/ResourceContributorRole", NULL},
 	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "IndirectResourceContributor/IndirectResourceContributorRole", NULL},

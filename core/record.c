@@ -12,12 +12,9 @@ enum fmt { F_STR, F_NUM, F_BOOL };
 struct field_meta {
 	const char *key;
 	uint8_t group;
-	uint8_t multi;   /* an array of all values, not the first: 1 always, M_MANY
-	                  * only when there are several (the first is a field too) */
+	uint8_t multi;   /* an array of all values, not the first */
 	uint8_t fmt;
 };
-
-#define M_MANY 2
 
 static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_NONE] = {"", 0, 0, F_STR},
@@ -63,12 +60,9 @@ static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_ARTIST_NAME] = {"name", DM_G_ARTIST, 0, F_STR},
 	[DM_F_ARTIST_REF] = {"reference", DM_G_ARTIST, 0, F_STR},
 	[DM_F_ARTIST_ROLE] = {"role", DM_G_ARTIST, 0, F_STR},
-	[DM_F_ARTIST_NAMES] = {"names", DM_G_ARTIST, M_MANY, F_STR},
-	[DM_F_ARTIST_ROLES] = {"roles", DM_G_ARTIST, M_MANY, F_STR},
 	[DM_F_CONTRIB_NAME] = {"name", DM_G_CONTRIB, 0, F_STR},
 	[DM_F_CONTRIB_REF] = {"reference", DM_G_CONTRIB, 0, F_STR},
 	[DM_F_CONTRIB_ROLE] = {"roles", DM_G_CONTRIB, 1, F_STR},
-	[DM_F_CONTRIB_NAMES] = {"names", DM_G_CONTRIB, M_MANY, F_STR},
 	[DM_F_FILE_NAME] = {"file_name", DM_G_FILE, 0, F_STR},
 	[DM_F_FILE_PATH] = {"file_path", DM_G_FILE, 0, F_STR},
 	[DM_F_FILE_URI] = {"uri", DM_G_FILE, 0, F_STR},
@@ -178,7 +172,7 @@ enum dm_group dm_field_group(enum dm_field f)
 
 int dm_field_multi(enum dm_field f)
 {
-	return (unsigned)f < DM_F_COUNT && fields[f].multi != 0;
+	return (unsigned)f < DM_F_COUNT && fields[f].multi;
 }
 
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
@@ -256,13 +250,6 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 {
 	const struct field_meta *m = &fields[f];
 	int any = 0;
-	if (m->multi == M_MANY) {
-		size_t n = 0;
-		for (size_t i = lo; i < hi && n < 2; i++)
-			n += r->values[i].field == f && (inst < 0 || r->values[i].inst == inst);
-		if (n < 2)
-			return;
-	}
 	for (size_t i = lo; i < hi; i++) {
 		const struct dm_value *v = &r->values[i];
 		if (v->field != f || (inst >= 0 && v->inst != inst))
@@ -299,6 +286,41 @@ static long inst_of(const struct dm_value *v, int g)
 	return -1;
 }
 
+/* A sub-object's field holds every value its elements gave, and the JSON
+ * shows the first; when there are several (3.x repeats PartyName, one per
+ * script, and ArtistRole), all of them also go under a plural key. */
+static const struct {
+	uint16_t field;
+	const char *key;
+} plurals[] = {
+	{DM_F_ARTIST_NAME, "names"}, {DM_F_ARTIST_ROLE, "roles"}, {DM_F_CONTRIB_NAME, "names"},
+};
+
+static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size_t lo,
+                        size_t hi, long inst, const uint64_t *here, int *first)
+{
+	for (size_t p = 0; p < sizeof plurals / sizeof *plurals; p++) {
+		unsigned f = plurals[p].field;
+		if (fields[f].group != g || !(here[f / 64] & (1ull << (f % 64))))
+			continue;
+		size_t n = 0;
+		for (size_t i = lo; i < hi; i++)
+			n += r->values[i].field == f && r->values[i].inst == inst;
+		if (n < 2)
+			continue;
+		dm_buf_json_key(b, plurals[p].key, first);
+		dm_buf_putc(b, '[');
+		const char *sep = "";
+		for (size_t i = lo; i < hi; i++)
+			if (r->values[i].field == f && r->values[i].inst == inst) {
+				dm_buf_puts(b, sep);
+				put_value(b, r, &r->values[i], (enum fmt)fields[f].fmt);
+				sep = ",";
+			}
+		dm_buf_putc(b, ']');
+	}
+}
+
 /* Emit group g's instances in [lo, hi) as an array of objects. Instances
  * are numbered in document order, so an instance's values lie between its
  * first value and the first value of a later instance. */
@@ -331,6 +353,8 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 				if (fields[f].group == g)
 					put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
 			}
+		if (g == DM_G_ARTIST || g == DM_G_CONTRIB)
+			put_plurals(b, r, g, cur, end, k, here, &ofirst);
 		if (g == DM_G_DEAL)
 			put_group(b, r, DM_G_PRICE, cur, end, &ofirst);
 		dm_buf_putc(b, '}');
