@@ -66,6 +66,7 @@ struct dm_ern {
 	int64_t gcur[DM_G_COUNT];
 	size_t gdepth[DM_G_COUNT];
 	unsigned gopen;        /* bit g: gcur[g] is not G_CLOSED */
+	uint32_t period;       /* ValidityPeriods begun in the open deal */
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
 	/* the values that open the current DetailsByTerritory (its language,
@@ -364,6 +365,8 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 		v->inst = (uint32_t)e->gcur[g];
 		if (g == DM_G_PRICE)
 			v->inst2 = (uint32_t)e->gcur[DM_G_DEAL];
+		else if (g == DM_G_DEAL)
+			v->inst2 = e->period;
 	} else if (!e->t->field_multi[field]) {
 		uint64_t bit = 1ULL << (field & 63);
 		if (e->set_bits[field >> 6] & bit)
@@ -399,8 +402,10 @@ static int open_group(struct dm_ern *e, unsigned g)
 {
 	if (g == DM_G_PRICE && e->gcur[DM_G_DEAL] == G_CLOSED)
 		return 0;
-	if (g == DM_G_DEAL)
+	if (g == DM_G_DEAL) {
 		e->gcount[DM_G_PRICE] = 0;
+		e->period = 0;
+	}
 	e->gcur[g] = G_PENDING;
 	e->gdepth[g] = e->depth;
 	e->gopen |= 1u << g;
@@ -485,6 +490,10 @@ static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, 
 		return open_group(e, r->arg);
 	case A_VARIANT:
 		return open_variant(e, r->arg, atts, err);
+	case A_PERIOD:
+		if (e->gcur[DM_G_DEAL] != G_CLOSED && e->period < UINT32_MAX)
+			e->period++;
+		return 0;
 	case A_NAME:
 		return put_text_value(e, r->arg, local, llen, err);
 	case A_ATTR:

@@ -144,6 +144,7 @@ static const struct rule_src rule_src[] = {
 	{M_D, A_CAP, DM_F_USE_TYPE, "UseType", NULL},
 	{M_D, A_CAP, DM_F_TERRITORY, "DealTerms/TerritoryCode", NULL},
 	{M_D, A_CAP, DM_F_EXCLUDED_TERRITORY, "DealTerms/ExcludedTerritoryCode", NULL},
+	{M_D, A_PERIOD, 0, "ValidityPeriod", NULL},
 	{M_D, A_CAP, DM_F_START, "ValidityPeriod/StartDate", NULL},
 	{M_D, A_CAP, DM_F_START, "ValidityPeriod/StartDateTime", NULL},
 	{M_D, A_CAP, DM_F_END, "ValidityPeriod/EndDate", NULL},

@@ -22,8 +22,9 @@
 #define MAX_REC_RULES 8
 
 /* A_VARIANT opens an instance of a variant group (display artist names,
- * titles, 3.x details by territory) and takes its attributes in one pass. */
-enum action { A_CAP, A_OPEN, A_ATTR, A_NAME, A_VARIANT };
+ * titles, 3.x details by territory) and takes its attributes in one pass;
+ * A_PERIOD begins a deal's next validity period. */
+enum action { A_CAP, A_OPEN, A_ATTR, A_NAME, A_VARIANT, A_PERIOD };
 enum { M_H = 1 << DM_REC_HEADER, M_P = 1 << DM_REC_PARTY, M_S = 1 << DM_REC_RESOURCE,
        M_R = 1 << DM_REC_RELEASE, M_D = 1 << DM_REC_DEAL, M_SR = M_S | M_R };
 

@@ -321,6 +321,51 @@ static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size
 	}
 }
 
+/* A deal's "start" and "end" are its first ValidityPeriod's; when it has
+ * several, each is also an object of "validity_periods", in order. */
+static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, size_t hi,
+                        long inst, int *first)
+{
+	uint32_t p0 = 0, many = 0;
+	for (size_t i = lo; i < hi && !many; i++) {
+		const struct dm_value *v = &r->values[i];
+		if ((v->field == DM_F_START || v->field == DM_F_END) && v->inst == inst) {
+			if (!p0)
+				p0 = v->inst2;
+			many = v->inst2 != p0;
+		}
+	}
+	if (!many)
+		return;
+	dm_buf_json_key(b, "validity_periods", first);
+	dm_buf_putc(b, '[');
+	uint32_t done = 0; /* periods are numbered in document order */
+	for (size_t i = lo; i < hi; i++) {
+		const struct dm_value *v = &r->values[i];
+		if ((v->field != DM_F_START && v->field != DM_F_END) || v->inst != inst ||
+		    v->inst2 <= done)
+			continue;
+		uint32_t p = v->inst2;
+		if (done)
+			dm_buf_putc(b, ',');
+		dm_buf_putc(b, '{');
+		int pfirst = 1;
+		static const uint16_t ends[] = {DM_F_START, DM_F_END};
+		for (int k = 0; k < 2; k++)
+			for (size_t j = i; j < hi; j++) {
+				const struct dm_value *w = &r->values[j];
+				if (w->field == ends[k] && w->inst == inst && w->inst2 == p) {
+					dm_buf_json_key(b, fields[w->field].key, &pfirst);
+					dm_buf_json_str(b, r->arena + w->off, w->len);
+					break;
+				}
+			}
+		dm_buf_putc(b, '}');
+		done = p;
+	}
+	dm_buf_putc(b, ']');
+}
+
 /* Emit group g's instances in [lo, hi) as an array of objects. Instances
  * are numbered in document order, so an instance's values lie between its
  * first value and the first value of a later instance. */
@@ -355,8 +400,10 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 			}
 		if (g == DM_G_ARTIST || g == DM_G_CONTRIB)
 			put_plurals(b, r, g, cur, end, k, here, &ofirst);
-		if (g == DM_G_DEAL)
+		if (g == DM_G_DEAL) {
+			put_periods(b, r, cur, end, k, &ofirst);
 			put_group(b, r, DM_G_PRICE, cur, end, &ofirst);
+		}
 		dm_buf_putc(b, '}');
 		cur = end;
 		while (cur < hi && inst_of(&r->values[cur], g) < 0)

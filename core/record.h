@@ -80,7 +80,8 @@ struct dm_value {
 	uint16_t field;
 	uint16_t pad;
 	uint32_t inst;      /* instance of the field's group */
-	uint32_t inst2;     /* for prices: instance of the enclosing deal */
+	uint32_t inst2;     /* for prices: instance of the enclosing deal; for a
+	                     * deal's fields: its ValidityPeriod (1-based, 0: none) */
 	uint32_t off, len;  /* text in the arena */
 };
 

@@ -273,6 +273,33 @@ Test(ern, a_commercial_model_beside_a_usage_block_is_kept)
 	tu_result_fini(&r);
 }
 
+Test(ern, every_validity_period_of_a_deal_is_kept)
+{
+	const char *doc = OPEN43 HEADER "<DealList><ReleaseDeal>"
+		"<DealReleaseReference>R1</DealReleaseReference>"
+		"<Deal><DealTerms><TerritoryCode>DE</TerritoryCode>"
+		"<ValidityPeriod><StartDate>2024-01-01</StartDate><EndDate>2024-06-30</EndDate>"
+		"</ValidityPeriod>"
+		"<ValidityPeriod><EndDate>2024-12-31</EndDate></ValidityPeriod>"
+		"<ValidityPeriod><StartDateTime>2025-01-01T00:00:00</StartDateTime></ValidityPeriod>"
+		"</DealTerms></Deal>"
+		"<Deal><DealTerms><TerritoryCode>AT</TerritoryCode>"
+		"<ValidityPeriod><StartDate>2024-02-01</StartDate></ValidityPeriod>"
+		"</DealTerms></Deal>"
+		"</ReleaseDeal></DealList>" CLOSE;
+	struct tu_result r;
+	tu_parse_str(doc, NULL, &r);
+	cr_assert_eq(r.rc, 0, "%s", r.err.msg);
+	char *l = line_with(&r, "\"type\":\"deal\"", NULL);
+	expect_in(l, "\"deals\":[{\"territories\":[\"DE\"],\"start\":\"2024-01-01\","
+	             "\"end\":\"2024-06-30\",\"validity_periods\":["
+	             "{\"start\":\"2024-01-01\",\"end\":\"2024-06-30\"},{\"end\":\"2024-12-31\"},"
+	             "{\"start\":\"2025-01-01T00:00:00\"}]},"
+	             "{\"territories\":[\"AT\"],\"start\":\"2024-02-01\"}]");
+	free(l);
+	tu_result_fini(&r);
+}
+
 /* ---- held whole or refused ---------------------------------------------------- */
 
 /* 30 two-byte characters: cutting at any fixed byte count could split one */
