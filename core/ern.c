@@ -1,342 +1,22 @@
-/* ERN element state machine: path rules -> record values -> records.
+/* ERN element state machine: element events -> record values -> records.
  *
- * Every element's local name is interned to a small id; the ids of the open
- * elements form a stack. A rule is a path suffix (e.g. "ReleaseId/ICPN",
- * with "^" standing for the record's own element) plus an action: capture
- * the element's text into a field, take an attribute, record the element's
- * name, or open an instance of a repeated sub-object. Rules are indexed by
- * their last name, so an element costs one hash lookup and a short scan. */
+ * The ids of the open elements (ern_rules.h interns every name the rules
+ * know) form a stack. At each start tag the rules ending in that name, for
+ * the record type in flight, are matched against the stack and applied:
+ * capture the element's text into a field, take an attribute, record the
+ * element's name, or open an instance of a repeated sub-object. An element
+ * costs one hash lookup and a short scan. */
 #include "config.h"
 #include "ern.h"
+#include "ern_rules.h"
 #include "pool.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NS_SEP '\x01'
-#define MAX_NAMES 512
-#define HASH_SLOTS 2048
-#define MAX_PATH 5
-#define MAX_RULES 1024
-#define ID_RECROOT 0xFFFF
 #define MAX_CAPS 8
-
-enum action { A_CAP, A_OPEN, A_ATTR, A_NAME };
-enum { M_H = 1 << DM_REC_HEADER, M_P = 1 << DM_REC_PARTY, M_S = 1 << DM_REC_RESOURCE,
-       M_R = 1 << DM_REC_RELEASE, M_D = 1 << DM_REC_DEAL, M_SR = M_S | M_R };
-
-struct rule_src {
-	uint8_t mask, action;
-	uint16_t arg;         /* field, or group for A_OPEN */
-	const char *path;
-	const char *attr;
-};
-
-static const struct rule_src rule_src[] = {
-	/* header */
-	{M_H, A_CAP, DM_F_MESSAGE_ID, "^/MessageId", NULL},
-	{M_H, A_CAP, DM_F_THREAD_ID, "^/MessageThreadId", NULL},
-	{M_H, A_CAP, DM_F_SENDER_ID, "MessageSender/PartyId", NULL},
-	{M_H, A_CAP, DM_F_SENDER_NAME, "MessageSender/PartyName/FullName", NULL},
-	{M_H, A_CAP, DM_F_RECIPIENT_ID, "MessageRecipient/PartyId", NULL},
-	{M_H, A_CAP, DM_F_RECIPIENT_NAME, "MessageRecipient/PartyName/FullName", NULL},
-	{M_H, A_CAP, DM_F_CREATED, "^/MessageCreatedDateTime", NULL},
-	{M_H, A_CAP, DM_F_CONTROL_TYPE, "^/MessageControlType", NULL},
-	/* party (4.x PartyList) */
-	{M_P, A_CAP, DM_F_REFERENCE, "^/PartyReference", NULL},
-	{M_P, A_CAP, DM_F_NAME, "PartyName/FullName", NULL},
-	/* resources and releases: references and types */
-	{M_S, A_CAP, DM_F_REFERENCE, "^/ResourceReference", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/SoundRecordingType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/ImageType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/VideoType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/TextType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/SheetMusicType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/SoftwareType", NULL},
-	{M_S, A_CAP, DM_F_SUBTYPE, "^/Type", NULL},
-	{M_R, A_CAP, DM_F_REFERENCE, "^/ReleaseReference", NULL},
-	{M_R, A_CAP, DM_F_SUBTYPE, "^/ReleaseType", NULL},
-	{M_R, A_ATTR, DM_F_IS_MAIN, "^", "IsMainRelease"},
-	/* well-known ids as plain fields */
-	{M_S, A_CAP, DM_F_ISRC, "SoundRecordingId/ISRC", NULL},
-	{M_S, A_CAP, DM_F_ISRC, "ResourceId/ISRC", NULL},
-	{M_S, A_CAP, DM_F_ISRC, "VideoId/ISRC", NULL},
-	{M_R, A_CAP, DM_F_ICPN, "ReleaseId/ICPN", NULL},
-	{M_R, A_CAP, DM_F_GRID, "ReleaseId/GRid", NULL},
-	{M_R, A_CAP, DM_F_ISRC, "ReleaseId/ISRC", NULL},
-	{M_R, A_CAP, DM_F_CATALOG_NUMBER, "ReleaseId/CatalogNumber", NULL},
-	/* titles: 3.x ReferenceTitle, 4.x DisplayTitleText; the first wins */
-	{M_SR, A_CAP, DM_F_TITLE, "^/ReferenceTitle/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "^/DisplayTitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "^/DisplayTitle/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "^/Title/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_TITLE, "DetailsByTerritory/Title/TitleText", NULL},
-	{M_S, A_CAP, DM_F_TITLE, "SoundRecordingDetailsByTerritory/Title/TitleText", NULL},
-	{M_S, A_CAP, DM_F_TITLE, "VideoDetailsByTerritory/Title/TitleText", NULL},
-	{M_R, A_CAP, DM_F_TITLE, "ReleaseDetailsByTerritory/Title/TitleText", NULL},
-	{M_SR, A_CAP, DM_F_SUBTITLE, "^/ReferenceTitle/SubTitle", NULL},
-	{M_SR, A_CAP, DM_F_SUBTITLE, "^/DisplayTitle/SubTitle", NULL},
-	/* artists */
-	{M_SR, A_CAP, DM_F_DISPLAY_ARTIST, "DisplayArtistName", NULL},
-	{M_SR, A_OPEN, DM_G_ARTIST, "DisplayArtist", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_NAME, "DisplayArtist/PartyName/FullName", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_REF, "DisplayArtist/ArtistPartyReference", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_ROLE, "DisplayArtist/ArtistRole", NULL},
-	{M_SR, A_CAP, DM_F_ARTIST_ROLE, "DisplayArtist/DisplayArtistRole", NULL},
-	/* contributors: 3.x (Indirect)ResourceContributor, 4.x Contributor */
-	{M_S, A_OPEN, DM_G_CONTRIB, "ResourceContributor", NULL},
-	{M_S, A_OPEN, DM_G_CONTRIB, "IndirectResourceContributor", NULL},
-	{M_S, A_OPEN, DM_G_CONTRIB, "^/Contributor", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_NAME, "ResourceContributor/PartyName/FullName", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_NAME, "IndirectResourceContributor/PartyName/FullName", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_REF, "Contributor/ContributorPartyReference", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "ResourceContributor/ResourceContributorRole", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "IndirectResourceContributor/IndirectResourceContributorRole", NULL},
-	{M_S, A_CAP, DM_F_CONTRIB_ROLE, "Contributor/Role", NULL},
-	/* descriptive */
-	{M_SR, A_CAP, DM_F_DURATION, "^/Duration", NULL},
-	{M_SR, A_CAP, DM_F_PARENTAL_WARNING, "ParentalWarningType", NULL},
-	{M_S, A_CAP, DM_F_LANGUAGE, "^/LanguageOfPerformance", NULL},
-	{M_S, A_CAP, DM_F_CREATION_DATE, "^/CreationDate", NULL},
-	{M_SR, A_CAP, DM_F_LABEL, "LabelName", NULL},
-	{M_R, A_CAP, DM_F_LABEL_REF, "ReleaseLabelReference", NULL},
-	{M_SR, A_CAP, DM_F_GENRE, "Genre/GenreText", NULL},
-	{M_SR, A_CAP, DM_F_SUBGENRE, "Genre/SubGenre", NULL},
-	{M_R, A_CAP, DM_F_RELEASE_DATE, "ReleaseDate", NULL},
-	{M_R, A_CAP, DM_F_RELEASE_DATE, "GlobalReleaseDate", NULL},
-	{M_R, A_CAP, DM_F_ORIGINAL_RELEASE_DATE, "OriginalReleaseDate", NULL},
-	{M_R, A_CAP, DM_F_ORIGINAL_RELEASE_DATE, "GlobalOriginalReleaseDate", NULL},
-	{M_SR, A_CAP, DM_F_PLINE, "PLine/PLineText", NULL},
-	{M_SR, A_CAP, DM_F_PLINE_YEAR, "PLine/Year", NULL},
-	{M_SR, A_CAP, DM_F_CLINE, "CLine/CLineText", NULL},
-	{M_SR, A_CAP, DM_F_CLINE_YEAR, "CLine/Year", NULL},
-	{M_R, A_CAP, DM_F_RESOURCE_REF, "ReleaseResourceReference", NULL},
-	{M_R, A_CAP, DM_F_RESOURCE_REF, "LinkedReleaseResourceReference", NULL},
-	/* technical details: 3.x Technical*Details, 4.x DeliveryFile */
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalSoundRecordingDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalImageDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalVideoDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalTextDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalSheetMusicDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "TechnicalSoftwareDetails", NULL},
-	{M_S, A_OPEN, DM_G_FILE, "DeliveryFile", NULL},
-	{M_S, A_CAP, DM_F_FILE_NAME, "File/FileName", NULL},
-	{M_S, A_CAP, DM_F_FILE_PATH, "File/FilePath", NULL},
-	{M_S, A_CAP, DM_F_FILE_URI, "File/URI", NULL},
-	{M_S, A_CAP, DM_F_CODEC, "AudioCodecType", NULL},
-	{M_S, A_CAP, DM_F_CODEC, "VideoCodecType", NULL},
-	{M_S, A_CAP, DM_F_CODEC, "ImageCodecType", NULL},
-	{M_S, A_CAP, DM_F_BIT_RATE, "BitRate", NULL},
-	{M_S, A_CAP, DM_F_SAMPLING_RATE, "SamplingRate", NULL},
-	{M_S, A_CAP, DM_F_HASH, "HashSum/HashSum", NULL},
-	{M_S, A_CAP, DM_F_HASH, "HashSum/HashSumValue", NULL},
-	{M_S, A_CAP, DM_F_HASH_ALGORITHM, "HashSum/HashSumAlgorithmType", NULL},
-	{M_S, A_CAP, DM_F_HASH_ALGORITHM, "HashSum/Algorithm", NULL},
-	/* deals */
-	{M_D, A_CAP, DM_F_RELEASE_REF, "^/DealReleaseReference", NULL},
-	{M_D, A_CAP, DM_F_EFFECTIVE_DATE, "^/EffectiveDate", NULL},
-	{M_D, A_OPEN, DM_G_DEAL, "^/Deal", NULL},
-	{M_D, A_CAP, DM_F_COMMERCIAL_MODEL, "CommercialModelType", NULL},
-	{M_D, A_CAP, DM_F_USE_TYPE, "UseType", NULL},
-	{M_D, A_CAP, DM_F_TERRITORY, "DealTerms/TerritoryCode", NULL},
-	{M_D, A_CAP, DM_F_EXCLUDED_TERRITORY, "DealTerms/ExcludedTerritoryCode", NULL},
-	{M_D, A_CAP, DM_F_START, "ValidityPeriod/StartDate", NULL},
-	{M_D, A_CAP, DM_F_START, "ValidityPeriod/StartDateTime", NULL},
-	{M_D, A_CAP, DM_F_END, "ValidityPeriod/EndDate", NULL},
-	{M_D, A_CAP, DM_F_END, "ValidityPeriod/EndDateTime", NULL},
-	{M_D, A_CAP, DM_F_TAKEDOWN, "DealTerms/TakeDown", NULL},
-	{M_D, A_OPEN, DM_G_PRICE, "PriceInformation", NULL},
-	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceType", NULL},
-	{M_D, A_CAP, DM_F_PRICE_TYPE, "PriceInformation/PriceCode", NULL},
-	{M_D, A_CAP, DM_F_PRICE_AMOUNT, "PriceInformation/WholesalePricePerUnit", NULL},
-	{M_D, A_CAP, DM_F_PRICE_AMOUNT, "PriceInformation/SuggestedRetailPrice", NULL},
-	{M_D, A_ATTR, DM_F_PRICE_CURRENCY, "PriceInformation/WholesalePricePerUnit", "CurrencyCode"},
-	{M_D, A_ATTR, DM_F_PRICE_CURRENCY, "PriceInformation/SuggestedRetailPrice", "CurrencyCode"},
-};
-
-/* Identifier containers and the identifiers inside them: each becomes an
- * {"type","namespace","value"} entry of the record's "ids". */
-static const char *const id_parents[] = {
-	"SoundRecordingId", "ResourceId", "ReleaseId", "ImageId", "VideoId",
-	"TextId", "SheetMusicId", "SoftwareId", "PartyId",
-};
-static const char *const id_children[] = {
-	"ISRC", "ICPN", "GRid", "CatalogNumber", "ProprietaryId", "ISAN", "VISAN",
-	"ISBN", "ISMN", "ISWC", "EAN", "UPC", "ISNI", "DPID", "IpiNameNumber",
-	"IPN", "CisacSocietyId", "GlobalReleaseId",
-};
-
-/* add_rule drops what does not fit; make sure everything fits. */
-_Static_assert(sizeof rule_src / sizeof rule_src[0] +
-               4 * (sizeof id_parents / sizeof id_parents[0]) *
-                   (sizeof id_children / sizeof id_children[0]) <= MAX_RULES,
-               "MAX_RULES is too small for the rule table");
-
-/* Structural names the machine itself looks at. */
-enum {
-	N_MessageHeader = 1, N_ResourceList, N_PartyList, N_Party, N_ReleaseList,
-	N_Release, N_TrackRelease, N_DealList, N_ReleaseDeal, N_PurgedRelease,
-	N_UpdateReleaseList, N_TakedownReleaseList, N_RelatedRelease, N_RelatedResource,
-	N_STRUCT_END
-};
-static const char *const struct_names[] = {
-	NULL, "MessageHeader", "ResourceList", "PartyList", "Party", "ReleaseList",
-	"Release", "TrackRelease", "DealList", "ReleaseDeal", "PurgedRelease",
-	"UpdateReleaseList", "TakedownReleaseList", "RelatedRelease", "RelatedResource",
-};
-
-struct rule {
-	uint8_t mask, action, n;
-	uint16_t arg;
-	uint16_t ids[MAX_PATH];
-	const char *attr;
-	int16_t next;        /* next rule with the same last name, -1 ends */
-};
-
-struct tables {
-	const char *names[MAX_NAMES];
-	uint8_t lens[MAX_NAMES];
-	unsigned nnames;
-	uint16_t slots[HASH_SLOTS];   /* name id, 0 = empty */
-	struct rule rules[MAX_RULES];
-	unsigned nrules;
-	int16_t first[MAX_NAMES];     /* first rule ending in that name */
-	int16_t last[MAX_NAMES];      /* and the last, to append in table order */
-};
-
-static struct tables T;
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-
-static uint32_t hash_name(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-static unsigned lookup(const char *s, size_t n)
-{
-	uint32_t h = hash_name(s, n) & (HASH_SLOTS - 1);
-	for (;;) {
-		unsigned id = T.slots[h];
-		if (!id)
-			return 0;
-		if (T.lens[id] == n && memcmp(T.names[id], s, n) == 0)
-			return id;
-		h = (h + 1) & (HASH_SLOTS - 1);
-	}
-}
-
-/* Table building is static data only; the sizes are fixed so it cannot
- * fail at run time (a test checks every rule compiled). */
-static unsigned intern(const char *s, size_t n)
-{
-	unsigned id = lookup(s, n);
-	if (id || T.nnames + 1 >= MAX_NAMES)
-		return id;
-	id = ++T.nnames;
-	T.names[id] = s;
-	T.lens[id] = (uint8_t)n;
-	uint32_t h = hash_name(s, n) & (HASH_SLOTS - 1);
-	while (T.slots[h])
-		h = (h + 1) & (HASH_SLOTS - 1);
-	T.slots[h] = (uint16_t)id;
-	return id;
-}
-
-static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *const *parts,
-                     unsigned n, const char *attr)
-{
-	if (T.nrules >= MAX_RULES || n == 0 || n > MAX_PATH)
-		return;
-	struct rule *r = &T.rules[T.nrules];
-	r->mask = mask;
-	r->action = action;
-	r->arg = arg;
-	r->attr = attr;
-	r->n = (uint8_t)n;
-	for (unsigned i = 0; i < n; i++)
-		r->ids[i] = strcmp(parts[i], "^") == 0 ? ID_RECROOT
-		                                        : (uint16_t)intern(parts[i], strlen(parts[i]));
-	/* "^" alone: the record element itself, matched by the caller */
-	uint16_t last = r->ids[n - 1];
-	if (last == ID_RECROOT)
-		return; /* handled by record-start rules below */
-	/* keep table order: an id's OPEN must run before its captures */
-	r->next = -1;
-	if (T.first[last] < 0)
-		T.first[last] = (int16_t)T.nrules;
-	else
-		T.rules[T.last[last]].next = (int16_t)T.nrules;
-	T.last[last] = (int16_t)T.nrules++;
-}
-
-/* Paths in the rule table are string literals; split "A/B/C" by pointing
- * into a per-rule copy kept in static storage. */
-static char path_store[16384];
-static size_t path_used;
-
-static unsigned split_path(const char *path, const char **parts)
-{
-	size_t len = strlen(path) + 1;
-	if (path_used + len > sizeof path_store)
-		return 0;
-	char *s = path_store + path_used;
-	memcpy(s, path, len);
-	path_used += len;
-	unsigned n = 0;
-	for (char *p = s; n < MAX_PATH;) {
-		parts[n++] = p;
-		char *slash = strchr(p, '/');
-		if (!slash)
-			break;
-		*slash = '\0';
-		p = slash + 1;
-	}
-	return n;
-}
-
-/* Rules whose whole path is "^" apply to the record element; kept apart. */
-static struct rule rec_rules[8];
-static unsigned nrec_rules;
-
-static void build_tables(void)
-{
-	for (int i = 0; i < MAX_NAMES; i++)
-		T.first[i] = -1;
-	for (unsigned i = 1; i < N_STRUCT_END; i++)
-		intern(struct_names[i], strlen(struct_names[i]));
-	for (size_t i = 0; i < sizeof rule_src / sizeof rule_src[0]; i++) {
-		const struct rule_src *s = &rule_src[i];
-		const char *parts[MAX_PATH];
-		unsigned n = split_path(s->path, parts);
-		if (n == 1 && strcmp(parts[0], "^") == 0) {
-			if (nrec_rules < 8) {
-				struct rule *r = &rec_rules[nrec_rules++];
-				r->mask = s->mask;
-				r->action = s->action;
-				r->arg = s->arg;
-				r->attr = s->attr;
-				r->n = 1;
-			}
-			continue;
-		}
-		add_rule(s->mask, s->action, s->arg, parts, n, s->attr);
-	}
-	for (size_t p = 0; p < sizeof id_parents / sizeof *id_parents; p++)
-		for (size_t c = 0; c < sizeof id_children / sizeof *id_children; c++) {
-			const char *parts[2] = {id_parents[p], id_children[c]};
-			uint8_t mask = strcmp(id_parents[p], "PartyId") == 0 ? M_P
-			             : strcmp(id_parents[p], "ReleaseId") == 0 ? M_R : M_S;
-			add_rule(mask, A_OPEN, DM_G_ID, parts, 2, NULL);
-			add_rule(mask, A_NAME, DM_F_ID_TYPE, parts, 2, NULL);
-			add_rule(mask, A_ATTR, DM_F_ID_NS, parts, 2, "Namespace");
-			add_rule(mask, A_CAP, DM_F_ID_VALUE, parts, 2, NULL);
-		}
-}
 
 /* ---- the machine ------------------------------------------------------ */
 
@@ -349,6 +29,7 @@ struct capture {
 };
 
 struct dm_ern {
+	const struct ern_tables *t;
 	struct dm_acct *acct;
 	const struct dm_config *cfg;
 	const struct dm_consumer *cons;
@@ -361,27 +42,36 @@ struct dm_ern {
 
 	int saw_root;
 	char version[16];
-	char root[64];
-	char ns[160];
-	char schema[48];
+	char ns[160];          /* holds any URI dm_ern_root_namespace accepts */
+	/* root element name and MessageSchemaVersionId, each NUL-terminated,
+	 * as long as the document makes them (up to buffer_size) */
+	struct dm_buf doc;
+	size_t schema_off;
 
 	/* the record in flight */
 	int in_rec;
 	size_t rec_depth;
 	size_t skip_depth;     /* inside a Related* element at this depth; 0 = no */
 	enum dm_rec_type rtype;
-	char kind[64];
-	size_t kind_len;
+	size_t kind_len;       /* the record's element name opens its arena */
 	uint64_t rline, rcol, roff;
 	struct dm_buf arena;
 	struct dm_value *vals;
 	size_t nvals, vcap;
 	uint64_t set_bits[2];
-	uint16_t gcount[DM_G_COUNT];
-	int32_t gcur[DM_G_COUNT];
+	/* repeated sub-objects: instances so far, and the open one: G_CLOSED,
+	 * G_PENDING (its element is open but holds no value yet, so it has no
+	 * number), or its number */
+	uint32_t gcount[DM_G_COUNT];
+	int64_t gcur[DM_G_COUNT];
 	size_t gdepth[DM_G_COUNT];
+	unsigned gopen;        /* bit g: gcur[g] is not G_CLOSED */
+	uint32_t period;       /* ValidityPeriods begun in the open deal */
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
+	/* the values that open the current DetailsByTerritory (its language,
+	 * TerritoryCode and ExcludedTerritoryCode come first): [dt_lo, +dt_n) */
+	size_t dt_lo, dt_n;
 
 	struct dm_ern_counts counts;
 	uint64_t seq;
@@ -390,45 +80,26 @@ struct dm_ern {
 	struct dm_pool *text_pool, *vals_pool;
 };
 
-static const enum dm_group field_group[DM_F_COUNT] = {
-	[DM_F_ID_TYPE] = DM_G_ID, [DM_F_ID_NS] = DM_G_ID, [DM_F_ID_VALUE] = DM_G_ID,
-	[DM_F_ARTIST_NAME] = DM_G_ARTIST, [DM_F_ARTIST_REF] = DM_G_ARTIST,
-	[DM_F_ARTIST_ROLE] = DM_G_ARTIST,
-	[DM_F_CONTRIB_NAME] = DM_G_CONTRIB, [DM_F_CONTRIB_REF] = DM_G_CONTRIB,
-	[DM_F_CONTRIB_ROLE] = DM_G_CONTRIB,
-	[DM_F_FILE_NAME] = DM_G_FILE, [DM_F_FILE_PATH] = DM_G_FILE,
-	[DM_F_FILE_URI] = DM_G_FILE, [DM_F_CODEC] = DM_G_FILE,
-	[DM_F_BIT_RATE] = DM_G_FILE, [DM_F_SAMPLING_RATE] = DM_G_FILE,
-	[DM_F_HASH] = DM_G_FILE, [DM_F_HASH_ALGORITHM] = DM_G_FILE,
-	[DM_F_COMMERCIAL_MODEL] = DM_G_DEAL, [DM_F_USE_TYPE] = DM_G_DEAL,
-	[DM_F_TERRITORY] = DM_G_DEAL, [DM_F_EXCLUDED_TERRITORY] = DM_G_DEAL,
-	[DM_F_START] = DM_G_DEAL, [DM_F_END] = DM_G_DEAL, [DM_F_TAKEDOWN] = DM_G_DEAL,
-	[DM_F_PRICE_TYPE] = DM_G_PRICE, [DM_F_PRICE_AMOUNT] = DM_G_PRICE,
-	[DM_F_PRICE_CURRENCY] = DM_G_PRICE,
-};
+#define G_CLOSED (-1)
+#define G_PENDING (-2)
 
-/* Fields kept as arrays: every value counts, not just the first. */
-static int field_multi(unsigned f)
-{
-	return f == DM_F_RESOURCE_REF || f == DM_F_RELEASE_REF || f == DM_F_NAME ||
-	       f == DM_F_CONTRIB_ROLE || f == DM_F_COMMERCIAL_MODEL ||
-	       f == DM_F_USE_TYPE || f == DM_F_TERRITORY || f == DM_F_EXCLUDED_TERRITORY;
-}
 
 static void release_buffers(struct dm_ern *e);
 
 struct dm_ern *dm_ern_new(struct dm_acct *a, const struct dm_config *cfg,
                           const struct dm_consumer *cons, void *ctx)
 {
-	pthread_once(&tables_once, build_tables);
+	const struct ern_tables *t = dm_ern_rules();
 	struct dm_ern *e = dm_acct_calloc(a, DM_TAG_PARSER, 1, sizeof *e);
 	if (!e)
 		return NULL;
+	e->t = t;
 	e->acct = a;
 	e->cfg = cfg;
 	e->cons = cons;
 	e->ctx = ctx;
 	dm_buf_init(&e->arena, a, DM_TAG_RECORDS);
+	dm_buf_init(&e->doc, a, DM_TAG_PARSER);
 	dm_ern_reset(e, "");
 	return e;
 }
@@ -439,6 +110,7 @@ void dm_ern_free(struct dm_ern *e)
 		return;
 	release_buffers(e);
 	dm_buf_fini(&e->arena);
+	dm_buf_fini(&e->doc);
 	dm_acct_dealloc(e->vals);
 	dm_acct_dealloc(e->stack);
 	dm_acct_dealloc(e);
@@ -498,10 +170,12 @@ static void clear_record(struct dm_ern *e)
 	release_buffers(e);
 	e->set_bits[0] = e->set_bits[1] = 0;
 	e->ncaps = 0;
+	e->dt_lo = e->dt_n = 0;
 	for (int g = 0; g < DM_G_COUNT; g++) {
 		e->gcount[g] = 0;
-		e->gcur[g] = -1;
+		e->gcur[g] = G_CLOSED;
 	}
+	e->gopen = 0;
 }
 
 void dm_ern_reset(struct dm_ern *e, const char *file)
@@ -509,7 +183,9 @@ void dm_ern_reset(struct dm_ern *e, const char *file)
 	e->file = file;
 	e->depth = 0;
 	e->saw_root = 0;
-	e->version[0] = e->root[0] = e->ns[0] = e->schema[0] = '\0';
+	e->version[0] = e->ns[0] = '\0';
+	dm_buf_reset(&e->doc);
+	e->schema_off = 0;
 	memset(&e->counts, 0, sizeof e->counts);
 	e->seq = 0;
 	clear_record(e);
@@ -592,6 +268,15 @@ static void quote_text(char *out, size_t size, const char *s, size_t n)
 	out[o] = '\0';
 }
 
+/* A name or attribute the record must carry whole is longer than the
+ * text limit: refused, never cut. */
+static int limit_error(const struct dm_ern *e, struct dm_error *err, const char *what)
+{
+	char lim[32];
+	dm_format_size(e->cfg->buffer_size, lim, sizeof lim);
+	return dm_error_set(err, DM_ELIMIT, "%s longer than buffer_size (%s)", what, lim);
+}
+
 static int begin_root(struct dm_ern *e, const char *name, const char **atts,
                       struct dm_error *err)
 {
@@ -606,16 +291,59 @@ static int begin_root(struct dm_ern *e, const char *name, const char **atts,
 		                    qlocal);
 	}
 	e->saw_root = 1;
-	snprintf(e->root, sizeof e->root, "%.*s", (int)llen, local);
 	snprintf(e->ns, sizeof e->ns, "%.*s", (int)ulen, uri);
+	const char *schema = "";
 	for (const char **a = atts; a[0]; a += 2)
 		if (strcmp(a[0], "MessageSchemaVersionId") == 0)
-			snprintf(e->schema, sizeof e->schema, "%s", a[1]);
+			schema = a[1];
+	size_t slen = strlen(schema);
+	if (llen > e->cfg->buffer_size)
+		return limit_error(e, err, "root element name");
+	if (slen > e->cfg->buffer_size)
+		return limit_error(e, err, "MessageSchemaVersionId");
+	dm_buf_put(&e->doc, local, llen);
+	dm_buf_putc(&e->doc, '\0');
+	e->schema_off = e->doc.len;
+	dm_buf_put(&e->doc, schema, slen);
+	dm_buf_putc(&e->doc, '\0');
+	if (e->doc.failed)
+		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (root element)");
 	return 0;
+}
+
+/* The open instance of g receives its first value: it becomes an instance
+ * and gets the next number (a price makes its deal one too). */
+static int number_instance(struct dm_ern *e, enum dm_group g, struct dm_error *err)
+{
+	if (g == DM_G_PRICE && number_instance(e, DM_G_DEAL, err) < 0)
+		return -1;
+	if (e->gcur[g] != G_PENDING)
+		return 0;
+	if (e->gcount[g] == UINT32_MAX) {
+		dm_error_set(err, DM_ELIMIT, "more than %lu %s in one record",
+		             (unsigned long)UINT32_MAX, dm_group_name(g));
+		return -1;
+	}
+	e->gcur[g] = e->gcount[g]++;
+	return 0;
+}
+
+/* Values address their text with 32-bit offsets, and captures their
+ * values with 32-bit indexes: a record beyond either is refused whole. */
+static int arena_full(const struct dm_ern *e, size_t more)
+{
+	return e->arena.len > UINT32_MAX || more > UINT32_MAX - e->arena.len;
+}
+
+static int record_too_large(struct dm_error *err)
+{
+	return dm_error_set(err, DM_ELIMIT, "record larger than 4 GiB of text or values");
 }
 
 static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 {
+	if (e->nvals >= UINT32_MAX)
+		return record_too_large(err);
 	if (e->nvals == e->vcap) {
 		size_t cap = e->vcap ? e->vcap * 2 : 64;
 		struct dm_value *v = dm_acct_realloc(e->acct, DM_TAG_RECORDS, e->vals, cap * sizeof *v);
@@ -626,15 +354,20 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 	}
 	struct dm_value *v = &e->vals[e->nvals];
 	v->field = (uint16_t)field;
-	v->inst = v->inst2 = v->pad = 0;
-	enum dm_group g = field_group[field];
+	v->pad = 0;
+	v->inst = v->inst2 = 0;
+	enum dm_group g = e->t->field_group[field];
 	if (g != DM_G_NONE) {
-		if (e->gcur[g] < 0)
+		if (e->gcur[g] == G_CLOSED)
 			return 1; /* outside its sub-object: not ours */
-		v->inst = (uint16_t)e->gcur[g];
+		if (number_instance(e, g, err) < 0)
+			return DM_ELIMIT;
+		v->inst = (uint32_t)e->gcur[g];
 		if (g == DM_G_PRICE)
-			v->inst2 = (uint16_t)(e->gcur[DM_G_DEAL] < 0 ? 0 : e->gcur[DM_G_DEAL]);
-	} else if (!field_multi(field)) {
+			v->inst2 = (uint32_t)e->gcur[DM_G_DEAL];
+		else if (g == DM_G_DEAL)
+			v->inst2 = e->period;
+	} else if (!e->t->field_multi[field]) {
 		uint64_t bit = 1ULL << (field & 63);
 		if (e->set_bits[field >> 6] & bit)
 			return 1; /* the first value wins */
@@ -642,6 +375,8 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 	}
 	v->off = (uint32_t)e->arena.len;
 	v->len = 0;
+	if (g == DM_G_DETAILS && e->nvals == e->dt_lo + e->dt_n)
+		e->dt_n++;
 	e->nvals++;
 	return 0;
 }
@@ -649,6 +384,10 @@ static int push_value(struct dm_ern *e, unsigned field, struct dm_error *err)
 static int put_text_value(struct dm_ern *e, unsigned field, const char *s, size_t n,
                           struct dm_error *err)
 {
+	if (n > e->cfg->buffer_size)
+		return limit_error(e, err, "attribute value");
+	if (arena_full(e, n))
+		return record_too_large(err);
 	int rc = push_value(e, field, err);
 	if (rc)
 		return rc < 0 ? rc : 0;
@@ -661,23 +400,100 @@ static int put_text_value(struct dm_ern *e, unsigned field, const char *s, size_
 
 static int open_group(struct dm_ern *e, unsigned g)
 {
-	if (g == DM_G_PRICE && e->gcur[DM_G_DEAL] < 0)
+	if (g == DM_G_PRICE && e->gcur[DM_G_DEAL] == G_CLOSED)
 		return 0;
-	if (e->gcount[g] == UINT16_MAX)
-		return 0;
-	if (g == DM_G_DEAL)
+	if (g == DM_G_DEAL) {
 		e->gcount[DM_G_PRICE] = 0;
-	e->gcur[g] = e->gcount[g]++;
+		e->period = 0;
+	}
+	e->gcur[g] = G_PENDING;
 	e->gdepth[g] = e->depth;
+	e->gopen |= 1u << g;
 	return 0;
 }
 
-static int apply(struct dm_ern *e, const struct rule *r, const char *local, size_t llen,
+/* The attributes a variant group takes, by field; 0 = not taken. */
+struct variant_keys {
+	uint16_t lang, territory, excluded, is_default, type;
+};
+static const struct variant_keys vkeys[DM_G_COUNT] = {
+	[DM_G_ARTIST_NAME] = {DM_F_DAN_LANG, DM_F_DAN_TERRITORY, DM_F_DAN_EXCLUDED,
+	                      DM_F_DAN_DEFAULT, 0},
+	[DM_G_TITLE] = {DM_F_TV_LANG, DM_F_TV_TERRITORY, DM_F_TV_EXCLUDED, DM_F_TV_DEFAULT,
+	                DM_F_TV_TYPE},
+	[DM_G_DETAILS] = {DM_F_DT_LANG, 0, 0, 0, 0},
+};
+
+static unsigned variant_attr(const struct variant_keys *k, const char *name)
+{
+	switch (name[0]) {
+	case 'L': return strcmp(name, "LanguageAndScriptCode") == 0 ? k->lang : 0;
+	case 'A': return strcmp(name, "ApplicableTerritoryCode") == 0 ? k->territory : 0;
+	case 'I': return strcmp(name, "IsDefault") == 0 ? k->is_default : 0;
+	case 'T': return strcmp(name, "TitleType") == 0 ? k->type : 0;
+	}
+	return 0;
+}
+
+/* A variant of a name or title begins: its own attributes, then what it
+ * does not say itself taken from the DetailsByTerritory around it (3.x
+ * gives the territory there, not on the name). */
+static int open_variant(struct dm_ern *e, enum dm_group g, const char **atts,
+                        struct dm_error *err)
+{
+	open_group(e, g);
+	if (g == DM_G_DETAILS) {
+		e->dt_lo = e->nvals;
+		e->dt_n = 0;
+	}
+	const struct variant_keys *k = &vkeys[g];
+	int have_lang = 0, have_territory = 0;
+	for (const char **a = atts; a[0]; a += 2) {
+		unsigned f = variant_attr(k, a[0]);
+		if (!f)
+			continue;
+		int rc = put_text_value(e, f, a[1], strlen(a[1]), err);
+		if (rc < 0)
+			return rc;
+		have_lang |= f == k->lang;
+		have_territory |= f == k->territory;
+	}
+	if (g == DM_G_DETAILS || e->gcur[DM_G_DETAILS] < 0)
+		return 0;
+	for (size_t i = e->dt_lo; i < e->dt_lo + e->dt_n; i++) {
+		unsigned from = e->vals[i].field, to = 0;
+		if (from == DM_F_DT_LANG && !have_lang)
+			to = k->lang;
+		else if (from == DM_F_DT_TERRITORY && !have_territory)
+			to = k->territory;
+		else if (from == DM_F_DT_EXCLUDED && !have_territory)
+			to = k->excluded;
+		if (!to)
+			continue;
+		int rc = push_value(e, to, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			/* the same text, not a copy of it */
+			e->vals[e->nvals - 1].off = e->vals[i].off;
+			e->vals[e->nvals - 1].len = e->vals[i].len;
+		}
+	}
+	return 0;
+}
+
+static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, size_t llen,
                  const char **atts, struct capture *cap, struct dm_error *err)
 {
 	switch (r->action) {
 	case A_OPEN:
 		return open_group(e, r->arg);
+	case A_VARIANT:
+		return open_variant(e, r->arg, atts, err);
+	case A_PERIOD:
+		if (e->gcur[DM_G_DEAL] != G_CLOSED && e->period < UINT32_MAX)
+			e->period++;
+		return 0;
 	case A_NAME:
 		return put_text_value(e, r->arg, local, llen, err);
 	case A_ATTR:
@@ -697,10 +513,9 @@ static int apply(struct dm_ern *e, const struct rule *r, const char *local, size
 	return 0;
 }
 
-static int rule_matches(const struct dm_ern *e, const struct rule *r)
+/* (the rule is one of the record type's: see tables.first) */
+static int rule_matches(const struct dm_ern *e, const struct ern_rule *r)
 {
-	if (!(r->mask & (1u << e->rtype)))
-		return 0;
 	size_t d = e->depth;
 	for (int k = r->n - 2; k >= 0; k--) {
 		size_t pos = d - (size_t)(r->n - 1 - k);
@@ -761,7 +576,7 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 	const char *uri, *local;
 	size_t ulen, llen;
 	split_name(name, &uri, &ulen, &local, &llen);
-	unsigned id = lookup(local, llen);
+	unsigned id = ern_lookup(e->t, local, llen);
 	e->stack[e->depth] = (uint16_t)id;
 
 	int started = 0;
@@ -775,13 +590,16 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		e->in_rec = 1;
 		e->rec_depth = e->depth;
 		e->rtype = t;
-		e->kind_len = llen < sizeof e->kind ? llen : sizeof e->kind - 1;
-		memcpy(e->kind, local, e->kind_len);
-		e->kind[e->kind_len] = '\0';
-		for (unsigned i = 0; i < nrec_rules; i++)
-			if (rec_rules[i].mask & (1u << t)) {
+		if (llen > e->cfg->buffer_size)
+			return limit_error(e, err, "record element name");
+		dm_buf_put(&e->arena, local, llen);
+		if (e->arena.failed)
+			return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
+		e->kind_len = llen;
+		for (unsigned i = 0; i < e->t->nrec_rules; i++)
+			if (e->t->rec_rules[i].mask & (1u << t)) {
 				struct capture dummy = {0};
-				int rc = apply(e, &rec_rules[i], local, llen, atts, &dummy, err);
+				int rc = apply(e, &e->t->rec_rules[i], local, llen, atts, &dummy, err);
 				if (rc < 0)
 					return rc;
 			}
@@ -795,12 +613,13 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		e->skip_depth = e->depth;
 		return started;
 	}
-	if (!id || T.first[id] < 0)
+	const struct ern_tables *T = e->t;
+	if (!id || T->first[e->rtype][id] < 0)
 		return started;
 
 	struct capture cap = {0};
-	for (int ri = T.first[id]; ri >= 0; ri = T.rules[ri].next) {
-		const struct rule *r = &T.rules[ri];
+	for (int ri = T->first[e->rtype][id]; ri >= 0; ri = T->rules[ri].next[e->rtype]) {
+		const struct ern_rule *r = &T->rules[ri];
 		if (!rule_matches(e, r))
 			continue;
 		int rc = apply(e, r, local, llen, atts, &cap, err);
@@ -838,6 +657,8 @@ int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *er
 		return dm_error_set(err, DM_ELIMIT, "text value longer than buffer_size (%s) "
 		                    "(set buffer_size=N above %s to accept)", lim, lim);
 	}
+	if (arena_full(e, len))
+		return record_too_large(err);
 	dm_buf_put(&e->arena, s, len);
 	if (e->arena.failed)
 		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
@@ -866,7 +687,7 @@ static void end_capture(struct dm_ern *e)
 		if (v->len == 0) {
 			/* an empty element says nothing; let a later one speak */
 			unsigned f = v->field;
-			if (field_group[f] == DM_G_NONE && !field_multi(f))
+			if (e->t->field_group[f] == DM_G_NONE && !e->t->field_multi[f])
 				e->set_bits[f >> 6] &= ~(1ULL << (f & 63));
 			v->field = DM_F_NONE;
 		}
@@ -878,7 +699,8 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 	struct dm_record r;
 	memset(&r, 0, sizeof r);
 	r.type = e->rtype;
-	r.kind = e->kind;
+	r.arena = e->arena.data ? e->arena.data : "";
+	r.kind = r.arena;
 	r.kind_len = e->kind_len;
 	r.file = e->file;
 	r.line = e->rline;
@@ -886,12 +708,11 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 	r.offset = e->roff;
 	r.seq = e->seq++;
 	r.ern_version = e->version;
-	r.root = e->root;
+	r.root = e->doc.data;
 	r.namespace_uri = e->ns;
-	r.schema_version = e->schema;
+	r.schema_version = e->doc.data + e->schema_off;
 	r.values = e->vals;
 	r.nvalues = e->nvals;
-	r.arena = e->arena.data ? e->arena.data : "";
 	r.duration_seconds = -1;
 
 	size_t dlen;
@@ -900,10 +721,11 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 		struct dm_error rec_err;
 		dm_error_clear(&rec_err);
 		dm_error_at(&rec_err, e->file, e->rline, e->rcol, e->roff);
-		char quoted[65];
+		char quoted[65], kind[65];
 		quote_text(quoted, sizeof quoted, dur, dlen);
+		quote_text(kind, sizeof kind, r.kind, r.kind_len);
 		dm_error_set(&rec_err, DM_ERECORD, "%s: duration '%s' is not ISO 8601 (e.g. PT3M20S)",
-		             e->kind, quoted);
+		             kind, quoted);
 		if (!e->cfg->continue_on_error) {
 			if (err)
 				*err = rec_err;
@@ -935,9 +757,13 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 			e->skip_depth = 0;
 		if (e->ncaps && e->caps[e->ncaps - 1].depth == e->depth)
 			end_capture(e);
-		for (int g = 1; g < DM_G_COUNT; g++)
-			if (e->gcur[g] >= 0 && e->gdepth[g] == e->depth)
-				e->gcur[g] = -1;
+		for (unsigned open = e->gopen; open; open &= open - 1) {
+			unsigned g = (unsigned)__builtin_ctz(open);
+			if (e->gdepth[g] == e->depth) {
+				e->gcur[g] = G_CLOSED;
+				e->gopen &= ~(1u << g);
+			}
+		}
 		if (e->depth == e->rec_depth) {
 			rc = finish_record(e, err);
 			clear_record(e);
@@ -956,7 +782,7 @@ void dm_ern_set_pos(struct dm_ern *e, uint64_t line, uint64_t col, uint64_t offs
 
 int dm_ern_between_records(const struct dm_ern *e, const char *list)
 {
-	unsigned id = lookup(list, strlen(list));
+	unsigned id = ern_lookup(e->t, list, strlen(list));
 	return id && e->depth == 2 && !e->in_rec && e->stack[2] == id;
 }
 

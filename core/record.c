@@ -3,6 +3,8 @@
 #include "record.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum fmt { F_STR, F_NUM, F_BOOL };
@@ -79,6 +81,21 @@ static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_PRICE_TYPE] = {"type", DM_G_PRICE, 0, F_STR},
 	[DM_F_PRICE_AMOUNT] = {"amount", DM_G_PRICE, 0, F_NUM},
 	[DM_F_PRICE_CURRENCY] = {"currency", DM_G_PRICE, 0, F_STR},
+	[DM_F_DAN_NAME] = {"name", DM_G_ARTIST_NAME, 0, F_STR},
+	[DM_F_DAN_LANG] = {"language_and_script", DM_G_ARTIST_NAME, 0, F_STR},
+	[DM_F_DAN_TERRITORY] = {"territories", DM_G_ARTIST_NAME, 1, F_STR},
+	[DM_F_DAN_EXCLUDED] = {"excluded_territories", DM_G_ARTIST_NAME, 1, F_STR},
+	[DM_F_DAN_DEFAULT] = {"is_default", DM_G_ARTIST_NAME, 0, F_BOOL},
+	[DM_F_TV_TEXT] = {"text", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_SUBTITLE] = {"subtitle", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_TYPE] = {"title_type", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_LANG] = {"language_and_script", DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_TERRITORY] = {"territories", DM_G_TITLE, 1, F_STR},
+	[DM_F_TV_EXCLUDED] = {"excluded_territories", DM_G_TITLE, 1, F_STR},
+	[DM_F_TV_DEFAULT] = {"is_default", DM_G_TITLE, 0, F_BOOL},
+	[DM_F_DT_LANG] = {"language_and_script", DM_G_DETAILS, 0, F_STR},
+	[DM_F_DT_TERRITORY] = {"territories", DM_G_DETAILS, 1, F_STR},
+	[DM_F_DT_EXCLUDED] = {"excluded_territories", DM_G_DETAILS, 1, F_STR},
 };
 
 /* Layout items: a field id, a group array, or a computed member. */
@@ -96,15 +113,16 @@ static const uint16_t layout_party[] = {
 };
 static const uint16_t layout_resource[] = {
 	X_KIND, DM_F_REFERENCE, DM_F_SUBTYPE, DM_F_ISRC, GRP(DM_G_ID), DM_F_TITLE,
-	DM_F_SUBTITLE, DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST), GRP(DM_G_CONTRIB),
+	DM_F_SUBTITLE, GRP(DM_G_TITLE), DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST_NAME),
+	GRP(DM_G_ARTIST), GRP(DM_G_CONTRIB),
 	DM_F_DURATION, X_SECONDS, DM_F_PARENTAL_WARNING, DM_F_LANGUAGE,
 	DM_F_CREATION_DATE, DM_F_LABEL, DM_F_GENRE, DM_F_SUBGENRE, DM_F_PLINE,
 	DM_F_PLINE_YEAR, DM_F_CLINE, DM_F_CLINE_YEAR, GRP(DM_G_FILE), X_END,
 };
 static const uint16_t layout_release[] = {
 	X_KIND, DM_F_SUBTYPE, DM_F_REFERENCE, DM_F_ICPN, DM_F_GRID, DM_F_ISRC,
-	DM_F_CATALOG_NUMBER, GRP(DM_G_ID), DM_F_TITLE, DM_F_SUBTITLE,
-	DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST), DM_F_LABEL, DM_F_LABEL_REF,
+	DM_F_CATALOG_NUMBER, GRP(DM_G_ID), DM_F_TITLE, DM_F_SUBTITLE, GRP(DM_G_TITLE),
+	DM_F_DISPLAY_ARTIST, GRP(DM_G_ARTIST_NAME), GRP(DM_G_ARTIST), DM_F_LABEL, DM_F_LABEL_REF,
 	DM_F_GENRE, DM_F_SUBGENRE, DM_F_RELEASE_DATE, DM_F_ORIGINAL_RELEASE_DATE,
 	DM_F_PLINE, DM_F_PLINE_YEAR, DM_F_CLINE, DM_F_CLINE_YEAR, DM_F_DURATION,
 	X_SECONDS, DM_F_PARENTAL_WARNING, DM_F_IS_MAIN, DM_F_RESOURCE_REF, X_END,
@@ -125,6 +143,7 @@ static const char *subtype_key(enum dm_rec_type t)
 
 static const char *const group_keys[DM_G_COUNT] = {
 	"", "ids", "artists", "contributors", "files", "deals", "prices",
+	"display_artist_names", "titles", "details_by_territory",
 };
 
 static const char *const type_names[DM_REC_TYPES] = {
@@ -139,6 +158,21 @@ const char *dm_rec_type_name(enum dm_rec_type t)
 const char *dm_field_name(enum dm_field f)
 {
 	return (unsigned)f < DM_F_COUNT ? fields[f].key : "?";
+}
+
+const char *dm_group_name(enum dm_group g)
+{
+	return (unsigned)g < DM_G_COUNT ? group_keys[g] : "?";
+}
+
+enum dm_group dm_field_group(enum dm_field f)
+{
+	return (unsigned)f < DM_F_COUNT ? (enum dm_group)fields[f].group : DM_G_NONE;
+}
+
+int dm_field_multi(enum dm_field f)
+{
+	return (unsigned)f < DM_F_COUNT && fields[f].multi;
 }
 
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
@@ -240,55 +274,164 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 		dm_buf_putc(b, ']');
 }
 
-static int group_of(uint16_t field) { return fields[field].group; }
-
-/* How many instances of group g (within [lo, hi), for prices only those
- * of deal `outer`)? Instances are numbered densely from 0. */
-static long group_instances(const struct dm_record *r, int g, size_t lo, size_t hi)
+/* The instance of group g that v belongs to, or -1: a price belongs to
+ * its deal as well as being an instance of its own. */
+static long inst_of(const struct dm_value *v, int g)
 {
-	long n = 0;
-	for (size_t i = lo; i < hi; i++)
-		if (group_of(r->values[i].field) == g && r->values[i].inst + 1L > n)
-			n = r->values[i].inst + 1L;
-	return n;
+	int vg = fields[v->field].group;
+	if (vg == g)
+		return v->inst;
+	if (g == DM_G_DEAL && vg == DM_G_PRICE)
+		return v->inst2;
+	return -1;
 }
 
-static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
-                      size_t lo, size_t hi, int *first);
+/* A sub-object's field holds every value its elements gave, and the JSON
+ * shows the first; when there are several (3.x repeats PartyName, one per
+ * script, and ArtistRole), all of them also go under a plural key. */
+static const struct {
+	uint16_t field;
+	const char *key;
+} plurals[] = {
+	{DM_F_ARTIST_NAME, "names"}, {DM_F_ARTIST_ROLE, "roles"}, {DM_F_CONTRIB_NAME, "names"},
+};
 
-/* Emit group g's instances as an array of objects. An instance's values
- * lie between its first value and the next instance's first value. */
+static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size_t lo,
+                        size_t hi, long inst, const uint64_t *here, int *first)
+{
+	for (size_t p = 0; p < sizeof plurals / sizeof *plurals; p++) {
+		unsigned f = plurals[p].field;
+		if (fields[f].group != g || !(here[f / 64] & (1ull << (f % 64))))
+			continue;
+		size_t n = 0;
+		for (size_t i = lo; i < hi; i++)
+			n += r->values[i].field == f && r->values[i].inst == inst;
+		if (n < 2)
+			continue;
+		dm_buf_json_key(b, plurals[p].key, first);
+		dm_buf_putc(b, '[');
+		const char *sep = "";
+		for (size_t i = lo; i < hi; i++)
+			if (r->values[i].field == f && r->values[i].inst == inst) {
+				dm_buf_puts(b, sep);
+				put_value(b, r, &r->values[i], (enum fmt)fields[f].fmt);
+				sep = ",";
+			}
+		dm_buf_putc(b, ']');
+	}
+}
+
+/* A deal's "start" and "end" are its first ValidityPeriod's; when it has
+ * several, each is also an object of "validity_periods", in order. */
+static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, size_t hi,
+                        long inst, int *first)
+{
+	uint32_t p0 = 0, many = 0;
+	for (size_t i = lo; i < hi && !many; i++) {
+		const struct dm_value *v = &r->values[i];
+		if ((v->field == DM_F_START || v->field == DM_F_END) && v->inst == inst) {
+			if (!p0)
+				p0 = v->inst2;
+			many = v->inst2 != p0;
+		}
+	}
+	if (!many)
+		return;
+	dm_buf_json_key(b, "validity_periods", first);
+	dm_buf_putc(b, '[');
+	uint32_t done = 0; /* periods are numbered in document order */
+	for (size_t i = lo; i < hi; i++) {
+		const struct dm_value *v = &r->values[i];
+		if ((v->field != DM_F_START && v->field != DM_F_END) || v->inst != inst ||
+		    v->inst2 <= done)
+			continue;
+		uint32_t p = v->inst2;
+		if (done)
+			dm_buf_putc(b, ',');
+		dm_buf_putc(b, '{');
+		int pfirst = 1;
+		static const uint16_t ends[] = {DM_F_START, DM_F_END};
+		for (int k = 0; k < 2; k++)
+			for (size_t j = i; j < hi; j++) {
+				const struct dm_value *w = &r->values[j];
+				if (w->field == ends[k] && w->inst == inst && w->inst2 == p) {
+					dm_buf_json_key(b, fields[w->field].key, &pfirst);
+					dm_buf_json_str(b, r->arena + w->off, w->len);
+					break;
+				}
+			}
+		dm_buf_putc(b, '}');
+		done = p;
+	}
+	dm_buf_putc(b, ']');
+}
+
+/* Emit group g's instances in [lo, hi) as an array of objects. Instances
+ * are numbered in document order, so an instance's values lie between its
+ * first value and the first value of a later instance. */
 static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
                       size_t lo, size_t hi, int *first)
 {
-	long n = group_instances(r, g, lo, hi);
-	if (n == 0)
+	size_t cur = lo;
+	while (cur < hi && inst_of(&r->values[cur], g) < 0)
+		cur++;
+	if (cur == hi)
 		return;
 	dm_buf_json_key(b, group_keys[g], first);
 	dm_buf_putc(b, '[');
-	size_t cur = lo;
-	for (long k = 0; k < n; k++) {
-		while (cur < hi && !(group_of(r->values[cur].field) == g && r->values[cur].inst == k))
-			cur++;
-		size_t end = cur;
-		while (end < hi && !(group_of(r->values[end].field) == g && r->values[end].inst > k))
+	for (int n = 0; cur < hi; n++) {
+		long k = inst_of(&r->values[cur], g);
+		size_t end = cur + 1;
+		while (end < hi && inst_of(&r->values[end], g) <= k)
 			end++;
-		if (k)
+		if (n)
 			dm_buf_putc(b, ',');
 		dm_buf_putc(b, '{');
 		int ofirst = 1;
 		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
 		for (size_t i = cur; i < end; i++)
 			here[r->values[i].field / 64] |= 1ull << (r->values[i].field % 64);
-		for (int f = 1; f < DM_F_COUNT; f++)
-			if (fields[f].group == g && (here[f / 64] & (1ull << (f % 64))))
-				put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
-		if (g == DM_G_DEAL)
+		/* only the fields present, in field order */
+		for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
+			for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
+				unsigned f = w * 64 + (unsigned)__builtin_ctzll(bits);
+				if (fields[f].group == g)
+					put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
+			}
+		if (g == DM_G_ARTIST || g == DM_G_CONTRIB)
+			put_plurals(b, r, g, cur, end, k, here, &ofirst);
+		if (g == DM_G_DEAL) {
+			put_periods(b, r, cur, end, k, &ofirst);
 			put_group(b, r, DM_G_PRICE, cur, end, &ofirst);
+		}
 		dm_buf_putc(b, '}');
 		cur = end;
+		while (cur < hi && inst_of(&r->values[cur], g) < 0)
+			cur++;
 	}
 	dm_buf_putc(b, ']');
+}
+
+/* Seconds to the millisecond the parser keeps, all digits: a general
+ * short format would round 12345.678 to 12345.7. */
+static void put_seconds(struct dm_buf *b, double v)
+{
+	char tmp[400];
+	if (v < 1e15) {
+		int n = snprintf(tmp, sizeof tmp, "%.3f", v);
+		while (n > 0 && tmp[n - 1] == '0')
+			n--;
+		if (n > 0 && tmp[n - 1] == '.')
+			n--;
+		dm_buf_put(b, tmp, (size_t)n);
+	} else {
+		/* the shortest of %.15g and %.17g that reads back as v: no
+		 * precision lost, and 1e306 stays 1e+306 */
+		snprintf(tmp, sizeof tmp, "%.15g", v);
+		if (strtod(tmp, NULL) != v)
+			snprintf(tmp, sizeof tmp, "%.17g", v);
+		dm_buf_puts(b, tmp);
+	}
 }
 
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
@@ -318,6 +461,8 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 		present[f / 64] |= 1ull << (f % 64);
 		groups |= 1u << fields[f].group;
 	}
+	if (groups & (1u << DM_G_PRICE))
+		groups |= 1u << DM_G_DEAL; /* a deal that holds only prices */
 	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
 		if (*it < X_KIND && !(*it & 0x100) && !(present[*it / 64] & (1ull << (*it % 64))))
 			continue;
@@ -329,7 +474,7 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 		} else if (*it == X_SECONDS) {
 			if (r->duration_seconds >= 0) {
 				dm_buf_json_key(b, "duration_seconds", &first);
-				dm_buf_double(b, r->duration_seconds);
+				put_seconds(b, r->duration_seconds);
 			}
 		} else if (*it & 0x100) {
 			put_group(b, r, *it & 0xFF, 0, r->nvalues, &first);
@@ -420,6 +565,8 @@ int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
 	}
 	if (!parts || (in_time && !time_parts) || !isfinite(total))
 		return -1;
-	*seconds = round(total * 1000) / 1000;
+	/* to the millisecond; past 1e15 a double has no milliseconds left and
+	 * total * 1000 could overflow */
+	*seconds = total < 1e15 ? round(total * 1000) / 1000 : total;
 	return 0;
 }

@@ -32,6 +32,9 @@ enum dm_group {
 	DM_G_FILE,     /* technical details */
 	DM_G_DEAL,     /* Deal inside ReleaseDeal */
 	DM_G_PRICE,    /* PriceInformation inside a Deal */
+	DM_G_ARTIST_NAME, /* every DisplayArtistName, with its language and territory */
+	DM_G_TITLE,    /* every title, with its type, language and territory */
+	DM_G_DETAILS,  /* a 3.x *DetailsByTerritory: what its variants inherit (not output) */
 	DM_G_COUNT
 };
 
@@ -60,20 +63,32 @@ enum dm_field {
 	DM_F_COMMERCIAL_MODEL, DM_F_USE_TYPE, DM_F_TERRITORY,
 	DM_F_EXCLUDED_TERRITORY, DM_F_START, DM_F_END, DM_F_TAKEDOWN,
 	DM_F_PRICE_TYPE, DM_F_PRICE_AMOUNT, DM_F_PRICE_CURRENCY,
+	/* display artist name variants */
+	DM_F_DAN_NAME, DM_F_DAN_LANG, DM_F_DAN_TERRITORY, DM_F_DAN_EXCLUDED, DM_F_DAN_DEFAULT,
+	/* title variants */
+	DM_F_TV_TEXT, DM_F_TV_SUBTITLE, DM_F_TV_TYPE, DM_F_TV_LANG, DM_F_TV_TERRITORY,
+	DM_F_TV_EXCLUDED, DM_F_TV_DEFAULT,
+	/* a 3.x DetailsByTerritory's language and territories */
+	DM_F_DT_LANG, DM_F_DT_TERRITORY, DM_F_DT_EXCLUDED,
 	DM_F_COUNT
 };
 
+/* Instances are numbered densely from 0 in document order, counting only
+ * those that hold at least one value: an element of a repeated sub-object
+ * in which nothing was captured is not an instance. */
 struct dm_value {
 	uint16_t field;
-	uint16_t inst;      /* instance of the field's group (0-based) */
-	uint16_t inst2;     /* for prices: instance of the enclosing deal */
 	uint16_t pad;
+	uint32_t inst;      /* instance of the field's group */
+	uint32_t inst2;     /* for prices: instance of the enclosing deal; for a
+	                     * deal's fields: its ValidityPeriod (1-based, 0: none) */
 	uint32_t off, len;  /* text in the arena */
 };
 
 struct dm_record {
 	enum dm_rec_type type;
-	const char *kind;        /* element local name: SoundRecording, Release, ... */
+	const char *kind;        /* element local name: SoundRecording, Release, ...
+	                          * (not NUL-terminated: kind_len bytes) */
 	size_t kind_len;
 	const char *file;        /* input name as given */
 	uint64_t line, column, offset;  /* where the record's element starts */
@@ -104,6 +119,12 @@ struct dm_consumer {
 
 const char *dm_rec_type_name(enum dm_rec_type t);
 const char *dm_field_name(enum dm_field f);
+/* JSON key of a group's array ("artists", "deals", ...). */
+const char *dm_group_name(enum dm_group g);
+/* The group a field belongs to (DM_G_NONE for plain fields); whether all
+ * its values count (an array) rather than the first. */
+enum dm_group dm_field_group(enum dm_field f);
+int dm_field_multi(enum dm_field f);
 
 /* First value of a field (NULL if absent); *len gets its length. */
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len);

@@ -199,7 +199,7 @@ static void add(struct rb *b, enum dm_field f, unsigned inst, const char *text)
 	cr_assert_lt(b->used + l, sizeof b->arena);
 	cr_assert_lt(b->n, 64);
 	memcpy(b->arena + b->used, text, l);
-	b->v[b->n] = (struct dm_value){.field = (uint16_t)f, .inst = (uint16_t)inst,
+	b->v[b->n] = (struct dm_value){.field = (uint16_t)f, .inst = (uint32_t)inst,
 	                               .off = (uint32_t)b->used, .len = (uint32_t)l};
 	b->used += l;
 	b->n++;
@@ -356,6 +356,82 @@ Test(json, deals_with_prices)
 		"\"prices\":[{\"amount\":4.0,\"currency\":\"USD\"}]},"
 		"{\"commercial_model_types\":[\"SubscriptionModel\"],\"excluded_territories\":[\"MX\"],"
 		"\"takedown\":true,\"prices\":[{\"amount\":\"not-a-number\"}]}]}");
+	free(j);
+}
+
+Test(json, a_deal_of_prices_only_is_an_object_of_the_deals_array)
+{
+	struct rb b = {0};
+	add(&b, DM_F_RELEASE_REF, 0, "R1");
+	add(&b, DM_F_PRICE_TYPE, 0, "WholesalePrice");
+	add(&b, DM_F_TERRITORY, 1, "FR");
+	add(&b, DM_F_PRICE_TYPE, 0, "RetailPrice");
+	b.v[b.n - 1].inst2 = 1;
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_DEAL, "ReleaseDeal");
+	char *j = to_json(&r);
+	cr_assert_str_eq(j,
+		"{\"type\":\"deal\",\"release_references\":[\"R1\"],\"deals\":["
+		"{\"prices\":[{\"type\":\"WholesalePrice\"}]},"
+		"{\"territories\":[\"FR\"],\"prices\":[{\"type\":\"RetailPrice\"}]}]}");
+	free(j);
+}
+
+Test(json, instance_numbers_past_16_bits)
+{
+	struct rb b = {0};
+	add(&b, DM_F_ARTIST_REF, 65535, "P65535");
+	add(&b, DM_F_ARTIST_REF, 65536, "P65536");
+	add(&b, DM_F_ARTIST_ROLE, 70000, "MainArtist");
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_RESOURCE, "SoundRecording");
+	char *j = to_json(&r);
+	cr_assert(strstr(j, "\"artists\":[{\"reference\":\"P65535\"},{\"reference\":\"P65536\"},"
+	                    "{\"role\":\"MainArtist\"}]"), "%s", j);
+	free(j);
+}
+
+Test(json, duration_seconds_keep_every_digit)
+{
+	static const struct { double v; const char *want; } cases[] = {
+		{200, "\"duration_seconds\":200}"},
+		{200.5, "\"duration_seconds\":200.5}"},
+		{12345.678, "\"duration_seconds\":12345.678}"},
+		{86400.0 * 365 * 1000 + 0.001, "\"duration_seconds\":31536000000.001}"},
+		{1e306, "\"duration_seconds\":1e+306}"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct rb b = {0};
+		add(&b, DM_F_DURATION, 0, "PT1S");
+		struct dm_record r;
+		init_rec(&r, &b, DM_REC_RESOURCE, "SoundRecording");
+		r.duration_seconds = cases[i].v;
+		char *j = to_json(&r);
+		cr_expect(strstr(j, cases[i].want), "%s: %s", cases[i].want, j);
+		free(j);
+	}
+}
+
+Test(json, a_variant_group_per_name_and_title)
+{
+	struct rb b = {0};
+	add(&b, DM_F_TITLE, 0, "Yoru");
+	add(&b, DM_F_TV_LANG, 0, "ja-Latn");
+	add(&b, DM_F_TV_TEXT, 0, "Yoru");
+	add(&b, DM_F_TV_TEXT, 1, "夜");
+	add(&b, DM_F_TV_TERRITORY, 1, "JP");
+	add(&b, DM_F_DISPLAY_ARTIST, 0, "Aoi");
+	add(&b, DM_F_DAN_NAME, 0, "Aoi");
+	add(&b, DM_F_DAN_DEFAULT, 0, "true");
+	add(&b, DM_F_DT_TERRITORY, 0, "JP");
+	struct dm_record r;
+	init_rec(&r, &b, DM_REC_RELEASE, "Release");
+	char *j = to_json(&r);
+	cr_assert_str_eq(j,
+		"{\"type\":\"release\",\"kind\":\"Release\",\"title\":\"Yoru\",\"titles\":["
+		"{\"text\":\"Yoru\",\"language_and_script\":\"ja-Latn\"},"
+		"{\"text\":\"夜\",\"territories\":[\"JP\"]}],"
+		"\"display_artist\":\"Aoi\",\"display_artist_names\":[{\"name\":\"Aoi\",\"is_default\":true}]}");
 	free(j);
 }
 

@@ -1,0 +1,93 @@
+/* The ERN rule tables, shared by the machine (ern.c) and the file that
+ * defines and builds them (ern_rules.c); not for other modules.
+ *
+ * Every element's local name the rules mention is interned to a small id.
+ * A rule is a path suffix of ids (ID_RECROOT standing for the record's own
+ * element) plus an action, chained by its last name and by record type. The
+ * tables are built once, on first use, and only read afterwards. */
+#ifndef DM_ERN_RULES_H
+#define DM_ERN_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "record.h"
+
+#define MAX_NAMES 512
+#define HASH_SLOTS 2048
+#define MAX_PATH 5
+#define MAX_RULES 1024
+#define ID_RECROOT 0xFFFF
+#define MAX_REC_RULES 8
+
+/* A_VARIANT opens an instance of a variant group (display artist names,
+ * titles, 3.x details by territory) and takes its attributes in one pass;
+ * A_PERIOD begins a deal's next validity period. */
+enum action { A_CAP, A_OPEN, A_ATTR, A_NAME, A_VARIANT, A_PERIOD };
+enum { M_H = 1 << DM_REC_HEADER, M_P = 1 << DM_REC_PARTY, M_S = 1 << DM_REC_RESOURCE,
+       M_R = 1 << DM_REC_RELEASE, M_D = 1 << DM_REC_DEAL, M_SR = M_S | M_R };
+
+/* Structural names the machine itself looks at. */
+enum {
+	N_MessageHeader = 1, N_ResourceList, N_PartyList, N_Party, N_ReleaseList,
+	N_Release, N_TrackRelease, N_DealList, N_ReleaseDeal, N_PurgedRelease,
+	N_UpdateReleaseList, N_TakedownReleaseList, N_RelatedRelease, N_RelatedResource,
+	N_STRUCT_END
+};
+
+struct ern_rule {
+	uint8_t mask, action, n;
+	uint16_t arg;
+	uint16_t ids[MAX_PATH];
+	const char *attr;
+	/* next rule with the same last name for that record type, -1 ends */
+	int16_t next[DM_REC_TYPES];
+};
+
+struct ern_tables {
+	const char *names[MAX_NAMES];
+	uint8_t lens[MAX_NAMES];
+	unsigned nnames;
+	uint16_t slots[HASH_SLOTS];   /* name id, 0 = empty */
+	struct ern_rule rules[MAX_RULES];
+	unsigned nrules;
+	/* per record type: the first rule ending in that name, and the last
+	 * (to append in table order); a record only walks its own rules */
+	int16_t first[DM_REC_TYPES][MAX_NAMES];
+	int16_t last[DM_REC_TYPES][MAX_NAMES];
+	/* rules whose whole path is "^": the record element itself */
+	struct ern_rule rec_rules[MAX_REC_RULES];
+	unsigned nrec_rules;
+	/* record.c's field table, copied: looked up per value */
+	uint8_t field_group[DM_F_COUNT];
+	uint8_t field_multi[DM_F_COUNT];
+	unsigned dropped;    /* rules or names that did not fit (a test wants 0) */
+};
+
+/* The tables, built on the first call (any thread, once). */
+const struct ern_tables *dm_ern_rules(void);
+
+static inline uint32_t ern_hash_name(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The id of a local name, 0 if no rule or structure knows it. */
+static inline unsigned ern_lookup(const struct ern_tables *t, const char *s, size_t n)
+{
+	uint32_t h = ern_hash_name(s, n) & (HASH_SLOTS - 1);
+	for (;;) {
+		unsigned id = t->slots[h];
+		if (!id)
+			return 0;
+		if (t->lens[id] == n && memcmp(t->names[id], s, n) == 0)
+			return id;
+		h = (h + 1) & (HASH_SLOTS - 1);
+	}
+}
+
+#endif
