@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,24 @@ void dm_jsonl_free(struct dm_jsonl *r)
 	dm_acct_dealloc(r);
 }
 
+static int fail_at(struct dm_jsonl *r, struct dm_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "FILE:LINE: what" as the rest of ddexmon reports a place. */
+static int fail_at(struct dm_jsonl *r, struct dm_error *err, int code, const char *fmt, ...)
+{
+	if (!err)
+		return code;
+	dm_error_clear(err);
+	dm_error_at(err, r->path, r->lineno, 0, 0);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	err->code = code;
+	return code;
+}
+
 /* 1 more input, 0 end of file, DM_EIO. A gzip stream that stops early is
  * an end of file with stream_cut set: a recording killed mid-write. */
 static int fill(struct dm_jsonl *r, struct dm_error *err)
@@ -146,14 +165,16 @@ int dm_jsonl_getline(struct dm_jsonl *r, const char **line, size_t *len, struct 
 						r->stream_cut = 2;
 						r->sk.truncated++;
 						r->sk.total++;
-						dm_error_at(err, r->path, r->lineno + 1, 0, 0);
-						dm_error_set(err, DM_EXML, "%s:%llu: the compressed stream ends early (cut short)",
-						             r->path, (unsigned long long)r->lineno + 1);
-						return DM_EXML;
+						r->lineno++;
+						int e = fail_at(r, err, DM_EXML, "the compressed stream ends early (cut short)");
+						r->lineno--;
+						return e;
 					}
 					return 0;
 				}
 				r->cut = 1;
+				if (r->stream_cut == 1)
+					r->stream_cut = 2;   /* said with the cut line */
 				break;
 			}
 		}
@@ -179,9 +200,7 @@ int dm_jsonl_getline(struct dm_jsonl *r, const char **line, size_t *len, struct 
 		r->line[0] = '\0';
 		r->sk.too_long++;
 		r->sk.total++;
-		dm_error_set(err, DM_ELIMIT, "%s:%llu: line longer than %u bytes: skipped", r->path,
-		             (unsigned long long)r->lineno, DM_JSONL_LINE_MAX);
-		return DM_ELIMIT;
+		return fail_at(r, err, DM_ELIMIT, "line longer than %u bytes: skipped", DM_JSONL_LINE_MAX);
 	}
 	if (n && r->line[n - 1] == '\r')
 		n--;
@@ -521,17 +540,14 @@ int dm_jsonl_next(struct dm_jsonl *r, struct dm_error *err)
 		char why[96];
 		if (parse_line(r, len, why, sizeof why) == 0)
 			return 1;
-		dm_error_at(err, r->path, r->lineno, 0, 0);
 		if (r->cut) {
 			r->sk.truncated++;
 			r->sk.total++;
-			return dm_error_set(err, DM_EXML, "%s:%llu: last line cut short (%s): skipped",
-			                    r->path, (unsigned long long)r->lineno, why);
+			return fail_at(r, err, DM_EXML, "last line cut short (%s): skipped", why);
 		}
 		r->sk.corrupt++;
 		r->sk.total++;
-		return dm_error_set(err, DM_EXML, "%s:%llu: %s: skipped", r->path,
-		                    (unsigned long long)r->lineno, why);
+		return fail_at(r, err, DM_EXML, "%s: skipped", why);
 	}
 }
 
@@ -547,19 +563,14 @@ static long major_of(const char *v)
 
 static int check_start(struct dm_jsonl *r, struct dm_error *err)
 {
-	uint64_t lno = r->lineno;
 	const char *v = dm_jsonl_str(r, 0, "version");
 	uint64_t format;
-	dm_error_at(err, r->path, lno, 0, 0);
 	if (dm_jsonl_u64(r, 0, "format", &format) == 0 && format != DM_JSONL_FORMAT)
-		return dm_error_set(err, DM_ENOTERN,
-		                    "%s:%llu: recording format %llu; this ddexmon reads format %d",
-		                    r->path, (unsigned long long)lno, (unsigned long long)format,
-		                    DM_JSONL_FORMAT);
+		return fail_at(r, err, DM_ENOTERN, "recording format %llu; this ddexmon reads format %d",
+		               (unsigned long long)format, DM_JSONL_FORMAT);
 	if (major_of(v) < 0 || major_of(v) != major_of(PACKAGE_VERSION))
-		return dm_error_set(err, DM_ENOTERN,
-		                    "%s:%llu: recording from ddexmon version '%.40s'; this is %s",
-		                    r->path, (unsigned long long)lno, v ? v : "(none)", PACKAGE_VERSION);
+		return fail_at(r, err, DM_ENOTERN, "recording from ddexmon version '%.40s'; this is %s",
+		               v ? v : "(none)", PACKAGE_VERSION);
 	return 0;
 }
 
@@ -572,20 +583,20 @@ int dm_jsonl_next_event(struct dm_jsonl *r, struct dm_error *err)
 	if (rc < 0 && !r->started && rc != DM_EIO) {
 		char msg[DM_ERRMSG_MAX];
 		snprintf(msg, sizeof msg, "%s", err->msg);
-		return dm_error_set(err, DM_ENOTERN, "%.*s (not a ddexmon recording)",
-		                    (int)(sizeof msg - 40), msg);
+		char *cut = strstr(msg, ": skipped");
+		if (cut)
+			*cut = '\0';
+		return fail_at(r, err, DM_ENOTERN, "not a ddexmon recording: %.*s", (int)(sizeof msg - 40), msg);
 	}
 	if (rc <= 0)
 		return rc;
 	const char *ev = dm_jsonl_str(r, 0, "event");
 	double t;
 	int have_t = dm_jsonl_num(r, 0, "t", &t) == 0 && isfinite(t) && t >= 0;
-	dm_error_at(err, r->path, r->lineno, 0, 0);
 	if (!r->started) {
 		if (!ev || strcmp(ev, "start") != 0 || !have_t)
-			return dm_error_set(err, DM_ENOTERN,
-			                    "%s:%llu: not a ddexmon recording (the first line is not a 'start' event)",
-			                    r->path, (unsigned long long)r->lineno);
+			return fail_at(r, err, DM_ENOTERN,
+			               "not a ddexmon recording (the first line is not a 'start' event)");
 		rc = check_start(r, err);
 		if (rc != 0)
 			return rc;
@@ -594,19 +605,16 @@ int dm_jsonl_next_event(struct dm_jsonl *r, struct dm_error *err)
 	} else if (!ev || !have_t) {
 		r->sk.corrupt++;
 		r->sk.total++;
-		return dm_error_set(err, DM_ERECORD, "%s:%llu: not an event (no \"event\" or \"t\"): skipped",
-		                    r->path, (unsigned long long)r->lineno);
+		return fail_at(r, err, DM_ERECORD, "not an event (no \"event\" or \"t\"): skipped");
 	} else if (strcmp(ev, "start") == 0) {
 		r->sk.misplaced++;
 		r->sk.total++;
-		return dm_error_set(err, DM_ERECORD, "%s:%llu: a second 'start' event: skipped",
-		                    r->path, (unsigned long long)r->lineno);
+		return fail_at(r, err, DM_ERECORD, "a second 'start' event: skipped");
 	} else if (t < r->last_t - DM_JSONL_T_SLACK) {
 		r->sk.out_of_order++;
 		r->sk.total++;
-		return dm_error_set(err, DM_ERECORD,
-		                    "%s:%llu: '%.32s' at t=%.3f s is earlier than t=%.3f s: skipped (out of order)",
-		                    r->path, (unsigned long long)r->lineno, ev, t, r->last_t);
+		return fail_at(r, err, DM_ERECORD,
+		                    "'%.32s' at t=%.3f s is earlier than t=%.3f s: skipped (out of order)", ev, t, r->last_t);
 	} else if (t > r->last_t) {
 		r->last_t = t;
 	}

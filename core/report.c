@@ -411,8 +411,10 @@ static int tune_line(struct dm_report *rep, char *line)
 
 static void warn_out(dm_report_warn_fn warn, void *ctx, const struct dm_error *e)
 {
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	dm_error_format(e, msg, sizeof msg);
 	if (warn)
-		warn(ctx, e->msg);
+		warn(ctx, msg);
 }
 
 static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_fn warn, void *ctx,
@@ -439,8 +441,9 @@ static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_f
 		if (tune_line(rep, (char *)line) != 0) {
 			rep->skips.corrupt++;
 			rep->skips.total++;
-			dm_error_set(err, DM_EXML, "%s:%llu: not a row of tune --csv output: skipped",
-			             dm_jsonl_path(r), (unsigned long long)dm_jsonl_lineno(r));
+			dm_error_clear(err);
+			dm_error_at(err, dm_jsonl_path(r), dm_jsonl_lineno(r), 0, 0);
+			dm_error_set(err, DM_EXML, "not a row of tune --csv output: skipped");
 			warn_out(warn, ctx, err);
 		}
 	}

@@ -44,8 +44,7 @@ static void warn(void *ctx, const char *msg)
 {
 	struct warn_ctx *w = ctx;
 	if (!w->quiet && w->n < MAX_WARNINGS) {
-		char line[DM_ERRMSG_MAX * 2];
-		fprintf(stderr, "ddexmon: report: %s\n", dm_esc(msg, line, sizeof line));
+		fprintf(stderr, "ddexmon: report: %s\n", msg);   /* already escaped */
 	}
 	w->n++;
 }
