@@ -284,13 +284,29 @@ static void pressure_bands(struct dm_buf *o, const struct frame *f, const struct
 	}
 }
 
-/* Marks close together stack their glyphs in up to three rows. */
+#define DENSE 40   /* more marks of a kind than this: ticks, not glyphs */
+
+/* Marks close together stack their glyphs in up to three rows; a kind
+ * with many marks (a reclamation every few minutes of a day) is drawn as
+ * a row of ticks and faint lines, which stay readable. */
 static void marks(struct dm_buf *o, const struct frame *f, const struct dm_report *rep)
 {
 	double last[3] = {-100, -100, -100};
 	for (int i = 0; i < rep->nmarks; i++) {
 		const struct mark *m = &rep->marks[i];
 		double x = fx(f, m->t);
+		if (rep->kind_count[m->kind] > DENSE) {
+			char ts[32];
+			dm_rd_secs(ts, sizeof ts, m->t);
+			dm_buf_printf(o, "<g data-mark=\"%s\"><title>%s: ", mark_id[m->kind], ts);
+			dm_rd_esc(o, m->text);
+			dm_buf_printf(o, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			              "stroke-opacity=\"0.18\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			              "stroke=\"%s\" stroke-width=\"1.5\"/></g>\n",
+			              x, PT, x, H - PB, dm_rd_mark_colour(m->kind), x, PT - 8, x, PT,
+			              dm_rd_mark_colour(m->kind));
+			continue;
+		}
 		int lv = 0;
 		while (lv < 2 && x - last[lv] < 15)
 			lv++;
