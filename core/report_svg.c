@@ -263,7 +263,7 @@ static void hline(struct dm_buf *o, const struct frame *f, double v, const char 
 	dm_buf_printf(o, "<g data-line=\"%s\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 	              "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"7 4\"/>"
 	              "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"12\" fill=\"%s\">%s %s</text></g>\n",
-	              id, PL, y, W - PR, y, colour, right ? W - PR - 4 : PL + 6, y - 5,
+	              id, PL, y, W - PR, y, colour, right ? W - PR - 4 : PL + 16, y - 5,
 	              right ? "end" : "start", colour, label, b);
 }
 
