@@ -27,15 +27,23 @@ export DDEXMON_PROFILE_PATH
 T="timeout 60"
 
 # ---- a recording with every kind of mark ----------------------------------
-"$DDEXMON" gen --size 150M --seed 3 "$tmp/g.xml" 2>/dev/null || { echo "gen failed" >&2; exit 1; }
+"$DDEXMON" gen --size 60M --seed 3 "$tmp/g.xml" 2>/dev/null || { echo "gen failed" >&2; exit 1; }
 printf '<?xml version="1.0"?>\n<ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/43"><MessageHeader><MessageId>x</MessageId></MessageHeader><ResourceList><SoundRecording><oops></ResourceList>\n' >"$tmp/bad.xml"
+"$DDEXMON" gen --size 1M --seed 5 "$tmp/late.xml" 2>/dev/null
+# a third file from a FIFO that is written 3 s late: however fast the
+# machine parses, the run lasts long enough for a leak to be confirmed
+mkfifo "$tmp/late.fifo"
+(sleep 3; timeout 30 sh -c 'cat "$1" >"$2"' sh "$tmp/late.xml" "$tmp/late.fifo") &
+writer=$!
 # max_memory 1M with flush at 10 %: the parser's own state passes the
-# threshold, so it reclaims and turns pressure on; 20M/s leaked with an 8M
-# threshold and 250 ms snapshots is suspected, then confirmed
+# threshold, so it reclaims and turns pressure on; 20M/s leaked with a 4M
+# threshold and 100 ms snapshots is suspected, then confirmed
 run "a run with a leak, a small budget and a bad file" 4 $T "$DDEXMON" run --no-records \
-	--events "$tmp/run.jsonl" --leak-rate 20M --set max_element_count=0 --set leak_threshold=8M \
-	--set leak_interval=250ms --set max_memory=1M --set flush_threshold=0.1 \
-	--set report_dir="$tmp/heap" "$tmp/g.xml" "$tmp/bad.xml"
+	--events "$tmp/run.jsonl" --leak-rate 20M --set max_element_count=0 --set leak_threshold=4M \
+	--set leak_interval=100ms --set max_memory=1M --set flush_threshold=0.1 \
+	--set report_dir="$tmp/heap" "$tmp/g.xml" "$tmp/bad.xml" "$tmp/late.fifo"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
 for ev in reclaim pressure leak_suspected leak_confirmed error summary; do
 	expect "the run recorded a '$ev' event" "$tmp/run.jsonl" "^\{\"event\":\"$ev\""
 done
@@ -95,7 +103,7 @@ expect "the flush-threshold line" "$html" 'data-line="flush"'
 expect "per-tag areas" "$html" '<polygon data-tag="leak"'
 expect "the leak verdicts with the heap report as evidence" "$html" "<tr data-leak=\"leak-confirmed\">.*heap report: <code>$tmp/heap/heap-"
 expect "the alert's message" "$html" 'Memory leak detected: [0-9.]+MB growth'
-same "both files in the timeline" "$(count "$html" '<g data-file="[01]">')" "2"
+same "the three files in the timeline" "$(count "$html" '<g data-file="[012]">')" "3"
 expect "the failed file's error" "$html" 'bad\.xml:2:[0-9]+: mismatched tag'
 expect "the configuration" "$html" '<tr><th>max_memory</th><td>1M</td></tr>'
 
