@@ -14,6 +14,9 @@ void dm_rd_bytes(char *out, size_t size, double bytes);
 void dm_rd_secs(char *out, size_t size, double seconds);
 /* A round step (1, 2, 2.5 or 5 x 10^k) giving about ticks ticks. */
 double dm_rd_nice_step(double range, int ticks);
+/* The unit that keeps tick labels short (1, 1024, 1024^2, ...) for values
+ * up to max, and its name ("MiB"). */
+double dm_rd_byte_unit(double max, const char **name);
 const char *dm_rd_mark_colour(int kind);
 const char *dm_rd_mark_id(int kind);
 
