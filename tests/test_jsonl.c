@@ -364,3 +364,25 @@ Test(jsonl, unget)
 	cr_expect_str_eq(dm_jsonl_event(r), "x");
 	dm_jsonl_free(r);
 }
+
+/* every allocation the reader makes, refused in turn: a clean ENOMEM and
+ * nothing left allocated */
+Test(jsonl, allocation_failure_sweep)
+{
+	for (long n = 1; n <= 8; n++) {
+		struct dm_acct *a = dm_acct_new(NULL, 0);
+		struct dm_error err;
+		dm_error_clear(&err);
+		dm_acct_fail_after(a, n);
+		struct dm_jsonl *r = dm_jsonl_open("/dev/null", a, &err);
+		if (r) {
+			cr_expect_geq(n, 5, "open succeeded with allocation %ld refused", n);
+			cr_expect_eq(dm_jsonl_next(r, &err), 0);
+			dm_jsonl_free(r);
+		} else {
+			cr_expect_eq(err.code, DM_ENOMEM, "n=%ld: %s", n, err.msg);
+		}
+		cr_expect_eq(dm_acct_live(a), 0, "n=%ld", n);
+		dm_acct_free(a);
+	}
+}

@@ -204,3 +204,27 @@ Test(report, tune_csv)
 	free(svg);
 	dm_report_free(rep);
 }
+
+/* a report whose model or page cannot be allocated fails cleanly */
+Test(report, allocation_failures)
+{
+	const char *path = recording(50, 3, 2, 2);
+	for (long n = 1; n <= 12; n++) {
+		struct dm_acct *a = dm_acct_new(NULL, 0);
+		struct dm_error err;
+		dm_error_clear(&err);
+		dm_acct_fail_after(a, n);
+		struct dm_report *rep = dm_report_new(a, &err);
+		int rc = rep ? dm_report_read(rep, path, NULL, NULL, &err) : DM_ENOMEM;
+		if (rc == 0) {
+			struct dm_buf b;
+			dm_buf_init(&b, a, DM_TAG_OUTPUT);
+			rc = dm_report_render(rep, DM_REPORT_HTML, "t", &b);
+			dm_buf_fini(&b);
+		}
+		cr_expect(rc == 0 || rc == DM_ENOMEM, "n=%ld: rc %d", n, rc);
+		dm_report_free(rep);
+		cr_expect_eq(dm_acct_live(a), 0, "n=%ld", n);
+		dm_acct_free(a);
+	}
+}
