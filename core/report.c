@@ -1,0 +1,501 @@
+/* The report's reading half: one pass over a recording or a tune CSV into
+ * the fixed-size model of report_int.h. */
+#include "config.h"
+#include "report.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "report_int.h"
+
+struct dm_report *dm_report_new(struct dm_acct *acct, struct dm_error *err)
+{
+	struct dm_report *rep = dm_acct_calloc(acct, DM_TAG_OTHER, 1, sizeof *rep);
+	if (!rep) {
+		dm_error_set(err, DM_ENOMEM, "out of memory for the report");
+		return NULL;
+	}
+	rep->acct = acct;
+	rep->width = 1;
+	rep->t_first = -1;
+	return rep;
+}
+
+void dm_report_free(struct dm_report *rep)
+{
+	dm_acct_dealloc(rep);
+}
+
+uint64_t dm_report_skipped(const struct dm_report *rep) { return rep->skips.total; }
+uint64_t dm_report_samples(const struct dm_report *rep) { return rep->samples; }
+
+uint64_t dm_report_points(uint64_t n)
+{
+	if (n <= DM_REPORT_BUCKETS)
+		return n;
+	uint64_t w = 1;
+	while (n > (uint64_t)DM_REPORT_BUCKETS * w)
+		w *= 2;
+	return 2 * (n / w) + (n % w == 1 ? 1 : n % w ? 2 : 0);
+}
+
+const char *dm_report_mark_name(enum mark_kind k)
+{
+	static const char *const names[MK_KINDS] = {
+		[MK_RECLAIM] = "reclamation", [MK_PRESSURE_ON] = "pressure on",
+		[MK_PRESSURE_OFF] = "pressure off", [MK_SETTING] = "setting",
+		[MK_LEAK_SUSPECTED] = "leak suspected", [MK_LEAK_CONFIRMED] = "leak confirmed",
+		[MK_LEAK_CLEARED] = "leak cleared", [MK_ERROR] = "error", [MK_RETRY] = "retry",
+	};
+	return (unsigned)k < MK_KINDS ? names[k] : "?";
+}
+
+/* ---- samples ---------------------------------------------------------- */
+
+static void merge(struct bucket *a, const struct bucket *b)
+{
+	if (b->rmin < a->rmin) {
+		a->rmin = b->rmin;
+		a->t_rmin = b->t_rmin;
+	}
+	if (b->rmax > a->rmax) {
+		a->rmax = b->rmax;
+		a->t_rmax = b->t_rmax;
+	}
+	if (b->amin < a->amin) {
+		a->amin = b->amin;
+		a->t_amin = b->t_amin;
+	}
+	if (b->amax > a->amax) {
+		a->amax = b->amax;
+		a->t_amax = b->t_amax;
+		memcpy(a->tag, b->tag, sizeof a->tag);
+	}
+	a->n += b->n;
+	a->t1 = b->t1;
+}
+
+static void add_sample(struct dm_report *rep, double t, uint64_t rss, uint64_t acc,
+                       const uint64_t *tag)
+{
+	struct bucket one = {.n = 1, .t0 = t, .t1 = t, .t_rmin = t, .t_rmax = t, .t_amin = t,
+	                     .t_amax = t, .rmin = rss, .rmax = rss, .amin = acc, .amax = acc};
+	memcpy(one.tag, tag, sizeof one.tag);
+	if (rep->nb == DM_REPORT_BUCKETS && rep->b[rep->nb - 1].n == rep->width) {
+		for (int i = 0; i < DM_REPORT_BUCKETS / 2; i++) {
+			rep->b[i] = rep->b[2 * i];
+			merge(&rep->b[i], &rep->b[2 * i + 1]);
+		}
+		rep->nb = DM_REPORT_BUCKETS / 2;
+		rep->width *= 2;
+	}
+	if (rep->nb > 0 && rep->b[rep->nb - 1].n < rep->width)
+		merge(&rep->b[rep->nb - 1], &one);
+	else
+		rep->b[rep->nb++] = one;
+	rep->samples++;
+	if (rss > rep->rss_max)
+		rep->rss_max = rss;
+	if (acc > rep->acct_max)
+		rep->acct_max = acc;
+}
+
+static void on_sample(struct dm_report *rep, const struct dm_jsonl *r, double t)
+{
+	uint64_t rss = 0, acc = 0, tag[DM_TAG_COUNT] = {0};
+	if (dm_jsonl_u64(r, 0, "rss", &rss) != 0)
+		return;   /* a watch sample of a process that has gone: nothing to draw */
+	dm_jsonl_u64(r, 0, "accounted", &acc);
+	int tags = dm_jsonl_get(r, 0, "tags");
+	for (int i = 0; i < DM_TAG_COUNT && tags >= 0; i++) {
+		int o = dm_jsonl_get(r, tags, dm_tag_name((enum dm_tag)i));
+		if (o >= 0 && dm_jsonl_u64(r, o, "live", &tag[i]) == 0) {
+			rep->tags_seen = 1;
+			if (tag[i] > rep->tag_max[i])
+				rep->tag_max[i] = tag[i];
+		}
+	}
+	add_sample(rep, t, rss, acc, tag);
+}
+
+/* ---- everything else -------------------------------------------------- */
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static void add_mark(struct dm_report *rep, enum mark_kind k, double t, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add_mark(struct dm_report *rep, enum mark_kind k, double t, const char *fmt, ...)
+{
+	rep->kind_count[k]++;
+	if (rep->nmarks == DM_REPORT_MARKS) {
+		rep->kind_more[k]++;
+		return;
+	}
+	struct mark *m = &rep->marks[rep->nmarks++];
+	m->kind = (uint8_t)k;
+	m->t = t;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->text, sizeof m->text, fmt, ap);
+	va_end(ap);
+}
+
+/* Every member of obj as text: strings as they are, numbers as written;
+ * nested objects are flattened one level ("records.header"). */
+static int collect(const struct dm_jsonl *r, int obj, const char *prefix, struct kv *out,
+                   int n, int max)
+{
+	for (int k = dm_jsonl_first(r, obj); k >= 0 && n < max; k = dm_jsonl_next_sibling(r, k)) {
+		const char *key = dm_jsonl_text(r, k);
+		int v = dm_jsonl_value(r, k);
+		enum dm_jtype t = dm_jsonl_type(r, v);
+		if (!prefix && (!strcmp(key, "event") || !strcmp(key, "t") || !strcmp(key, "time")))
+			continue;
+		if (t == DM_J_OBJECT) {
+			if (!prefix)
+				n = collect(r, v, key, out, n, max);
+			continue;
+		}
+		size_t len = 0;
+		const char *raw = dm_jsonl_raw(r, v, &len);
+		if (!raw || t == DM_J_ARRAY)
+			continue;
+		struct kv *e = &out[n++];
+		if (prefix)
+			snprintf(e->key, sizeof e->key, "%s.%s", prefix, key);
+		else
+			copy(e->key, sizeof e->key, key);
+		snprintf(e->val, sizeof e->val, "%.*s", (int)(len < sizeof e->val ? len : sizeof e->val - 1), raw);
+		e->num = t == DM_J_NUMBER;
+	}
+	return n;
+}
+
+static struct rfile *file_of(struct dm_report *rep, const struct dm_jsonl *r)
+{
+	uint64_t idx;
+	if (dm_jsonl_u64(r, 0, "index", &idx) != 0)
+		return NULL;
+	if (idx >= DM_REPORT_FILES) {
+		rep->files_more++;
+		return NULL;
+	}
+	struct rfile *f = &rep->files[idx];
+	if (!f->used) {
+		f->used = 1;
+		f->index = (int)idx;
+		f->queued = -1;
+		copy(f->path, sizeof f->path, dm_jsonl_str(r, 0, "file"));
+		copy(f->state, sizeof f->state, "queued");
+		if ((int)idx + 1 > rep->nfiles)
+			rep->nfiles = (int)idx + 1;
+	}
+	uint64_t v;
+	if (dm_jsonl_u64(r, 0, "size", &v) == 0)
+		f->size = v;
+	if (dm_jsonl_u64(r, 0, "bytes", &v) == 0)
+		f->bytes = v;
+	if (dm_jsonl_u64(r, 0, "records", &v) == 0)
+		f->records = v;
+	return f;
+}
+
+static void on_file(struct dm_report *rep, const struct dm_jsonl *r, const char *ev, double t)
+{
+	struct rfile *f = file_of(rep, r);
+	if (!f)
+		return;
+	if (!strcmp(ev, "file_queued")) {
+		f->queued = t;
+	} else if (!strcmp(ev, "file_start")) {
+		f->started = 1;
+		f->t_start = t;
+		copy(f->state, sizeof f->state, "running");
+	} else if (!strcmp(ev, "waiting")) {
+		copy(f->state, sizeof f->state, "waiting for memory");
+	} else if (!strcmp(ev, "file_done")) {
+		f->done = 1;
+		f->t_done = t;
+		copy(f->state, sizeof f->state, dm_jsonl_str(r, 0, "state"));
+		copy(f->error, sizeof f->error, dm_jsonl_str(r, 0, "error"));
+		copy(f->ern, sizeof f->ern, dm_jsonl_str(r, 0, "ern_version"));
+		dm_jsonl_u64(r, 0, "peak", &f->peak);
+		f->retried = dm_jsonl_bool(r, 0, "retried") == 1;
+		dm_jsonl_num(r, 0, "seconds", &f->seconds);
+		dm_jsonl_num(r, 0, "mb_per_s", &f->mbps);
+		if (!f->started) {   /* its start was skipped: derive it */
+			f->started = 1;
+			f->t_start = t - f->seconds > 0 ? t - f->seconds : 0;
+		}
+	}
+}
+
+static void on_leak(struct dm_report *rep, const struct dm_jsonl *r, enum mark_kind k, double t)
+{
+	double rate = 0;
+	int64_t growth = 0;
+	dm_jsonl_num(r, 0, "rate", &rate);
+	dm_jsonl_i64(r, 0, "growth", &growth);
+	add_mark(rep, k, t, "%s: growth %.1f MiB at %.2f MiB/s", dm_report_mark_name(k),
+	         (double)growth / 1048576.0, rate / 1048576.0);
+	if (rep->nleaks == DM_REPORT_LEAKS) {
+		rep->leaks_more++;
+		return;
+	}
+	struct leakv *l = &rep->leaks[rep->nleaks++];
+	memset(l, 0, sizeof *l);
+	l->kind = (uint8_t)k;
+	l->t = t;
+	l->growth = growth;
+	l->rate = rate;
+	copy(l->state, sizeof l->state, dm_jsonl_str(r, 0, "state"));
+	dm_jsonl_u64(r, 0, "snapshots", &l->snapshots);
+	dm_jsonl_u64(r, 0, "rss", &l->rss);
+	dm_jsonl_num(r, 0, "span", &l->span);
+	l->has_reclaimed = dm_jsonl_i64(r, 0, "reclaimed", &l->reclaimed) == 0;
+	copy(l->heap_report, sizeof l->heap_report, dm_jsonl_str(r, 0, "heap_report"));
+	int alert = dm_jsonl_get(r, 0, "alert");
+	copy(l->alert, sizeof l->alert, alert >= 0 ? dm_jsonl_str(r, alert, "message") : NULL);
+}
+
+static void on_start(struct dm_report *rep, const struct dm_jsonl *r)
+{
+	rep->have_start = 1;
+	copy(rep->start_time, sizeof rep->start_time, dm_jsonl_str(r, 0, "time"));
+	rep->nconfig = collect(r, 0, NULL, rep->config, 0, 64);
+	const char *v = dm_jsonl_str(r, 0, "max_memory");
+	if (v)
+		dm_parse_size(v, &rep->budget);
+	v = dm_jsonl_str(r, 0, "flush_threshold");
+	rep->flush_ratio = v ? atof(v) : 0;
+	if (!(rep->flush_ratio > 0 && rep->flush_ratio <= 1))
+		rep->flush_ratio = 0;
+}
+
+void dm_report_add_event(struct dm_report *rep, const struct dm_jsonl *r)
+{
+	const char *ev = dm_jsonl_event(r);
+	double t = dm_jsonl_t(r);
+	rep->events++;
+	if (rep->t_first < 0)
+		rep->t_first = t;
+	if (t > rep->t_last)
+		rep->t_last = t;
+	if (!strcmp(ev, "start")) {
+		on_start(rep, r);
+	} else if (!strcmp(ev, "sample")) {
+		on_sample(rep, r, t);
+	} else if (!strncmp(ev, "file_", 5) || !strcmp(ev, "waiting") || !strcmp(ev, "progress")) {
+		on_file(rep, r, ev, t);
+	} else if (!strcmp(ev, "reclaim")) {
+		int64_t freed = 0;
+		dm_jsonl_i64(r, 0, "rss_freed", &freed);
+		const char *why = dm_jsonl_str(r, 0, "reason");
+		add_mark(rep, MK_RECLAIM, t, "reclamation (%s): %.2f MiB of RSS given back",
+		         why ? why : "?", (double)freed / 1048576.0);
+	} else if (!strcmp(ev, "pressure")) {
+		int on = dm_jsonl_bool(r, 0, "on") == 1;
+		const char *c = dm_jsonl_str(r, 0, "chunk_size");
+		add_mark(rep, on ? MK_PRESSURE_ON : MK_PRESSURE_OFF, t, "pressure %s%s%s",
+		         on ? "on" : "off", c ? ": chunk size " : "", c ? c : "");
+	} else if (!strcmp(ev, "setting")) {
+		const char *k = dm_jsonl_str(r, 0, "key"), *v = dm_jsonl_str(r, 0, "value");
+		add_mark(rep, MK_SETTING, t, "%s = %s", k ? k : "?", v ? v : "?");
+	} else if (!strcmp(ev, "leak_suspected")) {
+		on_leak(rep, r, MK_LEAK_SUSPECTED, t);
+	} else if (!strcmp(ev, "leak_confirmed")) {
+		on_leak(rep, r, MK_LEAK_CONFIRMED, t);
+	} else if (!strcmp(ev, "leak_cleared")) {
+		on_leak(rep, r, MK_LEAK_CLEARED, t);
+	} else if (!strcmp(ev, "error")) {
+		const char *m = dm_jsonl_str(r, 0, "message");
+		add_mark(rep, MK_ERROR, t, "%s", m ? m : "error");
+	} else if (!strcmp(ev, "retry")) {
+		const char *f = dm_jsonl_str(r, 0, "file");
+		add_mark(rep, MK_RETRY, t, "retry with half the chunk size: %s", f ? f : "?");
+	} else if (!strcmp(ev, "note")) {
+		if (rep->nnotes < DM_REPORT_NOTES)
+			copy(rep->notes[rep->nnotes++], sizeof rep->notes[0], dm_jsonl_str(r, 0, "message"));
+		else
+			rep->notes_more++;
+	} else if (!strcmp(ev, "summary")) {
+		rep->have_summary = 1;
+		rep->nsummary = collect(r, 0, NULL, rep->summary, 0, 48);
+	} else if (!strcmp(ev, "status")) {
+		rep->have_status = 1;
+		int m = dm_jsonl_get(r, 0, "monitor");
+		copy(rep->end_time, sizeof rep->end_time, dm_jsonl_str(r, 0, "time"));
+		rep->nstatus = m >= 0 ? collect(r, m, "monitor", rep->status, 0, 16) : 0;
+	} else {
+		rep->unknown_events++;
+	}
+}
+
+/* ---- tune --csv ------------------------------------------------------- */
+
+#define TUNE_HEADER "chunk,chunk_bytes,buffer,buffer_bytes,runs,ok,retried,mbps_median,"
+
+/* Split one CSV line into at most max fields in place; a quoted field may
+ * hold commas and doubled quotes. Returns the field count. */
+static int csv_split(char *s, char **f, int max)
+{
+	int n = 0;
+	while (n < max) {
+		if (*s == '"') {
+			char *w = ++s;
+			f[n++] = w;
+			while (*s && !(*s == '"' && s[1] != '"')) {
+				if (*s == '"')
+					s++;
+				*w++ = *s++;
+			}
+			if (*s == '"')
+				s++;
+			*w = '\0';
+			if (*s != ',')
+				break;
+			s++;
+		} else {
+			f[n++] = s;
+			char *c = strchr(s, ',');
+			if (!c)
+				break;
+			*c = '\0';
+			s = c + 1;
+		}
+	}
+	return n;
+}
+
+static int tune_line(struct dm_report *rep, char *line)
+{
+	char *f[17];
+	if (csv_split(line, f, 17) < 16)
+		return -1;
+	if (rep->ntune == DM_REPORT_TUNE_ROWS) {
+		rep->tune_more++;
+		return 0;
+	}
+	struct tune_row *w = &rep->tune[rep->ntune];
+	char *end;
+	copy(w->chunk, sizeof w->chunk, f[0]);
+	w->chunk_bytes = strtoull(f[1], &end, 10);
+	if (*end || !w->chunk_bytes)
+		return -1;
+	copy(w->buffer, sizeof w->buffer, f[2]);
+	w->buffer_bytes = strtoull(f[3], NULL, 10);
+	w->runs = atoi(f[4]);
+	w->ok = atoi(f[5]);
+	w->retried = atoi(f[6]);
+	w->med = strtod(f[7], &end);
+	if (*end || !isfinite(w->med))
+		return -1;
+	w->min = strtod(f[8], NULL);
+	w->max = strtod(f[9], NULL);
+	w->peak_rss = strtoull(f[10], NULL, 10);
+	w->acct_peak = strtoull(f[11], NULL, 10);
+	w->allocs = strtoull(f[12], NULL, 10);
+	w->best = atoi(f[15]) == 1;
+	copy(w->error, sizeof w->error, f[16] ? f[16] : "");
+	rep->ntune++;
+	return 0;
+}
+
+static void warn_out(dm_report_warn_fn warn, void *ctx, const struct dm_error *e)
+{
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	dm_error_format(e, msg, sizeof msg);
+	if (warn)
+		warn(ctx, msg);
+}
+
+static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_fn warn, void *ctx,
+                     struct dm_error *err)
+{
+	rep->is_tune = 1;
+	for (;;) {
+		const char *line;
+		size_t len;
+		int rc = dm_jsonl_getline(r, &line, &len, err);
+		if (rc == 0)
+			return 0;
+		if (rc == DM_EIO)
+			return rc;
+		if (rc < 0) {
+			warn_out(warn, ctx, err);
+			rep->skips.too_long++;
+			rep->skips.total++;
+			continue;
+		}
+		rep->lines++;
+		if (len == 0)
+			continue;
+		if (tune_line(rep, (char *)line) != 0) {
+			rep->skips.corrupt++;
+			rep->skips.total++;
+			dm_error_clear(err);
+			dm_error_at(err, dm_jsonl_path(r), dm_jsonl_lineno(r), 0, 0);
+			dm_error_set(err, DM_EXML, "not a row of tune --csv output: skipped");
+			warn_out(warn, ctx, err);
+		}
+	}
+}
+
+/* Is the first line a tune CSV header? If not, it is read again as the
+ * first line of a recording. */
+static int is_tune(struct dm_jsonl *r)
+{
+	const char *line;
+	size_t len;
+	struct dm_error e;
+	int rc = dm_jsonl_getline(r, &line, &len, &e);
+	if (rc == 1 && strncmp(line, TUNE_HEADER, sizeof TUNE_HEADER - 1) == 0)
+		return 1;
+	if (rc == 1)
+		dm_jsonl_unget(r);
+	return 0;
+}
+
+int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn warn, void *ctx,
+                   struct dm_error *err)
+{
+	struct dm_jsonl *r = dm_jsonl_open(path, rep->acct, err);
+	if (!r)
+		return err->code ? err->code : DM_EIO;
+	if (is_tune(r)) {
+		int rc = read_tune(rep, r, warn, ctx, err);
+		dm_jsonl_free(r);
+		if (rc == 0 && rep->ntune == 0)
+			rc = dm_error_set(err, DM_ENOTERN, "%s: tune CSV without any rows", path);
+		return rc;
+	}
+	int rc;
+	for (;;) {
+		rc = dm_jsonl_next_event(r, err);
+		if (rc == 1) {
+			dm_report_add_event(rep, r);
+			continue;
+		}
+		if (rc == 0 || rc == DM_EIO || rc == DM_ENOTERN)
+			break;
+		warn_out(warn, ctx, err);
+	}
+	rep->lines = dm_jsonl_lineno(r);
+	const struct dm_jsonl_skips *s = dm_jsonl_skipped(r);
+	rep->skips.corrupt += s->corrupt;
+	rep->skips.too_long += s->too_long;
+	rep->skips.truncated += s->truncated;
+	rep->skips.out_of_order += s->out_of_order;
+	rep->skips.misplaced += s->misplaced;
+	rep->skips.total += s->total;
+	dm_jsonl_free(r);
+	return rc;
+}

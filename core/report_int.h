@@ -1,0 +1,122 @@
+/* The report's model, shared by the reader (report.c) and the renderer
+ * (report_html.c). Fixed-size arrays only: see report.h for the bounds. */
+#ifndef DM_REPORT_INT_H
+#define DM_REPORT_INT_H
+
+#include <stdint.h>
+#include "acct.h"
+#include "report.h"
+
+enum mark_kind {
+	MK_RECLAIM,
+	MK_PRESSURE_ON,
+	MK_PRESSURE_OFF,
+	MK_SETTING,
+	MK_LEAK_SUSPECTED,
+	MK_LEAK_CONFIRMED,
+	MK_LEAK_CLEARED,
+	MK_ERROR,
+	MK_RETRY,
+	MK_KINDS
+};
+
+struct bucket {
+	uint64_t n;
+	double t0, t1;                 /* first and last sample */
+	double t_rmin, t_rmax, t_amin, t_amax;
+	uint64_t rmin, rmax, amin, amax;
+	uint64_t tag[DM_TAG_COUNT];    /* tag bytes at the accounted maximum */
+};
+
+struct mark {
+	uint8_t kind;
+	double t;
+	char text[200];
+};
+
+struct rfile {
+	int used, started, done;
+	int index, retried;
+	char path[320];
+	char state[24];
+	char error[320];
+	char ern[12];
+	uint64_t size, bytes, records, peak;
+	double queued, t_start, t_done, seconds, mbps;
+};
+
+struct leakv {
+	uint8_t kind;                  /* MK_LEAK_* */
+	double t;
+	char state[16];
+	uint64_t snapshots, rss;
+	int64_t growth, reclaimed;
+	int has_reclaimed;
+	double span, rate;
+	char alert[160];
+	char heap_report[320];
+};
+
+struct kv {
+	char key[40];
+	char val[160];
+	int num;                       /* val is a number as written */
+};
+
+struct tune_row {
+	char chunk[16], buffer[16];
+	uint64_t chunk_bytes, buffer_bytes, peak_rss, acct_peak, allocs;
+	int runs, ok, retried, best;
+	double med, min, max;
+	char error[200];
+};
+
+struct dm_report {
+	struct dm_acct *acct;
+	int is_tune;
+	/* the run */
+	int have_start, have_summary, have_status;
+	char start_time[40], end_time[40];
+	struct kv config[64];
+	int nconfig;
+	uint64_t budget;
+	double flush_ratio;
+	struct kv summary[48];
+	int nsummary;
+	struct kv status[16];
+	int nstatus;
+	/* samples */
+	struct bucket b[DM_REPORT_BUCKETS];
+	int nb;
+	uint64_t width;                /* samples per full bucket */
+	uint64_t samples;
+	uint64_t rss_max, acct_max, tag_max[DM_TAG_COUNT];
+	int tags_seen;
+	double t_first, t_last;        /* over all events */
+	/* marks */
+	struct mark marks[DM_REPORT_MARKS];
+	int nmarks;
+	uint64_t kind_count[MK_KINDS], kind_more[MK_KINDS];
+	/* files */
+	struct rfile files[DM_REPORT_FILES];
+	int nfiles;                    /* highest used index + 1 */
+	uint64_t files_more;           /* events of files beyond the cap */
+	/* leaks */
+	struct leakv leaks[DM_REPORT_LEAKS];
+	int nleaks;
+	uint64_t leaks_more;
+	char notes[DM_REPORT_NOTES][200];
+	int nnotes;
+	uint64_t notes_more;
+	/* the reading */
+	uint64_t lines, events, unknown_events;
+	struct dm_jsonl_skips skips;
+	/* tune */
+	struct tune_row tune[DM_REPORT_TUNE_ROWS];
+	int ntune;
+	uint64_t tune_more;
+};
+
+const char *dm_report_mark_name(enum mark_kind k);
+
+#endif
