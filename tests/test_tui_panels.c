@@ -94,9 +94,12 @@ static void sketch_model(int leak)
 	m->now = 72;
 	file(0, "/data/in/catalogue-2026-11.xml", DM_FILE_DONE, 1159641170ull, 1159641170ull,
 	     259844, 0.2, 11.8, NULL);
+	/* two looks at a running file 2 s apart: its current rate */
+	file(1, "sony-delta-0041.xml", DM_FILE_RUNNING, 1095216660ull, 400ull << 20, 100000, 60,
+	     10, NULL);
 	file(1, "sony-delta-0041.xml", DM_FILE_RUNNING, 1095216660ull, 512ull << 20, 121003, 60,
-	     0, NULL);
-	file(2, "warner-full.xml", DM_FILE_RUNNING, 980ull << 20, 140ull << 20, 33410, 64, 0, NULL);
+	     12, NULL);
+	file(2, "warner-full.xml", DM_FILE_RUNNING, 980ull << 20, 140ull << 20, 33410, 64, 8, NULL);
 	file(3, "umg-2026-11-24.xml", DM_FILE_QUEUED, 2480343613ull, 0, 0, 0, 0, NULL);
 	file(4, "broken.xml", DM_FILE_FAILED, 40 << 10, 12 << 10, 3, 1, 0.1,
 	     "broken.xml:211:7: mismatched tag");
@@ -261,7 +264,7 @@ Test(panels, full_120x40)
 	cr_assert_geq(y, 0);
 	cr_assert(strstr(text[y], "\xe2\x9c\x93 catalogue-2026-11.xml"));
 	cr_assert(strstr(text[y], "1.08G/1.08G"));
-	cr_assert(strstr(text[y], "98.3 MB/s"));
+	cr_assert(strstr(text[y], "93.7M/s"), "%s", text[y]);
 	cr_assert(strstr(text[y], "259,844 rec"));
 	cr_assert(strstr(text[y], "done"));
 	cr_assert(strstr(text[y], "11.8s"));
@@ -270,20 +273,30 @@ Test(panels, full_120x40)
 	cr_assert(strstr(text[y], " 512M/1.02G"));
 	cr_assert(strstr(text[y], "\xe2\x96\x88\xe2\x96\x91"), "a bar: %s", text[y]);
 	cr_assert(strstr(text[y], "running"));
+	cr_assert(strstr(text[y], "42.7M/s"), "the file's average: %s", text[y]);
+	cr_assert(strstr(text[y], "12.0s  now 56M/s"), "the last 2 s: %s", text[y]);
 	y = find("umg-2026-11-24.xml");
 	cr_assert(strstr(text[y], "0/2.31G"));
 	cr_assert(strstr(text[y], "queued"));
 	y = find("broken.xml");
 	cr_assert(strstr(text[y], "\xe2\x9c\x97 broken.xml"));
-	cr_assert(strstr(text[y], "failed: broken.xml:211:7: mismatched tag"));
+	cr_assert(strstr(text[y], "failed: line 211 col 7: mismatched tag"), "%s", text[y]);
 	HAS("1 done \xc2\xb7 2 running \xc2\xb7 1 queued \xc2\xb7 1 failed");
 	/* memory: figures in the title, the scale, the axis, marks, trend */
 	HAS("RSS 6.2M  peak 6.9M  accounted 1.4M = 0% of budget");
-	HAS("7M \xe2\x94\xa4");
+	HAS("8M \xe2\x94\xa4");                      /* round ticks */
+	HAS("6M \xe2\x94\xa4");
+	HAS("4M \xe2\x94\xa4");
+	cr_assert_lt(find("7M \xe2\x94\xa4"), 0);
+	HAS("\xe2\xa3\xbf acct \xc3\x97" "4");            /* the accounted strip: 2M, x4 */
+	HAS("\xe2\xa3\xbf read");                      /* the throughput strip */
+	HAS(" now ");                                  /* time labels where the data is */
+	HAS(" -10s ");
+	HAS("zoom 1m");
 	HAS("0 \xe2\x94\x94\xe2\x94\x80");
 	HAS("\xe2\x94\xac");                          /* a reclamation on the axis */
 	HAS("GC \xe2\x88\x92" "2.1M");
-	HAS("trend: stable (+205 B/s)   time to budget: \xe2\x80\x94");
+	HAS("trend: stable (+205B/s)   time to budget: \xe2\x80\x94");
 	HAS("system: 31% used, MemAvailable 16.1G");
 	HAS("\xe2\x86\x91 budget");                   /* 512M is far above 7M */
 	HAS("\xe2\xa3\xbf acct");
@@ -311,11 +324,11 @@ Test(panels, leak_confirmed_is_said_in_words)
 {
 	sketch_model(1);
 	draw(120, 40);
-	HAS("CONFIRMED 00:01:10  +151M in 3.0s (52.8 MB/s)");
+	HAS("CONFIRMED 00:01:10  +151M in 3.0s (50.4M/s)");
 	HAS("reclamation got back only \xe2\x88\x92" "2M");
 	HAS("heap report: heap-20261125T130214Z.json");         /* base name: narrow panel */
 	HAS(" CONFIRMED \xe2\x94\x80");
-	HAS("LEAK CONFIRMED: +151M in 3s (52.8 MB/s)");
+	HAS("LEAK CONFIRMED: +151M in 3.0s (50.4M/s)");
 	box_intact(DM_TUI_LEAKS, "Leaks");
 	done();
 }

@@ -457,13 +457,15 @@ double dm_tui_nice_scale(double max, int maxticks, double *step)
 	if (maxticks < 1)
 		maxticks = 1;
 	double want = max > 0 ? max * 1.05 : 0;
-	for (double unit = 1;; unit *= 1024) {
+	for (double unit = 1024;; unit *= 1024) {
 		for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
 			double st = mult[i] * unit;
 			double k = ceil(want / st);
 			if (k < 1)
 				k = 1;
-			if (k <= maxticks || unit > 1e18) {
+			/* 3 x 500K is 1.46M: the ticks stay below the next unit, or
+			 * the next unit's steps are used */
+			if ((k <= maxticks && k * st < 1024 * unit) || unit > 1e18) {
 				if (step)
 					*step = st;
 				return k * st;

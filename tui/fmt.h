@@ -102,7 +102,8 @@ int dm_tui_graph_row(double y, double ymax, int height);
 int dm_tui_graph_col(size_t i, size_t n, int width, int utf8);
 /* A scale for values up to max (with 5 % headroom) in at most maxticks
  * round steps: the step is 1, 2 or 5 x 10^k of a binary unit (500K, 1M,
- * 2M, 5M, 10M, ... 1G), so every tick reads as dm_tui_size prints it.
+ * 2M, 5M, 10M, ... 1G) and the ticks stay below the next unit, so every
+ * tick reads as a round figure as dm_tui_size prints it (at least 1K).
  * Returns the top (a whole number of steps); *step may be NULL. */
 double dm_tui_nice_scale(double max, int maxticks, double *step);
 /* Seconds between time-axis labels so they are at least min_gap cells

@@ -36,27 +36,27 @@ static const struct {
 };
 
 static const struct dm_tui_keyhelp help[] = {
-	{"+/-", "chunk", "double / halve the chunk size (from the next chunk)"},
-	{"[/]", "buffer", "halve / double the buffer size (from the next file)"},
-	{"P", "profile", "next profile: default, low-memory, large-files, throughput, demo"},
-	{"space", "pause", "pause / resume the parse (the clocks stop too)"},
-	{"Enter", "details", "details of the selected file (also i)"},
-	{"Up/Down", NULL, "select a file (j/k too); in the log: scroll it"},
-	{"PgUp/PgDn", NULL, "select a page of files up / down (or scroll the log)"},
-	{"Home/End", NULL, "the first / last file (or the oldest / newest log line)"},
-	{"Tab", "log", "the arrows scroll the log; Tab again: the files"},
-	{"Esc", NULL, "close the details, leave the log, follow the work again"},
-	{"z", "zoom", "chart time window: 1 min, 10 min, all (cycles)"},
-	{"</>", NULL, "chart time window: shorter / longer"},
-	{"g", "GC", "force a reclamation of idle memory now"},
-	{"n", "next", "skip the oldest running file"},
-	{"a", "add", "add files (chooser)"},
-	{"s", "heap report", "write a heap report now"},
-	{"L", "leak", "toggle an injected leak of 40M/s (for demos)"},
-	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv"},
-	{"?", "help", "show / hide this help"},
-	{"q", "quit", "quit (asks y/n while files are still running)"},
-	{"^L", NULL, "redraw the screen"},
+	{"+/-", "chunk", "double / halve the chunk size (from the next chunk)", NULL},
+	{"[/]", "buffer", "halve / double the buffer size (from the next file)", NULL},
+	{"P", "profile", "next profile: default, low-memory, large-files, throughput, demo", NULL},
+	{"space", "pause", "pause / resume the parse (the clocks stop too)", NULL},
+	{"Enter", "details", "details of the selected file (also i)", NULL},
+	{"Up/Down", NULL, "select a file (j/k too); in the log: scroll it", "select"},
+	{"PgUp/PgDn", NULL, "select a page of files up / down (or scroll the log)", "page"},
+	{"Home/End", NULL, "the first / last file (or the oldest / newest log line)", "first/last"},
+	{"Tab", "log", "the arrows scroll the log; Tab again: the files", NULL},
+	{"Esc", NULL, "close the details, leave the log, follow the work again", "back"},
+	{"z", "zoom", "chart time window: 1 min, 10 min, all (cycles)", NULL},
+	{"</>", NULL, "chart time window: shorter / longer", "window"},
+	{"g", "GC", "force a reclamation of idle memory now", NULL},
+	{"n", "next", "skip the oldest running file", NULL},
+	{"a", "add", "add files (chooser)", NULL},
+	{"s", "heap report", "write a heap report now", NULL},
+	{"L", "leak", "toggle an injected leak of 40M/s (for demos)", NULL},
+	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv", NULL},
+	{"?", "help", "show / hide this help", NULL},
+	{"q", "quit", "quit (asks y/n while files are still running)", NULL},
+	{"^L", NULL, "redraw the screen", "redraw"},
 };
 
 enum dm_tui_action dm_tui_key_action(int key)
@@ -74,23 +74,23 @@ size_t dm_tui_key_help(const struct dm_tui_keyhelp **out)
 }
 
 static const struct dm_tui_keyhelp bar_log[] = {
-	{"Up/Down", "scroll", NULL}, {"PgUp/PgDn", "page", NULL},
-	{"Home/End", "oldest/newest", NULL}, {"Tab", "files", NULL}, {"Esc", "back", NULL},
-	{"space", "pause", NULL}, {"?", "help", NULL}, {"q", "quit", NULL},
+	{"Up/Down", "scroll", NULL, NULL}, {"PgUp/PgDn", "page", NULL, NULL},
+	{"Home/End", "oldest/newest", NULL, NULL}, {"Tab", "files", NULL, NULL}, {"Esc", "back", NULL, NULL},
+	{"space", "pause", NULL, NULL}, {"?", "help", NULL, NULL}, {"q", "quit", NULL, NULL},
 };
 
 static const struct dm_tui_keyhelp bar_details[] = {
-	{"Up/Down", "previous/next file", NULL}, {"Esc", "close", NULL}, {"q", "close", NULL},
+	{"Up/Down", "previous/next file", NULL, NULL}, {"Esc", "close", NULL, NULL}, {"q", "close", NULL, NULL},
 };
 
 static const struct dm_tui_keyhelp bar_chooser[] = {
-	{"Up/Down", "move", NULL}, {"space", "select", NULL}, {"*", "all .xml", NULL},
-	{"Enter", "add / open dir", NULL}, {"Bksp", "parent dir", NULL},
-	{"Esc", "cancel", NULL}, {"q", "cancel", NULL},
+	{"Up/Down", "move", NULL, NULL}, {"space", "select", NULL, NULL}, {"*", "all .xml", NULL, NULL},
+	{"Enter", "add / open dir", NULL, NULL}, {"Bksp", "parent dir", NULL, NULL},
+	{"Esc", "cancel", NULL, NULL}, {"q", "cancel", NULL, NULL},
 };
 
 static const struct dm_tui_keyhelp bar_help[] = {
-	{"any key", "closes the help", NULL}, {"q", "quit", NULL},
+	{"any key", "closes the help", NULL, NULL}, {"q", "quit", NULL, NULL},
 };
 
 size_t dm_tui_key_bar(enum dm_tui_focus mode, const struct dm_tui_keyhelp **out)

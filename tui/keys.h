@@ -50,6 +50,7 @@ struct dm_tui_keyhelp {
 	const char *keys;   /* as shown: "+/-", "space" */
 	const char *bar;    /* the key bar's word, or NULL */
 	const char *help;   /* the help overlay's sentence */
+	const char *word;   /* the help's short word when bar is NULL, or NULL */
 };
 
 /* The action of a key (curses key code or character); NONE if unbound. */

@@ -127,7 +127,7 @@ struct cols {
  * goes to the state column, which a failed file's message fills. */
 static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 {
-	struct cols c = {0, 0, 4, 11, 8, 12, compact ? 9 : 18};
+	struct cols c = {0, 0, 4, 11, 8, 12, compact ? 9 : 26};
 	if (!compact)
 		c.pct = 0;
 	else
@@ -160,9 +160,9 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 		/* the state column takes what the others leave */
 		c.state += rest - c.name - (c.bar ? c.bar + 2 : 0);
 		/* a name is worth more than a column of figures */
-		if (c.name >= (compact ? 16 : 12) || d >= sizeof drop / sizeof drop[0])
+		if (c.name >= (compact ? 20 : 12) || d >= sizeof drop / sizeof drop[0])
 			break;
-		c.state = compact ? 9 : 18;
+		c.state = compact ? 9 : 26;
 		*drop[d] = 0;
 	}
 	if (c.name < 1)
@@ -215,7 +215,8 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		return;
 	}
 	if (c->rate) {
-		if (f->state == DM_FILE_RUNNING || f->state == DM_FILE_DONE)
+		/* a running file's first moments have no rate yet */
+		if ((f->state == DM_FILE_RUNNING && f->seconds > 0.05) || f->state == DM_FILE_DONE)
 			dm_tui_rate(rate, sizeof rate, f->rate);
 		else
 			rate[0] = '\0';
@@ -234,7 +235,7 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		cx += c->rec + 2;
 	}
 	char t[32] = "", now[48] = "";
-	if (!v->compact && (f->state == DM_FILE_DONE || f->state == DM_FILE_RUNNING))
+	if (!v->compact && (f->state == DM_FILE_DONE || (f->state == DM_FILE_RUNNING && f->seconds > 0)))
 		dm_tui_secs(t, sizeof t, f->seconds, utf8);
 	if (f->state == DM_FILE_RUNNING && f->now_rate >= 0 && c->rate) {
 		char r[32];

@@ -144,8 +144,8 @@ static WINDOW *overlay_win(int h, int w, const struct dm_tui_view *v, const char
  * word of its sentence. */
 static void short_word(char *buf, size_t size, const struct dm_tui_keyhelp *k)
 {
-	const char *s = k->bar ? k->bar : k->help;
-	size_t n = k->bar ? strlen(s) : strcspn(s, " ");
+	const char *s = k->bar ? k->bar : k->word ? k->word : k->help;
+	size_t n = k->bar || k->word ? strlen(s) : strcspn(s, " ");
 	if (n >= size)
 		n = size - 1;
 	memcpy(buf, s, n);
@@ -156,29 +156,36 @@ void dm_tui_draw_help(const struct dm_tui_view *v)
 {
 	const struct dm_tui_keyhelp *k;
 	size_t n = dm_tui_key_help(&k);
-	int lines = getmaxy(stdscr);
+	int lines = getmaxy(stdscr), cols = getmaxx(stdscr);
 	struct dm_tui_rect r;
 	attr_t key_attr = dm_tui_attr(v, DM_TUI_TITLE);
-	/* a sentence a line while they fit; below that, two columns of
-	 * short words, so that every key is still named on a small screen */
-	int twocol = (int)n + 4 > lines;
-	int rows = twocol ? (int)(n + 1) / 2 : (int)n;
-	WINDOW *w = overlay_win(rows + 4, twocol ? 40 : 78, v, "Keys", &r);
+	/* a sentence a line while they fit; below that, columns of short
+	 * words, then of keys alone, so that every key is still named on a
+	 * small screen */
+	int ncol = 1;
+	while (ncol < 3 && (int)(n + (size_t)ncol - 1) / ncol + 4 > lines)
+		ncol++;
+	int rows = (int)(n + (size_t)ncol - 1) / ncol;
+	int keyw = 10;
+	WINDOW *w = overlay_win(rows + 4, ncol == 1 ? 80 : cols < 60 ? cols : 60, v, "Keys", &r);
 	if (!w)
 		return;
+	int colw = r.w / ncol;
 	for (size_t i = 0; i < n; i++) {
-		int y = r.y + (twocol ? (int)i % rows : (int)i);
-		int x = r.x + (twocol && (int)i >= rows ? r.w / 2 : 0);
-		int width = twocol ? r.w / 2 : r.w;
+		int y = r.y + (int)i % rows;
+		int x = r.x + (int)i / rows * colw;
 		if (y >= r.y + r.h)
 			break;
-		dm_tui_put(w, v, y, x, twocol ? 6 : 8, k[i].keys, key_attr);
-		if (twocol) {
+		int kw = dm_tui_width(k[i].keys);
+		dm_tui_put(w, v, y, x, colw - 1, k[i].keys, key_attr);
+		/* three columns: each word right after its key */
+		int wx = x + (ncol == 3 || kw + 1 > keyw ? kw + 1 : keyw);
+		if (ncol == 1) {
+			dm_tui_put(w, v, y, wx, r.w - keyw, k[i].help, A_NORMAL);
+		} else if (x + colw - 1 - wx >= 3) {
 			char word[32];
 			short_word(word, sizeof word, &k[i]);
-			dm_tui_put(w, v, y, x + 6, width - 7, word, A_NORMAL);
-		} else {
-			dm_tui_put(w, v, y, x + 8, width - 8, k[i].help, A_NORMAL);
+			dm_tui_put(w, v, y, wx, x + colw - 1 - wx, word, A_NORMAL);
 		}
 	}
 	if (rows + 1 < r.h)
