@@ -47,7 +47,8 @@ static const char *state_word(enum dm_file_state s, int compact)
 
 /* The first file to show when they do not all fit. With a selection,
  * the one that keeps it in view, near the middle; without, the first one
- * still at work with one finished file above it for context. */
+ * still at work (or, all finished, the first failure) with one file above
+ * it for context. */
 size_t dm_tui_files_first(const struct dm_tui_model *m, int rows)
 {
 	if (rows <= 0 || (size_t)rows >= m->nfiles)
@@ -64,6 +65,10 @@ size_t dm_tui_files_first(const struct dm_tui_model *m, int rows)
 				active = i;
 				break;
 			}
+		/* all finished: the first failure, which is what one looks for */
+		for (size_t i = 0; active == m->nfiles && i < m->nfiles; i++)
+			if (m->files[i].state == DM_FILE_FAILED)
+				active = i;
 		start = active > 0 ? active - 1 : 0;
 	}
 	if (start + (size_t)rows > m->nfiles)
@@ -146,7 +151,7 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 			if (*all[i])
 				fixed += *all[i] + 2;
 		int rest = width - fixed;
-		int cap = compact ? rest : rest / 2;
+		int cap = compact ? (rest / 2 > 20 ? rest / 2 : 20) : rest / 2;
 		c.name = longest < cap ? longest : cap;
 		if (c.name < 12)
 			c.name = rest < 12 ? rest : 12;
@@ -191,6 +196,14 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		dm_tui_bar(bar, sizeof bar, frac, c->bar, utf8);
 		dm_tui_put(w, v, y, cx, c->bar, bar, dm_tui_attr(v, tone_of(f->state)));
 		cx += c->bar + 2;
+	}
+	if (f->state == DM_FILE_FAILED && v->compact) {
+		/* a narrow row: the reason matters more than the figures, and
+		 * the icon says "failed" */
+		char why[DM_TUI_TEXT_MAX + 32];
+		dm_tui_put(w, v, y, cx, x + width - cx, dm_tui_file_reason(why, sizeof why, f),
+		           dm_tui_attr(v, DM_TUI_ALERT));
+		return;
 	}
 	if (c->pct) {
 		snprintf(cell, sizeof cell, "%3d%%", (int)(frac * 100 > 100 ? 100 : frac * 100));

@@ -120,7 +120,8 @@ static int time_col(const struct chart *c, double t, int gw)
 	return col >= gw ? gw - 1 : col;
 }
 
-/* Marks within the window: their columns and labels. */
+/* Marks within the window: their columns and labels, in column order
+ * for the label line (a setting change can come between reclamations). */
 static size_t marks(const struct chart *c, const struct dm_tui_model *m, int gw, int utf8,
                     int *cols, char (*labels)[32])
 {
@@ -130,14 +131,21 @@ static size_t marks(const struct chart *c, const struct dm_tui_model *m, int gw,
 		int col = time_col(c, mk->t, gw);
 		if (col < 0)
 			continue;
+		char label[32];
 		if (mk->kind == DM_TUI_MARK_RECLAIM) {
 			char d[16];
 			dm_tui_delta(d, sizeof d, -(int64_t)mk->freed, utf8);
-			snprintf(labels[k], sizeof labels[0], "GC %s", d);
+			snprintf(label, sizeof label, "GC %s", d);
 		} else {
-			snprintf(labels[k], sizeof labels[0], "%s", mk->label);
+			snprintf(label, sizeof label, "%s", mk->label);
 		}
-		cols[k++] = col;
+		size_t j = k++;
+		for (; j > 0 && cols[j - 1] > col; j--) {
+			cols[j] = cols[j - 1];
+			memcpy(labels[j], labels[j - 1], sizeof labels[0]);
+		}
+		cols[j] = col;
+		memcpy(labels[j], label, sizeof label);
 	}
 	return k;
 }
