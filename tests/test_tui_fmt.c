@@ -328,7 +328,12 @@ Test(graph, time_axis_marks_and_labels)
 
 	int cols[] = {2, 8, 20};
 	const char *labels[] = {"GC -2.1M", "GC -1M", "GC -3K"};
+	/* overlapping: the newer keeps its place */
 	cr_assert_str_eq(S(dm_tui_mark_labels(buf, sizeof buf, 30, cols, labels, 3)),
+	                 "        GC -1M      GC -3K    ");
+	int apart[] = {2, 20};
+	const char *two[] = {"GC -2.1M", "GC -3K"};
+	cr_assert_str_eq(S(dm_tui_mark_labels(buf, sizeof buf, 30, apart, two, 2)),
 	                 "  GC -2.1M          GC -3K    ");
 	int edge[] = {8};
 	cr_assert_str_eq(S(dm_tui_mark_labels(buf, sizeof buf, 10, edge, labels + 1, 1)),

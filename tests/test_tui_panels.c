@@ -288,7 +288,7 @@ Test(panels, full_120x40)
 	HAS("6M \xe2\x94\xa4");
 	HAS("4M \xe2\x94\xa4");
 	cr_assert_lt(find("7M \xe2\x94\xa4"), 0);
-	HAS("\xe2\xa3\xbf acct \xc3\x97" "4");            /* the accounted strip: 2M, x4 */
+	HAS("\xe2\xa3\xbf acct\xc3\x97" "4");            /* the accounted strip: 2M, x4 */
 	HAS("\xe2\xa3\xbf read");                      /* the throughput strip */
 	HAS(" now ");                                  /* time labels where the data is */
 	HAS(" -10s ");

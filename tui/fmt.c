@@ -635,23 +635,39 @@ char *dm_tui_mark_labels(char *buf, size_t size, int width, const int *cols,
 {
 	struct sb b;
 	sb_init(&b, buf, size);
-	int at = 0;                      /* columns written so far */
-	for (size_t i = 0; i < n; i++) {
+	if (width <= 0)
+		return buf;
+	if (width > MAX_CELLS)
+		width = MAX_CELLS;
+	/* the newest (last) first: when two overlap, the one just made is
+	 * the one wanted; each keeps a space from its neighbours */
+	const char *at[MAX_CELLS];
+	char used[MAX_CELLS];
+	memset(at, 0, sizeof at);
+	memset(used, 0, sizeof used);
+	for (size_t i = n; i-- > 0;) {
 		int lw = dm_tui_width(labels[i]);
 		int start = cols[i];
 		if (start + lw > width)
 			start = width - lw;
-		if (start < at || start < 0)
+		if (start < 0)
 			continue;
-		sb_repeat(&b, " ", start - at);
-		sb_puts(&b, labels[i]);
-		at = start + lw;
-		if (at < width) {            /* one space before the next label */
+		int clear = 1;
+		for (int c = start > 0 ? start - 1 : 0; c <= start + lw && c < width && clear; c++)
+			clear = !used[c];
+		if (!clear)
+			continue;
+		memset(used + start, 1, (size_t)lw);
+		at[start] = labels[i];
+	}
+	for (int c = 0; c < width; c++) {
+		if (at[c]) {
+			sb_puts(&b, at[c]);
+			c += dm_tui_width(at[c]) - 1;
+		} else {
 			sb_puts(&b, " ");
-			at++;
 		}
 	}
-	sb_repeat(&b, " ", width - at);
 	return buf;
 }
 

@@ -119,8 +119,8 @@ double dm_tui_time_step(double span, int width, int min_gap);
 char *dm_tui_axis(char *buf, size_t size, int width, const int *marks, size_t nmarks,
                   const int *tcols, const char *const *tlabels, size_t nt, int utf8);
 /* A line of labels, each starting at its column (pulled left to fit the
- * width); a label that would overlap the one before it is left out.
- * cols ascending. Exactly width columns. */
+ * width); where two would overlap, the later one (the newest mark) is
+ * kept. Exactly width columns. */
 char *dm_tui_mark_labels(char *buf, size_t size, int width, const int *cols,
                          const char *const *labels, size_t n);
 

@@ -187,6 +187,31 @@ void dm_tui_model_set_file(struct dm_tui_model *m, size_t i, const struct dm_fil
 	update_file(m, i, f, name, f->path, f->error);
 }
 
+/* What a failed file's row says: the message without the path in front
+ * of it (the row names the file already), its position in words. */
+char *dm_tui_file_reason(char *buf, size_t size, const struct dm_tui_file *f)
+{
+	const char *e = f->error;
+	size_t n = f->path ? strlen(f->path) : 0, bn = strlen(f->name);
+	if (n && strncmp(e, f->path, n) == 0 && e[n] == ':')
+		e += n + 1;
+	else if (bn && strncmp(e, f->name, bn) == 0 && e[bn] == ':')
+		e += bn + 1;
+	while (*e == ' ')
+		e++;
+	unsigned long line, col;
+	int used = 0;
+	if (sscanf(e, "%lu:%lu:%n", &line, &col, &used) == 2 && used > 0) {
+		e += used;
+		while (*e == ' ')
+			e++;
+		snprintf(buf, size, "line %lu col %lu: %s", line, col, e);
+	} else {
+		snprintf(buf, size, "%s", e[0] ? e : f->error[0] ? f->error : "error");
+	}
+	return buf;
+}
+
 const char *dm_tui_model_file_label(const struct dm_tui_file *f)
 {
 	return f->same_name && f->path ? f->path : f->name;
@@ -514,7 +539,7 @@ static void apply_leak(struct dm_tui_model *m, const struct dm_tui_event *ev)
 static void apply_file(struct dm_tui_model *m, const struct dm_tui_event *ev)
 {
 	const struct dm_file_info *f = &ev->file;
-	char n1[32], n2[32], n3[32];
+	char n1[32], n2[32], n3[32], why[DM_TUI_TEXT_MAX + 32];
 	if (f->index < 0)
 		return;
 	update_file(m, (size_t)f->index, f, ev->name, NULL,
@@ -537,6 +562,9 @@ static void apply_file(struct dm_tui_model *m, const struct dm_tui_event *ev)
 			       dm_tui_rate(n3, sizeof n3, file_rate(f)));
 		else if (f->state == DM_FILE_SKIPPED)
 			log_at(m, ev->t, DM_TUI_WARN, "%s skipped", ev->name);
+		else if (f->index >= 0 && (size_t)f->index < m->nfiles)
+			log_at(m, ev->t, DM_TUI_ERROR, "%s failed: %s", ev->name,
+			       dm_tui_file_reason(why, sizeof why, &m->files[f->index]));
 		else
 			log_at(m, ev->t, DM_TUI_ERROR, "%s failed: %s", ev->name, ev->text);
 		break;

@@ -216,6 +216,9 @@ const char *dm_tui_zoom_name(enum dm_tui_zoom z);
 /* The file the details and the arrows act on: the selection, else the
  * first one still at work; -1 when there are no files. */
 long dm_tui_model_current(const struct dm_tui_model *m);
+/* A failed file's message without its path in front, its position in
+ * words: "line 211 col 7: mismatched tag". Returns buf. */
+char *dm_tui_file_reason(char *buf, size_t size, const struct dm_tui_file *f);
 /* The name a file is shown by: its base name, or its path when another
  * file has the same base name. */
 const char *dm_tui_model_file_label(const struct dm_tui_file *f);

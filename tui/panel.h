@@ -79,9 +79,6 @@ void dm_tui_panel_log(WINDOW *w, const struct dm_tui_model *m, const struct dm_t
 /* The first file row shown when rows of them fit (the selection kept in
  * view). */
 size_t dm_tui_files_first(const struct dm_tui_model *m, int rows);
-/* A failed file's message without its path in front, its position in
- * words: "line 211 col 7: mismatched tag". Returns buf. */
-char *dm_tui_file_reason(char *buf, size_t size, const struct dm_tui_file *f);
 /* The details of file i over the panels (Enter): path, state, the whole
  * error, counts, bytes, rates, peak memory, chunk and buffer, retries. */
 void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view *v, long i);

@@ -97,31 +97,6 @@ static void title_counts(const struct dm_tui_model *m, char *buf, size_t size, i
 	}
 }
 
-/* What a failed file's row says: the message without the path in front
- * of it (the row names the file already), its position in words. */
-char *dm_tui_file_reason(char *buf, size_t size, const struct dm_tui_file *f)
-{
-	const char *e = f->error;
-	size_t n = f->path ? strlen(f->path) : 0, bn = strlen(f->name);
-	if (n && strncmp(e, f->path, n) == 0 && e[n] == ':')
-		e += n + 1;
-	else if (bn && strncmp(e, f->name, bn) == 0 && e[bn] == ':')
-		e += bn + 1;
-	while (*e == ' ')
-		e++;
-	unsigned long line, col;
-	int used = 0;
-	if (sscanf(e, "%lu:%lu:%n", &line, &col, &used) == 2 && used > 0) {
-		e += used;
-		while (*e == ' ')
-			e++;
-		snprintf(buf, size, "line %lu col %lu: %s", line, col, e);
-	} else {
-		snprintf(buf, size, "%s", e[0] ? e : f->error[0] ? f->error : "error");
-	}
-	return buf;
-}
-
 struct cols {
 	int name, bar, pct, sizes, rate, rec, state;
 };

@@ -335,7 +335,7 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 		char acct[16] = "acct";
 		double zoomed = c.live_top > 0 ? c.top / c.live_top : 1;
 		if (zoomed >= 1.5)
-			snprintf(acct, sizeof acct, "acct %s%.0f", utf8 ? "\xc3\x97" : "x", zoomed);
+			snprintf(acct, sizeof acct, "acct%s%.0f", utf8 ? "\xc3\x97" : "x", zoomed);
 		strip(&a, y, sh, c.live, c.nv, c.live_top, 0, acct, glyph, dm_tui_attr(v, usage_tone(m)));
 		y += sh;
 		strip(&a, y, sh, c.rate, c.nv, c.rate_top, 1, "read", glyph, A_NORMAL);

@@ -211,7 +211,7 @@ void dm_tui_draw_prompt(const struct dm_tui_view *v, const char *text)
 static int detail(WINDOW *w, const struct dm_tui_view *v, const struct dm_tui_rect *r, int y,
                   const char *label, const char *value, attr_t a)
 {
-	const int lw = 10;
+	const int lw = 12;
 	int width = r->w - lw;
 	if (y >= r->y + r->h || width < 4)
 		return y;
@@ -243,8 +243,11 @@ void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view 
 	snprintf(title, sizeof title, "File %ld of %zu", i + 1, m->nfiles);
 	struct dm_tui_rect r;
 	/* the header and the footer stay in view */
-	WINDOW *w = overlay_win(lines > 4 ? lines - 2 : lines, cols > 104 ? 100 : cols - 4, v, title,
-	                        &r);
+	/* about 14 lines of facts, more when the path or the error wraps */
+	int h = 18 + (f->path ? (int)strlen(f->path) / 60 : 0) + (int)strlen(f->error) / 60;
+	if (h > lines - 2)
+		h = lines > 4 ? lines - 2 : lines;
+	WINDOW *w = overlay_win(h, cols > 104 ? 100 : cols - 4, v, title, &r);
 	if (!w)
 		return;
 	int y = r.y;
