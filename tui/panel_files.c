@@ -225,7 +225,7 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 	char t[32] = "", now[48] = "";
 	if (!v->compact && (f->state == DM_FILE_DONE || (f->state == DM_FILE_RUNNING && f->seconds > 0)))
 		dm_tui_secs(t, sizeof t, f->seconds, utf8);
-	if (f->state == DM_FILE_RUNNING && f->now_rate >= 0 && c->rate) {
+	if (f->state == DM_FILE_RUNNING && f->now_rate >= 0 && c->rate && c->state >= 22) {
 		char r[32];
 		snprintf(now, sizeof now, "  now %s", dm_tui_rate(r, sizeof r, f->now_rate));
 	}

@@ -3,7 +3,8 @@
  * their own scales, accounted memory (what the budget limits, often a
  * sliver of RSS) and the read throughput; a time axis with time labels
  * where the data is, reclamations and setting changes marked on it; the
- * trend. The time window is the zoom's (1 min, 10 min, everything). */
+ * trend. The time window grows with the run up to the zoom's span (1 min,
+ * 10 min, everything), then scrolls. */
 #include "config.h"
 #include "panel.h"
 
@@ -72,18 +73,18 @@ static void collect(struct chart *c, const struct dm_tui_model *m, int gw, int g
 {
 	double span = dm_tui_zoom_span(m->zoom);
 	const struct dm_tui_point *newest = dm_tui_model_point(m, m->hist_n - 1);
+	const struct dm_tui_point *first = m->long_n ? &m->longh[0] : dm_tui_model_point(m, 0);
 	c->last_t = newest ? newest->t : 0;
-	double end = c->last_t > m->now ? c->last_t : m->now;
-	if (span > 0) {
-		/* the first minutes fill from the left, then the window scrolls */
-		c->x0 = end > span ? end - span : 0;
-		c->x1 = c->x0 + span;
-	} else {
-		const struct dm_tui_point *first =
-			m->long_n ? &m->longh[0] : dm_tui_model_point(m, 0);
-		c->x0 = first ? first->t : 0;
-		c->x1 = end > c->x0 + 1 ? end : c->x0 + 1;
-	}
+	double end = c->last_t;
+	double start = first ? first->t : 0;
+	/* the window grows with the run up to the zoom's span (at least 10 s,
+	 * so the first seconds are not stretched over the whole width), then
+	 * scrolls: the data fills the width from the start */
+	double w = end - start > 10 ? end - start : 10;
+	if (span > 0 && w > span)
+		w = span;
+	c->x0 = end - start > w ? end - w : start;
+	c->x1 = c->x0 + w;
 	c->npts = dm_tui_model_series(m, c->x0, c->pts, sizeof c->pts / sizeof c->pts[0]);
 	c->nv = (size_t)gw * (size_t)DM_TUI_PER_CELL(utf8);
 	if (c->nv > MAXV)
@@ -100,7 +101,7 @@ static void collect(struct chart *c, const struct dm_tui_model *m, int gw, int g
 	/* near the budget, show it: the scale then runs to the budget line */
 	if (budget > 0 && max >= 0.4 * budget)
 		max = max > budget ? max : budget;
-	c->top = dm_tui_nice_scale(max, gh >= 4 ? gh / 2 : 1, &c->step);
+	c->top = dm_tui_nice_scale(max, gh >= 4 ? gh / 2 : gh, &c->step);
 	c->live_top = dm_tui_nice_scale(lmax, 1, NULL);
 	c->rate_top = dm_tui_nice_scale(rmax, 1, NULL);
 	c->nlines = 0;
@@ -239,7 +240,11 @@ static void strip(const struct area *a, int y, int h, const double *vals, size_t
 		dm_tui_rate(label, sizeof label, top);
 	else
 		dm_tui_size(label, sizeof label, (uint64_t)top);
-	snprintf(lg, sizeof lg, "%s %s", glyph, name);
+	/* the name alone when a glyph would not leave room for it */
+	if (a->legend - 1 >= dm_tui_width(name) + 2)
+		snprintf(lg, sizeof lg, "%s %s", glyph, name);
+	else
+		snprintf(lg, sizeof lg, "%s", name);
 	for (int r = 0; r < h; r++) {
 		ylabel(a, y + r, r == 0 ? label : "");
 		dm_tui_put(a->w, a->v, y + r, a->x + a->lw, a->gw, rows + (size_t)r * ROWB, at);
