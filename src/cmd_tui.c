@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	      "  -h, --help            this help\n\n"
 	      "Keys: +/- chunk size, [/] buffer size, P next profile, space pause,\n"
 	      "g reclaim, n skip file, a add files, s heap report, L injected leak,\n"
-	      "e export samples CSV, ? help, q quit.\n\n"
+	      "e export samples CSV, arrows select a file, Enter its details, Tab the\n"
+	      "log, z the chart's time window, ? help, q quit (a summary stays).\n\n"
 	      "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
 	      "4 some files failed and others succeeded, 130 interrupted.\n", f);
 }

@@ -152,7 +152,7 @@ if wait_for clock 'RUNNING.*' 10 && wait_for clock '00:00:0[1-9]' 10 >/dev/null;
 	tmux -S "$SOCK" send-keys -t clock Space
 	wait_for clock 'RUNNING' 5 >/dev/null || fail "space did not resume"
 	tmux -S "$SOCK" send-keys -t clock +
-	if wait_for clock '┬.*' 5 >/dev/null && wait_for clock '^│ +chunk 128K' 5; then
+	if wait_for clock '┬.*' 5 >/dev/null && wait_for clock '^│ [^│]*chunk 128K' 5; then
 		pass "+ puts a chunk 128K mark on the chart"
 	else
 		fail "no chunk mark after +"
