@@ -159,8 +159,6 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 	double frac = f->size ? (double)f->bytes / (double)f->size : (f->state == DM_FILE_DONE);
 	int cx = x;
 
-	if (selected && !v->color)
-		dm_tui_put(w, v, y, cx - 1 >= 0 ? cx - 1 : cx, 1, ">", A_BOLD);
 	dm_tui_put(w, v, y, cx, 1, icon(f->state, utf8), dm_tui_attr(v, tone_of(f->state)));
 	cx += 2;
 	dm_tui_fit_mid(name, sizeof name, dm_tui_model_file_label(f), c->name, utf8);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "screen.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +257,13 @@ void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view 
 	enum dm_tui_tone tone = f->state == DM_FILE_FAILED ? DM_TUI_ALERT
 	                        : f->state == DM_FILE_DONE ? DM_TUI_GOOD : DM_TUI_PLAIN;
 	y = detail(w, v, &r, y, "name", f->name, dm_tui_attr(v, DM_TUI_STRONG));
-	y = detail(w, v, &r, y, "path", f->path ? f->path : f->name, A_NORMAL);
+	/* the full path: as given when it is one, else resolved (if the file
+	 * is still there) */
+	char full[PATH_MAX];
+	const char *path = f->path ? f->path : f->name;
+	if (path[0] != '/' && strcmp(path, "-") != 0 && realpath(path, full))
+		path = full;
+	y = detail(w, v, &r, y, "path", path, A_NORMAL);
 	y = detail(w, v, &r, y, "state",
 	           (unsigned)f->state < sizeof states / sizeof states[0] ? states[f->state] : "?",
 	           dm_tui_attr(v, tone));
