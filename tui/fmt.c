@@ -463,9 +463,10 @@ double dm_tui_nice_scale(double max, int maxticks, double *step)
 			double k = ceil(want / st);
 			if (k < 1)
 				k = 1;
-			/* 3 x 500K is 1.46M: the ticks stay below the next unit, or
-			 * the next unit's steps are used */
-			if ((k <= maxticks && k * st < 1024 * unit) || unit > 1e18) {
+			/* 3 x 500K is 1.46M, and 1000M is wider than 1G: the ticks
+			 * stay below 1000 of the unit, or the next unit's steps are
+			 * used */
+			if ((k <= maxticks && k * st < 1000 * unit) || unit > 1e18) {
 				if (step)
 					*step = st;
 				return k * st;
