@@ -55,7 +55,7 @@ static const struct dm_tui_keyhelp help[] = {
 	{"L", "leak", "toggle an injected leak of 40M/s (for demos)", NULL},
 	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv", NULL},
 	{"?", "help", "show / hide this help", NULL},
-	{"q", "quit", "quit (asks y/n while files are still running)", NULL},
+	{"q", "quit", "quit (y/n while files still run); a line a file stays on the terminal", NULL},
 	{"^L", NULL, "redraw the screen", "redraw"},
 };
 
