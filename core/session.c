@@ -23,6 +23,23 @@ double dm_session_now(const struct dm_session *s)
 	return dm_mono_s() - s->t0;
 }
 
+double dm_session_run_clock(const struct dm_session *s)
+{
+	double now = dm_session_now(s);
+	double paused = s->paused_total;
+	if (atomic_load(&s->paused))
+		paused += now - s->paused_at;
+	return now - paused;
+}
+
+double dm_session_elapsed(struct dm_session *s)
+{
+	pthread_mutex_lock(&s->mu);
+	double t = dm_session_run_clock(s);
+	pthread_mutex_unlock(&s->mu);
+	return t;
+}
+
 void dm_session_emit(struct dm_session *s, struct dm_event *ev)
 {
 	ev->t = dm_session_now(s);
@@ -181,7 +198,7 @@ static void publish(struct worker *w, struct file_slot *f, uint64_t bytes)
 		total += w->counts[t];
 	}
 	f->info.records_total = total;
-	f->info.seconds = dm_session_now(w->s) - f->info.started;
+	f->info.seconds = dm_session_run_clock(w->s) - f->info.started;
 	struct dm_acct_stats st;
 	dm_acct_stats(w->acct, &st);
 	f->info.peak = st.peak;
@@ -360,7 +377,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&s->mu);
 		struct file_slot *f = s->files[idx];
 		f->info.state = DM_FILE_RUNNING;
-		f->info.started = dm_session_now(s);
+		f->info.started = dm_session_run_clock(s);
 		f->info.size = file_size(f->path);
 		const char *path = f->path;
 		struct dm_file_info info = f->info;
@@ -556,6 +573,11 @@ static void setting(struct dm_session *s, const char *key, const char *value)
 void dm_session_pause(struct dm_session *s, int paused)
 {
 	pthread_mutex_lock(&s->mu);
+	int was = atomic_load(&s->paused);
+	if (paused && !was)
+		s->paused_at = dm_session_now(s);
+	else if (!paused && was)
+		s->paused_total += dm_session_now(s) - s->paused_at;
 	atomic_store(&s->paused, paused ? 1 : 0);
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);

@@ -92,6 +92,9 @@ int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen);
 int dm_session_export_csv(struct dm_session *s, const char *path);
 
 /* Snapshots for a display, any thread. */
+/* Seconds since start with paused time left out: the clock the files'
+ * started and seconds are on. */
+double dm_session_elapsed(struct dm_session *s);
 void dm_session_config(struct dm_session *s, struct dm_config *out);
 size_t dm_session_files(struct dm_session *s);
 /* Copy of file i (path and error point into session memory that lives

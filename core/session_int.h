@@ -55,6 +55,9 @@ struct dm_session {
 	int started, closing;
 	atomic_int stop, paused;
 	double t0;
+	/* paused time (under mu): the run clock and the files' seconds leave
+	 * it out, so a pause does not lower their throughput */
+	double paused_total, paused_at;
 	int64_t wall0;
 	int exit_code;
 
@@ -81,6 +84,8 @@ struct dm_session {
 
 /* session.c */
 double dm_session_now(const struct dm_session *s);
+/* Seconds run, paused time left out. Caller holds mu. */
+double dm_session_run_clock(const struct dm_session *s);
 void dm_session_emit(struct dm_session *s, struct dm_event *ev);
 
 /* monitor.c */

@@ -10,6 +10,7 @@
 
 #include "crt.h"
 #include "dashboard.h"
+#include "fmt.h"
 #include "queue.h"
 #include "session.h"
 
@@ -41,9 +42,50 @@ static void usage(FILE *f)
 	      "  -h, --help            this help\n\n"
 	      "Keys: +/- chunk size, [/] buffer size, P next profile, space pause,\n"
 	      "g reclaim, n skip file, a add files, s heap report, L injected leak,\n"
-	      "e export samples CSV, ? help, q quit.\n\n"
+	      "e export samples CSV, arrows select a file, Enter its details, Tab the\n"
+	      "log, z the chart's time window, ? help, q quit (a summary stays).\n\n"
 	      "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
 	      "4 some files failed and others succeeded, 130 interrupted.\n", f);
+}
+
+/* One line a file on stdout (state, records, bytes, time, throughput;
+ * a failure's message under it), then a total. */
+static void summary(struct dm_session *s, int code)
+{
+	size_t n = dm_session_files(s), ok = 0, failed = 0;
+	int namew = 8;
+	for (size_t i = 0; i < n; i++) {
+		struct dm_file_info fi;
+		if (dm_session_file(s, i, &fi) == 0 && fi.path && (int)strlen(fi.path) > namew)
+			namew = (int)strlen(fi.path);
+	}
+	if (namew > 48)
+		namew = 48;
+	for (size_t i = 0; i < n; i++) {
+		struct dm_file_info fi;
+		char rec[32], size[16], secs[16], rate[32];
+		if (dm_session_file(s, i, &fi) != 0)
+			continue;
+		ok += fi.state == DM_FILE_DONE;
+		failed += fi.state == DM_FILE_FAILED;
+		const char *path = fi.path ? fi.path : "-";
+		int len = (int)strlen(path);
+		/* a long path keeps its end, where the name is */
+		const char *shown = len > namew ? path + len - namew : path;
+		printf("  %-7s %-*s  %s records", dm_file_state_name(fi.state), namew, shown,
+		       dm_tui_count(rec, sizeof rec, fi.records_total));
+		if (fi.state == DM_FILE_DONE)
+			printf(", %s in %s (%s)", dm_tui_size(size, sizeof size, fi.bytes),
+			       dm_tui_secs(secs, sizeof secs, fi.seconds, 0),
+			       dm_tui_rate(rate, sizeof rate,
+			                   fi.seconds > 0 ? (double)fi.bytes / fi.seconds : 0));
+		putchar('\n');
+		if (fi.state == DM_FILE_FAILED && fi.error)
+			printf("          %s\n", fi.error);
+	}
+	printf("ddexmon: %zu file%s: %zu done, %zu failed, %zu not finished (exit %d)\n", n,
+	       n == 1 ? "" : "s", ok, failed, n - ok - failed, code);
+	fflush(stdout);
 }
 
 enum {
@@ -147,13 +189,9 @@ int dm_cmd_tui(int argc, char **argv)
 	}
 	if (msg[0])
 		dm_cli_error("%s", msg);
-	/* the screen is gone: leave the failures where the shell shows them */
-	for (size_t i = 0; started && i < dm_session_files(s); i++) {
-		struct dm_file_info fi;
-		if (dm_session_file(s, i, &fi) == 0 && fi.state == DM_FILE_FAILED && fi.error &&
-		    fi.code != DM_EINTR)
-			dm_cli_error("%s", fi.error);
-	}
+	/* the screen is gone: leave the results where the shell shows them */
+	if (started)
+		summary(s, code);
 	dm_session_free(s);
 	dm_tui_queue_free(q);
 	return code;

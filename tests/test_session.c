@@ -284,3 +284,32 @@ Test(session, skip_and_stop)
 	cr_assert_neq(fi.state, DM_FILE_DONE);
 	dm_session_free(ss);
 }
+
+/* A pause stops the run clock: the time a file was held paused is not in
+ * its seconds (so not in its throughput) nor in dm_session_elapsed. */
+Test(session, pause_is_left_out_of_the_clocks)
+{
+	struct seen s;
+	struct dm_config cfg;
+	base_config(&cfg);
+	struct dm_session *ss = new_session(&s, &cfg, NULL);
+	dm_session_add(ss, gen_path);
+	dm_session_pause(ss, 1);
+	struct dm_error err;
+	cr_assert_eq(dm_session_start(ss, &err), 0);
+	cr_assert(wait_for(&s, DM_EV_FILE_START));
+	double e0 = dm_session_elapsed(ss);
+	sleep_ms(800);
+	double e1 = dm_session_elapsed(ss);
+	cr_assert_lt(e1 - e0, 0.05, "the run clock moved %.3f s while paused", e1 - e0);
+	dm_session_pause(ss, 0);
+	cr_assert_eq(dm_session_wait(ss), DM_EXIT_OK);
+	struct dm_file_info fi;
+	cr_assert_eq(dm_session_file(ss, 0, &fi), 0);
+	/* the file is held for 800 ms and parses in far less: with the pause
+	 * counted its seconds would be at least 0.8 */
+	cr_assert_lt(fi.seconds, 0.7, "the pause counted: %.3f s", fi.seconds);
+	cr_assert_gt(fi.seconds, 0);
+	cr_assert_geq(dm_session_elapsed(ss), fi.seconds);
+	dm_session_free(ss);
+}

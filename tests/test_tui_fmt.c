@@ -41,24 +41,41 @@ Test(fmt, deltas_signed_with_unicode_minus)
 	cr_assert_str_eq(S(dm_tui_delta(buf, sizeof buf, 0, 1)), "0");
 }
 
-Test(fmt, rates_in_decimal_megabytes)
+/* One unit family for sizes and rates: dm_tui_size's binary units with
+ * "/s", so the same rate reads the same in the header, the chart, the
+ * leak panel and the log. */
+Test(fmt, rates_in_the_units_of_sizes)
 {
-	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 91.2e6)), "91.2 MB/s");
-	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 0)), "0.0 MB/s");
-	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, NAN)), "0.0 MB/s");
-	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, -5)), "0.0 MB/s");
-	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 12345.6e6)), "12346 MB/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 91.2 * 1048576)), "91.2M/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 40.0 * 1048576)), "40M/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 812)), "812B/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 0)), "0B/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, NAN)), "0B/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, -5)), "0B/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, INFINITY)), "0B/s");
+	cr_assert_str_eq(S(dm_tui_rate(buf, sizeof buf, 1.5 * 1073741824.0)), "1.5G/s");
+	char size[16];
+	for (double r = 1; r < 1e15; r = r * 2.7 + 3) {
+		dm_tui_rate(buf, sizeof buf, r);
+		dm_tui_size(size, sizeof size, (uint64_t)(r + 0.5));
+		cr_assert_str_eq(buf, strcat(size, "/s"), "rate %.0f", r);
+	}
 }
 
-Test(fmt, slopes_in_binary_units_with_sign)
+Test(fmt, slopes_signed_in_the_same_units)
 {
-	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 204.8, 1)), "+205 B/s");
-	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 0.2, 1)), "0 B/s");
+	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 204.8, 1)), "+205B/s");
+	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 0.2, 1)), "0B/s");
 	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, -3.1 * 1048576, 1)),
-	                 "\xe2\x88\x92" "3.1 MiB/s");
-	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, -3.1 * 1048576, 0)), "-3.1 MiB/s");
-	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 2048, 0)), "+2.0 KiB/s");
-	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 52.7e6, 0)), "+50.3 MiB/s");
+	                 "\xe2\x88\x92" "3.1M/s");
+	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, -3.1 * 1048576, 0)), "-3.1M/s");
+	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 2048, 0)), "+2K/s");
+	cr_assert_str_eq(S(dm_tui_slope(buf, sizeof buf, 52.7e6, 0)), "+50.3M/s");
+	/* what the leak panel, the log and the header print for one rate */
+	char a[32], b[32];
+	dm_tui_slope(a, sizeof a, 12.0 * 1048576, 0);
+	dm_tui_rate(b, sizeof b, 12.0 * 1048576);
+	cr_assert_str_eq(a + 1, b);
 }
 
 Test(fmt, si_counts)
@@ -230,32 +247,94 @@ Test(graph, rows_and_scales)
 	cr_assert_eq(dm_tui_graph_row(0, 640, 10), 9);
 	cr_assert_eq(dm_tui_graph_row(700, 640, 10), -1);
 	cr_assert_eq(dm_tui_graph_row(-1, 640, 10), -1);
-	cr_assert_float_eq(dm_tui_nice_top(0), 1024, 0);
-	cr_assert_float_eq(dm_tui_nice_top(6501171), 7 << 20, 0);           /* 6.2M -> 7M */
-	cr_assert_float_eq(dm_tui_nice_top(512 << 20), 640 << 20, 0);       /* room over the budget */
+}
+
+/* Round ticks: every multiple of the step up to the top prints as a
+ * short round figure (1M, 2M, 5M, 500K, not 3.89M). */
+Test(graph, round_ticks)
+{
+	double step;
+	cr_assert_float_eq(dm_tui_nice_scale(6501171, 4, &step), 8 << 20, 0);   /* 6.2M */
+	cr_assert_float_eq(step, 2 << 20, 0);
+	cr_assert_float_eq(dm_tui_nice_scale(3.89 * 1048576, 4, &step), 6 << 20, 0);
+	cr_assert_float_eq(step, 2 << 20, 0);
+	cr_assert_float_eq(dm_tui_nice_scale(3.89 * 1048576, 8, &step), 5 << 20, 0);
+	cr_assert_float_eq(step, 1 << 20, 0);
+	cr_assert_float_eq(dm_tui_nice_scale(512 << 20, 3, &step), 600ull << 20, 0);
+	cr_assert_float_eq(step, 200 << 20, 0);
+	cr_assert_float_eq(dm_tui_nice_scale(0, 4, &step), 1024, 0);
+	cr_assert_float_eq(dm_tui_nice_scale(1.2 * 1048576, 4, &step), 2 << 20, 0);  /* not 1500K */
+	cr_assert_float_eq(dm_tui_nice_scale(400 * 1024, 1, &step), 500 * 1024, 0);
+	cr_assert_float_eq(dm_tui_nice_scale(600 * 1024, 1, &step), 1 << 20, 0);
 	char label[16];
-	for (double y = 1000; y < 1e13; y *= 1.7) {
-		double top = dm_tui_nice_top(y);
-		cr_assert_geq(top, y * 1.1);
-		cr_assert_leq(top, y * 1.1 * 1.26);
-		cr_assert_leq(strlen(dm_tui_size(label, sizeof label, (uint64_t)top)), 5);
+	for (double y = 1000; y < 1e13; y *= 1.37) {
+		for (int ticks = 1; ticks <= 8; ticks++) {
+			double top = dm_tui_nice_scale(y, ticks, &step);
+			cr_assert_geq(top, y * 1.05, "%.0f in %d ticks: top %.0f", y, ticks, top);
+			cr_assert_leq(top / step, ticks + 1e-9);
+			cr_assert_leq(top, y * 1.05 * 5.2, "%.0f: top %.0f too far above", y, top);
+			for (double t = step; t <= top + 1; t += step) {
+				dm_tui_size(label, sizeof label, (uint64_t)llround(t));
+				/* a round figure: at most two significant digits and no
+				 * decimals except a half ("2.5M" never comes: steps are
+				 * 1, 2, 5) */
+				cr_assert_null(strchr(label, '.'), "%.0f / %d ticks: tick %s", y, ticks, label);
+				/* at most three digits: "500M/s" fits the label column */
+				cr_assert_leq(strlen(label), 4, "%.0f / %d ticks: tick %s", y, ticks, label);
+			}
+		}
 	}
+}
+
+Test(graph, time_steps_and_labels)
+{
+	cr_assert_float_eq(dm_tui_time_step(60, 100, 12), 10, 0);
+	cr_assert_float_eq(dm_tui_time_step(600, 100, 12), 120, 0);
+	cr_assert_float_eq(dm_tui_time_step(60, 40, 12), 30, 0);
+	cr_assert_float_eq(dm_tui_time_step(0, 100, 12), 0, 0);
+	cr_assert_float_eq(dm_tui_time_step(86400, 100, 12), 14400, 0);
+	cr_assert_str_eq(S(dm_tui_ago(buf, sizeof buf, 0)), "now");
+	cr_assert_str_eq(S(dm_tui_ago(buf, sizeof buf, 10)), "-10s");
+	cr_assert_str_eq(S(dm_tui_ago(buf, sizeof buf, 90)), "-1m30s");
+	cr_assert_str_eq(S(dm_tui_ago(buf, sizeof buf, 600)), "-10m");
+	cr_assert_str_eq(S(dm_tui_ago(buf, sizeof buf, 7200)), "-2h");
+	cr_assert_str_eq(S(dm_tui_ago(buf, sizeof buf, 5400)), "-1h30m");
 }
 
 Test(graph, time_axis_marks_and_labels)
 {
 	int marks[] = {3, 10};
-	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 20, marks, 2, "60s", 0)),
-	                 "---+------+-- 60s --");
-	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 8, marks, 1, NULL, 1)),
+	int tc[] = {12};
+	const char *tl[] = {"now"};
+	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 20, marks, 2, tc, tl, 1, 0)),
+	                 "---+------+ now ----");
+	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 8, marks, 1, NULL, NULL, 0, 1)),
 	                 "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\xac"
 	                 "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80");
-	/* no room for the label: left out */
-	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 6, NULL, 0, "60s", 0)), "------");
+	/* labels where the data is, not at the right end: data over the
+	 * first third of 30 cells */
+	int t3[] = {1, 9};
+	const char *l3[] = {"-5s", "now"};
+	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 30, NULL, 0, t3, l3, 2, 0)),
+	                 " -5s --- now -----------------");
+	/* past the end: pulled back in; over a mark or a label: left out */
+	int late[] = {18, 19};
+	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 20, NULL, 0, late, l3, 2, 0)),
+	                 "--------------- -5s ");
+	int over[] = {2};
+	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 20, marks, 2, over, tl, 1, 0)),
+	                 "---+------+---------");
+	/* no room at all: left out */
+	cr_assert_str_eq(S(dm_tui_axis(buf, sizeof buf, 3, NULL, 0, tc, tl, 1, 0)), "---");
 
 	int cols[] = {2, 8, 20};
 	const char *labels[] = {"GC -2.1M", "GC -1M", "GC -3K"};
+	/* overlapping: the newer keeps its place */
 	cr_assert_str_eq(S(dm_tui_mark_labels(buf, sizeof buf, 30, cols, labels, 3)),
+	                 "        GC -1M      GC -3K    ");
+	int apart[] = {2, 20};
+	const char *two[] = {"GC -2.1M", "GC -3K"};
+	cr_assert_str_eq(S(dm_tui_mark_labels(buf, sizeof buf, 30, apart, two, 2)),
 	                 "  GC -2.1M          GC -3K    ");
 	int edge[] = {8};
 	cr_assert_str_eq(S(dm_tui_mark_labels(buf, sizeof buf, 10, edge, labels + 1, 1)),
@@ -266,14 +345,73 @@ Test(fmt, trend_line)
 {
 	struct dm_trend t = {DM_TREND_STABLE, 204.8, -1, 10};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 1)),
-	                 "trend: stable (+205 B/s)   time to budget: \xe2\x80\x94");
+	                 "trend: stable (+205B/s)   time to budget: \xe2\x80\x94");
 	t = (struct dm_trend){DM_TREND_GROWING, 3.0 * 1048576, 125, 10};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 0)),
-	                 "trend: growing (+3.0 MiB/s)   time to budget: 2m05s");
+	                 "trend: growing (+3M/s)   time to budget: 2m05s");
 	t = (struct dm_trend){DM_TREND_GROWING, 3.0 * 1048576, 0, 10};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 0)),
-	                 "trend: growing (+3.0 MiB/s)   time to budget: reached");
+	                 "trend: growing (+3M/s)   time to budget: reached");
 	t = (struct dm_trend){DM_TREND_UNKNOWN, 0, -1, 1};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 0)),
 	                 "trend: unknown   time to budget: -");
+}
+
+/* Middle truncation: the head and the tail of a name stay, the cut mark
+ * in between; widths in columns, never a split character. */
+Test(fmt, names_cut_in_the_middle)
+{
+	const char *n = "samples__ERN-27_Malformed_Audio.xml";
+	cr_assert_str_eq(S(dm_tui_fit_mid(buf, sizeof buf, n, 25, 1)),
+	                 "samples__ERN\xe2\x80\xa6" "ed_Audio.xml");
+	cr_assert_eq(dm_tui_width(buf), 25);
+	/* the odd column goes to the head */
+	cr_assert_str_eq(S(dm_tui_fit_mid(buf, sizeof buf, n, 24, 0)), "samples__ERN~d_Audio.xml");
+	/* fits: as it is, padded */
+	cr_assert_str_eq(S(dm_tui_fit_mid(buf, sizeof buf, "a.xml", 8, 1)), "a.xml   ");
+	/* eight names with one prefix stay apart */
+	char a[64], b[64];
+	dm_tui_fit_mid(a, sizeof a, "samples__ERN-27_Single_Audio_0001.xml", 20, 1);
+	dm_tui_fit_mid(b, sizeof b, "samples__ERN-27_Single_Audio_0002.xml", 20, 1);
+	cr_assert_str_neq(a, b);
+	dm_tui_fit(a, sizeof a, "samples__ERN-27_Single_Audio_0001.xml", 20, 1);
+	dm_tui_fit(b, sizeof b, "samples__ERN-27_Single_Audio_0002.xml", 20, 1);
+	cr_assert_str_eq(a, b, "a cut at the end loses what tells them apart");
+	/* wide characters: two columns each, never cut in half */
+	const char *wide = "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x95"
+	                   "\xe3\x82\xa1\xe3\x82\xa4\xe3\x83\xab.xml";  /* 日本語のファイル.xml */
+	for (int w = 5; w < 24; w++) {
+		dm_tui_fit_mid(buf, sizeof buf, wide, w, 1);
+		cr_assert_eq(dm_tui_width(buf), w, "width %d: \"%s\"", w, buf);
+		cr_assert(strstr(buf, ".xml") || w < 10, "width %d keeps the end: %s", w, buf);
+	}
+	/* every byte is a whole character: the output decodes as UTF-8 */
+	const char *mixed = "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x8e\xb5-d\xc3\xa9j\xc3\xa0-vu.xml";
+	for (int w = 5; w < 30; w++) {
+		dm_tui_fit_mid(buf, sizeof buf, mixed, w, 1);
+		cr_assert_eq(dm_tui_width(buf), w, "width %d", w);
+		const unsigned char *p = (const unsigned char *)buf;
+		while (*p) {
+			int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+			for (int k = 1; k < len; k++)
+				cr_assert_eq(p[k] & 0xC0, 0x80, "width %d: a character split in \"%s\"", w,
+				             buf);
+			p += len;
+		}
+	}
+	/* a stray byte and a control in a name: shown as '?', still cut in
+	 * the middle to the width */
+	dm_tui_fit_mid(buf, sizeof buf, "bad\x01name-\xff-with-a-long-tail.xml", 16, 1);
+	cr_assert_eq(dm_tui_width(buf), 16);
+	cr_assert_null(strchr(buf, '\x01'));
+	/* ASCII mode: one column a byte, non-ASCII as '?' */
+	dm_tui_fit_mid(buf, sizeof buf, mixed, 12, 0);
+	cr_assert_eq(strlen(buf), 12);
+	for (const char *p = buf; *p; p++)
+		cr_assert((unsigned char)*p < 0x80);
+	/* the cut for wrapping: whole characters only */
+	cr_assert_eq(dm_tui_cut("ab\xc3\xa9" "cd", 3, 1), 4);
+	cr_assert_eq(dm_tui_cut(wide, 3, 1), 3);
+	cr_assert_eq(dm_tui_cut(wide, 4, 1), 6);
+	cr_assert_eq(dm_tui_cut("abc", 10, 1), 3);
 }

@@ -29,12 +29,21 @@ static const struct {
 	{'?', DM_TUI_A_HELP}, {'h', DM_TUI_A_HELP}, {KEY_F(1), DM_TUI_A_HELP},
 	{'q', DM_TUI_A_QUIT}, {'Q', DM_TUI_A_QUIT},
 	{CTRL('L'), DM_TUI_A_REDRAW},
+	{KEY_UP, DM_TUI_A_UP}, {'k', DM_TUI_A_UP}, {'K', DM_TUI_A_UP},
+	{KEY_DOWN, DM_TUI_A_DOWN}, {'j', DM_TUI_A_DOWN}, {'J', DM_TUI_A_DOWN},
+	{KEY_PPAGE, DM_TUI_A_PAGE_UP}, {KEY_NPAGE, DM_TUI_A_PAGE_DOWN},
+	{KEY_HOME, DM_TUI_A_HOME}, {KEY_END, DM_TUI_A_END},
+	{'\n', DM_TUI_A_DETAILS}, {'\r', DM_TUI_A_DETAILS}, {KEY_ENTER, DM_TUI_A_DETAILS},
+	{'i', DM_TUI_A_DETAILS}, {'I', DM_TUI_A_DETAILS},
+	{'\t', DM_TUI_A_FOCUS}, {27, DM_TUI_A_BACK},
+	{'z', DM_TUI_A_ZOOM}, {'Z', DM_TUI_A_ZOOM},
+	{'<', DM_TUI_A_ZOOM_IN}, {'>', DM_TUI_A_ZOOM_OUT},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
 /* The last action in the enum: every one from NONE + 1 up to it must be
  * reachable from a key and named in the help. */
-#define LAST_ACTION DM_TUI_A_REDRAW
+#define LAST_ACTION DM_TUI_A_ZOOM_OUT
 
 Test(keys, every_key_of_the_table_does_its_action)
 {
@@ -76,6 +85,20 @@ Test(keys, every_action_has_a_key)
  * spelled out, anything else is one character. Returns how many. */
 static size_t named_keys(const char *s, int out[4])
 {
+	static const struct {
+		const char *name;
+		int keys[2];
+	} spelled[] = {
+		{"Enter", {'\n', 0}}, {"Tab", {'\t', 0}}, {"Esc", {27, 0}},
+		{"Up/Down", {KEY_UP, KEY_DOWN}}, {"PgUp/PgDn", {KEY_PPAGE, KEY_NPAGE}},
+		{"Home/End", {KEY_HOME, KEY_END}},
+	};
+	for (size_t i = 0; i < sizeof spelled / sizeof spelled[0]; i++)
+		if (strcmp(s, spelled[i].name) == 0) {
+			out[0] = spelled[i].keys[0];
+			out[1] = spelled[i].keys[1];
+			return out[1] ? 2 : 1;
+		}
 	if (strcmp(s, "space") == 0) {
 		out[0] = ' ';
 		return 1;
@@ -140,6 +163,9 @@ Test(keys, help_lines_say_what_their_keys_do)
 		{DM_TUI_A_ADD, "add"}, {DM_TUI_A_HEAP_REPORT, "heap report"},
 		{DM_TUI_A_LEAK, "leak"}, {DM_TUI_A_EXPORT, "export"}, {DM_TUI_A_HELP, "help"},
 		{DM_TUI_A_QUIT, "quit"}, {DM_TUI_A_REDRAW, "redraw"},
+		{DM_TUI_A_DETAILS, "details"}, {DM_TUI_A_UP, "select"}, {DM_TUI_A_PAGE_UP, "page"},
+		{DM_TUI_A_HOME, "first"}, {DM_TUI_A_FOCUS, "log"}, {DM_TUI_A_BACK, "close"},
+		{DM_TUI_A_ZOOM, "time window"}, {DM_TUI_A_ZOOM_IN, "shorter"},
 	};
 	const struct dm_tui_keyhelp *h;
 	size_t n = dm_tui_key_help(&h);

@@ -94,9 +94,12 @@ static void sketch_model(int leak)
 	m->now = 72;
 	file(0, "/data/in/catalogue-2026-11.xml", DM_FILE_DONE, 1159641170ull, 1159641170ull,
 	     259844, 0.2, 11.8, NULL);
+	/* two looks at a running file 2 s apart: its current rate */
+	file(1, "sony-delta-0041.xml", DM_FILE_RUNNING, 1095216660ull, 400ull << 20, 100000, 60,
+	     10, NULL);
 	file(1, "sony-delta-0041.xml", DM_FILE_RUNNING, 1095216660ull, 512ull << 20, 121003, 60,
-	     0, NULL);
-	file(2, "warner-full.xml", DM_FILE_RUNNING, 980ull << 20, 140ull << 20, 33410, 64, 0, NULL);
+	     12, NULL);
+	file(2, "warner-full.xml", DM_FILE_RUNNING, 980ull << 20, 140ull << 20, 33410, 64, 8, NULL);
 	file(3, "umg-2026-11-24.xml", DM_FILE_QUEUED, 2480343613ull, 0, 0, 0, 0, NULL);
 	file(4, "broken.xml", DM_FILE_FAILED, 40 << 10, 12 << 10, 3, 1, 0.1,
 	     "broken.xml:211:7: mismatched tag");
@@ -261,7 +264,7 @@ Test(panels, full_120x40)
 	cr_assert_geq(y, 0);
 	cr_assert(strstr(text[y], "\xe2\x9c\x93 catalogue-2026-11.xml"));
 	cr_assert(strstr(text[y], "1.08G/1.08G"));
-	cr_assert(strstr(text[y], "98.3 MB/s"));
+	cr_assert(strstr(text[y], "93.7M/s"), "%s", text[y]);
 	cr_assert(strstr(text[y], "259,844 rec"));
 	cr_assert(strstr(text[y], "done"));
 	cr_assert(strstr(text[y], "11.8s"));
@@ -270,20 +273,30 @@ Test(panels, full_120x40)
 	cr_assert(strstr(text[y], " 512M/1.02G"));
 	cr_assert(strstr(text[y], "\xe2\x96\x88\xe2\x96\x91"), "a bar: %s", text[y]);
 	cr_assert(strstr(text[y], "running"));
+	cr_assert(strstr(text[y], "42.7M/s"), "the file's average: %s", text[y]);
+	cr_assert(strstr(text[y], "12.0s  now 56M/s"), "the last 2 s: %s", text[y]);
 	y = find("umg-2026-11-24.xml");
 	cr_assert(strstr(text[y], "0/2.31G"));
 	cr_assert(strstr(text[y], "queued"));
 	y = find("broken.xml");
 	cr_assert(strstr(text[y], "\xe2\x9c\x97 broken.xml"));
-	cr_assert(strstr(text[y], "failed: broken.xml:211:7: mismatched tag"));
+	cr_assert(strstr(text[y], "failed: line 211 col 7: mismatched tag"), "%s", text[y]);
 	HAS("1 done \xc2\xb7 2 running \xc2\xb7 1 queued \xc2\xb7 1 failed");
 	/* memory: figures in the title, the scale, the axis, marks, trend */
 	HAS("RSS 6.2M  peak 6.9M  accounted 1.4M = 0% of budget");
-	HAS("7M \xe2\x94\xa4");
+	HAS("8M \xe2\x94\xa4");                      /* round ticks */
+	HAS("6M \xe2\x94\xa4");
+	HAS("4M \xe2\x94\xa4");
+	cr_assert_lt(find("7M \xe2\x94\xa4"), 0);
+	HAS("\xe2\xa3\xbf acct\xc3\x97" "4");            /* the accounted strip: 2M, x4 */
+	HAS("\xe2\xa3\xbf read");                      /* the throughput strip */
+	HAS(" now ");                                  /* time labels where the data is */
+	HAS(" -10s ");
+	HAS("zoom 1m");
 	HAS("0 \xe2\x94\x94\xe2\x94\x80");
 	HAS("\xe2\x94\xac");                          /* a reclamation on the axis */
 	HAS("GC \xe2\x88\x92" "2.1M");
-	HAS("trend: stable (+205 B/s)   time to budget: \xe2\x80\x94");
+	HAS("trend: stable (+205B/s)   time to budget: \xe2\x80\x94");
 	HAS("system: 31% used, MemAvailable 16.1G");
 	HAS("\xe2\x86\x91 budget");                   /* 512M is far above 7M */
 	HAS("\xe2\xa3\xbf acct");
@@ -311,11 +324,11 @@ Test(panels, leak_confirmed_is_said_in_words)
 {
 	sketch_model(1);
 	draw(120, 40);
-	HAS("CONFIRMED 00:01:10  +151M in 3.0s (52.8 MB/s)");
+	HAS("CONFIRMED 00:01:10  +151M in 3.0s (50.4M/s)");
 	HAS("reclamation got back only \xe2\x88\x92" "2M");
 	HAS("heap report: heap-20261125T130214Z.json");         /* base name: narrow panel */
 	HAS(" CONFIRMED \xe2\x94\x80");
-	HAS("LEAK CONFIRMED: +151M in 3s (52.8 MB/s)");
+	HAS("LEAK CONFIRMED: +151M in 3.0s (50.4M/s)");
 	box_intact(DM_TUI_LEAKS, "Leaks");
 	done();
 }
@@ -505,3 +518,225 @@ Test(panels, help_lists_every_key_120x40) { help_lists_every_key(120, 40); }
 Test(panels, help_lists_every_key_80x24) { help_lists_every_key(80, 24); }
 Test(panels, help_lists_every_key_60x20) { help_lists_every_key(60, 20); }
 Test(panels, help_lists_every_key_40x12) { help_lists_every_key(40, 12); }
+
+/* ---- failures you can read, and files you can reach ------------------ */
+
+#define BADPATH "/work/ops/incoming/2026-11/bad/samples__ERN-27_Malformed_Audio.xml"
+
+/* Six files, the fourth failed deep in a long path. */
+static void failing_model(void)
+{
+	m = dm_tui_model_new();
+	cr_assert_not_null(m);
+	m->utf8 = view.utf8;
+	m->state = DM_TUI_RUNNING;
+	static const char *const names[] = {
+		"/work/ops/incoming/2026-11/samples__ERN-27_Single_Audio_0001.xml",
+		"/work/ops/incoming/2026-11/samples__ERN-27_Single_Audio_0002.xml",
+		"/work/ops/incoming/2026-11/samples__ERN-27_Single_Audio_0003.xml",
+		BADPATH,
+		"/work/ops/incoming/2026-11/samples__ERN-27_Single_Audio_0005.xml",
+		"/work/ops/incoming/2026-11/samples__ERN-27_Single_Audio_0006.xml",
+	};
+	for (size_t i = 0; i < 6; i++)
+		file(i, names[i], i == 3 ? DM_FILE_FAILED : DM_FILE_DONE, 40 << 10,
+		     i == 3 ? 12 << 10 : 40 << 10, 3, 0, 0.5,
+		     i == 3 ? BADPATH ":211:7: mismatched tag" : NULL);
+}
+
+static void reason_visible(int cols, int lines)
+{
+	failing_model();
+	draw(cols, lines);
+	int y = find("line 211 col 7: mismatched tag");
+	cr_assert_geq(y, 0, "%dx%d: the reason is not in the Files panel", cols, lines);
+	/* the row names the file by its name, cut in the middle: the ends
+	 * that tell it apart are kept */
+	cr_assert(strstr(text[y], "samples__"), "%s", text[y]);
+	cr_assert(strstr(text[y], ".xml"), "%s", text[y]);
+	cr_assert_null(strstr(text[y], "/work/ops"), "no path in the row: %s", text[y]);
+	/* the other names stay apart (their numbers are at the end) */
+	if (lines >= 24) {
+		HAS("0001.xml");
+		HAS("0002.xml");
+	}
+	done();
+}
+
+Test(files, reason_visible_at_120x40) { reason_visible(120, 40); }
+Test(files, reason_visible_at_80x24) { reason_visible(80, 24); }
+Test(files, reason_visible_at_60x20) { reason_visible(60, 20); }
+
+/* At 200 columns the message gets the room, not only the name. */
+Test(files, wide_screen_widens_the_message)
+{
+	static const char msg[] = BADPATH ":211:7: mismatched tag: the element <Release> opened at "
+	                          "line 180 is closed by </ReleaseList>";
+	failing_model();
+	file(3, BADPATH, DM_FILE_FAILED, 40 << 10, 12 << 10, 3, 0, 0.5, NULL);
+	snprintf(m->files[3].error, sizeof m->files[3].error, "%s", msg);
+	m->dirty = DM_TUI_P_ALL;
+	draw(120, 40);
+	HASNT("closed by </ReleaseList>");
+	done();
+	failing_model();
+	snprintf(m->files[3].error, sizeof m->files[3].error, "%s", msg);
+	draw(200, 60);
+	HAS("line 211 col 7: mismatched tag: the element <Release> opened at line 180 is closed by "
+	    "</ReleaseList>");
+	done();
+}
+
+Test(files, same_names_are_shown_by_their_paths)
+{
+	m = dm_tui_model_new();
+	m->utf8 = 1;
+	file(0, "in/a/catalogue.xml", DM_FILE_DONE, 100, 100, 1, 0, 1, NULL);
+	file(1, "in/b/catalogue.xml", DM_FILE_DONE, 100, 100, 1, 0, 1, NULL);
+	file(2, "in/b/other.xml", DM_FILE_DONE, 100, 100, 1, 0, 1, NULL);
+	draw(120, 40);
+	HAS("in/a/catalogue.xml");
+	HAS("in/b/catalogue.xml");
+	HAS("\xe2\x9c\x93 other.xml");
+	done();
+}
+
+/* 60x20 shows two of six files: the selection scrolls to every one. */
+Test(files, selection_scrolls_through_every_file_at_60x20)
+{
+	failing_model();
+	draw(60, 20);
+	HAS("of 6");
+	done();
+	for (long sel = 0; sel < 6; sel++) {
+		failing_model();
+		m->sel = sel;
+		draw(60, 20);
+		char want[16];
+		snprintf(want, sizeof want, "%04ld.xml", sel + 1);
+		if (sel == 3)
+			HAS("line 211 col 7");
+		else
+			HAS(want);
+		done();
+	}
+}
+
+Test(files, details_show_the_whole_story)
+{
+	failing_model();
+	m->files[3].peak = 3 << 20;
+	m->files[3].chunk_first = 64 << 10;
+	m->files[3].chunk_last = 256 << 10;
+	m->files[3].buffer = 1 << 20;
+	m->sel = 3;
+	m->mode = DM_TUI_MODE_DETAILS;
+	draw(120, 40);
+	dm_tui_draw_details(m, &view, dm_tui_model_current(m));
+	doupdate();
+	read_screen();
+	HAS("File 4 of 6");
+	HAS(BADPATH);
+	HAS("failed");
+	HAS("line 211 col 7: mismatched tag");
+	HAS("message");
+	HAS("12K of 40K (30%)");
+	HAS("64K at the start, 256K at the end");
+	HAS("peak");
+	HAS("3M");
+	HAS("retries");
+	HAS("Esc or q closes");
+	done();
+}
+
+/* The footer names the keys of what is in front. */
+Test(files, footer_follows_the_mode)
+{
+	failing_model();
+	m->bar_mode = DM_TUI_MODE_DETAILS;
+	draw(120, 40);
+	cr_assert(strstr(text[39], "Esc close"), "%s", text[39]);
+	cr_assert_null(strstr(text[39], "+/- chunk"));
+	done();
+	failing_model();
+	m->bar_mode = DM_TUI_MODE_CHOOSER;
+	draw(80, 24);
+	cr_assert(strstr(text[23], "space select"), "%s", text[23]);
+	done();
+}
+
+Test(files, log_scrolls_back)
+{
+	failing_model();
+	for (int i = 0; i < 100; i++)
+		dm_tui_model_log(m, DM_TUI_INFO, "line %03d", i);
+	draw(120, 40);
+	HAS("line 099");
+	HASNT("line 050");
+	done();
+	failing_model();
+	for (int i = 0; i < 100; i++)
+		dm_tui_model_log(m, DM_TUI_INFO, "line %03d", i);
+	m->log_back = 49;
+	draw(120, 40);
+	HAS("line 050");
+	HASNT("line 099");
+	HAS("49 newer below");
+	done();
+}
+
+static void setting_fill(struct dm_tui_event *ev)
+{
+	snprintf(ev->text, sizeof ev->text, "chunk_size");
+	snprintf(ev->text2, sizeof ev->text2, "256K");
+}
+
+/* A chunk size change goes on the time axis with its value. */
+Test(chart, setting_changes_are_marked)
+{
+	sketch_model(0);
+	event(DM_EV_SETTING, 40, setting_fill);
+	m->dirty = DM_TUI_P_ALL;
+	draw(120, 40);
+	HAS("chunk 256K");
+	done();
+}
+
+/* Ten minutes and more of history, in bounded memory: the longer
+ * history keeps the start of a long run for the 10 min and "all" views. */
+Test(chart, long_history_is_kept_and_bounded)
+{
+	m = dm_tui_model_new();
+	m->utf8 = 1;
+	for (int i = 0; i < 20 * 60 * 10; i++) {      /* 20 min at 100 ms */
+		struct dm_sample s;
+		memset(&s, 0, sizeof s);
+		s.t = i * 0.1;
+		s.rss = (uint64_t)(i < 3000 ? 50 : 5) << 20;   /* a peak in the first 5 min */
+		dm_tui_model_sample(m, &s, NULL);
+	}
+	cr_assert_leq(m->long_n, DM_TUI_LONG);
+	cr_assert_leq(m->longh[0].t, m->long_bucket, "the start of the run is still there");
+	cr_assert_gt(m->long_bucket, 1.0, "20 minutes did not fit at 1 s a point: merged");
+	m->zoom = DM_TUI_ZOOM_1M;
+	draw(120, 40);
+	HASNT("50M \xe2\x94\xa4");            /* the last minute is flat at 5M */
+	HAS(" -10s ");
+	done();
+	m = dm_tui_model_new();
+	m->utf8 = 1;
+	for (int i = 0; i < 20 * 60 * 10; i++) {
+		struct dm_sample s;
+		memset(&s, 0, sizeof s);
+		s.t = i * 0.1;
+		s.rss = (uint64_t)(i < 3000 ? 50 : 5) << 20;
+		dm_tui_model_sample(m, &s, NULL);
+	}
+	m->zoom = DM_TUI_ZOOM_ALL;
+	draw(120, 40);
+	HAS("zoom all");
+	HAS("-15m");                         /* labels reach back to the start */
+	cr_assert(find("60M \xe2\x94\xa4") >= 0 || find("50M \xe2\x94\xa4") >= 0,
+	          "the early peak is on the scale");
+	done();
+}

@@ -111,6 +111,77 @@ static void toggle_leak(struct dm_tui_dash *d)
 		dm_tui_model_log(d->m, DM_TUI_INFO, "injected leak off (L)");
 }
 
+/* Rows of a panel's content in the current layout (at least 1). */
+static size_t panel_rows(const struct dm_tui_dash *d, enum dm_tui_panel_id id)
+{
+	const struct dm_tui_layout *l = dm_tui_screen_current(d->scr);
+	int h = l->box[id].h - (l->mode == DM_TUI_FULL ? 2 : 1);
+	return h > 1 ? (size_t)h : 1;
+}
+
+/* The arrows: the selected file, or the log's scroll position. */
+static void navigate(struct dm_tui_dash *d, enum dm_tui_action a)
+{
+	struct dm_tui_model *m = d->m;
+	if (m->mode == DM_TUI_MODE_LOG) {
+		size_t rows = panel_rows(d, DM_TUI_LOG);
+		size_t most = m->log_n > rows ? m->log_n - rows : 0;
+		size_t b = m->log_back;
+		switch (a) {
+		case DM_TUI_A_UP: b++; break;
+		case DM_TUI_A_DOWN: b = b ? b - 1 : 0; break;
+		case DM_TUI_A_PAGE_UP: b += rows; break;
+		case DM_TUI_A_PAGE_DOWN: b = b > rows ? b - rows : 0; break;
+		case DM_TUI_A_HOME: b = most; break;
+		default: b = 0; break;
+		}
+		m->log_back = b < most ? b : most;
+		m->dirty |= DM_TUI_P_LOG;
+		return;
+	}
+	if (m->nfiles == 0)
+		return;
+	long n = (long)m->nfiles, cur = dm_tui_model_current(m);
+	long page = (long)panel_rows(d, DM_TUI_FILES);
+	switch (a) {
+	case DM_TUI_A_UP: cur--; break;
+	case DM_TUI_A_DOWN: cur++; break;
+	case DM_TUI_A_PAGE_UP: cur -= page; break;
+	case DM_TUI_A_PAGE_DOWN: cur += page; break;
+	case DM_TUI_A_HOME: cur = 0; break;
+	default: cur = n - 1; break;
+	}
+	m->sel = cur < 0 ? 0 : cur >= n ? n - 1 : cur;
+	m->dirty |= DM_TUI_P_FILES;
+	if (m->mode == DM_TUI_MODE_DETAILS)
+		d->overlay_dirty = 1;
+}
+
+static void set_mode(struct dm_tui_dash *d, enum dm_tui_focus mode)
+{
+	struct dm_tui_model *m = d->m;
+	/* leaving an overlay uncovers the panels */
+	if (m->mode == DM_TUI_MODE_DETAILS || mode == DM_TUI_MODE_DETAILS)
+		m->dirty = DM_TUI_P_ALL;
+	m->mode = mode;
+	m->dirty |= DM_TUI_P_KEYS | DM_TUI_P_FILES | DM_TUI_P_LOG;
+	d->overlay_dirty = 1;
+}
+
+static void zoom(struct dm_tui_dash *d, int step)
+{
+	struct dm_tui_model *m = d->m;
+	int z = (int)m->zoom + step;
+	if (step == 2)        /* z: cycles */
+		z = ((int)m->zoom + 1) % DM_TUI_NZOOM;
+	z = z < 0 ? 0 : z >= DM_TUI_NZOOM ? DM_TUI_NZOOM - 1 : z;
+	m->zoom = (enum dm_tui_zoom)z;
+	m->dirty |= DM_TUI_P_MEM;
+	dm_tui_model_log(m, DM_TUI_INFO, "chart: %s%s", m->zoom == DM_TUI_ZOOM_ALL ? "" : "last ",
+	                 m->zoom == DM_TUI_ZOOM_1M ? "minute" : m->zoom == DM_TUI_ZOOM_10M
+	                 ? "10 minutes" : "the whole run");
+}
+
 /* Actions that need running workers or a sampler. */
 static int needs_run(enum dm_tui_action a)
 {
@@ -145,6 +216,7 @@ void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 		break;
 	case DM_TUI_A_PAUSE: {
 		int p = !dm_session_paused(d->s);
+		m->dirty |= DM_TUI_P_FILES;
 		dm_session_pause(d->s, p);
 		if (m->state == DM_TUI_RUNNING || m->state == DM_TUI_PAUSED)
 			m->state = p ? DM_TUI_PAUSED : DM_TUI_RUNNING;
@@ -195,6 +267,44 @@ void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 		clearok(curscr, TRUE);
 		m->dirty = DM_TUI_P_ALL;
 		d->overlay_dirty = 1;
+		break;
+	case DM_TUI_A_UP:
+	case DM_TUI_A_DOWN:
+	case DM_TUI_A_PAGE_UP:
+	case DM_TUI_A_PAGE_DOWN:
+	case DM_TUI_A_HOME:
+	case DM_TUI_A_END:
+		navigate(d, a);
+		break;
+	case DM_TUI_A_DETAILS:
+		if (m->mode == DM_TUI_MODE_DETAILS) {
+			set_mode(d, DM_TUI_MODE_FILES);
+		} else if (m->nfiles > 0) {
+			m->sel = dm_tui_model_current(m);
+			set_mode(d, DM_TUI_MODE_DETAILS);
+		}
+		break;
+	case DM_TUI_A_FOCUS:
+		set_mode(d, m->mode == DM_TUI_MODE_LOG ? DM_TUI_MODE_FILES : DM_TUI_MODE_LOG);
+		break;
+	case DM_TUI_A_BACK:
+		if (m->mode == DM_TUI_MODE_FILES) {
+			m->sel = -1;          /* follow the work again */
+			m->dirty |= DM_TUI_P_FILES;
+		} else {
+			if (m->mode == DM_TUI_MODE_LOG)
+				m->log_back = 0;
+			set_mode(d, DM_TUI_MODE_FILES);
+		}
+		break;
+	case DM_TUI_A_ZOOM:
+		zoom(d, 2);
+		break;
+	case DM_TUI_A_ZOOM_IN:
+		zoom(d, -1);
+		break;
+	case DM_TUI_A_ZOOM_OUT:
+		zoom(d, 1);
 		break;
 	}
 }

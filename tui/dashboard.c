@@ -46,6 +46,8 @@ static void poll_session(struct dm_tui_dash *d)
 	struct dm_config cfg;
 	dm_session_config(d->s, &cfg);
 	dm_tui_model_set_config(d->m, &cfg);
+	if (d->started)
+		dm_tui_model_set_elapsed(d->m, dm_session_elapsed(d->s));
 	size_t n = dm_session_files(d->s);
 	for (size_t i = 0; i < n; i++) {
 		struct dm_file_info fi;
@@ -161,12 +163,24 @@ static void key(struct dm_tui_dash *d, int ch)
 		if (ch != 'q' && ch != 'Q')
 			return;
 	}
-	dm_tui_act(d, dm_tui_key_action(ch));
+	enum dm_tui_action a = dm_tui_key_action(ch);
+	/* in the details q closes them, as Esc does: quitting from there
+	 * would lose what one was reading */
+	if (d->m->mode == DM_TUI_MODE_DETAILS && a == DM_TUI_A_QUIT)
+		a = DM_TUI_A_BACK;
+	dm_tui_act(d, a);
 }
 
 /* Panels, then whatever covers them. */
 static void draw(struct dm_tui_dash *d)
 {
+	enum dm_tui_focus bar = d->chooser ? DM_TUI_MODE_CHOOSER
+	                        : d->help  ? DM_TUI_MODE_HELP
+	                                   : d->m->mode;
+	if (bar != d->m->bar_mode) {
+		d->m->bar_mode = bar;
+		d->m->dirty |= DM_TUI_P_KEYS;
+	}
 	int drew = dm_tui_screen_draw(d->scr, d->m, &d->view);
 	if (d->chooser && (drew || d->overlay_dirty)) {
 		if (!d->chooser_win)
@@ -177,6 +191,8 @@ static void draw(struct dm_tui_dash *d)
 		}
 	} else if (d->help && (drew || d->overlay_dirty)) {
 		dm_tui_draw_help(&d->view);
+	} else if (d->m->mode == DM_TUI_MODE_DETAILS && (drew || d->overlay_dirty)) {
+		dm_tui_draw_details(d->m, &d->view, dm_tui_model_current(d->m));
 	} else if (d->confirm_quit && (drew || d->overlay_dirty)) {
 		dm_tui_draw_prompt(&d->view, "Files are still running. Quit? (y/n)");
 	}

@@ -120,33 +120,26 @@ char *dm_tui_delta(char *buf, size_t size, int64_t bytes, int utf8)
 
 char *dm_tui_rate(char *buf, size_t size, double bytes_per_s)
 {
-	double mb = bytes_per_s / 1e6;
-	if (!(mb > 0))   /* also NaN */
-		mb = 0;
-	snprintf(buf, size, mb < 9999.95 ? "%.1f MB/s" : "%.0f MB/s", mb);
+	char mag[16];
+	if (!(bytes_per_s >= 0.5) || !isfinite(bytes_per_s)) {   /* also NaN */
+		snprintf(buf, size, "0B/s");
+		return buf;
+	}
+	double v = bytes_per_s < 1e19 ? bytes_per_s : 1e19;
+	dm_tui_size(mag, sizeof mag, (uint64_t)(v + 0.5));
+	snprintf(buf, size, "%s/s", mag);
 	return buf;
 }
 
 char *dm_tui_slope(char *buf, size_t size, double r, int utf8)
 {
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	char mag[16];
 	if (!isfinite(r) || fabs(r) < 0.5) {
-		snprintf(buf, size, "0 B/s");
+		snprintf(buf, size, "0B/s");
 		return buf;
 	}
-	const char *sign = r < 0 ? (utf8 ? U_MINUS : "-") : "+";
-	double v = fabs(r);
-	int u = 0;
-	while (v >= 1023.5 && u < 4) {
-		v /= 1024.0;
-		u++;
-	}
-	char num[32];
-	if (u == 0)
-		snprintf(num, sizeof num, "%.0f", v);
-	else
-		snprintf(num, sizeof num, v < 99.95 ? "%.1f" : "%.0f", v);
-	snprintf(buf, size, "%s%s %s/s", sign, num, units[u]);
+	dm_tui_rate(mag, sizeof mag, fabs(r));
+	snprintf(buf, size, "%s%s", r < 0 ? (utf8 ? U_MINUS : "-") : "+", mag);
 	return buf;
 }
 
@@ -178,6 +171,24 @@ char *dm_tui_clock(char *buf, size_t size, double secs)
 		secs = 0;
 	unsigned long long s = (unsigned long long)secs;
 	snprintf(buf, size, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+	return buf;
+}
+
+char *dm_tui_ago(char *buf, size_t size, double secs)
+{
+	unsigned long long t = secs > 0 ? (unsigned long long)(secs + 0.5) : 0;
+	if (t == 0)
+		snprintf(buf, size, "now");
+	else if (t < 60)
+		snprintf(buf, size, "-%llus", t);
+	else if (t < 3600 && t % 60)
+		snprintf(buf, size, "-%llum%02llus", t / 60, t % 60);
+	else if (t < 3600)
+		snprintf(buf, size, "-%llum", t / 60);
+	else if (t % 3600)
+		snprintf(buf, size, "-%lluh%02llum", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, size, "-%lluh", t / 3600);
 	return buf;
 }
 
@@ -292,15 +303,23 @@ int dm_tui_width(const char *s)
 	return w;
 }
 
-char *dm_tui_fit(char *buf, size_t size, const char *s, int width, int utf8)
+/* One character as the screen may show it: controls and stray bytes
+ * become '?', and in ASCII mode so does every non-ASCII byte. */
+static void put_char(struct sb *b, const unsigned char *p, int len, unsigned cp, int utf8)
 {
-	struct sb b;
-	sb_init(&b, buf, size);
-	if (width <= 0)
-		return buf;
-	const unsigned char *p = (const unsigned char *)s;
-	int total = utf8 ? dm_tui_width(s) : (int)strlen(s);
-	int room = total > width ? width - 1 : width;   /* leave a cell for the mark */
+	if (!utf8)
+		sb_put(b, *p < 0x7F && *p >= 0x20 ? (const char *)p : "?", 1);
+	else if (cp == 0xFFFD || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))   /* C0, DEL, C1 */
+		sb_put(b, "?", 1);
+	else
+		sb_put(b, (const char *)p, (size_t)len);
+}
+
+/* Characters from p while they fit in room columns; returns the columns
+ * used, *end is where it stopped. */
+static int put_head(struct sb *b, const unsigned char *p, int room, int utf8,
+                    const unsigned char **end)
+{
 	int w = 0;
 	while (*p) {
 		unsigned cp;
@@ -308,19 +327,93 @@ char *dm_tui_fit(char *buf, size_t size, const char *s, int width, int utf8)
 		int cw = utf8 ? cp_width(cp) : 1;
 		if (w + cw > room)
 			break;
-		if (!utf8)
-			sb_put(&b, *p < 0x7F && *p >= 0x20 ? (const char *)p : "?", 1);
-		else if (cp == 0xFFFD || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))   /* C0, DEL, C1 */
-			sb_put(&b, "?", 1);
-		else
-			sb_put(&b, (const char *)p, (size_t)len);
+		put_char(b, p, utf8 ? len : 1, cp, utf8);
 		w += cw;
 		p += utf8 ? len : 1;
 	}
+	if (end)
+		*end = p;
+	return w;
+}
+
+static int text_width(const char *s, int utf8)
+{
+	return utf8 ? dm_tui_width(s) : (int)strlen(s);
+}
+
+size_t dm_tui_cut(const char *s, int width, int utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0;
+	while (*p) {
+		unsigned cp;
+		int len = utf8 ? utf8_next(p, &cp) : 1;
+		int cw = utf8 ? cp_width(cp) : 1;
+		if (w + cw > width)
+			break;
+		w += cw;
+		p += len;
+	}
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+char *dm_tui_fit(char *buf, size_t size, const char *s, int width, int utf8)
+{
+	struct sb b;
+	sb_init(&b, buf, size);
+	if (width <= 0)
+		return buf;
+	int total = text_width(s, utf8);
+	int room = total > width ? width - 1 : width;   /* leave a cell for the mark */
+	int w = put_head(&b, (const unsigned char *)s, room, utf8, NULL);
 	if (total > width) {
 		sb_puts(&b, utf8 ? U_ELLIPSIS : "~");
 		w++;
 	}
+	sb_repeat(&b, " ", width - w);
+	return buf;
+}
+
+/* Where the last characters of s that fit in room columns begin. */
+static const unsigned char *tail_start(const unsigned char *s, int room, int utf8, int *cols)
+{
+	const unsigned char *end = s + strlen((const char *)s), *p = end;
+	int w = 0;
+	while (p > s) {
+		const unsigned char *q = p - 1;
+		/* back to the first byte of a character; a stray continuation
+		 * byte stands alone, as utf8_next reads it */
+		while (utf8 && q > s && (*q & 0xC0) == 0x80 && p - q < 4)
+			q--;
+		unsigned cp;
+		int len = utf8 ? utf8_next(q, &cp) : 1;
+		if (q + len != p) {          /* q does not decode to exactly [q, p) */
+			q = p - 1;
+			cp = 0xFFFD;
+		}
+		int cw = utf8 ? cp_width(cp) : 1;
+		if (w + cw > room)
+			break;
+		w += cw;
+		p = q;
+	}
+	*cols = w;
+	return p;
+}
+
+char *dm_tui_fit_mid(char *buf, size_t size, const char *s, int width, int utf8)
+{
+	if (width <= 0 || text_width(s, utf8) <= width || width < 5)
+		return dm_tui_fit(buf, size, s, width, utf8);
+	struct sb b;
+	sb_init(&b, buf, size);
+	int room = width - 1;
+	int tail_cols;
+	const unsigned char *tail = tail_start((const unsigned char *)s, room / 2, utf8, &tail_cols);
+	int w = put_head(&b, (const unsigned char *)s, room - tail_cols, utf8, NULL);
+	sb_puts(&b, utf8 ? U_ELLIPSIS : "~");
+	w++;
+	w += put_head(&b, tail, tail_cols, utf8, NULL);
 	sb_repeat(&b, " ", width - w);
 	return buf;
 }
@@ -358,17 +451,43 @@ int dm_tui_graph_col(size_t i, size_t n, int width, int utf8)
 	return (int)((i - first) / per);
 }
 
-double dm_tui_nice_top(double ymax)
+double dm_tui_nice_scale(double max, int maxticks, double *step)
 {
-	static const double steps[] = {1.0, 1.25, 1.5, 1.75};
-	double want = ymax * 1.1;
-	double p = 1024.0;
-	for (;;) {
-		for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-			if (steps[i] * p >= want)
-				return steps[i] * p;
-		p *= 2;
+	static const double mult[] = {1, 2, 5, 10, 20, 50, 100, 200, 500};
+	if (maxticks < 1)
+		maxticks = 1;
+	double want = max > 0 ? max * 1.05 : 0;
+	for (double unit = 1024;; unit *= 1024) {
+		for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+			double st = mult[i] * unit;
+			double k = ceil(want / st);
+			if (k < 1)
+				k = 1;
+			/* 3 x 500K is 1.46M, and 1000M is wider than 1G: the ticks
+			 * stay below 1000 of the unit, or the next unit's steps are
+			 * used */
+			if ((k <= maxticks && k * st < 1000 * unit) || unit > 1e18) {
+				if (step)
+					*step = st;
+				return k * st;
+			}
+		}
 	}
+}
+
+double dm_tui_time_step(double span, int width, int min_gap)
+{
+	static const double steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
+	if (!(span > 0) || width <= 0)
+		return 0;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+		if (steps[i] / span * width >= min_gap)
+			return steps[i];
+	/* beyond an hour a tick: whole hours */
+	double h = 7200;
+	while (h / span * width < min_gap)
+		h *= 2;
+	return h;
 }
 
 /* The character of an empty cell at column c of a horizontal line. */
@@ -465,7 +584,7 @@ size_t dm_tui_graph(const struct dm_tui_graph *g, char *rows, size_t rowsize)
 }
 
 char *dm_tui_axis(char *buf, size_t size, int width, const int *marks, size_t nmarks,
-                  const char *label, int utf8)
+                  const int *tcols, const char *const *tlabels, size_t nt, int utf8)
 {
 	struct sb b;
 	sb_init(&b, buf, size);
@@ -473,23 +592,36 @@ char *dm_tui_axis(char *buf, size_t size, int width, const int *marks, size_t nm
 		return buf;
 	if (width > MAX_CELLS)
 		width = MAX_CELLS;
-	char kind[MAX_CELLS];            /* '-' line, '+' mark, 'l' label */
+	char kind[MAX_CELLS];            /* '-' line, '+' mark, 'l' label, ' ' gap */
+	const char *at[MAX_CELLS];       /* the label starting at a cell */
 	memset(kind, '-', (size_t)width);
+	memset(at, 0, sizeof at);
 	for (size_t i = 0; i < nmarks; i++)
 		if (marks[i] >= 0 && marks[i] < width)
 			kind[marks[i]] = '+';
-	int lw = label ? (int)strlen(label) + 2 : 0;
-	int start = width - 2 - lw;
-	if (lw && start >= 1)
+	for (size_t i = 0; i < nt; i++) {
+		int lw = (int)strlen(tlabels[i]);
+		int start = tcols[i];
+		if (start + lw + 1 > width)
+			start = width - lw - 1;
+		if (start < 1)
+			continue;
+		int free_cells = 1;          /* a mark or a label there keeps its place */
+		for (int c = start - 1; c <= start + lw && free_cells; c++)
+			free_cells = kind[c] == '-';
+		if (!free_cells)
+			continue;
+		kind[start - 1] = ' ';
 		memset(kind + start, 'l', (size_t)lw);
-	else
-		lw = 0;
+		kind[start + lw] = ' ';
+		at[start] = tlabels[i];
+	}
 	for (int c = 0; c < width; c++) {
-		if (kind[c] == 'l') {
+		if (at[c]) {
+			sb_puts(&b, at[c]);
+			c += (int)strlen(at[c]) - 1;
+		} else if (kind[c] == ' ') {
 			sb_puts(&b, " ");
-			sb_puts(&b, label);
-			sb_puts(&b, " ");
-			c += lw - 1;
 		} else if (kind[c] == '+') {
 			sb_puts(&b, utf8 ? U_TEE : "+");
 		} else {
@@ -504,23 +636,39 @@ char *dm_tui_mark_labels(char *buf, size_t size, int width, const int *cols,
 {
 	struct sb b;
 	sb_init(&b, buf, size);
-	int at = 0;                      /* columns written so far */
-	for (size_t i = 0; i < n; i++) {
+	if (width <= 0)
+		return buf;
+	if (width > MAX_CELLS)
+		width = MAX_CELLS;
+	/* the newest (last) first: when two overlap, the one just made is
+	 * the one wanted; each keeps a space from its neighbours */
+	const char *at[MAX_CELLS];
+	char used[MAX_CELLS];
+	memset(at, 0, sizeof at);
+	memset(used, 0, sizeof used);
+	for (size_t i = n; i-- > 0;) {
 		int lw = dm_tui_width(labels[i]);
 		int start = cols[i];
 		if (start + lw > width)
 			start = width - lw;
-		if (start < at || start < 0)
+		if (start < 0)
 			continue;
-		sb_repeat(&b, " ", start - at);
-		sb_puts(&b, labels[i]);
-		at = start + lw;
-		if (at < width) {            /* one space before the next label */
+		int clear = 1;
+		for (int c = start > 0 ? start - 1 : 0; c <= start + lw && c < width && clear; c++)
+			clear = !used[c];
+		if (!clear)
+			continue;
+		memset(used + start, 1, (size_t)lw);
+		at[start] = labels[i];
+	}
+	for (int c = 0; c < width; c++) {
+		if (at[c]) {
+			sb_puts(&b, at[c]);
+			c += dm_tui_width(at[c]) - 1;
+		} else {
 			sb_puts(&b, " ");
-			at++;
 		}
 	}
-	sb_repeat(&b, " ", width - at);
 	return buf;
 }
 

@@ -17,17 +17,22 @@
 char *dm_tui_size(char *buf, size_t size, uint64_t bytes);
 /* Signed size: "+0.4M", "−2.1M" ("-2.1M" in ASCII), "0". */
 char *dm_tui_delta(char *buf, size_t size, int64_t bytes, int utf8);
-/* Throughput in decimal megabytes: "91.2 MB/s", "0.0 MB/s". */
+/* A rate in the units of dm_tui_size, the one family the dashboard uses
+ * for sizes and rates alike (K = KiB, M = MiB): "91.2M/s", "812B/s",
+ * "0B/s". */
 char *dm_tui_rate(char *buf, size_t size, double bytes_per_s);
-/* A growth rate in binary units with its sign: "+0.2 KiB/s",
- * "−3.1 MiB/s", "+12 B/s", "0 B/s". */
+/* A growth rate with its sign: "+205B/s", "−3.1M/s", "0B/s". */
 char *dm_tui_slope(char *buf, size_t size, double bytes_per_s, int utf8);
 /* A count in SI units for narrow columns: "3", "999", "1.2K", "110K",
  * "1.2M". */
 char *dm_tui_si(char *buf, size_t size, double n);
 /* Elapsed time as a clock: "00:01:12"; hours grow past 99. */
 char *dm_tui_clock(char *buf, size_t size, double secs);
-/* A short duration: "0.4s", "11.8s", "2m05s", "1h02m"; "—" ("-") when
+/* A time-axis label, secs before the newest sample: "now", "-10s",
+ * "-1m30s", "-10m", "-2h". */
+char *dm_tui_ago(char *buf, size_t size, double secs);
+/* A short duration, the one rule for every duration shown: tenths below
+ * a minute ("4.0s", "11.8s"), then "2m05s", "1h02m"; "—" ("-") when
  * secs < 0 (unknown or never). */
 char *dm_tui_secs(char *buf, size_t size, double secs, int utf8);
 /* Thousands separated by commas, whatever the locale: "259,844". */
@@ -44,6 +49,13 @@ int dm_tui_width(const char *s);
  * padded with spaces to exactly width columns. In ASCII mode every
  * non-ASCII byte becomes '?'. */
 char *dm_tui_fit(char *buf, size_t size, const char *s, int width, int utf8);
+/* Bytes of the longest start of s that fits in width columns, never
+ * ending inside a character (for wrapping). */
+size_t dm_tui_cut(const char *s, int width, int utf8);
+/* As dm_tui_fit, but a string too long loses its middle, so names that
+ * share a prefix stay apart: "samples__ERN-27…Audio.xml". The head gets
+ * the odd column; characters are never split. */
+char *dm_tui_fit_mid(char *buf, size_t size, const char *s, int width, int utf8);
 
 /* ---- graphs ---------------------------------------------------------- */
 
@@ -88,18 +100,27 @@ int dm_tui_graph_row(double y, double ymax, int height);
 /* The column where the value with index i of n (oldest first) falls in a
  * graph drawn by dm_tui_graph, or -1 when it has scrolled out. */
 int dm_tui_graph_col(size_t i, size_t n, int width, int utf8);
-/* A round top for a scale holding ymax with some headroom: 1, 2, 5 x 2^k
- * KiB steps ("8M", "20M", "512M"). */
-double dm_tui_nice_top(double ymax);
+/* A scale for values up to max (with 5 % headroom) in at most maxticks
+ * round steps: the step is 1, 2 or 5 x 10^k of a binary unit (500K, 1M,
+ * 2M, 5M, 10M, ... 1G) and the ticks stay below the next unit, so every
+ * tick reads as a round figure as dm_tui_size prints it (at least 1K).
+ * Returns the top (a whole number of steps); *step may be NULL. */
+double dm_tui_nice_scale(double max, int maxticks, double *step);
+/* Seconds between time-axis labels so they are at least min_gap cells
+ * apart on width cells spanning span seconds: 1, 2, 5, 10, 15, 30 s, 1,
+ * 2, 5, 10, 15, 30 min, hours. 0 when span or width is not positive. */
+double dm_tui_time_step(double span, int width, int min_gap);
 
 /* The time axis under a graph: width cells of '─' ('-') with '┬' ('+') at
- * each mark column, and label (may be NULL) near the right end, set off by
- * one space either side: "──┬─────── 60s ──". */
+ * each mark column, and time labels (ASCII) starting at their columns, set
+ * off by a space either side: "──┬── -20s ──── -10s ── now ──". A label that
+ * would cover a mark or another label is left out; one past the right
+ * end is pulled back in. */
 char *dm_tui_axis(char *buf, size_t size, int width, const int *marks, size_t nmarks,
-                  const char *label, int utf8);
+                  const int *tcols, const char *const *tlabels, size_t nt, int utf8);
 /* A line of labels, each starting at its column (pulled left to fit the
- * width); a label that would overlap the one before it is left out.
- * cols ascending. Exactly width columns. */
+ * width); where two would overlap, the later one (the newest mark) is
+ * kept. Exactly width columns. */
 char *dm_tui_mark_labels(char *buf, size_t size, int width, const int *cols,
                          const char *const *labels, size_t n);
 

@@ -21,6 +21,8 @@ struct dm_tui_model *dm_tui_model_new(void)
 	m->trend.kind = DM_TREND_UNKNOWN;
 	m->trend.to_budget = -1;
 	m->suspected.t = m->confirmed.t = -1;
+	m->sel = -1;
+	m->long_bucket = 1.0;
 	m->dirty = DM_TUI_P_ALL;
 	return m;
 }
@@ -29,6 +31,8 @@ void dm_tui_model_free(struct dm_tui_model *m)
 {
 	if (!m)
 		return;
+	for (size_t i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
 	free(m->files);
 	free(m);
 }
@@ -80,11 +84,13 @@ static struct dm_tui_file *file_slot(struct dm_tui_model *m, size_t i)
 	return &m->files[i];
 }
 
-/* Throughput so far: over the time it has run, or its total when done. */
-static double file_rate(const struct dm_file_info *f, double now)
+/* Throughput so far: over the seconds it has run (pauses left out). */
+static double file_rate(const struct dm_file_info *f)
 {
-	double secs = f->state == DM_FILE_RUNNING ? now - f->started : f->seconds;
-	return secs > 0.05 ? (double)f->bytes / secs : 0;
+	/* a running file's first moments say little; a finished file's
+	 * time is what it is, however short */
+	double least = f->state == DM_FILE_RUNNING ? 0.05 : 1e-6;
+	return f->seconds > least ? (double)f->bytes / f->seconds : 0;
 }
 
 static const char *base_name(const char *path)
@@ -93,30 +99,83 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Fill file i from info; name and error may be NULL (kept as they are). */
+/* The rate over the last ~2 s of the file's own seconds, from the
+ * snapshots the dashboard took of it; -1 until there is a second of it. */
+static void current_rate(struct dm_tui_file *d)
+{
+	if (d->state != DM_FILE_RUNNING) {
+		d->now_rate = -1;
+		return;
+	}
+	const struct dm_tui_ratesnap *last =
+		d->win_n ? &d->win[(d->win_head + DM_TUI_RATEWIN - 1) % DM_TUI_RATEWIN] : NULL;
+	if (!last || d->seconds - last->secs >= 0.25 || d->bytes < last->bytes) {
+		if (last && d->bytes < last->bytes)
+			d->win_n = 0;                /* a retry starts over */
+		d->win[d->win_head] = (struct dm_tui_ratesnap){d->seconds, d->bytes};
+		d->win_head = (d->win_head + 1) % DM_TUI_RATEWIN;
+		if (d->win_n < DM_TUI_RATEWIN)
+			d->win_n++;
+	}
+	const struct dm_tui_ratesnap *from = NULL;
+	for (size_t k = d->win_n; k-- > 0;) {
+		const struct dm_tui_ratesnap *p =
+			&d->win[(d->win_head + DM_TUI_RATEWIN - d->win_n + k) % DM_TUI_RATEWIN];
+		from = p;
+		if (d->seconds - p->secs >= 2.0)
+			break;
+	}
+	double dt = from ? d->seconds - from->secs : 0;
+	d->now_rate = dt >= 0.9 ? (double)(d->bytes - from->bytes) / dt : -1;
+}
+
+/* Base names shared by two files: both are shown by their paths. */
+static void mark_same_names(struct dm_tui_model *m, size_t i)
+{
+	for (size_t k = 0; k < m->nfiles; k++)
+		if (k != i && m->files[k].name[0] && strcmp(m->files[k].name, m->files[i].name) == 0)
+			m->files[k].same_name = m->files[i].same_name = 1;
+}
+
+/* Fill file i from info; name, path and error may be NULL (kept as they
+ * are). */
 static void update_file(struct dm_tui_model *m, size_t i, const struct dm_file_info *f,
-                        const char *name, const char *error)
+                        const char *name, const char *path, const char *error)
 {
 	struct dm_tui_file *d = file_slot(m, i);
 	if (!d)
 		return;
-	if (name && name[0])
+	if (name && name[0]) {
 		copy_str(d->name, sizeof d->name, name);
+		mark_same_names(m, i);
+	}
+	if (path && path[0] && !d->path)
+		d->path = strdup(path);
 	if (error && error[0])
 		copy_str(d->error, sizeof d->error, error);
-	double rate = file_rate(f, m->now);
+	double rate = file_rate(f);
 	if (d->state == f->state && d->bytes == f->bytes && d->records == f->records_total &&
-	    d->size == f->size && d->retried == f->retried && d->rate == rate && !name)
+	    d->size == f->size && d->retried == f->retried && d->rate == rate &&
+	    d->seconds == f->seconds && !name)
 		return;
+	if (d->state != DM_FILE_RUNNING && f->state == DM_FILE_RUNNING) {
+		d->chunk_first = m->chunk_size;
+		d->buffer = m->buffer_size;
+		d->win_n = 0;
+	}
+	if (f->state == DM_FILE_RUNNING)
+		d->chunk_last = m->chunk_size;
 	d->state = f->state;
 	d->size = f->size;
 	d->bytes = f->bytes;
 	d->records = f->records_total;
+	d->peak = f->peak;
 	d->started = f->started;
 	d->seconds = f->seconds;
 	d->retried = f->retried;
 	d->code = f->code;
 	d->rate = rate;
+	current_rate(d);
 	m->dirty |= DM_TUI_P_FILES;
 }
 
@@ -125,7 +184,49 @@ void dm_tui_model_set_file(struct dm_tui_model *m, size_t i, const struct dm_fil
 	const char *name = NULL;
 	if (i >= m->nfiles || !m->files[i].name[0])
 		name = f->path ? base_name(f->path) : "";
-	update_file(m, i, f, name, f->error);
+	update_file(m, i, f, name, f->path, f->error);
+}
+
+/* What a failed file's row says: the message without the path in front
+ * of it (the row names the file already), its position in words. */
+char *dm_tui_file_reason(char *buf, size_t size, const struct dm_tui_file *f)
+{
+	const char *e = f->error;
+	size_t n = f->path ? strlen(f->path) : 0, bn = strlen(f->name);
+	if (n && strncmp(e, f->path, n) == 0 && e[n] == ':')
+		e += n + 1;
+	else if (bn && strncmp(e, f->name, bn) == 0 && e[bn] == ':')
+		e += bn + 1;
+	while (*e == ' ')
+		e++;
+	unsigned long line, col;
+	int used = 0;
+	if (sscanf(e, "%lu:%lu:%n", &line, &col, &used) == 2 && used > 0) {
+		e += used;
+		while (*e == ' ')
+			e++;
+		snprintf(buf, size, "line %lu col %lu: %s", line, col, e);
+	} else {
+		snprintf(buf, size, "%s", e[0] ? e : f->error[0] ? f->error : "error");
+	}
+	return buf;
+}
+
+const char *dm_tui_model_file_label(const struct dm_tui_file *f)
+{
+	return f->same_name && f->path ? f->path : f->name;
+}
+
+long dm_tui_model_current(const struct dm_tui_model *m)
+{
+	if (m->nfiles == 0)
+		return -1;
+	if (m->sel >= 0)
+		return m->sel < (long)m->nfiles ? m->sel : (long)m->nfiles - 1;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].state == DM_FILE_RUNNING || m->files[i].state == DM_FILE_WAITING)
+			return (long)i;
+	return 0;
 }
 
 void dm_tui_model_set_pools(struct dm_tui_model *m, const struct dm_pool_stats *p, size_t n,
@@ -165,6 +266,59 @@ void dm_tui_model_set_leak(struct dm_tui_model *m, const struct dm_leak_info *l)
 	m->dirty |= DM_TUI_P_LEAKS;
 }
 
+/* The longer history: one point a bucket holding its peaks; when full,
+ * pairs merge and the buckets double, so memory stays bounded however
+ * long the run. */
+static void long_add(struct dm_tui_model *m, const struct dm_tui_point *p)
+{
+	struct dm_tui_point *last = m->long_n ? &m->longh[m->long_n - 1] : NULL;
+	if (last && (long)(p->t / m->long_bucket) == (long)(last->t / m->long_bucket)) {
+		last->t = p->t;
+		last->rss = p->rss > last->rss ? p->rss : last->rss;
+		last->live = p->live > last->live ? p->live : last->live;
+		last->bytes = p->bytes;
+		return;
+	}
+	if (m->long_n == DM_TUI_LONG) {
+		for (size_t i = 0; i < DM_TUI_LONG / 2; i++) {
+			const struct dm_tui_point *a = &m->longh[2 * i], *b = &m->longh[2 * i + 1];
+			m->longh[i] = (struct dm_tui_point){b->t, a->rss > b->rss ? a->rss : b->rss,
+			                                    a->live > b->live ? a->live : b->live, b->bytes};
+		}
+		m->long_n = DM_TUI_LONG / 2;
+		m->long_bucket *= 2;
+	}
+	m->longh[m->long_n++] = *p;
+}
+
+size_t dm_tui_model_series(const struct dm_tui_model *m, double t0, struct dm_tui_point *out,
+                           size_t max)
+{
+	size_t n = 0;
+	const struct dm_tui_point *oldest = dm_tui_model_point(m, 0);
+	int recent = oldest && (oldest->t <= t0 || m->hist_n < DM_TUI_HIST);
+	size_t count = recent ? m->hist_n : m->long_n;
+	for (size_t i = 0; i < count; i++) {
+		const struct dm_tui_point *p = recent ? dm_tui_model_point(m, i) : &m->longh[i];
+		if (p->t < t0)
+			continue;
+		if (n == max)
+			break;
+		out[n++] = *p;
+	}
+	return n;
+}
+
+double dm_tui_zoom_span(enum dm_tui_zoom z)
+{
+	return z == DM_TUI_ZOOM_1M ? 60 : z == DM_TUI_ZOOM_10M ? 600 : 0;
+}
+
+const char *dm_tui_zoom_name(enum dm_tui_zoom z)
+{
+	return z == DM_TUI_ZOOM_1M ? "1m" : z == DM_TUI_ZOOM_10M ? "10m" : "all";
+}
+
 void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
                          const struct dm_trend *tr)
 {
@@ -172,9 +326,17 @@ void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
 	p->t = s->t;
 	p->rss = s->rss;
 	p->live = s->acct.live;
+	uint64_t total = 0;
+	for (size_t i = 0; i < m->nfiles; i++)
+		total += m->files[i].bytes;
+	/* files done and gone from the list still count: never go back */
+	if (total > m->bytes_total)
+		m->bytes_total = total;
+	p->bytes = m->bytes_total;
 	m->hist_head = (m->hist_head + 1) % DM_TUI_HIST;
 	if (m->hist_n < DM_TUI_HIST)
 		m->hist_n++;
+	long_add(m, p);
 
 	m->have_sample = 1;
 	m->rss = s->rss;
@@ -211,21 +373,33 @@ void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
 
 void dm_tui_model_tick(struct dm_tui_model *m, double now)
 {
-	if ((long)now != (long)m->now)
+	if ((long)now != (long)m->now && !m->have_elapsed)
 		m->dirty |= DM_TUI_P_HEADER;
 	m->now = now;
+}
+
+void dm_tui_model_set_elapsed(struct dm_tui_model *m, double elapsed)
+{
+	if (!m->have_elapsed || (long)elapsed != (long)m->elapsed)
+		m->dirty |= DM_TUI_P_HEADER;
+	m->elapsed = elapsed;
+	m->have_elapsed = 1;
 }
 
 static void vlog(struct dm_tui_model *m, double t, enum dm_tui_level level, const char *fmt,
                  va_list ap)
 {
 	struct dm_tui_logline *l = &m->log[m->log_head];
-	l->t = t;
+	/* stamped on the header's clock (pauses left out), so the two agree;
+	 * the session's own clock when the dashboard gives none */
+	l->t = m->have_elapsed ? m->elapsed : t;
 	l->level = level;
 	vsnprintf(l->text, sizeof l->text, fmt, ap);
 	m->log_head = (m->log_head + 1) % DM_TUI_LOGN;
 	if (m->log_n < DM_TUI_LOGN)
 		m->log_n++;
+	if (m->log_back)
+		m->log_back++;     /* scrolled back: the lines shown stay put */
 	m->dirty |= DM_TUI_P_LOG;
 }
 
@@ -283,18 +457,45 @@ size_t dm_tui_model_active(const struct dm_tui_model *m)
 	return n;
 }
 
+static void add_mark(struct dm_tui_model *m, double t, enum dm_tui_mark_kind kind,
+                     uint64_t freed, const char *label)
+{
+	struct dm_tui_mark *mk = &m->marks[m->marks_head];
+	mk->t = t;
+	mk->kind = kind;
+	mk->freed = freed;
+	copy_str(mk->label, sizeof mk->label, label);
+	m->marks_head = (m->marks_head + 1) % DM_TUI_MARKS;
+	if (m->marks_n < DM_TUI_MARKS)
+		m->marks_n++;
+	m->dirty |= DM_TUI_P_MEM;
+}
+
+/* Chunk, buffer and profile changes go on the time axis: what they do
+ * to the throughput shows right after the mark. */
+static void apply_setting(struct dm_tui_model *m, const struct dm_tui_event *ev)
+{
+	static const struct { const char *key, *word; } marked[] = {
+		{"chunk_size", "chunk"}, {"buffer_size", "buffer"}, {"profile", "P"},
+	};
+	if (strcmp(ev->text, "paused") == 0 && strcmp(ev->text2, "true") == 0)
+		add_mark(m, ev->t, DM_TUI_MARK_SETTING, 0, "paused");
+	for (size_t i = 0; i < sizeof marked / sizeof marked[0]; i++)
+		if (strcmp(ev->text, marked[i].key) == 0) {
+			char label[24];
+			snprintf(label, sizeof label, "%s %.16s", marked[i].word, ev->text2);
+			add_mark(m, ev->t, DM_TUI_MARK_SETTING, 0, label);
+		}
+	m->dirty |= DM_TUI_P_HEADER;
+}
+
 static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
 {
 	const struct dm_reclaim_info *r = &ev->reclaim;
 	uint64_t drop = r->rss_before > r->rss_after ? r->rss_before - r->rss_after : 0;
-	struct dm_tui_mark *mk = &m->marks[m->marks_head];
-	mk->t = ev->t;
 	/* what the pools gave back, as the pools panel says; the RSS drop
 	 * when they had nothing (a trim alone) */
-	mk->freed = r->pool_bytes ? r->pool_bytes : drop;
-	m->marks_head = (m->marks_head + 1) % DM_TUI_MARKS;
-	if (m->marks_n < DM_TUI_MARKS)
-		m->marks_n++;
+	add_mark(m, ev->t, DM_TUI_MARK_RECLAIM, r->pool_bytes ? r->pool_bytes : drop, NULL);
 	m->have_reclaim = 1;
 	m->reclaim_t = ev->t;
 	copy_str(m->reclaim_reason, sizeof m->reclaim_reason, ev->text2);
@@ -312,20 +513,21 @@ static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
 
 static void apply_leak(struct dm_tui_model *m, const struct dm_tui_event *ev)
 {
-	char g[16], rate[32];
+	char g[16], rate[32], span[16];
 	const struct dm_leak_info *l = &ev->leak;
 	m->leak = *l;
 	dm_tui_delta(g, sizeof g, l->growth, m->utf8);
 	dm_tui_rate(rate, sizeof rate, l->rate);
+	dm_tui_secs(span, sizeof span, l->span, m->utf8);
 	if (ev->type == DM_EV_LEAK_SUSPECTED) {
 		m->suspected = (struct dm_tui_leakmark){1, ev->t, l->growth, l->span, l->rate, 0};
-		log_at(m, ev->t, DM_TUI_WARN, "leak suspected: %s in %.0fs (%s)", g, l->span, rate);
+		log_at(m, ev->t, DM_TUI_WARN, "leak suspected: %s in %s (%s)", g, span, rate);
 	} else if (ev->type == DM_EV_LEAK_CONFIRMED) {
 		m->confirmed = (struct dm_tui_leakmark){1, ev->t, l->growth, l->span, l->rate,
 		                                        l->reclaimed};
 		if (ev->text[0])
 			copy_str(m->report_path, sizeof m->report_path, ev->text);
-		log_at(m, ev->t, DM_TUI_ERROR, "LEAK CONFIRMED: %s in %.0fs (%s)", g, l->span, rate);
+		log_at(m, ev->t, DM_TUI_ERROR, "LEAK CONFIRMED: %s in %s (%s)", g, span, rate);
 		if (ev->text[0])
 			log_at(m, ev->t, DM_TUI_INFO, "heap report: %s", ev->text);
 	} else {
@@ -337,10 +539,10 @@ static void apply_leak(struct dm_tui_model *m, const struct dm_tui_event *ev)
 static void apply_file(struct dm_tui_model *m, const struct dm_tui_event *ev)
 {
 	const struct dm_file_info *f = &ev->file;
-	char n1[32], n2[32];
+	char n1[32], n2[32], n3[32], why[DM_TUI_TEXT_MAX + 32];
 	if (f->index < 0)
 		return;
-	update_file(m, (size_t)f->index, f, ev->name,
+	update_file(m, (size_t)f->index, f, ev->name, NULL,
 	            ev->type == DM_EV_FILE_DONE || ev->type == DM_EV_ERROR ? ev->text : NULL);
 	switch (ev->type) {
 	case DM_EV_FILE_START:
@@ -354,16 +556,23 @@ static void apply_file(struct dm_tui_model *m, const struct dm_tui_event *ev)
 		break;
 	case DM_EV_FILE_DONE:
 		if (f->state == DM_FILE_DONE)
-			log_at(m, ev->t, DM_TUI_INFO, "%s done: %s records in %s", ev->name,
+			log_at(m, ev->t, DM_TUI_INFO, "%s done: %s records in %s (%s)", ev->name,
 			       dm_tui_count(n1, sizeof n1, f->records_total),
-			       dm_tui_secs(n2, sizeof n2, f->seconds, m->utf8));
+			       dm_tui_secs(n2, sizeof n2, f->seconds, m->utf8),
+			       dm_tui_rate(n3, sizeof n3, file_rate(f)));
 		else if (f->state == DM_FILE_SKIPPED)
 			log_at(m, ev->t, DM_TUI_WARN, "%s skipped", ev->name);
+		else if (f->index >= 0 && (size_t)f->index < m->nfiles)
+			log_at(m, ev->t, DM_TUI_ERROR, "%s failed: %s", ev->name,
+			       dm_tui_file_reason(why, sizeof why, &m->files[f->index]));
 		else
 			log_at(m, ev->t, DM_TUI_ERROR, "%s failed: %s", ev->name, ev->text);
 		break;
 	case DM_EV_ERROR:
-		log_at(m, ev->t, DM_TUI_ERROR, "%s", ev->text);
+		/* an error that fails the file is logged once, by its FILE_DONE;
+		 * a record's error (the file goes on) only here */
+		if (!ev->on)
+			log_at(m, ev->t, DM_TUI_WARN, "%s", ev->text);
 		break;
 	default:
 		break;
@@ -412,7 +621,7 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_SETTING:
 		/* only the dashboard's own keys change settings, and each key
 		 * is echoed already: a second line would be noise */
-		m->dirty |= DM_TUI_P_HEADER;
+		apply_setting(m, ev);
 		break;
 	case DM_EV_NOTE:
 		if (ev->text[0])

@@ -15,12 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "event.h"
+#include "keys.h"
 #include "profile.h"
 #include "queue.h"
 
-#define DM_TUI_HIST 1024        /* samples kept for the chart */
-#define DM_TUI_MARKS 32         /* reclamations remembered on the time axis */
-#define DM_TUI_LOGN 64          /* log lines kept */
+#define DM_TUI_HIST 1024        /* samples kept as they came (100 s at 100 ms) */
+#define DM_TUI_LONG 1024        /* longer history: buckets of 1 s, then 2 s, ... */
+#define DM_TUI_MARKS 64         /* reclamations and setting changes on the time axis */
+#define DM_TUI_LOGN 256         /* log lines kept (the log scrolls back over them) */
+#define DM_TUI_RATEWIN 16       /* a file's (seconds, bytes) snapshots for its current rate */
 #define DM_TUI_LOG_MAX 160
 #define DM_TUI_POOLS_MAX 8
 
@@ -47,12 +50,26 @@ enum dm_tui_run_state {
 
 enum dm_tui_level { DM_TUI_INFO, DM_TUI_WARN, DM_TUI_ERROR };
 
+/* The chart's time window. */
+enum dm_tui_zoom { DM_TUI_ZOOM_1M, DM_TUI_ZOOM_10M, DM_TUI_ZOOM_ALL, DM_TUI_NZOOM };
+
+struct dm_tui_ratesnap {
+	double secs;                    /* the file's own seconds (pauses left out) */
+	uint64_t bytes;
+};
+
 struct dm_tui_file {
 	char name[DM_TUI_NAME_MAX];     /* base name */
+	char *path;                     /* as given; owned, may be NULL */
+	int same_name;                  /* another file has this base name: show the path */
 	enum dm_file_state state;
-	uint64_t size, bytes, records;
-	double started, seconds;        /* session clock */
-	double rate;                    /* bytes/s */
+	uint64_t size, bytes, records, peak;
+	double started, seconds;        /* the run clock: pauses left out */
+	double rate;                    /* bytes/s over the whole file */
+	double now_rate;                /* bytes/s over the last ~2 s (running), or -1 */
+	struct dm_tui_ratesnap win[DM_TUI_RATEWIN];
+	size_t win_head, win_n;
+	uint64_t chunk_first, chunk_last, buffer;   /* settings while it ran */
 	int retried;
 	int code;                       /* DM_E* when failed */
 	char error[DM_TUI_TEXT_MAX];    /* one line when failed */
@@ -61,11 +78,16 @@ struct dm_tui_file {
 struct dm_tui_point {
 	double t;
 	uint64_t rss, live;
+	uint64_t bytes;                 /* parsed so far, all files */
 };
+
+enum dm_tui_mark_kind { DM_TUI_MARK_RECLAIM, DM_TUI_MARK_SETTING };
 
 struct dm_tui_mark {
 	double t;
-	uint64_t freed;                 /* pool bytes, else the RSS drop */
+	enum dm_tui_mark_kind kind;
+	uint64_t freed;                 /* RECLAIM: pool bytes, else the RSS drop */
+	char label[24];                 /* SETTING: "chunk 256K", "buffer 2M", "P demo" */
 };
 
 struct dm_tui_logline {
@@ -107,6 +129,10 @@ struct dm_tui_model {
 	/* memory */
 	struct dm_tui_point hist[DM_TUI_HIST];
 	size_t hist_head, hist_n;       /* head: next slot */
+	struct dm_tui_point longh[DM_TUI_LONG];   /* oldest first; each the max of its bucket */
+	size_t long_n;
+	double long_bucket;             /* seconds a longh point covers */
+	uint64_t bytes_total;           /* parsed so far, all files */
 	int have_sample;
 	uint64_t rss, rss_peak, live, live_peak, heap_inuse;
 	uint64_t mem_total, mem_available;
@@ -143,6 +169,15 @@ struct dm_tui_model {
 	struct dm_tui_logline log[DM_TUI_LOGN];
 	size_t log_head, log_n;         /* head: next slot */
 
+	/* what the operator looks at */
+	enum dm_tui_focus mode;
+	enum dm_tui_focus bar_mode;     /* the footer's: mode, or the chooser / help over it */
+	long sel;                       /* selected file, -1: follow the work */
+	size_t log_back;                /* log lines scrolled back from the newest */
+	enum dm_tui_zoom zoom;
+	double elapsed;                 /* run clock (pauses left out), when have_elapsed */
+	int have_elapsed;
+
 	unsigned dirty;                 /* DM_TUI_P_* */
 	int utf8;                       /* log lines may use Unicode arrows */
 };
@@ -167,6 +202,26 @@ void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
                          const struct dm_trend *tr);
 /* Move the clock (marks the header dirty when the second changes). */
 void dm_tui_model_tick(struct dm_tui_model *m, double now);
+/* The run clock the header shows (paused time left out). */
+void dm_tui_model_set_elapsed(struct dm_tui_model *m, double elapsed);
+
+/* Copy up to max points at or after t0, oldest first, into out: from the
+ * recent history when it reaches back to t0 (or is all there is), else
+ * from the longer one. Returns the count. */
+size_t dm_tui_model_series(const struct dm_tui_model *m, double t0, struct dm_tui_point *out,
+                           size_t max);
+/* The chart window in seconds for the zoom (0 = all the history). */
+double dm_tui_zoom_span(enum dm_tui_zoom z);
+const char *dm_tui_zoom_name(enum dm_tui_zoom z);
+/* The file the details and the arrows act on: the selection, else the
+ * first one still at work; -1 when there are no files. */
+long dm_tui_model_current(const struct dm_tui_model *m);
+/* A failed file's message without its path in front, its position in
+ * words: "line 211 col 7: mismatched tag". Returns buf. */
+char *dm_tui_file_reason(char *buf, size_t size, const struct dm_tui_file *f);
+/* The name a file is shown by: its base name, or its path when another
+ * file has the same base name. */
+const char *dm_tui_model_file_label(const struct dm_tui_file *f);
 
 /* "→" or "->" for log lines. */
 const char *dm_tui_model_arrow(const struct dm_tui_model *m);

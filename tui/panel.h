@@ -76,6 +76,12 @@ void dm_tui_panel_alloc(WINDOW *w, const struct dm_tui_model *m, const struct dm
 void dm_tui_panel_pools(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v);
 void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v);
 void dm_tui_panel_log(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v);
+/* The first file row shown when rows of them fit (the selection kept in
+ * view). */
+size_t dm_tui_files_first(const struct dm_tui_model *m, int rows);
+/* The details of file i over the panels (Enter): path, state, the whole
+ * error, counts, bytes, rates, peak memory, chunk and buffer, retries. */
+void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view *v, long i);
 /* The whole screen when it is below the minimum size. */
 void dm_tui_panel_too_small(WINDOW *w, const struct dm_tui_view *v);
 

@@ -45,20 +45,32 @@ static const char *state_word(enum dm_file_state s, int compact)
 	return "?";
 }
 
-/* The first file to show when they do not all fit: keep the first one
- * still at work in view, with one finished file above it for context. */
-static size_t first_shown(const struct dm_tui_model *m, int rows)
+/* The first file to show when they do not all fit. With a selection,
+ * the one that keeps it in view, near the middle; without, the first one
+ * still at work (or, all finished, the first failure) with one file above
+ * it for context. */
+size_t dm_tui_files_first(const struct dm_tui_model *m, int rows)
 {
-	if ((size_t)rows >= m->nfiles)
+	if (rows <= 0 || (size_t)rows >= m->nfiles)
 		return 0;
-	size_t active = m->nfiles;
-	for (size_t i = 0; i < m->nfiles; i++)
-		if (m->files[i].state == DM_FILE_RUNNING || m->files[i].state == DM_FILE_WAITING ||
-		    m->files[i].state == DM_FILE_QUEUED) {
-			active = i;
-			break;
-		}
-	size_t start = active > 0 ? active - 1 : 0;
+	size_t start;
+	if (m->sel >= 0) {
+		size_t sel = (size_t)m->sel < m->nfiles ? (size_t)m->sel : m->nfiles - 1;
+		start = sel > (size_t)(rows - 1) / 2 ? sel - (size_t)(rows - 1) / 2 : 0;
+	} else {
+		size_t active = m->nfiles;
+		for (size_t i = 0; i < m->nfiles; i++)
+			if (m->files[i].state == DM_FILE_RUNNING || m->files[i].state == DM_FILE_WAITING ||
+			    m->files[i].state == DM_FILE_QUEUED) {
+				active = i;
+				break;
+			}
+		/* all finished: the first failure, which is what one looks for */
+		for (size_t i = 0; active == m->nfiles && i < m->nfiles; i++)
+			if (m->files[i].state == DM_FILE_FAILED)
+				active = i;
+		start = active > 0 ? active - 1 : 0;
+	}
 	if (start + (size_t)rows > m->nfiles)
 		start = m->nfiles - (size_t)rows;
 	return start;
@@ -89,17 +101,20 @@ struct cols {
 	int name, bar, pct, sizes, rate, rec, state;
 };
 
-/* Column widths for the content width; 0 = column left out. */
+/* Column widths for the content width; 0 = column left out. The name
+ * gets what its longest needs up to half the rest (names are cut in the
+ * middle, so half still tells them apart); the bar up to 30; the rest
+ * goes to the state column, which a failed file's message fills. */
 static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 {
-	struct cols c = {0, 0, 4, 11, 10, 12, compact ? 9 : 18};
+	struct cols c = {0, 0, 4, 11, 8, 12, compact ? 9 : 26};
 	if (!compact)
 		c.pct = 0;
 	else
 		c.rec = 9;
 	int longest = 8;
 	for (size_t i = 0; i < m->nfiles; i++) {
-		int w = dm_tui_width(m->files[i].name);
+		int w = dm_tui_width(dm_tui_model_file_label(&m->files[i]));
 		if (w > longest)
 			longest = w;
 	}
@@ -111,24 +126,23 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 			if (*all[i])
 				fixed += *all[i] + 2;
 		int rest = width - fixed;
+		int cap = compact ? (rest / 2 > 20 ? rest / 2 : 20) : rest / 2;
+		c.name = longest < cap ? longest : cap;
+		if (c.name < 12)
+			c.name = rest < 12 ? rest : 12;
 		if (!compact) {
-			/* name and bar share the rest; the bar takes up to 30 */
-			c.name = longest < rest / 2 ? longest : rest / 2;
-			if (c.name < 12)
-				c.name = rest < 12 ? rest : 12;
 			c.bar = rest - c.name - 2;
-			if (c.bar > 30) {
-				c.name += c.bar - 30;
+			if (c.bar > 30)
 				c.bar = 30;
-			}
 			if (c.bar < 6)
-				c.bar = 0, c.name = rest;
-		} else {
-			c.name = rest;
+				c.bar = 0;
 		}
+		/* the state column takes what the others leave */
+		c.state += rest - c.name - (c.bar ? c.bar + 2 : 0);
 		/* a name is worth more than a column of figures */
 		if (c.name >= (compact ? 20 : 12) || d >= sizeof drop / sizeof drop[0])
 			break;
+		c.state = compact ? 9 : 26;
 		*drop[d] = 0;
 	}
 	if (c.name < 1)
@@ -138,7 +152,7 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 
 static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_model *m,
                      const struct dm_tui_file *f, const struct cols *c,
-                     const struct dm_tui_view *v)
+                     const struct dm_tui_view *v, int selected)
 {
 	char name[512], bar[256], sizes[32], a[16], b[16], rate[32], rec[48], state[64], cell[512];
 	int utf8 = v->utf8;
@@ -147,14 +161,22 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 
 	dm_tui_put(w, v, y, cx, 1, icon(f->state, utf8), dm_tui_attr(v, tone_of(f->state)));
 	cx += 2;
-	dm_tui_fit(name, sizeof name, f->name, c->name, utf8);
-	dm_tui_put(w, v, y, cx, c->name, name, dm_tui_attr(v, f->state == DM_FILE_RUNNING ? DM_TUI_STRONG
-	                                                                             : DM_TUI_PLAIN));
+	dm_tui_fit_mid(name, sizeof name, dm_tui_model_file_label(f), c->name, utf8);
+	attr_t na = dm_tui_attr(v, f->state == DM_FILE_RUNNING ? DM_TUI_STRONG : DM_TUI_PLAIN);
+	dm_tui_put(w, v, y, cx, c->name, name, selected ? na | A_REVERSE : na);
 	cx += c->name + 2;
 	if (c->bar) {
 		dm_tui_bar(bar, sizeof bar, frac, c->bar, utf8);
 		dm_tui_put(w, v, y, cx, c->bar, bar, dm_tui_attr(v, tone_of(f->state)));
 		cx += c->bar + 2;
+	}
+	if (f->state == DM_FILE_FAILED && v->compact) {
+		/* a narrow row: the reason matters more than the figures, and
+		 * the icon says "failed" */
+		char why[DM_TUI_TEXT_MAX + 32];
+		dm_tui_put(w, v, y, cx, x + width - cx, dm_tui_file_reason(why, sizeof why, f),
+		           dm_tui_attr(v, DM_TUI_ALERT));
+		return;
 	}
 	if (c->pct) {
 		snprintf(cell, sizeof cell, "%3d%%", (int)(frac * 100 > 100 ? 100 : frac * 100));
@@ -173,12 +195,14 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 	}
 	int rest = x + width - cx;
 	if (f->state == DM_FILE_FAILED) {
-		snprintf(cell, sizeof cell, "failed: %s", f->error[0] ? f->error : "error");
+		char why[DM_TUI_TEXT_MAX + 32];
+		snprintf(cell, sizeof cell, "failed: %s", dm_tui_file_reason(why, sizeof why, f));
 		dm_tui_put(w, v, y, cx, rest, cell, dm_tui_attr(v, DM_TUI_ALERT));
 		return;
 	}
 	if (c->rate) {
-		if (f->state == DM_FILE_RUNNING || f->state == DM_FILE_DONE)
+		/* a running file's first moments have no rate yet */
+		if ((f->state == DM_FILE_RUNNING && f->seconds > 0.05) || f->state == DM_FILE_DONE)
 			dm_tui_rate(rate, sizeof rate, f->rate);
 		else
 			rate[0] = '\0';
@@ -196,13 +220,16 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		dm_tui_put(w, v, y, cx, c->rec, cell, A_NORMAL);
 		cx += c->rec + 2;
 	}
-	char t[32] = "";
-	if (!v->compact && f->state == DM_FILE_DONE)
+	char t[32] = "", now[48] = "";
+	if (!v->compact && (f->state == DM_FILE_DONE || (f->state == DM_FILE_RUNNING && f->seconds > 0)))
 		dm_tui_secs(t, sizeof t, f->seconds, utf8);
-	else if (!v->compact && f->state == DM_FILE_RUNNING)
-		dm_tui_secs(t, sizeof t, m->now - f->started, utf8);
-	snprintf(state, sizeof state, "%-8s %s%s", state_word(f->state, v->compact), t,
-	         f->retried ? " (retried)" : "");
+	if (f->state == DM_FILE_RUNNING && f->now_rate >= 0 && c->rate && c->state >= 22) {
+		char r[32];
+		snprintf(now, sizeof now, "  now %s", dm_tui_rate(r, sizeof r, f->now_rate));
+	}
+	(void)m;
+	snprintf(state, sizeof state, "%-8s%s%s%s%s", state_word(f->state, v->compact), t[0] ? " " : "",
+	         t, now, f->retried ? " (retried)" : "");
 	dm_tui_put(w, v, y, cx, x + width - cx, state, dm_tui_attr(v, tone_of(f->state)));
 }
 
@@ -210,7 +237,8 @@ void dm_tui_panel_files(WINDOW *w, const struct dm_tui_model *m, const struct dm
 {
 	char right[192], more[64] = "";
 	int rows = getmaxy(w) - (v->compact ? 1 : 2);
-	size_t first = rows > 0 ? first_shown(m, rows) : 0;
+	size_t first = dm_tui_files_first(m, rows);
+	long cur = m->sel >= 0 || m->mode == DM_TUI_MODE_DETAILS ? dm_tui_model_current(m) : -1;
 	if (rows > 0 && m->nfiles > (size_t)rows)
 		snprintf(more, sizeof more, "%zu-%zu of %zu", first + 1, first + (size_t)rows, m->nfiles);
 	title_counts(m, right, sizeof right, v->utf8);
@@ -233,7 +261,8 @@ void dm_tui_panel_files(WINDOW *w, const struct dm_tui_model *m, const struct dm
 	}
 	struct cols c = plan(m, r.w, v->compact);
 	for (int row = 0; row < r.h && first + (size_t)row < m->nfiles; row++)
-		draw_row(w, r.y + row, r.x, r.w, m, &m->files[first + (size_t)row], &c, v);
+		draw_row(w, r.y + row, r.x, r.w, m, &m->files[first + (size_t)row], &c, v,
+		         (long)(first + (size_t)row) == cur);
 	if (more[0] && !v->compact) {
 		char t[80];
 		snprintf(t, sizeof t, " %s ", more);

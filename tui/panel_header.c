@@ -67,10 +67,10 @@ void dm_tui_panel_header(WINDOW *w, const struct dm_tui_model *m, const struct d
 		snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers %u", workers);
 	else
 		snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers auto");
-	dm_tui_clock(seg[SEG_CLOCK], sizeof seg[0], m->now);
+	dm_tui_clock(seg[SEG_CLOCK], sizeof seg[0], m->have_elapsed ? m->elapsed : m->now);
 	if (m->leak_rate) {
-		dm_format_size(m->leak_rate, tmp, sizeof tmp);
-		snprintf(seg[SEG_LEAK], sizeof seg[0], "LEAK %s/s", tmp);
+		dm_tui_rate(tmp, sizeof tmp, (double)m->leak_rate);
+		snprintf(seg[SEG_LEAK], sizeof seg[0], "LEAK %s", tmp);
 		tone[SEG_LEAK] = DM_TUI_NOTICE;
 	} else {
 		keep[SEG_LEAK] = 0;
@@ -127,9 +127,8 @@ static int draw_entry(WINDOW *w, const struct dm_tui_view *v, int x,
 void dm_tui_panel_keys(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
 {
 	const struct dm_tui_keyhelp *k;
-	size_t n = dm_tui_key_help(&k);
+	size_t n = dm_tui_key_bar(m->bar_mode, &k);
 	int width = getmaxx(w), x = 1, tail = 0;
-	(void)m;
 	werase(w);
 	for (size_t i = 0; i < n; i++)
 		if (k[i].bar && essential(&k[i]))

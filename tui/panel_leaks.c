@@ -76,9 +76,9 @@ void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		warning(l, &n, "suspected", &m->suspected,
 		        m->confirmed.have ? DM_TUI_PLAIN : DM_TUI_NOTICE, v);
 	if (m->leak_rate) {
-		char rate[16];
-		dm_format_size(m->leak_rate, rate, sizeof rate);
-		add(l, &n, DM_TUI_NOTICE, "injected leak: %s/s (L stops it)", rate);
+		char rate[32];
+		dm_tui_rate(rate, sizeof rate, (double)m->leak_rate);
+		add(l, &n, DM_TUI_NOTICE, "injected leak: %s (L stops it)", rate);
 	}
 	add(l, &n, DM_TUI_PLAIN, "state: %s (%zu snapshots, growth %s)",
 	    dm_leak_state_name(m->leak.state), m->leak.snapshots,

@@ -8,12 +8,23 @@
 
 void dm_tui_panel_log(WINDOW *w, const struct dm_tui_model *m, const struct dm_tui_view *v)
 {
-	struct dm_tui_rect r = dm_tui_frame(w, v, "Log", NULL, DM_TUI_PLAIN);
+	char right[64] = "";
+	int h = getmaxy(w) - (v->compact ? 1 : 2);
+	size_t back = m->log_back;
+	if (h > 0 && back + (size_t)h > m->log_n)
+		back = m->log_n > (size_t)h ? m->log_n - (size_t)h : 0;
+	if (back)
+		snprintf(right, sizeof right, "%zu newer below", back);
+	else if (m->mode == DM_TUI_MODE_LOG)
+		snprintf(right, sizeof right, "newest");
+	struct dm_tui_rect r = dm_tui_frame(w, v, m->mode == DM_TUI_MODE_LOG ? "Log (arrows)" : "Log",
+	                                    right, DM_TUI_DIM);
 	if (r.h <= 0)
 		return;
-	size_t n = m->log_n < (size_t)r.h ? m->log_n : (size_t)r.h;
+	size_t end = m->log_n - back;
+	size_t n = end < (size_t)r.h ? end : (size_t)r.h;
 	for (size_t i = 0; i < n; i++) {
-		const struct dm_tui_logline *l = dm_tui_model_logline(m, m->log_n - n + i);
+		const struct dm_tui_logline *l = dm_tui_model_logline(m, end - n + i);
 		char when[16], text[DM_TUI_LOG_MAX + 32];
 		enum dm_tui_tone tone = l->level == DM_TUI_ERROR  ? DM_TUI_ALERT
 		                        : l->level == DM_TUI_WARN ? DM_TUI_NOTICE

@@ -3,6 +3,8 @@
 #include "config.h"
 #include "screen.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,8 +145,8 @@ static WINDOW *overlay_win(int h, int w, const struct dm_tui_view *v, const char
  * word of its sentence. */
 static void short_word(char *buf, size_t size, const struct dm_tui_keyhelp *k)
 {
-	const char *s = k->bar ? k->bar : k->help;
-	size_t n = k->bar ? strlen(s) : strcspn(s, " ");
+	const char *s = k->bar ? k->bar : k->word ? k->word : k->help;
+	size_t n = k->bar || k->word ? strlen(s) : strcspn(s, " ");
 	if (n >= size)
 		n = size - 1;
 	memcpy(buf, s, n);
@@ -155,29 +157,36 @@ void dm_tui_draw_help(const struct dm_tui_view *v)
 {
 	const struct dm_tui_keyhelp *k;
 	size_t n = dm_tui_key_help(&k);
-	int lines = getmaxy(stdscr);
+	int lines = getmaxy(stdscr), cols = getmaxx(stdscr);
 	struct dm_tui_rect r;
 	attr_t key_attr = dm_tui_attr(v, DM_TUI_TITLE);
-	/* a sentence a line while they fit; below that, two columns of
-	 * short words, so that every key is still named on a small screen */
-	int twocol = (int)n + 4 > lines;
-	int rows = twocol ? (int)(n + 1) / 2 : (int)n;
-	WINDOW *w = overlay_win(rows + 4, twocol ? 40 : 78, v, "Keys", &r);
+	/* a sentence a line while they fit; below that, columns of short
+	 * words, then of keys alone, so that every key is still named on a
+	 * small screen */
+	int ncol = 1;
+	while (ncol < 3 && (int)(n + (size_t)ncol - 1) / ncol + 4 > lines)
+		ncol++;
+	int rows = (int)(n + (size_t)ncol - 1) / ncol;
+	int keyw = 10;
+	WINDOW *w = overlay_win(rows + 4, ncol == 1 ? 80 : cols < 60 ? cols : 60, v, "Keys", &r);
 	if (!w)
 		return;
+	int colw = r.w / ncol;
 	for (size_t i = 0; i < n; i++) {
-		int y = r.y + (twocol ? (int)i % rows : (int)i);
-		int x = r.x + (twocol && (int)i >= rows ? r.w / 2 : 0);
-		int width = twocol ? r.w / 2 : r.w;
+		int y = r.y + (int)i % rows;
+		int x = r.x + (int)i / rows * colw;
 		if (y >= r.y + r.h)
 			break;
-		dm_tui_put(w, v, y, x, twocol ? 6 : 8, k[i].keys, key_attr);
-		if (twocol) {
+		int kw = dm_tui_width(k[i].keys);
+		dm_tui_put(w, v, y, x, colw - 1, k[i].keys, key_attr);
+		/* three columns: each word right after its key */
+		int wx = x + (ncol == 3 || kw + 1 > keyw ? kw + 1 : keyw);
+		if (ncol == 1) {
+			dm_tui_put(w, v, y, wx, r.w - keyw, k[i].help, A_NORMAL);
+		} else if (x + colw - 1 - wx >= 3) {
 			char word[32];
 			short_word(word, sizeof word, &k[i]);
-			dm_tui_put(w, v, y, x + 6, width - 7, word, A_NORMAL);
-		} else {
-			dm_tui_put(w, v, y, x + 8, width - 8, k[i].help, A_NORMAL);
+			dm_tui_put(w, v, y, wx, x + colw - 1 - wx, word, A_NORMAL);
 		}
 	}
 	if (rows + 1 < r.h)
@@ -194,6 +203,108 @@ void dm_tui_draw_prompt(const struct dm_tui_view *v, const char *text)
 	if (!w)
 		return;
 	dm_tui_put(w, v, r.y, r.x, r.w, text, dm_tui_attr(v, DM_TUI_NOTICE));
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+/* One "label  value" line of the details, the value wrapped over as many
+ * lines as it needs; returns the next free line. */
+static int detail(WINDOW *w, const struct dm_tui_view *v, const struct dm_tui_rect *r, int y,
+                  const char *label, const char *value, attr_t a)
+{
+	const int lw = 12;
+	int width = r->w - lw;
+	if (y >= r->y + r->h || width < 4)
+		return y;
+	dm_tui_put(w, v, y, r->x, lw, label, dm_tui_attr(v, DM_TUI_DIM));
+	const char *p = value;
+	do {
+		size_t n = dm_tui_cut(p, width, v->utf8);
+		if (n == 0 && *p)
+			n = 1;   /* a character wider than the column: step over it */
+		char piece[1024];
+		if (n >= sizeof piece)
+			n = sizeof piece - 1;
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		dm_tui_put(w, v, y++, r->x + lw, width, piece, a);
+		p += n;
+	} while (*p && y < r->y + r->h);
+	return y;
+}
+
+void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view *v, long i)
+{
+	if (i < 0 || (size_t)i >= m->nfiles)
+		return;
+	const struct dm_tui_file *f = &m->files[i];
+	int lines, cols;
+	getmaxyx(stdscr, lines, cols);
+	char title[DM_TUI_NAME_MAX + 32], a[32], b[32], c[32], text[DM_TUI_TEXT_MAX + 128];
+	snprintf(title, sizeof title, "File %ld of %zu", i + 1, m->nfiles);
+	struct dm_tui_rect r;
+	/* the header and the footer stay in view */
+	/* about 14 lines of facts, more when the path or the error wraps */
+	int h = 18 + (f->path ? (int)strlen(f->path) / 60 : 0) + (int)strlen(f->error) / 60;
+	if (h > lines - 2)
+		h = lines > 4 ? lines - 2 : lines;
+	WINDOW *w = overlay_win(h, cols > 104 ? 100 : cols - 4, v, title, &r);
+	if (!w)
+		return;
+	int y = r.y;
+	static const char *const states[] = {"queued", "waiting for memory", "running", "done",
+	                                     "failed", "skipped"};
+	enum dm_tui_tone tone = f->state == DM_FILE_FAILED ? DM_TUI_ALERT
+	                        : f->state == DM_FILE_DONE ? DM_TUI_GOOD : DM_TUI_PLAIN;
+	y = detail(w, v, &r, y, "name", f->name, dm_tui_attr(v, DM_TUI_STRONG));
+	/* the full path: as given when it is one, else resolved (if the file
+	 * is still there) */
+	char full[PATH_MAX];
+	const char *path = f->path ? f->path : f->name;
+	if (path[0] != '/' && strcmp(path, "-") != 0 && realpath(path, full))
+		path = full;
+	y = detail(w, v, &r, y, "path", path, A_NORMAL);
+	y = detail(w, v, &r, y, "state",
+	           (unsigned)f->state < sizeof states / sizeof states[0] ? states[f->state] : "?",
+	           dm_tui_attr(v, tone));
+	if (f->state == DM_FILE_FAILED) {
+		y = detail(w, v, &r, y, "error", dm_tui_file_reason(text, sizeof text, f),
+		           dm_tui_attr(v, DM_TUI_ALERT));
+		y = detail(w, v, &r, y, "message", f->error[0] ? f->error : "-", A_NORMAL);
+	}
+	y = detail(w, v, &r, y, "records", dm_tui_count(a, sizeof a, f->records), A_NORMAL);
+	if (f->size)
+		snprintf(text, sizeof text, "%s of %s (%.0f%%)", dm_tui_size(a, sizeof a, f->bytes),
+		         dm_tui_size(b, sizeof b, f->size), 100.0 * (double)f->bytes / (double)f->size);
+	else
+		snprintf(text, sizeof text, "%s (size unknown)", dm_tui_size(a, sizeof a, f->bytes));
+	y = detail(w, v, &r, y, "bytes", text, A_NORMAL);
+	if (f->state == DM_FILE_RUNNING && f->now_rate >= 0)
+		snprintf(text, sizeof text, "%s average, %s over the last 2s, in %s (pauses left out)",
+		         dm_tui_rate(a, sizeof a, f->rate), dm_tui_rate(b, sizeof b, f->now_rate),
+		         dm_tui_secs(c, sizeof c, f->seconds, v->utf8));
+	else if (f->state == DM_FILE_QUEUED || f->state == DM_FILE_WAITING)
+		snprintf(text, sizeof text, "not started");
+	else
+		snprintf(text, sizeof text, "%s average in %s (pauses left out)",
+		         dm_tui_rate(a, sizeof a, f->rate), dm_tui_secs(c, sizeof c, f->seconds, v->utf8));
+	y = detail(w, v, &r, y, "throughput", text, A_NORMAL);
+	y = detail(w, v, &r, y, "peak", f->peak ? dm_tui_size(a, sizeof a, f->peak) : "-", A_NORMAL);
+	if (f->chunk_first) {
+		dm_tui_size(a, sizeof a, f->chunk_first);
+		dm_tui_size(b, sizeof b, f->chunk_last);
+		if (f->chunk_last && f->chunk_last != f->chunk_first)
+			snprintf(text, sizeof text, "%s at the start, %s at the end", a, b);
+		else
+			snprintf(text, sizeof text, "%s", a);
+		y = detail(w, v, &r, y, "chunk", text, A_NORMAL);
+		y = detail(w, v, &r, y, "buffer", dm_tui_size(a, sizeof a, f->buffer), A_NORMAL);
+	}
+	y = detail(w, v, &r, y, "retries",
+	           f->retried ? "1 (out of memory: again with half the chunk size)" : "none", A_NORMAL);
+	if (y + 1 < r.y + r.h)
+		dm_tui_put(w, v, y + 1, r.x, r.w, "Esc or q closes; Up/Down: the previous / next file",
+		           dm_tui_attr(v, DM_TUI_DIM));
 	wnoutrefresh(w);
 	delwin(w);
 }
