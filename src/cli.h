@@ -72,6 +72,9 @@ void dm_cli_signals_stop(pthread_t th);
 #define DM_WALK_MAX_DIRS 100000
 #define DM_WALK_MAX_DEPTH 64
 int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive);
+/* The "-" rule alone, for a command that reads its inputs itself:
+ * 0, or DM_EXIT_USAGE (message printed) when "-" is named twice. */
+int dm_cli_check_stdin(char **paths, int n);
 /* Make a walk in progress (or the next one) stop soon with
  * DM_EXIT_INTERRUPTED: for the signal thread; async-signal-safe. */
 void dm_cli_stop_walk(void);

@@ -157,7 +157,9 @@ int dm_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (dm_session_files(s) == 0) {
-		dm_cli_error("run: no input files");
+		/* after a skipped directory its line already says why */
+		if (!walked)
+			dm_cli_error("run: no input files");
 		code = walked ? DM_EXIT_INPUT : DM_EXIT_USAGE;
 		goto out;
 	}

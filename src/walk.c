@@ -154,8 +154,8 @@ static int classify(DIR *d, const struct dirent *de)
 
 static int too_many(const char *dir, const char *what, long limit)
 {
-	dm_cli_error("%s: more than %ld %s in the walk (the limit of one command; "
-	             "walk its subdirectories in separate runs)", dir, limit, what);
+	dm_cli_error("%s: more than %ld %s in the walk (the limit for one command; "
+	             "give them to several runs)", dir, limit, what);
 	return DM_EXIT_INPUT;
 }
 
@@ -294,8 +294,9 @@ static int add_dir(struct walk *w, const char *path, const struct stat *st)
 		return 0;
 	}
 	size_t before = w->files;
+	int partial = w->partial;
 	int rc = walk_dir(w, path, 0);
-	if (rc == 0 && w->files == before)
+	if (rc == 0 && w->files == before && w->partial == partial)
 		dm_cli_error("%s: no *.xml files found", path);
 	return rc;
 }
@@ -316,14 +317,21 @@ static int add_file(struct walk *w, const char *path, const struct stat *st)
 	return DM_EXIT_USAGE;
 }
 
-int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive)
+int dm_cli_check_stdin(char **paths, int n)
 {
-	int stdin_named = 0;
+	int named = 0;
 	for (int i = 0; i < n; i++)
-		if (strcmp(paths[i], "-") == 0 && stdin_named++) {
+		if (strcmp(paths[i], "-") == 0 && named++) {
 			dm_cli_error("- (standard input) given more than once (it can be read only once)");
 			return DM_EXIT_USAGE;
 		}
+	return 0;
+}
+
+int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive)
+{
+	if (dm_cli_check_stdin(paths, n) != 0)
+		return DM_EXIT_USAGE;
 	struct walk w = {.s = s};
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
