@@ -42,6 +42,7 @@ struct walk {
 	struct seen *set;
 	size_t cap, used;
 	size_t files, dirs;              /* queued, entered */
+	size_t found;                    /* *.xml met, queued before or not */
 	size_t held_files, held_dirs;    /* names read but not yet taken */
 	int partial;                     /* a directory could not be read */
 };
@@ -231,6 +232,7 @@ static int walk_entry(struct walk *w, const char *dir, const struct entry *e, in
 		struct stat st;
 		int have = stat(path, &st) == 0;
 		const struct seen *prev;
+		w->found++;
 		if (!have || S_ISREG(st.st_mode))
 			rc = take_file(w, path, have ? &st : NULL, &prev);
 		if (rc == 1)
@@ -293,10 +295,10 @@ static int add_dir(struct walk *w, const char *path, const struct stat *st)
 		dm_cli_error("%s: directory already walked (each file is parsed once)", path);
 		return 0;
 	}
-	size_t before = w->files;
+	size_t before = w->found;
 	int partial = w->partial;
 	int rc = walk_dir(w, path, 0);
-	if (rc == 0 && w->files == before && w->partial == partial)
+	if (rc == 0 && w->found == before && w->partial == partial)
 		dm_cli_error("%s: no *.xml files found", path);
 	return rc;
 }
