@@ -9,6 +9,10 @@
 # message, and which files were queued, in which order (file_queued events).
 set -u
 : "${DDEXMON:?}"
+# under LeakSanitizer the sampler's library suppressions would be counted
+# on stderr at exit, which is checked here line by line
+LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0
+export LSAN_OPTIONS
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
