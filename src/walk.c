@@ -305,6 +305,8 @@ static int add_dir(struct walk *w, const char *path, const struct stat *st)
 
 static int add_file(struct walk *w, const char *path, const struct stat *st)
 {
+	if (st && S_ISDIR(st->st_mode))
+		st = NULL;      /* "-" on a directory: fails as its file, never a duplicate */
 	const struct seen *prev;
 	int rc = take_file(w, path, st, &prev);
 	if (rc != 1)

@@ -59,6 +59,14 @@ same() {
 # lines FILE: number of lines
 lines() { wc -l <"$1" | tr -d ' '; }
 
+# need_bounded: skip the whole test (77) without what bounded runs
+need_bounded() {
+	if ! [ -x /usr/bin/time ] || ! command -v timeout >/dev/null; then
+		echo "1..0 # SKIP needs /usr/bin/time and timeout"
+		exit 77
+	fi
+}
+
 # bounded NAME WANT SECS CMD...: stdout to $tmp/out, stderr to $tmp/err;
 # the exit status must be WANT, within SECS seconds and $MAXKB KiB of peak
 # RSS (/usr/bin/time and timeout are needed: check before using it)

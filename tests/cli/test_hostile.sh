@@ -16,10 +16,7 @@ zpid=
 trap 'rm -rf "$tmp"; [ -n "$zpid" ] && kill $zpid 2>/dev/null' EXIT
 . "$(dirname "$0")/lib.sh"
 
-if ! [ -x /usr/bin/time ] || ! command -v timeout >/dev/null; then
-	echo "1..0 # SKIP needs /usr/bin/time and timeout"
-	exit 77
-fi
+need_bounded
 
 # Peak RSS allowed per command (KiB) by bounded (lib.sh): generous for
 # ASan/UBSan builds, far below what a runaway loop or a buffered 99999T

@@ -17,10 +17,7 @@ tmp=$(mktemp -d)
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 
-if ! [ -x /usr/bin/time ] || ! command -v timeout >/dev/null; then
-	echo "1..0 # SKIP needs /usr/bin/time and timeout"
-	exit 77
-fi
+need_bounded
 # A runaway walk grew by about 65 MB a second: far past this within the
 # time bounds below. Generous enough for ASan builds.
 MAXKB=${DM_WALK_MAXKB:-200000}
