@@ -71,6 +71,29 @@ static int token_too_long(struct dm_parser *p)
 	return 1;
 }
 
+/* expat hands over attribute values with their entity references already
+ * expanded, so the tag's raw length (token_too_long) says nothing about
+ * what is held: with allow_dtd_entities a short tag can carry megabytes.
+ * The values together are measured like a text value. Names are left
+ * out: a namespace prefix comes back as its whole URI, so a name can be
+ * longer than written, while a value without entities never is. Returns 1
+ * when it failed the parse. */
+static int attrs_too_long(struct dm_parser *p, const XML_Char **atts)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; atts[i] && atts[i + 1]; i += 2)
+		total += strlen(atts[i + 1]);
+	if (total <= p->cfg->buffer_size)
+		return 0;
+	char lim[32];
+	dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
+	dm_error_set(&p->err, DM_ELIMIT,
+	             "attribute values longer than buffer_size (%s) with entities expanded "
+	             "(set buffer_size=N above %s to accept)", lim, lim);
+	fail_in_handler(p, DM_ELIMIT);
+	return 1;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct dm_parser *p = ud;
@@ -95,7 +118,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		fail_in_handler(p, DM_ELIMIT);
 		return;
 	}
-	if (token_too_long(p))
+	if (token_too_long(p) || attrs_too_long(p, atts))
 		return;
 	int rc = dm_ern_start(p->ern, name, atts, &p->err);
 	if (rc == 1)

@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "session.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -12,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 int dm_cli_config_opt(struct dm_cli_config *cc, int opt, const char *arg)
@@ -129,96 +126,4 @@ void dm_cli_signals_stop(pthread_t th)
 	atomic_store(&signals_done, 1);
 	pthread_kill(th, SIGHUP);
 	pthread_join(th, NULL);
-}
-
-/* ---- files and directories -------------------------------------------- */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int has_xml_suffix(const char *name)
-{
-	size_t n = strlen(name);
-	return n > 4 && strcasecmp(name + n - 4, ".xml") == 0;
-}
-
-/* Add every *.xml below dir, sorted per directory so the order is stable. */
-static int walk(struct dm_session *s, const char *dir, int *count)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		dm_cli_error("%s: cannot open directory: %s", dir, strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int rc = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof *nn);
-			if (!nn) {
-				rc = -1;
-				break;
-			}
-			names = nn;
-		}
-		size_t len = strlen(dir) + strlen(de->d_name) + 2;
-		names[n] = malloc(len);
-		if (!names[n]) {
-			rc = -1;
-			break;
-		}
-		snprintf(names[n], len, "%s/%s", dir, de->d_name);
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-		if (rc == 0 && stat(names[i], &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				rc = walk(s, names[i], count);
-			else if (S_ISREG(st.st_mode) && has_xml_suffix(names[i])) {
-				if (dm_session_add(s, names[i]) < 0)
-					rc = -1;
-				else
-					(*count)++;
-			}
-		}
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
-int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive)
-{
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (!recursive) {
-				dm_cli_error("%s: is a directory (use --recursive to parse the *.xml in it)",
-				             paths[i]);
-				return -1;
-			}
-			int count = 0;
-			if (walk(s, paths[i], &count) != 0)
-				return -1;
-			if (!count)
-				dm_cli_error("%s: no *.xml files found", paths[i]);
-			continue;
-		}
-		if (dm_session_add(s, paths[i]) < 0) {
-			dm_cli_error("out of memory");
-			return -1;
-		}
-	}
-	return 0;
 }

@@ -55,9 +55,29 @@ void dm_cli_block_signals(void);
 int dm_cli_signals_start(struct dm_session *s, pthread_t *th);
 void dm_cli_signals_stop(pthread_t th);
 
-/* Queue files; directories are walked for *.xml with recursive, an error
- * without. Returns 0 or -1 (message printed). */
+/* Queue the files named by paths (src/walk.c; main thread, before the
+ * session starts). "-" (standard input) may be named once; a file named
+ * again, by another path or a link, is queued once (a note for a regular
+ * file, a usage error for a pipe or device, which cannot be read twice).
+ * Directories are an error without recursive; with it, the *.xml below
+ * them are queued in sorted order, following symbolic links, entering
+ * each directory once (so link cycles end) and taking each file once.
+ * Dot entries are skipped. The walk holds at most DM_WALK_MAX_FILES files
+ * and DM_WALK_MAX_DIRS directories, nested DM_WALK_MAX_DEPTH deep.
+ * Every message is printed (one line). Returns 0; DM_EXIT_PARTIAL when a
+ * directory could not be read and was skipped (the files found are queued);
+ * DM_EXIT_USAGE; DM_EXIT_INPUT past a walk limit; DM_EXIT_MEMORY; or
+ * DM_EXIT_INTERRUPTED after dm_cli_stop_walk. */
+#define DM_WALK_MAX_FILES 100000
+#define DM_WALK_MAX_DIRS 100000
+#define DM_WALK_MAX_DEPTH 64
 int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive);
+/* The "-" rule alone, for a command that reads its inputs itself:
+ * 0, or DM_EXIT_USAGE (message printed) when "-" is named twice. */
+int dm_cli_check_stdin(char **paths, int n);
+/* Make a walk in progress (or the next one) stop soon with
+ * DM_EXIT_INTERRUPTED: for the signal thread; async-signal-safe. */
+void dm_cli_stop_walk(void);
 
 /* Commands: argv[0] is the command name; each returns an exit code. */
 int dm_cmd_parse(int argc, char **argv);

@@ -151,13 +151,16 @@ int dm_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	sink.session = s;
-	if (dm_cli_add_paths(s, argv + optind, argc - optind, recursive) != 0) {
-		code = DM_EXIT_USAGE;
+	int walked = dm_cli_add_paths(s, argv + optind, argc - optind, recursive);
+	if (walked != 0 && walked != DM_EXIT_PARTIAL) {
+		code = walked;
 		goto out;
 	}
 	if (dm_session_files(s) == 0) {
-		dm_cli_error("run: no input files");
-		code = DM_EXIT_USAGE;
+		/* after a skipped directory its line already says why */
+		if (!walked)
+			dm_cli_error("run: no input files");
+		code = walked ? DM_EXIT_INPUT : DM_EXIT_USAGE;
 		goto out;
 	}
 	pthread_t sigth;
@@ -170,6 +173,8 @@ int dm_cmd_run(int argc, char **argv)
 	code = dm_session_wait(s);
 	if (err.code)
 		code = dm_exit_code(err.code);
+	if (code == DM_EXIT_OK && walked)
+		code = DM_EXIT_PARTIAL;     /* a directory was skipped */
 	if (have_sig)
 		dm_cli_signals_stop(sigth);
 	if (dm_sink_finish(&sink) != 0) {

@@ -160,10 +160,11 @@ int dm_cmd_tui(int argc, char **argv)
 		dm_tui_queue_free(q);
 		return dm_exit_code(err.code);
 	}
-	if (dm_cli_add_paths(s, argv + optind, argc - optind, recursive) != 0) {
+	int walked = dm_cli_add_paths(s, argv + optind, argc - optind, recursive);
+	if (walked != 0 && walked != DM_EXIT_PARTIAL) {
 		dm_session_free(s);
 		dm_tui_queue_free(q);
-		return DM_EXIT_USAGE;
+		return walked;
 	}
 
 	struct dm_tui_view view;
@@ -187,6 +188,8 @@ int dm_cmd_tui(int argc, char **argv)
 		if (rc == DM_EXIT_INTERRUPTED)
 			code = DM_EXIT_INTERRUPTED;
 	}
+	if (code == DM_EXIT_OK && walked)
+		code = DM_EXIT_PARTIAL;     /* a directory was skipped */
 	if (msg[0])
 		dm_cli_error("%s", msg);
 	/* the screen is gone: leave the results where the shell shows them */

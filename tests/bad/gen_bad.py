@@ -124,6 +124,27 @@ def gen_quadratic(o):
     o.write(ERN_CLOSE)
 
 
+def gen_attr_entities(o, spread=False):
+    # Internal entities nested 32-fold make one attribute of a ~700-byte
+    # file 6.5 MB long once expanded: under expat's amplification
+    # activation threshold (8 MiB), so only buffer_size can refuse it.
+    # spread: four 100-byte attributes instead, each shorter than
+    # buffer_size=256 and together longer.
+    o.write('<?xml version="1.0"?>\n<!DOCTYPE ern:NewReleaseMessage [\n'
+            '  <!ENTITY a "%s">\n' % ('a' * 100))
+    for prev, name in (('a', 'b'), ('b', 'c'), ('c', 'd')):
+        o.write('  <!ENTITY %s "%s">\n' % (name, ('&%s;' % prev) * 32))
+    o.write(']>\n')
+    o.write(ern_open().split('\n', 1)[1])
+    o.write(HEADER)
+    if spread:
+        o.write('<ReleaseList><Release x1="&a;" x2="&a;" x3="&a;" x4="&a;">')
+    else:
+        o.write('<ReleaseList><Release IsMainRelease="&d;&d;">')
+    o.write('<ReleaseReference>R1</ReleaseReference></Release></ReleaseList>')
+    o.write(ERN_CLOSE)
+
+
 def gen_deep_nesting(o, depth=1000000):
     o.write(ern_open())
     o.write(HEADER)
@@ -215,6 +236,8 @@ GENERATORS = {
     'ext-subset': lambda o, a: gen_ext_subset(o, a),
     'billion-laughs': lambda o, a: gen_billion_laughs(o),
     'quadratic': lambda o, a: gen_quadratic(o),
+    'attr-entities': lambda o, a: gen_attr_entities(o),
+    'attr-entities-spread': lambda o, a: gen_attr_entities(o, spread=True),
     'deep-nesting': lambda o, a: gen_deep_nesting(o),
     'big-text': lambda o, a: gen_big_text(o),
     'big-text-uncaptured': lambda o, a: gen_big_text(o, captured=False),

@@ -199,6 +199,27 @@ for kind in billion-laughs quadratic; do
 	expect "$kind-allowed-bigbuf" "$f" 2 line 'amplification factor'
 done
 
+# Attribute values arrive from expat already expanded: a short tag can hold
+# megabytes that no raw-token measure sees. buffer_size bounds them like a
+# text value (one value, or several that only together pass it).
+for kind in attr-entities attr-entities-spread; do
+	f="$tmp/$kind.xml"
+	gen "$kind" "$f" || continue
+	run "$kind" "$f"
+	expect "$kind" "$f" 2 line 'DOCTYPE declares entity'
+	run "$kind-allowed" "$f" --set allow_dtd_entities=true --set buffer_size=256
+	expect "$kind-allowed" "$f" 2 line \
+		'^:9:[0-9]+: attribute values longer than buffer_size \(256\) with entities expanded \(set buffer_size=N above 256'
+	grep -q '"release"' "$out" && fail "$kind-allowed: the release with the refused tag was printed"
+done
+# held whole, not cut, when buffer_size allows it
+f="$tmp/attr-entities.xml"
+run attr-entities-bigbuf "$f" --set allow_dtd_entities=true --set buffer_size=16M
+expect attr-entities-bigbuf "$f" 0 line ''
+got=$(python3 -c 'import json, sys
+print(sum(len(r.get("is_main_release", "")) for r in map(json.loads, open(sys.argv[1]))))' "$out")
+[ "$got" = 6553600 ] || fail "attr-entities-bigbuf: attribute of $got bytes, want 6553600"
+
 # ---- sizes: depth, text, attributes (streamed through FIFOs) -------------
 f="$tmp/deep-nesting.xml"
 stream deep-nesting "$f" && { run deep-nesting "$f"; reap; }

@@ -16,58 +16,12 @@ zpid=
 trap 'rm -rf "$tmp"; [ -n "$zpid" ] && kill $zpid 2>/dev/null' EXIT
 . "$(dirname "$0")/lib.sh"
 
-if ! [ -x /usr/bin/time ] || ! command -v timeout >/dev/null; then
-	echo "1..0 # SKIP needs /usr/bin/time and timeout"
-	exit 77
-fi
+need_bounded
 
-# Peak RSS allowed per command (KiB): generous for ASan/UBSan builds, far
-# below what a runaway loop or a buffered 99999T would take.
+# Peak RSS allowed per command (KiB) by bounded (lib.sh): generous for
+# ASan/UBSan builds, far below what a runaway loop or a buffered 99999T
+# would take.
 MAXKB=${DM_HOSTILE_MAXKB:-300000}
-
-# bounded NAME WANT SECS CMD...: stdout to $tmp/out, stderr to $tmp/err;
-# the exit status must be WANT, within SECS seconds and MAXKB of RSS
-bounded() {
-	name=$1 want=$2 secs=$3
-	shift 3
-	/usr/bin/time -f %M -o "$tmp/rss" timeout -k 2 "$secs" "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	kb=$(tail -n 1 "$tmp/rss" 2>/dev/null)
-	case $kb in *[!0-9]* | '') kb=0 ;; esac
-	if [ "$got" -eq 124 ] || [ "$got" -eq 137 ]; then
-		not_ok "$name" "timed out after ${secs}s: $*"
-	elif [ "$got" -ne "$want" ]; then
-		not_ok "$name" "exit $got, want $want: $*" "stderr: $(head -c 600 "$tmp/err")"
-	elif [ "$kb" -gt "$MAXKB" ]; then
-		not_ok "$name" "peak RSS ${kb} KiB > ${MAXKB} KiB: $*"
-	else
-		ok "$name (exit $want, ${kb} KiB)"
-	fi
-}
-
-# one_line NAME REGEX: stderr is exactly one line, and it matches
-one_line() {
-	if [ "$(lines "$tmp/err")" = 1 ] && grep -Eq -- "$2" "$tmp/err"; then
-		ok "$1"
-	else
-		not_ok "$1" "want one line matching: $2" "$(head -c 600 "$tmp/err")"
-	fi
-}
-
-# json_lines NAME FILE: every line is a JSON value and the file ends in a newline
-json_lines() {
-	if python3 -c '
-import json, sys
-data = open(sys.argv[1], "rb").read()
-assert not data or data.endswith(b"\n"), "cut-off last line"
-for line in data.decode("utf-8").splitlines():
-    json.loads(line)
-' "$2" 2>"$tmp/pyerr"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(tail -n 1 "$tmp/pyerr")"
-	fi
-}
 
 sum() { cksum <"$1"; }
 kind() { stat -c %F "$1" 2>/dev/null || echo missing; }
