@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
 
 /* Write all of data to fd, retrying short writes and EINTR. 0, or the
@@ -24,10 +25,6 @@ int dm_mkdirs(const char *path, struct dm_error *err);
 void dm_iso_time(int64_t wall_ms, char *buf, size_t size);
 /* "20261125T130214Z" for file names. */
 void dm_stamp_time(int64_t wall_ms, char *buf, size_t size);
-/* CLOCK_REALTIME in ms. */
-int64_t dm_wall_ms(void);
-/* CLOCK_MONOTONIC in seconds. */
-double dm_mono_s(void);
 
 /* JSON members with a leading comma as needed. */
 void dm_json_u64(struct dm_buf *b, const char *key, uint64_t v, int *first);

@@ -76,13 +76,6 @@ void dm_cli_print_error(const struct dm_error *e)
 	dm_cli_error("%s", line);
 }
 
-double dm_cli_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- signals: Ctrl-C stops the session cleanly ------------------------ */
 
 static atomic_int signals_done;

@@ -44,9 +44,6 @@ int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg);
 void dm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dm_cli_print_error(const struct dm_error *e);
 
-/* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
-double dm_cli_now(void);
-
 /* Block SIGINT/SIGTERM/SIGHUP in the calling thread (call before any
  * thread starts, so every thread inherits it); then a thread that waits
  * for them and stops the session. */

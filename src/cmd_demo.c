@@ -10,6 +10,7 @@
  * is the program as if run directly: its own signal mask and handlers. */
 #include "config.h"
 #include "cli.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -158,7 +159,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 		dm_session_summary(s, &sum);
 		if (sum.leaks_confirmed)
 			break;
-		double now = dm_cli_now();
+		double now = dm_mono_s();
 		if (parsed_at == 0) {
 			parsed_at = now;
 			fprintf(stderr, "ddexmon demo: delivery parsed; watching the injected leak until "

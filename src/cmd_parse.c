@@ -1,6 +1,7 @@
 /* `ddexmon parse`: records as JSON lines on stdout, a summary on stderr. */
 #include "config.h"
 #include "cli.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -179,7 +180,7 @@ int dm_cmd_parse(int argc, char **argv)
 		dm_acct_free(acct);
 		return DM_EXIT_MEMORY;
 	}
-	double t0 = dm_cli_now();
+	double t0 = dm_mono_s();
 	uint64_t bytes = 0;
 	int worst = 0, nfailed = 0;
 	for (int i = optind; i < argc; i++) {
@@ -212,7 +213,7 @@ int dm_cmd_parse(int argc, char **argv)
 				worst = rc;
 		}
 	}
-	double secs = dm_cli_now() - t0;
+	double secs = dm_mono_s() - t0;
 	struct dm_acct_stats as;
 	dm_acct_stats(acct, &as);
 	char peak[32];

@@ -8,6 +8,7 @@
  * (RSS never goes down to a clean slate inside a process). */
 #include "config.h"
 #include "cli.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <errno.h>
