@@ -96,6 +96,15 @@ struct dm_event {
 	long pid;               /* LEAK_*: the process watched (0 = this one) */
 };
 
+/* The samples as CSV: one schema for --samples-csv and the dashboard's
+ * export. The header line and one row, each with its newline. */
+void dm_sample_csv_header(struct dm_buf *out);
+void dm_sample_csv_row(const struct dm_sample *x, struct dm_buf *out);
+
+/* Write one event as a JSON object (no newline), "event" first. Returns 0
+ * or -1 when out ran out of memory. */
+int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
+
 /* Short name used as the JSON "event" member ("start", "progress", ...). */
 const char *dm_event_name(enum dm_event_type t);
 const char *dm_file_state_name(enum dm_file_state s);

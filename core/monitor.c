@@ -479,20 +479,10 @@ int dm_session_export_csv(struct dm_session *s, const char *path)
 {
 	struct dm_buf b;
 	dm_buf_init(&b, s->root, DM_TAG_OUTPUT);
-	dm_buf_puts(&b, "t,time,rss,rss_peak,mem_total,mem_available,mem_used_pct,heap_inuse,"
-	                "heap_free,accounted,accounted_peak\n");
+	dm_sample_csv_header(&b);
 	pthread_mutex_lock(&s->mon_mu);
-	for (size_t i = 0; i < s->ring.n; i++) {
-		const struct dm_sample *x = dm_ring_at(&s->ring, i);
-		char ts[32];
-		dm_iso_time(x->wall_ms, ts, sizeof ts);
-		dm_buf_printf(&b, "%.3f,%s,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu\n", x->t, ts,
-		              (unsigned long long)x->rss, (unsigned long long)x->rss_peak,
-		              (unsigned long long)x->mem_total, (unsigned long long)x->mem_available,
-		              x->mem_used_pct, (unsigned long long)x->heap_inuse,
-		              (unsigned long long)x->heap_free, (unsigned long long)x->acct.live,
-		              (unsigned long long)x->acct.peak);
-	}
+	for (size_t i = 0; i < s->ring.n; i++)
+		dm_sample_csv_row(dm_ring_at(&s->ring, i), &b);
 	pthread_mutex_unlock(&s->mon_mu);
 	int rc = b.failed ? DM_ENOMEM : dm_write_atomic(path, b.data, b.len, NULL);
 	dm_buf_fini(&b);

@@ -146,7 +146,4 @@ size_t dm_session_pools(struct dm_session *s, struct dm_pool_stats *out, size_t 
 void dm_session_summary(struct dm_session *s, struct dm_session_summary *out);
 void dm_session_leak(struct dm_session *s, struct dm_leak_info *out);
 
-/* Write one event as a JSON object (no newline), "event" first. */
-int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
-
 #endif

@@ -114,9 +114,10 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	memset(&sink, 0, sizeof sink);
 	sink.records = 0;
 	sink.sample_events = 1;
-	sink.events = stdout;
+	dm_sink_open_events(&sink, "-");
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
+		dm_sink_fini(&sink);
 		dm_acct_free(out_acct);
 		return DM_EXIT_INPUT;
 	}
@@ -130,7 +131,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 		code = dm_exit_code(err.code);
 		goto out;
 	}
-	sink.session = s;
+	dm_sink_attach(&sink, s);
 	if (dm_session_add(s, path) < 0) {
 		dm_cli_error("out of memory");
 		code = DM_EXIT_INPUT;

@@ -103,29 +103,17 @@ int dm_cmd_run(int argc, char **argv)
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
 
-	FILE *ev_file = NULL;
-	if (!events) {
-		sink.events = stderr;
-	} else if (strcmp(events, "-") == 0) {
-		sink.events = stdout;
-		if (sink.records) {
-			dm_cli_error("--events - needs --no-records (both would go to stdout)");
-			return DM_EXIT_USAGE;
-		}
-	} else {
-		ev_file = fopen(events, "we");
-		if (!ev_file) {
-			dm_cli_error("%s: cannot write: %s", events, strerror(errno));
-			return DM_EXIT_USAGE;
-		}
-		sink.events = ev_file;
+	if (events && strcmp(events, "-") == 0 && sink.records) {
+		dm_cli_error("--events - needs --no-records (both would go to stdout)");
+		return DM_EXIT_USAGE;
 	}
+	if (dm_sink_open_events(&sink, events) != 0)
+		return DM_EXIT_INPUT;
 
 	dm_cli_block_signals();
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
-		if (ev_file)
-			fclose(ev_file);
+		dm_sink_fini(&sink);
 		dm_acct_free(out_acct);
 		return DM_EXIT_INPUT;
 	}
@@ -138,7 +126,7 @@ int dm_cmd_run(int argc, char **argv)
 		code = dm_exit_code(err.code);
 		goto out;
 	}
-	sink.session = s;
+	dm_sink_attach(&sink, s);
 	if (dm_cli_add_paths(s, argv + optind, argc - optind, recursive) != 0) {
 		code = DM_EXIT_USAGE;
 		goto out;
@@ -160,11 +148,8 @@ int dm_cmd_run(int argc, char **argv)
 		code = dm_exit_code(err.code);
 	if (have_sig)
 		dm_cli_signals_stop(sigth);
-	if (dm_sink_finish(&sink) != 0) {
-		dm_cli_error("standard output: write error: %s", strerror(sink.write_error));
-		if (!code)
-			code = DM_EXIT_INPUT;
-	}
+	if (dm_sink_finish(&sink) != 0 && (!code || code == DM_EXIT_PARTIAL))
+		code = DM_EXIT_INPUT;   /* an output failed: the run's result is incomplete */
 	/* one line for people: the per-file errors were events already */
 	for (size_t i = 0; i < dm_session_files(s); i++) {
 		struct dm_file_info fi;
@@ -176,7 +161,5 @@ out:
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);
-	if (ev_file)
-		fclose(ev_file);
 	return code;
 }

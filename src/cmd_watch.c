@@ -87,15 +87,8 @@ int dm_cmd_watch(int argc, char **argv)
 	struct dm_config cfg;
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
-	FILE *ev_file = NULL;
-	if (events && strcmp(events, "-") != 0) {
-		ev_file = fopen(events, "we");
-		if (!ev_file) {
-			dm_cli_error("%s: cannot write: %s", events, strerror(errno));
-			return DM_EXIT_USAGE;
-		}
-	}
-	sink.events = ev_file ? ev_file : stdout;
+	if (dm_sink_open_events(&sink, events ? events : "-") != 0)
+		return DM_EXIT_INPUT;
 
 	dm_cli_block_signals();
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
@@ -111,7 +104,7 @@ int dm_cmd_watch(int argc, char **argv)
 		code = dm_exit_code(err.code);
 		goto out;
 	}
-	sink.session = s;
+	dm_sink_attach(&sink, s);
 	pthread_t sigth;
 	int have_sig = dm_cli_signals_start(s, &sigth) == 0;
 	if (dm_session_start(s, &err) != 0) {
@@ -122,12 +115,11 @@ int dm_cmd_watch(int argc, char **argv)
 	}
 	if (have_sig)
 		dm_cli_signals_stop(sigth);
-	dm_sink_finish(&sink);
+	if (dm_sink_finish(&sink) != 0 && code != DM_EXIT_INTERRUPTED)
+		code = DM_EXIT_INPUT;
 out:
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);
-	if (ev_file)
-		fclose(ev_file);
 	return code;
 }

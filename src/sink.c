@@ -4,44 +4,26 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "emit.h"
 
-#define FLUSH_AT (64 * 1024)
-
-static int flush_records(struct dm_sink *k)
-{
-	if (!k->write_error)
-		k->write_error = dm_write_all(k->record_fd, k->rec.data, k->rec.len);
-	dm_buf_reset(&k->rec);
-	return k->write_error ? DM_EIO : 0;
-}
+/* unwritten events beyond which sample events are dropped; at twice
+ * this, every event */
+#define QUEUE_SOFT (4u << 20)
 
 static int on_record(void *ctx, int file, const struct dm_record *r)
 {
 	(void)file;
 	struct dm_sink *k = ctx;
-	if (!k->records)
-		return 0;
-	pthread_mutex_lock(&k->mu);
-	int rc = 0;
-	if (k->write_error) {
-		rc = DM_EIO;
-	} else {
-		size_t mark = k->rec.len;
-		if (dm_record_to_json(r, &k->rec) != 0 || (dm_buf_putc(&k->rec, '\n'), k->rec.failed)) {
-			k->rec.len = mark;    /* only whole lines go out */
-			k->rec.failed = 0;
-			rc = DM_ENOMEM;
-		} else if (k->rec.len >= FLUSH_AT) {
-			rc = flush_records(k);
-		}
-	}
-	pthread_mutex_unlock(&k->mu);
-	return rc;
+	return k->records ? dm_recout_put(&k->rec, r) : 0;
 }
 
+/* Fill a snapshot of the figures and rewrite the metrics file. The
+ * output thread only (or dm_sink_finish once it has stopped): k->last,
+ * k->trend and k->leak are its copies of the monitor's. */
 static void metrics_write(struct dm_sink *k)
 {
 	struct dm_buf b;
@@ -105,8 +87,10 @@ static void metrics_write(struct dm_sink *k)
 	                  "# TYPE ddexmon_memory_trend_bytes_per_second gauge\n"
 	                  "ddexmon_memory_trend_bytes_per_second %.0f\n", k->trend.rate);
 	dm_buf_puts(&b, "# EOF\n");
-	if (!b.failed)
-		dm_write_atomic(k->metrics_path, b.data, b.len, NULL);
+	/* a failure is reported once, at the end; no more attempts */
+	if (!b.failed && !k->metrics_failed &&
+	    dm_write_atomic(k->metrics_path, b.data, b.len, &k->metrics_err) != 0)
+		k->metrics_failed = 1;
 	dm_buf_fini(&b);
 }
 
@@ -114,39 +98,37 @@ static void on_event(void *ctx, const struct dm_event *ev)
 {
 	struct dm_sink *k = ctx;
 	pthread_mutex_lock(&k->mu);
-	if (ev->type == DM_EV_SAMPLE && ev->sample) {
-		k->last = *ev->sample;
+	if ((ev->type == DM_EV_SAMPLE || ev->type == DM_EV_STATUS) && ev->sample) {
+		/* STATUS carries the last sample: a run shorter than one sample
+		 * interval still gets its metrics */
+		k->pend_sample = *ev->sample;
 		if (ev->trend)
-			k->trend = *ev->trend;
-		k->have_sample = 1;
-		if (k->csv)
-			fprintf(k->csv, "%.3f,%lld,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu,%.1f\n",
-			        ev->sample->t, (long long)ev->sample->wall_ms,
-			        (unsigned long long)ev->sample->rss, (unsigned long long)ev->sample->rss_peak,
-			        (unsigned long long)ev->sample->mem_total,
-			        (unsigned long long)ev->sample->mem_available, ev->sample->mem_used_pct,
-			        (unsigned long long)ev->sample->heap_inuse,
-			        (unsigned long long)ev->sample->heap_free,
-			        (unsigned long long)ev->sample->acct.live,
-			        (unsigned long long)ev->sample->acct.peak, ev->trend ? ev->trend->rate : 0.0);
-		if (k->metrics_path && k->session && ev->t - k->metrics_last >= 1.0) {
-			k->metrics_last = ev->t;
-			metrics_write(k);
+			k->pend_trend = *ev->trend;
+		k->have_pend = 1;
+	}
+	if (ev->type == DM_EV_SAMPLE && ev->sample) {
+		if (k->csv) {
+			if (k->csvq.len < QUEUE_SOFT)
+				dm_sample_csv_row(ev->sample, &k->csvq);
+			else
+				k->dropped++;
 		}
 	}
-	if (ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
-	    ev->type == DM_EV_LEAK_CLEARED)
-		k->leak = ev->leak ? ev->leak->state : k->leak;
+	if ((ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
+	     ev->type == DM_EV_LEAK_CLEARED) && ev->leak)
+		k->pend_leak = ev->leak->state;
 	if (k->events && (ev->type != DM_EV_SAMPLE || k->sample_events)) {
-		dm_buf_reset(&k->ev);
-		if (dm_event_to_json(ev, &k->ev) == 0) {
-			dm_buf_putc(&k->ev, '\n');
-			if (!k->ev.failed) {
-				fwrite(k->ev.data, 1, k->ev.len, k->events);
-				fflush(k->events);
-			}
+		size_t mark = k->evq.len;
+		if (mark >= 2 * QUEUE_SOFT || (ev->type == DM_EV_SAMPLE && mark >= QUEUE_SOFT)) {
+			k->dropped++;
+		} else if (dm_event_to_json(ev, &k->evq) != 0 ||
+		           (dm_buf_putc(&k->evq, '\n'), k->evq.failed)) {
+			k->evq.len = mark;   /* only whole lines */
+			k->evq.failed = 0;
+			k->dropped++;
 		}
 	}
+	pthread_cond_signal(&k->cv);
 	pthread_mutex_unlock(&k->mu);
 }
 
@@ -155,52 +137,200 @@ const struct dm_session_ops dm_sink_ops = {
 	.record = on_record,
 };
 
-int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
+static void swap_buf(struct dm_buf *a, struct dm_buf *b)
 {
-	pthread_mutex_init(&k->mu, NULL);
-	k->acct = acct;
-	k->record_fd = STDOUT_FILENO;
-	k->metrics_last = -1e9;
-	dm_buf_init(&k->rec, acct, DM_TAG_OUTPUT);
-	dm_buf_init(&k->ev, acct, DM_TAG_OUTPUT);
-	if (k->csv_path) {
-		snprintf(k->csv_tmp, sizeof k->csv_tmp, "%s.tmp.%ld", k->csv_path, (long)getpid());
-		k->csv = fopen(k->csv_tmp, "we");
-		if (!k->csv) {
-			fprintf(stderr, "ddexmon: %s: cannot write: %s\n", k->csv_tmp, strerror(errno));
+	struct dm_buf t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Under k->mu: take the monitor's last figures as the thread's own. */
+static void take_pending(struct dm_sink *k)
+{
+	if (k->have_pend) {
+		k->last = k->pend_sample;
+		k->trend = k->pend_trend;
+		k->have_sample = 1;
+	}
+	k->leak = k->pend_leak;
+}
+
+/* The output thread: events, CSV rows and the metrics file, so that no
+ * sender of events ever waits on a write. */
+static void *out_main(void *arg)
+{
+	struct dm_sink *k = arg;
+	struct dm_buf ev, csv;
+	dm_buf_init(&ev, k->acct, DM_TAG_OUTPUT);
+	dm_buf_init(&csv, k->acct, DM_TAG_OUTPUT);
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		while (!k->quit && !k->evq.len && !k->csvq.len) {
+			if (!k->metrics_path) {
+				pthread_cond_wait(&k->cv, &k->mu);
+				continue;
+			}
+			double wait = k->metrics_last + 1.0 - dm_mono_s();
+			if (wait <= 0)
+				break;
+			dm_cond_wait_s(&k->cv, &k->mu, wait);
+		}
+		swap_buf(&k->evq, &ev);
+		swap_buf(&k->csvq, &csv);
+		take_pending(k);
+		int quit = k->quit;
+		pthread_mutex_unlock(&k->mu);
+
+		if (ev.len && k->events && !k->events_errno)
+			k->events_errno = dm_write_all(fileno(k->events), ev.data, ev.len);
+		if (csv.len && k->csv && !k->csv_errno && fwrite(csv.data, 1, csv.len, k->csv) != csv.len)
+			k->csv_errno = errno ? errno : EIO;
+		dm_buf_reset(&ev);
+		dm_buf_reset(&csv);
+		double now = dm_mono_s();
+		if (k->metrics_path && now - k->metrics_last >= 1.0) {
+			k->metrics_last = now;
+			if (k->session && k->have_sample)
+				metrics_write(k);
+		}
+
+		pthread_mutex_lock(&k->mu);
+		if (quit && !k->evq.len && !k->csvq.len)
+			break;
+	}
+	pthread_mutex_unlock(&k->mu);
+	dm_buf_fini(&ev);
+	dm_buf_fini(&csv);
+	return NULL;
+}
+
+int dm_sink_open_events(struct dm_sink *k, const char *spec)
+{
+	if (!spec) {
+		k->events = stderr;
+		k->events_name = "standard error";
+	} else if (strcmp(spec, "-") == 0) {
+		k->events = stdout;
+		k->events_name = "standard output";
+	} else {
+		k->events = fopen(spec, "we");
+		if (!k->events) {
+			dm_cli_error("%s: cannot write: %s", spec, strerror(errno));
 			return DM_EIO;
 		}
-		fputs("t,wall_ms,rss,rss_peak,mem_total,mem_available,mem_used_pct,heap_inuse,"
-		      "heap_free,accounted,accounted_peak,trend_rate\n", k->csv);
+		k->events_name = spec;
 	}
 	return 0;
 }
 
-int dm_sink_finish(struct dm_sink *k)
+int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
+{
+	k->acct = acct;
+	k->metrics_last = -1e9;
+	dm_error_clear(&k->metrics_err);
+	dm_recout_init(&k->rec, acct, STDOUT_FILENO);
+	pthread_mutex_init(&k->mu, NULL);
+	dm_cond_init_mono(&k->cv);
+	dm_buf_init(&k->evq, acct, DM_TAG_OUTPUT);
+	dm_buf_init(&k->csvq, acct, DM_TAG_OUTPUT);
+	if (k->csv_path) {
+		struct stat st;
+		if (stat(k->csv_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			dm_cli_error("%s: cannot write: Is a directory", k->csv_path);
+			return DM_EIO;
+		}
+		snprintf(k->csv_tmp, sizeof k->csv_tmp, "%s.tmp.%ld", k->csv_path, (long)getpid());
+		k->csv = fopen(k->csv_tmp, "we");
+		if (!k->csv) {
+			dm_cli_error("%s: cannot write: %s", k->csv_path, strerror(errno));
+			return DM_EIO;
+		}
+		dm_sample_csv_header(&k->csvq);
+	}
+	if (pthread_create(&k->th, NULL, out_main, k) != 0) {
+		dm_cli_error("cannot start the output thread: %s", strerror(errno));
+		return DM_EIO;
+	}
+	k->th_started = 1;
+	return 0;
+}
+
+void dm_sink_attach(struct dm_sink *k, struct dm_session *s)
 {
 	pthread_mutex_lock(&k->mu);
-	int rc = flush_records(k);
+	k->session = s;
+	pthread_mutex_unlock(&k->mu);
+}
+
+static void stop_thread(struct dm_sink *k)
+{
+	if (!k->th_started)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->quit = 1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->th, NULL);
+	k->th_started = 0;
+}
+
+int dm_sink_finish(struct dm_sink *k)
+{
+	int rc = 0;
+	if (dm_recout_flush(&k->rec) != 0) {
+		dm_cli_error("standard output: write error: %s", strerror(dm_recout_errno(&k->rec)));
+		rc = DM_EIO;
+	}
+	stop_thread(k);
+	take_pending(k);   /* the thread has stopped: its figures are ours */
+	if (k->events && !k->events_errno && fflush(k->events) != 0)
+		k->events_errno = errno ? errno : EIO;
+	if (k->events_errno) {
+		dm_cli_error("%s: write error: %s", k->events_name ? k->events_name : "events",
+		             strerror(k->events_errno));
+		rc = DM_EIO;
+	}
+	if (k->dropped)
+		dm_cli_error("%s: %llu events left out: the output was too slow to take them",
+		             k->events_name ? k->events_name : "events", (unsigned long long)k->dropped);
 	if (k->csv) {
-		int bad = fclose(k->csv) != 0;
+		int bad = k->csv_errno || fflush(k->csv) != 0 || ferror(k->csv);
+		int e = k->csv_errno ? k->csv_errno : errno;
+		bad |= fclose(k->csv) != 0;
 		k->csv = NULL;
-		if (bad || rename(k->csv_tmp, k->csv_path) != 0) {
-			fprintf(stderr, "ddexmon: %s: cannot write: %s\n", k->csv_path, strerror(errno));
+		if (!bad && rename(k->csv_tmp, k->csv_path) != 0) {
+			bad = 1;
+			e = errno;
+		}
+		if (bad) {
+			dm_cli_error("%s: cannot write: %s", k->csv_path, strerror(e ? e : EIO));
 			unlink(k->csv_tmp);
+			rc = DM_EIO;
 		}
 	}
 	if (k->metrics_path && k->session && k->have_sample)
 		metrics_write(k);
-	pthread_mutex_unlock(&k->mu);
+	if (k->metrics_failed) {
+		dm_cli_print_error(&k->metrics_err);
+		rc = DM_EIO;
+	}
 	return rc;
 }
 
 void dm_sink_fini(struct dm_sink *k)
 {
+	stop_thread(k);
 	if (k->csv) {
 		fclose(k->csv);
 		unlink(k->csv_tmp);
+		k->csv = NULL;
 	}
-	dm_buf_fini(&k->rec);
-	dm_buf_fini(&k->ev);
+	if (k->events && k->events != stdout && k->events != stderr)
+		fclose(k->events);
+	k->events = NULL;
+	dm_recout_fini(&k->rec);
+	dm_buf_fini(&k->evq);
+	dm_buf_fini(&k->csvq);
 	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
 }
