@@ -48,7 +48,7 @@ double dm_monitor_used_pct(struct dm_session *s)
 static void emit_sample_event(struct dm_session *s, enum dm_event_type type,
                               const struct dm_sample *smp, const struct dm_trend *tr)
 {
-	struct dm_event ev = {.type = type, .sample = smp, .trend = tr};
+	struct dm_event ev = {.type = type, .u.sample = {smp, tr}};
 	dm_session_emit(s, &ev);
 }
 
@@ -74,7 +74,7 @@ static void reclaim(struct dm_session *s, const char *reason)
 	s->sum.reclaimed_bytes += r.pool_bytes;
 	s->last_reclaim_t = dm_session_now(s);
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.type = DM_EV_RECLAIM, .reclaim = &r};
+	struct dm_event ev = {.type = DM_EV_RECLAIM, .u.reclaim = &r};
 	dm_session_emit(s, &ev);
 }
 
@@ -98,7 +98,7 @@ static void set_pressure(struct dm_session *s, int on)
 			atomic_store(&w->shrink, 1);
 	}
 	dm_format_size(chunk, v, sizeof v);
-	struct dm_event ev = {.type = DM_EV_PRESSURE, .on = on, .value = chunk ? v : NULL};
+	struct dm_event ev = {.type = DM_EV_PRESSURE, .u.pressure = {on, chunk ? v : NULL}};
 	dm_session_emit(s, &ev);
 }
 
@@ -146,7 +146,7 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 	if (a == DM_LEAK_CONFIRM)
 		s->sum.leaks_confirmed++;
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.sample = smp, .leak = &info, .pid = (long)s->opts.watch_pid};
+	struct dm_event ev = {.u.leak = {smp, &info, NULL, (long)s->opts.watch_pid}};
 	char path[DM_PATH_MAX + 64] = "";
 	switch (a) {
 	case DM_LEAK_SUSPECT:
@@ -158,11 +158,11 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 		struct dm_error err;
 		dm_error_clear(&err);
 		if (dm_monitor_heap_report(s, "leak confirmed", path, sizeof path, &err) != 0) {
-			struct dm_event note = {.type = DM_EV_NOTE, .key = err.msg};
+			struct dm_event note = {.type = DM_EV_NOTE, .u.note.text = err.msg};
 			dm_session_emit(s, &note);
 		}
 		ev.type = DM_EV_LEAK_CONFIRMED;
-		ev.report_path = path[0] ? path : NULL;
+		ev.u.leak.report_path = path[0] ? path : NULL;
 		dm_session_emit(s, &ev);
 		break;
 	}
@@ -210,7 +210,7 @@ static void apply_config(struct dm_session *s, const struct cfg_snap *snap)
 		return;
 	if (make_detector(s, c) != 0) {
 		struct dm_event note = {.type = DM_EV_NOTE,
-		                        .key = "out of memory restarting the leak detector: old settings kept"};
+		                        .u.note.text = "out of memory restarting the leak detector: old settings kept"};
 		dm_session_emit(s, &note);
 		return;
 	}
@@ -425,10 +425,10 @@ void dm_monitor_stop(struct dm_session *s)
 	struct dm_sample last = s->last;
 	struct dm_trend tr = s->trend;
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.type = DM_EV_SUMMARY, .summary = &sum};
+	struct dm_event ev = {.type = DM_EV_SUMMARY, .u.summary = &sum};
 	if (s->opts.watch_pid <= 0)
 		dm_session_emit(s, &ev);
-	struct dm_event st = {.type = DM_EV_STATUS, .sample = &last, .trend = &tr, .summary = &sum};
+	struct dm_event st = {.type = DM_EV_STATUS, .u.status = {&last, &tr, &sum}};
 	dm_session_emit(s, &st);
 }
 

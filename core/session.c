@@ -196,7 +196,7 @@ int dm_session_add(struct dm_session *s, const char *path)
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	if (atomic_load(&s->started)) {
-		struct dm_event ev = {.type = DM_EV_FILE_QUEUED, .file = &info};
+		struct dm_event ev = {.type = DM_EV_FILE_QUEUED, .u.file.file = &info};
 		dm_session_emit(s, &ev);
 	}
 	return idx;
@@ -245,7 +245,7 @@ static void on_record_error(void *ctx, const struct dm_error *e)
 	pthread_mutex_lock(&s->mu);
 	struct dm_file_info info = s->files[w->file]->info;
 	pthread_mutex_unlock(&s->mu);
-	struct dm_event ev = {.type = DM_EV_ERROR, .file = &info, .error = e, .on = 0};
+	struct dm_event ev = {.type = DM_EV_ERROR, .u.error = {&info, e, 0}};
 	dm_session_emit(s, &ev);
 }
 
@@ -271,7 +271,7 @@ static int on_progress(void *ctx, uint64_t bytes)
 		return DM_EINTR;
 	if (emit) {
 		w->last_progress = now;
-		struct dm_event ev = {.type = DM_EV_PROGRESS, .file = &info};
+		struct dm_event ev = {.type = DM_EV_PROGRESS, .u.file.file = &info};
 		dm_session_emit(s, &ev);
 	}
 	return 0;
@@ -300,7 +300,7 @@ static void file_interrupted(struct dm_session *s, int idx, int was_running)
 	struct dm_file_info info = f->info;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	struct dm_event ev = {.type = DM_EV_FILE_DONE, .file = &info};
+	struct dm_event ev = {.type = DM_EV_FILE_DONE, .u.file.file = &info};
 	dm_session_emit(s, &ev);
 }
 
@@ -324,7 +324,7 @@ static int admit(struct worker *w, int idx)
 			s->files[idx]->info.state = DM_FILE_WAITING;
 			struct dm_file_info info = s->files[idx]->info;
 			pthread_mutex_unlock(&s->mu);
-			struct dm_event ev = {.type = DM_EV_WAITING, .file = &info};
+			struct dm_event ev = {.type = DM_EV_WAITING, .u.file.file = &info};
 			dm_session_emit(s, &ev);
 		}
 		struct timespec ts = {0, 100 * 1000 * 1000};
@@ -406,10 +406,10 @@ static void finish_file(struct worker *w, int idx, int rc)
 	pthread_mutex_unlock(&s->mu);
 	atomic_store(&w->skip, 0);
 	if (rc != 0 && info.state == DM_FILE_FAILED) {
-		struct dm_event ev = {.type = DM_EV_ERROR, .file = &info, .error = e, .on = 1};
+		struct dm_event ev = {.type = DM_EV_ERROR, .u.error = {&info, e, 1}};
 		dm_session_emit(s, &ev);
 	}
-	struct dm_event ev = {.type = DM_EV_FILE_DONE, .file = &info};
+	struct dm_event ev = {.type = DM_EV_FILE_DONE, .u.file.file = &info};
 	dm_session_emit(s, &ev);
 }
 
@@ -434,7 +434,7 @@ static void *worker_main(void *arg)
 		const char *path = f->path;
 		struct dm_file_info info = f->info;
 		pthread_mutex_unlock(&s->mu);
-		struct dm_event ev = {.type = DM_EV_FILE_START, .file = &info};
+		struct dm_event ev = {.type = DM_EV_FILE_START, .u.file.file = &info};
 		dm_session_emit(s, &ev);
 
 		w->suppress = 0;
@@ -450,8 +450,8 @@ static void *worker_main(void *arg)
 			f->info.retried = 1;
 			info = f->info;
 			pthread_mutex_unlock(&s->mu);
-			struct dm_event rev = {.type = DM_EV_RETRY, .file = &info, .error = dm_parser_error(w->parser),
-			                       .key = "chunk_size", .value = v};
+			struct dm_event rev = {.type = DM_EV_RETRY,
+			                       .u.retry = {&info, dm_parser_error(w->parser), v}};
 			dm_session_emit(s, &rev);
 			w->suppress = w->emitted;
 			w->cfg.chunk_size = half;
@@ -548,15 +548,15 @@ int dm_session_start(struct dm_session *s, struct dm_error *err)
 	unsigned planned = s->opts.watch_pid > 0 ? 0 : cfg_limit(c);
 	if (s->opts.watch_pid <= 0 && n && planned > n)
 		planned = (unsigned)n;
-	struct dm_event ev = {.type = DM_EV_START, .config = c, .workers = planned ? planned : 1};
+	struct dm_event ev = {.type = DM_EV_START, .u.start = {c, planned ? planned : 1}};
 	if (s->opts.watch_pid > 0)
-		ev.workers = 0;
+		ev.u.start.workers = 0;
 	dm_session_emit(s, &ev);
 	for (size_t i = 0; i < n; i++) {
 		pthread_mutex_lock(&s->mu);
 		struct dm_file_info info = s->files[i]->info;
 		pthread_mutex_unlock(&s->mu);
-		struct dm_event q = {.type = DM_EV_FILE_QUEUED, .file = &info};
+		struct dm_event q = {.type = DM_EV_FILE_QUEUED, .u.file.file = &info};
 		dm_session_emit(s, &q);
 	}
 	atomic_store(&s->started, 1);
@@ -667,8 +667,8 @@ void dm_session_stop(struct dm_session *s)
 
 static void setting(struct dm_session *s, const char *key, const char *value)
 {
-	struct dm_event ev = {.type = DM_EV_SETTING, .key = key, .value = value,
-	                      .config = &dm_session_snap(s)->cfg};
+	struct dm_event ev = {.type = DM_EV_SETTING,
+	                      .u.setting = {key, value, &dm_session_snap(s)->cfg}};
 	dm_session_emit(s, &ev);
 }
 
@@ -742,7 +742,7 @@ static int publish_config(struct dm_session *s, const struct dm_config *cfg, str
 			setting(s, k->name, b);
 	}
 	if (grew) {
-		struct dm_event note = {.type = DM_EV_NOTE, .key = gerr.msg};
+		struct dm_event note = {.type = DM_EV_NOTE, .u.note.text = gerr.msg};
 		dm_session_emit(s, &note);
 	}
 	pthread_mutex_unlock(&s->ctl_mu);
@@ -760,7 +760,7 @@ static void set_key(struct dm_session *s, const char *key, uint64_t v)
 	struct dm_error err;
 	dm_error_clear(&err);
 	if (dm_config_set(&c, key, text, &err) != 0 || publish_config(s, &c, &err) != 0) {
-		struct dm_event note = {.type = DM_EV_NOTE, .key = err.msg};
+		struct dm_event note = {.type = DM_EV_NOTE, .u.note.text = err.msg};
 		dm_session_emit(s, &note);
 	}
 }
@@ -827,11 +827,11 @@ int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen)
 	struct dm_event ev = {.type = DM_EV_NOTE};
 	char msg[DM_ERRMSG_MAX + 32];
 	if (rc == 0) {
-		ev.key = "heap report written";
-		ev.report_path = out;
+		ev.u.note.text = "heap report written";
+		ev.u.note.path = out;
 	} else {
 		snprintf(msg, sizeof msg, "heap report failed: %s", err.msg);
-		ev.key = msg;
+		ev.u.note.text = msg;
 	}
 	dm_session_emit(s, &ev);
 	return rc;

@@ -98,25 +98,27 @@ static void on_event(void *ctx, const struct dm_event *ev)
 {
 	struct dm_sink *k = ctx;
 	pthread_mutex_lock(&k->mu);
-	if ((ev->type == DM_EV_SAMPLE || ev->type == DM_EV_STATUS) && ev->sample) {
-		/* STATUS carries the last sample: a run shorter than one sample
-		 * interval still gets its metrics */
-		k->pend_sample = *ev->sample;
-		if (ev->trend)
-			k->pend_trend = *ev->trend;
+	/* STATUS carries the last sample: a run shorter than one sample
+	 * interval still gets its metrics */
+	const struct dm_sample *smp = ev->type == DM_EV_SAMPLE ? ev->u.sample.sample
+	                              : ev->type == DM_EV_STATUS ? ev->u.status.sample : NULL;
+	const struct dm_trend *tr = ev->type == DM_EV_SAMPLE ? ev->u.sample.trend
+	                            : ev->type == DM_EV_STATUS ? ev->u.status.trend : NULL;
+	if (smp) {
+		k->pend_sample = *smp;
+		if (tr)
+			k->pend_trend = *tr;
 		k->have_pend = 1;
 	}
-	if (ev->type == DM_EV_SAMPLE && ev->sample) {
-		if (k->csv) {
-			if (k->csvq.len < QUEUE_SOFT)
-				dm_sample_csv_row(ev->sample, &k->csvq);
-			else
-				k->dropped++;
-		}
+	if (ev->type == DM_EV_SAMPLE && smp && k->csv) {
+		if (k->csvq.len < QUEUE_SOFT)
+			dm_sample_csv_row(smp, &k->csvq);
+		else
+			k->dropped++;
 	}
 	if ((ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
-	     ev->type == DM_EV_LEAK_CLEARED) && ev->leak)
-		k->pend_leak = ev->leak->state;
+	     ev->type == DM_EV_LEAK_CLEARED) && ev->u.leak.leak)
+		k->pend_leak = ev->u.leak.leak->state;
 	if (k->events && (ev->type != DM_EV_SAMPLE || k->sample_events)) {
 		size_t mark = k->evq.len;
 		if (mark >= 2 * QUEUE_SOFT || (ev->type == DM_EV_SAMPLE && mark >= QUEUE_SOFT)) {

@@ -56,23 +56,24 @@ static void on_event(void *ctx, const struct dm_event *ev)
 	r->events[ev->type]++;
 	switch (ev->type) {
 	case DM_EV_RETRY:
-		r->retry_file = ev->file->index;
-		snprintf(r->retry_value, sizeof r->retry_value, "%s", ev->value ? ev->value : "");
-		r->retry_code = ev->error ? ev->error->code : 0;
-		r->before_retry = r->records[ev->file->index];
+		r->retry_file = ev->u.retry.file->index;
+		snprintf(r->retry_value, sizeof r->retry_value, "%s",
+		         ev->u.retry.chunk_size ? ev->u.retry.chunk_size : "");
+		r->retry_code = ev->u.retry.cause ? ev->u.retry.cause->code : 0;
+		r->before_retry = r->records[ev->u.retry.file->index];
 		break;
 	case DM_EV_ERROR:
-		if (ev->on && ev->error) {
-			r->error_file = ev->file->index;
-			r->error = *ev->error;
+		if (ev->u.error.fatal) {
+			r->error_file = ev->u.error.file->index;
+			r->error = *ev->u.error.error;
 		}
 		break;
 	case DM_EV_WAITING:
 		r->waiting_t = ev->t;
 		break;
 	case DM_EV_FILE_START:
-		if (ev->file->index < MAX_FILES)
-			r->start_t[ev->file->index] = ev->t;
+		if (ev->u.file.file->index < MAX_FILES)
+			r->start_t[ev->u.file.file->index] = ev->t;
 		break;
 	default:
 		break;

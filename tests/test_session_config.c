@@ -35,13 +35,13 @@ static void on_event(void *ctx, const struct dm_event *ev)
 	if (s->n < MAX_EVENTS) {
 		int i = s->n++;
 		s->type[i] = ev->type;
-		s->t[i] = ev->sample ? ev->sample->t : ev->t;
-		s->bytes[i] = ev->file ? ev->file->bytes : 0;
-		s->index[i] = ev->file ? ev->file->index : -1;
-		snprintf(s->key[i], sizeof s->key[0], "%s",
-		         ev->type == DM_EV_SETTING && ev->key ? ev->key : "");
-		snprintf(s->value[i], sizeof s->value[0], "%s",
-		         ev->type == DM_EV_SETTING && ev->value ? ev->value : "");
+		const struct dm_file_info *f = dm_event_file(ev);
+		s->t[i] = ev->type == DM_EV_SAMPLE ? ev->u.sample.sample->t : ev->t;
+		s->bytes[i] = f ? f->bytes : 0;
+		s->index[i] = f ? f->index : -1;
+		int set = ev->type == DM_EV_SETTING;
+		snprintf(s->key[i], sizeof s->key[0], "%s", set ? ev->u.setting.key : "");
+		snprintf(s->value[i], sizeof s->value[0], "%s", set ? ev->u.setting.value : "");
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -102,6 +102,12 @@ static void make_delivery(void)
 static void drop_delivery(void)
 {
 	unlink(gen_path);
+}
+
+static double used_90(void *ctx)
+{
+	(void)ctx;
+	return 90.0;
 }
 
 TestSuite(config, .init = make_delivery, .fini = drop_delivery);
@@ -388,12 +394,6 @@ Test(config, leak_settings_restart_the_detector)
 	dm_session_free(ss);
 }
 
-static double used_90(void *ctx)
-{
-	(void)ctx;
-	return 90.0;
-}
-
 /* admission_percent is read at every admission check. */
 Test(config, admission_threshold_at_the_next_check)
 {
@@ -503,4 +503,37 @@ Test(config, shipped_profiles_validate)
 	c.leak_window_ms = 2 * c.leak_interval_ms;
 	cr_assert_eq(dm_config_validate(&c, &err), DM_EUSAGE);
 	cr_assert(strstr(err.msg, "leak_window"), "%s", err.msg);
+}
+
+/* Exactly one FILE_DONE per file whatever stopped it: one running, one
+ * waiting for memory, one never taken from the queue. */
+Test(config, one_file_done_per_file_on_stop)
+{
+	struct seen s;
+	struct dm_config cfg;
+	base_config(&cfg);
+	cfg.max_concurrent = 2;
+	cfg.admission_percent = 85;
+	struct dm_session_opts o = {.force = 1, .mem_used_pct = used_90};
+	struct dm_session *ss = new_session(&s, &cfg, &o);
+	for (int i = 0; i < 3; i++)
+		dm_session_add(ss, gen_path);
+	start(ss);
+	cr_assert(wait_count(&s, DM_EV_WAITING, 2), "two files wait for memory");
+	dm_session_stop(ss);
+	cr_assert_eq(dm_session_wait(ss), DM_EXIT_INTERRUPTED);
+	cr_assert_eq(count(&s, DM_EV_FILE_DONE), 3);
+	for (int i = 0; i < 3; i++) {
+		int done = 0;
+		pthread_mutex_lock(&s.mu);
+		for (int k = 0; k < s.n; k++)
+			done += s.type[k] == DM_EV_FILE_DONE && s.index[k] == i;
+		pthread_mutex_unlock(&s.mu);
+		cr_assert_eq(done, 1, "file %d: %d FILE_DONE", i, done);
+		struct dm_file_info fi;
+		dm_session_file(ss, (size_t)i, &fi);
+		cr_assert_eq(fi.state, DM_FILE_FAILED);
+		cr_assert_eq(fi.code, DM_EINTR);
+	}
+	dm_session_free(ss);
 }
