@@ -97,6 +97,8 @@ static void file_members(struct dm_buf *b, const struct dm_file_info *f, enum dm
 	records_obj(b, "counts", f->records, first);
 	dm_json_u64(b, "peak", f->peak, first);
 	dm_json_bool(b, "retried", f->retried, first);
+	if (f->segments)
+		dm_json_u64(b, "segments", f->segments, first);
 	if (f->ern_version)
 		dm_json_str(b, "ern_version", f->ern_version, first);
 	if (f->error)

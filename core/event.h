@@ -63,6 +63,7 @@ struct dm_file_info {
 	double started, seconds;  /* session clock */
 	uint64_t peak;            /* peak accounted bytes of its worker */
 	int retried;              /* retried with half the chunk size */
+	unsigned segments;        /* parsed in this many segments at once (0: one thread) */
 	int code;                 /* 0 or DM_E* when failed */
 	const char *error;        /* one-line message when failed, else NULL */
 	const char *ern_version;  /* "4.3", ... or NULL */

@@ -21,6 +21,14 @@ void dm_recout_fini(struct dm_recout *w)
 	pthread_mutex_destroy(&w->mu);
 }
 
+void dm_recout_charge(struct dm_recout *w, struct dm_acct *acct)
+{
+	pthread_mutex_lock(&w->mu);
+	dm_buf_fini(&w->buf);
+	dm_buf_init(&w->buf, acct, DM_TAG_OUTPUT);
+	pthread_mutex_unlock(&w->mu);
+}
+
 /* Under w->mu. */
 static int flush_locked(struct dm_recout *w)
 {

@@ -26,6 +26,8 @@ struct dm_recout {
 /* fd is borrowed; buffers are charged to acct (DM_TAG_OUTPUT). */
 void dm_recout_init(struct dm_recout *w, struct dm_acct *acct, int fd);
 void dm_recout_fini(struct dm_recout *w);
+/* Charge the buffer to acct from now on (before the first record). */
+void dm_recout_charge(struct dm_recout *w, struct dm_acct *acct);
 
 /* Append one record and its newline. 0, DM_ENOMEM (nothing of it kept),
  * or DM_EIO once a write has failed. */

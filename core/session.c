@@ -155,6 +155,12 @@ static uint64_t file_size(const char *path)
 	return 0;
 }
 
+static int regular_file(const char *path)
+{
+	struct stat st;
+	return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int dm_session_add(struct dm_session *s, const char *path)
 {
 	size_t plen = strlen(path) + 1;
@@ -374,18 +380,20 @@ static int parse_one(struct worker *w, const char *path)
 static void finish_file(struct worker *w, int idx, int rc)
 {
 	struct dm_session *s = w->s;
-	const struct dm_error *e = dm_parser_error(w->parser);
+	const struct dm_error *e = w->split_done ? &w->split_err : dm_parser_error(w->parser);
 	struct dm_parser_stats ps;
 	dm_parser_stats(w->parser, &ps);
+	uint64_t bytes = w->split_done ? w->split.bytes : ps.bytes;
 	pthread_mutex_lock(&s->mu);
 	struct file_slot *f = s->files[idx];
-	publish(w, f, ps.bytes);
-	const char *v = dm_parser_ern_version(w->parser);
+	publish(w, f, bytes);
+	const char *v = w->split_done ? w->split.ern_version : dm_parser_ern_version(w->parser);
 	if (v && *v) {
 		snprintf(f->version, sizeof f->version, "%s", v);
 		f->info.ern_version = f->version;
 	}
 	f->info.code = rc;
+	f->info.segments = w->split_done && rc == 0 ? w->split.segments : 0;
 	f->worker = -1;
 	if (rc == 0) {
 		f->info.state = DM_FILE_DONE;
@@ -413,6 +421,54 @@ static void finish_file(struct worker *w, int idx, int rc)
 	dm_session_emit(s, &ev);
 }
 
+static int split_write(void *ctx, const char *data, size_t len)
+{
+	struct worker *w = ctx;
+	return w->s->ops && w->s->ops->lines ? w->s->ops->lines(w->s->ctx, w->file, data, len) : 0;
+}
+
+static int split_progress(void *ctx, uint64_t bytes, const uint64_t *records)
+{
+	struct worker *w = ctx;
+	memcpy(w->counts, records, sizeof w->counts);
+	return on_progress(w, bytes);
+}
+
+/* The file on split_workers segment threads. Returns 0 or a DM_E* when
+ * the split parse was the whole of it (split_done set), or
+ * DM_SPLIT_ONE_THREAD with w->suppress set to the records it wrote. */
+static int parse_split(struct worker *w, int idx, const char *path)
+{
+	struct dm_session *s = w->s;
+	const struct dm_session_ops *ops = s->ops;
+	if (w->cfg.split_workers <= 1 || (ops && ops->record && !ops->lines))
+		return DM_SPLIT_ONE_THREAD;
+	memset(w->counts, 0, sizeof w->counts);
+	w->last_progress = dm_session_now(s);
+	struct dm_split_out out = {.write = split_write, .progress = split_progress, .ctx = w};
+	dm_error_clear(&w->split_err);
+	int rc = dm_split_parse(path, &w->cfg, w->acct, (unsigned)w->cfg.split_workers, &out,
+	                        &w->split, &w->split_err);
+	if (rc != DM_SPLIT_ONE_THREAD) {
+		memcpy(w->counts, w->split.records, sizeof w->counts);
+		w->split_done = 1;
+		if (rc == DM_EINTR)
+			dm_error_set(&w->split_err, DM_EINTR, "%s: interrupted", path);
+		return rc;
+	}
+	w->suppress = w->split.emitted;
+	if (w->split.fell_back) {
+		char text[sizeof w->split.why + 32];
+		snprintf(text, sizeof text, "parsed on one thread (%s)", w->split.why);
+		pthread_mutex_lock(&s->mu);
+		const char *p = s->files[idx]->path;
+		pthread_mutex_unlock(&s->mu);
+		struct dm_event note = {.type = DM_EV_NOTE, .u.note = {text, p}};
+		dm_session_emit(s, &note);
+	}
+	return rc;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -438,8 +494,12 @@ static void *worker_main(void *arg)
 		dm_session_emit(s, &ev);
 
 		w->suppress = 0;
-		int rc = parse_one(w, path);
-		if (rc == DM_ENOMEM && !atomic_load(&s->stop) && strcmp(path, "-") != 0) {
+		w->split_done = 0;
+		int rc = parse_split(w, idx, path);
+		if (rc == DM_SPLIT_ONE_THREAD)
+			rc = parse_one(w, path);
+		/* a pipe or FIFO cannot be read twice */
+		if (rc == DM_ENOMEM && !w->split_done && !atomic_load(&s->stop) && regular_file(path)) {
 			/* once more with half the chunk size; records that already
 			 * went out are not repeated */
 			uint64_t half = w->cfg.chunk_size / 2 < MIN_CHUNK ? MIN_CHUNK : w->cfg.chunk_size / 2;
@@ -835,6 +895,11 @@ int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen)
 	}
 	dm_session_emit(s, &ev);
 	return rc;
+}
+
+struct dm_acct *dm_session_budget(struct dm_session *s)
+{
+	return s->parse;
 }
 
 void dm_session_config(struct dm_session *s, struct dm_config *out)

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include "parser.h"
 #include "session.h"
+#include "split.h"
 
 /* An immutable configuration. Published snapshots are kept (chained) until
  * the session is freed, so a pointer loaded from s->snap stays valid for
@@ -43,6 +44,9 @@ struct worker {
 	uint64_t counts[DM_REC_TYPES];
 	uint64_t emitted, suppress;  /* a retry re-parses: suppress what went out */
 	double last_progress;
+	int split_done;              /* this file was parsed by a split */
+	struct dm_split_stats split; /* ... with these results */
+	struct dm_error split_err;
 	/* s->mu */
 	int file;                    /* index being parsed, or -1 */
 	/* any thread */

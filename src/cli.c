@@ -24,17 +24,21 @@ int dm_cli_config_opt(struct dm_cli_config *cc, int opt, const char *arg)
 		return 1;
 	case DM_OPT_SET:
 	case DM_OPT_CHUNK_SIZE:
+	case DM_OPT_SPLIT:
 		if (cc->nsets >= DM_MAX_SETS) {
 			dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);
 			return -1;
 		}
-		if (opt == DM_OPT_CHUNK_SIZE) {
-			if (cc->nchunk >= 4 || strlen(arg) > 32) {
-				dm_cli_error("--chunk-size %s: not a size", arg);
+		if (opt != DM_OPT_SET) {
+			int chunk = opt == DM_OPT_CHUNK_SIZE;
+			if (cc->nshort >= 8 || strlen(arg) > 32) {
+				dm_cli_error(chunk ? "--chunk-size %s: not a size" : "--split %s: not a number of threads",
+				             arg);
 				return -1;
 			}
-			snprintf(cc->chunk_args[cc->nchunk], sizeof cc->chunk_args[0], "chunk_size=%s", arg);
-			arg = cc->chunk_args[cc->nchunk++];
+			snprintf(cc->short_args[cc->nshort], sizeof cc->short_args[0], "%s=%s",
+			         chunk ? "chunk_size" : "split_workers", arg);
+			arg = cc->short_args[cc->nshort++];
 		}
 		cc->sets[cc->nsets++] = arg;
 		return 1;

@@ -12,13 +12,15 @@ enum {
 	DM_OPT_PROFILE = 0x1000,
 	DM_OPT_SET,
 	DM_OPT_CHUNK_SIZE,
+	DM_OPT_SPLIT,
 	DM_OPT_FIRST_FREE,
 };
 
 #define DM_CONFIG_LONGOPTS \
 	{"profile", required_argument, NULL, DM_OPT_PROFILE}, \
 	{"set", required_argument, NULL, DM_OPT_SET}, \
-	{"chunk-size", required_argument, NULL, DM_OPT_CHUNK_SIZE}
+	{"chunk-size", required_argument, NULL, DM_OPT_CHUNK_SIZE}, \
+	{"split", required_argument, NULL, DM_OPT_SPLIT}
 
 #define DM_MAX_SETS 64
 
@@ -28,8 +30,8 @@ struct dm_cli_config {
 	const char *profile;
 	const char *sets[DM_MAX_SETS];
 	int nsets;
-	char chunk_args[4][48];     /* --chunk-size N rewritten as chunk_size=N */
-	int nchunk;
+	char short_args[8][48];     /* --chunk-size N, --split N rewritten as key=N */
+	int nshort;
 };
 
 /* Record a configuration option; returns 1 if opt was one, 0 if not,

@@ -21,6 +21,13 @@ static int on_record(void *ctx, int file, const struct dm_record *r)
 	return k->records ? dm_recout_put(&k->rec, r) : 0;
 }
 
+static int on_lines(void *ctx, int file, const char *data, size_t len)
+{
+	(void)file;
+	struct dm_sink *k = ctx;
+	return k->records ? dm_recout_write(&k->rec, data, len) : 0;
+}
+
 /* Fill a snapshot of the figures and rewrite the metrics file. The
  * output thread only (or dm_sink_finish once it has stopped): k->last,
  * k->trend and k->leak are its copies of the monitor's. */
@@ -137,6 +144,7 @@ static void on_event(void *ctx, const struct dm_event *ev)
 const struct dm_session_ops dm_sink_ops = {
 	.event = on_event,
 	.record = on_record,
+	.lines = on_lines,
 };
 
 static void swap_buf(struct dm_buf *a, struct dm_buf *b)
@@ -259,6 +267,8 @@ int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 
 void dm_sink_attach(struct dm_sink *k, struct dm_session *s)
 {
+	/* records count against the budget, as everything a file costs */
+	dm_recout_charge(&k->rec, dm_session_budget(s));
 	pthread_mutex_lock(&k->mu);
 	k->session = s;
 	pthread_mutex_unlock(&k->mu);
@@ -283,6 +293,8 @@ int dm_sink_finish(struct dm_sink *k)
 		dm_cli_error("standard output: write error: %s", strerror(dm_recout_errno(&k->rec)));
 		rc = DM_EIO;
 	}
+	/* give the budget back before the session (and its accountant) go */
+	dm_recout_charge(&k->rec, k->acct);
 	stop_thread(k);
 	take_pending(k);   /* the thread has stopped: its figures are ours */
 	if (k->events && !k->events_errno && fflush(k->events) != 0)

@@ -71,8 +71,10 @@ int dm_sink_open_events(struct dm_sink *k, const char *spec);
 int dm_sink_init(struct dm_sink *k, struct dm_acct *acct);
 /* The session whose summary and pools go into the metrics file. */
 void dm_sink_attach(struct dm_sink *k, struct dm_session *s);
-/* Flush records, write out every queued event, finish the CSV (renamed
- * into place), write the metrics a last time, stop the output thread.
+/* Flush records (and release their buffer: call before dm_session_free
+ * once records went out), write out every queued event, finish the CSV
+ * (renamed into place), write the metrics a last time, stop the output
+ * thread.
  * Prints one line per failed output; returns 0 or DM_EIO. */
 int dm_sink_finish(struct dm_sink *k);
 /* Closes an events file the sink opened. */

@@ -93,7 +93,7 @@ static int on_record(void *ctx, int file, const struct dm_record *rec)
 	return 0;
 }
 
-static const struct dm_session_ops rec_ops = {on_event, on_record};
+static const struct dm_session_ops rec_ops = {.event = on_event, .record = on_record};
 
 /* ---- helpers ------------------------------------------------------------ */
 
