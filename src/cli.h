@@ -46,13 +46,23 @@ int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg);
 void dm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dm_cli_print_error(const struct dm_error *e);
 
-/* Block SIGINT/SIGTERM/SIGHUP in the calling thread (call before any
- * thread starts, so every thread inherits it); then a thread that waits
- * for them and stops the session. */
+/* Signals: main calls dm_cli_signals_init before anything else. It
+ * blocks SIGINT, SIGTERM and SIGHUP (not one ignored on entry) in every
+ * thread and starts one thread that waits for them. With no hook set, a
+ * signal ends the program at once with 128 + its number; with one, the
+ * hook runs on the signal thread (under a lock that dm_cli_signals_on
+ * also takes: once that returns, the old hook is not running and will
+ * not run). A forked child has no signal thread: it calls
+ * dm_cli_signals_init again, or dm_cli_signals_child to get the default
+ * actions back. */
 struct dm_session;
-void dm_cli_block_signals(void);
-int dm_cli_signals_start(struct dm_session *s, pthread_t *th);
-void dm_cli_signals_stop(pthread_t th);
+int dm_cli_signals_init(void);
+void dm_cli_signals_on(void (*fn)(void *ctx, int sig), void *ctx);
+/* The hook that stops s cleanly (NULL: back to the default). */
+void dm_cli_signals_stop_session(struct dm_session *s);
+void dm_cli_signals_child(void);
+/* The signal that stopped a session through that hook, or 0. */
+int dm_cli_signal_seen(void);
 
 /* Queue files; directories are walked for *.xml with recursive, an error
  * without. Returns 0 or -1 (message printed). */

@@ -188,6 +188,7 @@ int dm_cmd_parse(int argc, char **argv)
 			code = DM_EXIT_MEMORY;
 			goto out;
 		}
+	dm_cli_signals_stop_session(c.s);
 	if (dm_session_start(c.s, &err) != 0) {
 		dm_cli_print_error(&err);
 		dm_session_stop(c.s);
@@ -202,8 +203,11 @@ int dm_cmd_parse(int argc, char **argv)
 		code = DM_EXIT_INTERRUPTED;
 	if (dm_sink_finish(&c.sink) != 0 && code != DM_EXIT_INTERRUPTED)
 		code = DM_EXIT_INPUT;
+	if (dm_cli_signal_seen() && !dm_recout_errno(&c.sink.rec))
+		code = DM_EXIT_INTERRUPTED;   /* even when it came during the last flush */
 	summary_line(c.s, argc - optind, nfailed, dm_mono_s() - t0, c.skipped);
 out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(c.s);
 	dm_sink_fini(&c.sink);
 	dm_acct_free(out_acct);

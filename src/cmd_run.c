@@ -110,7 +110,6 @@ int dm_cmd_run(int argc, char **argv)
 	if (dm_sink_open_events(&sink, events) != 0)
 		return DM_EXIT_INPUT;
 
-	dm_cli_block_signals();
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
 		dm_sink_fini(&sink);
@@ -136,8 +135,7 @@ int dm_cmd_run(int argc, char **argv)
 		code = DM_EXIT_USAGE;
 		goto out;
 	}
-	pthread_t sigth;
-	int have_sig = dm_cli_signals_start(s, &sigth) == 0;
+	dm_cli_signals_stop_session(s);
 	if (dm_session_start(s, &err) != 0) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
@@ -146,8 +144,6 @@ int dm_cmd_run(int argc, char **argv)
 	code = dm_session_wait(s);
 	if (err.code)
 		code = dm_exit_code(err.code);
-	if (have_sig)
-		dm_cli_signals_stop(sigth);
 	if (dm_sink_finish(&sink) != 0 && (!code || code == DM_EXIT_PARTIAL))
 		code = DM_EXIT_INPUT;   /* an output failed: the run's result is incomplete */
 	/* one line for people: the per-file errors were events already */
@@ -158,6 +154,7 @@ int dm_cmd_run(int argc, char **argv)
 			dm_cli_error("%s", fi.error);
 	}
 out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);

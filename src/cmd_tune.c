@@ -174,6 +174,7 @@ static int one_run(const struct dm_config *cfg, const char *path, int force, str
 		return -1;
 	}
 	if (pid == 0) {
+		dm_cli_signals_child();   /* Ctrl-C ends the run as it would directly */
 		close(fds[0]);
 		child_run(cfg, path, force, fds[1]);
 		_exit(0);   /* not exit(): the parent's stdio buffers are not ours */

@@ -90,7 +90,6 @@ int dm_cmd_watch(int argc, char **argv)
 	if (dm_sink_open_events(&sink, events ? events : "-") != 0)
 		return DM_EXIT_INPUT;
 
-	dm_cli_block_signals();
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	struct dm_error err;
 	dm_error_clear(&err);
@@ -105,19 +104,17 @@ int dm_cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	dm_sink_attach(&sink, s);
-	pthread_t sigth;
-	int have_sig = dm_cli_signals_start(s, &sigth) == 0;
+	dm_cli_signals_stop_session(s);
 	if (dm_session_start(s, &err) != 0) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
 	} else {
 		code = dm_session_wait(s);
 	}
-	if (have_sig)
-		dm_cli_signals_stop(sigth);
 	if (dm_sink_finish(&sink) != 0 && code != DM_EXIT_INTERRUPTED)
 		code = DM_EXIT_INPUT;
 out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);

@@ -45,6 +45,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* first: a signal from here on either stops what runs cleanly or
+	 * ends the program, never half of a write */
+	dm_cli_signals_init();
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
 		/* with a terminal: the dashboard and its file chooser */

@@ -103,5 +103,62 @@ print("%d samples, largest gap %.3f s" % (len(t), gap))
 ' "$tmp/slow-ev" >"$tmp/gap" 2>&1 && ok "slow reader: $(cat "$tmp/gap")" ||
 	not_ok "slow reader delays samples" "$(tail -n 3 "$tmp/gap")"
 
+# ---- parse on SIGTERM: exit 130, every line written whole --------------------
+rm -f "$tmp/fast" "$tmp/pipe"
+mkfifo "$tmp/pipe"
+python3 -c '
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+out = open(sys.argv[3], "wb")
+while not os.path.exists(sys.argv[2]):
+    b = os.read(fd, 4096)
+    if not b:
+        break
+    out.write(b)
+    time.sleep(0.05)
+while True:
+    b = os.read(fd, 1 << 16)
+    if not b:
+        break
+    out.write(b)
+' "$tmp/pipe" "$tmp/fast" "$tmp/parsed" &
+reader=$!
+"$DDEXMON" parse "$tmp/big.xml" >"$tmp/pipe" 2>"$tmp/parse-err" &
+parse_pid=$!
+sleep 1
+kill -TERM "$parse_pid" 2>/dev/null
+touch "$tmp/fast"
+i=0
+while kill -0 "$parse_pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$parse_pid" 2>/dev/null; then
+	kill -KILL "$parse_pid" "$reader" 2>/dev/null
+	not_ok "parse SIGTERM: did not end within 30 s"
+else
+	wait "$parse_pid"
+	same "parse SIGTERM: exit 130" "$?" 130
+fi
+wait "$reader" 2>/dev/null
+python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1], "rb"):
+    assert line.endswith(b"\n"), "a cut line at the end"
+    json.loads(line)
+    n += 1
+assert n > 0, "no records before the signal"
+print(n)
+' "$tmp/parsed" >"$tmp/nlines" 2>&1 && ok "parse SIGTERM: $(cat "$tmp/nlines") whole JSON lines" ||
+	not_ok "parse SIGTERM: output not whole JSON lines" "$(tail -n 2 "$tmp/nlines")"
+expect "parse SIGTERM: the summary still comes" "$tmp/parse-err" '^ddexmon: 1 file \(some failed\)'
+
+# a signal before any session exists ends the program at once, cleanly
+"$DDEXMON" gen --size 1G "$tmp/huge.xml" 2>/dev/null &
+gen_pid=$!
+sleep 0.3
+kill -INT "$gen_pid"
+wait "$gen_pid"
+same "SIGINT while generating: exit 130" "$?" 130
+rm -f "$tmp/huge.xml"
+
 echo "1..$n"
 exit $((failures > 0))
