@@ -21,7 +21,6 @@
 #define SCAN_WINDOW (1u << 20)
 #define HEAD_MAX (1u << 20)
 #define QNAME_MAX 256
-#define FLUSH_AT (64u * 1024u)
 
 struct seg {
 	uint64_t start, end;
