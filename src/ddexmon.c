@@ -2,6 +2,8 @@
  * Only this file and tui/ decide to exit. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +58,13 @@ const char *__lsan_default_options(void)
 
 int main(int argc, char **argv)
 {
-	/* first: a signal from here on either stops what runs cleanly or
+	/* a closed standard descriptor would be reused by the next file
+	 * opened, and records written into it: hold it with /dev/null opened
+	 * read-only, so that writes to it fail (and are reported) instead */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF && open("/dev/null", O_RDONLY) != fd)
+			return DM_EXIT_INPUT;
+	/* then: a signal from here on either stops what runs cleanly or
 	 * ends the program, never half of a write */
 	dm_cli_signals_init();
 	setlocale(LC_ALL, "");

@@ -38,6 +38,16 @@ else
 	ok "# SKIP /dev/full not writable"
 fi
 
+# a closed stdout is an error too, and no file opened later takes its place
+"$DDEXMON" run --force --events "$tmp/ev" --metrics "$tmp/m-closed.prom" "$tmp/d.xml" >&- 2>"$tmp/err"
+same "records to a closed stdout (exit)" "$?" 2
+expect "closed stdout is named" "$tmp/err" '^ddexmon: standard output: write error: Bad file descriptor$'
+expect "the metrics file is the metrics, not records" "$tmp/m-closed.prom" '^# EOF$'
+sleep 1 &
+"$DDEXMON" watch --pid $! >&- 2>"$tmp/err"
+same "watch >&- (exit)" "$?" 2
+expect "watch >&- is named" "$tmp/err" '^ddexmon: standard output: write error: Bad file descriptor$'
+
 run "--metrics /nonexistent/m.prom" 2 "$DDEXMON" run --force --no-records --events "$tmp/ev" \
 	--metrics /nonexistent/m.prom "$tmp/d.xml"
 expect "--metrics failure is named" "$tmp/err" '^ddexmon: /nonexistent/m.prom: cannot write: '
