@@ -431,6 +431,7 @@ static int split_progress(void *ctx, uint64_t bytes, const uint64_t *records)
 {
 	struct worker *w = ctx;
 	memcpy(w->counts, records, sizeof w->counts);
+	w->split.bytes = bytes;   /* what a stopped split got through */
 	return on_progress(w, bytes);
 }
 
