@@ -99,6 +99,7 @@ struct dm_session *dm_session_new(const struct dm_config *cfg,
 
 static void free_worker(struct worker *w)
 {
+	dm_buf_fini(&w->lines);
 	dm_parser_free(w->parser);
 	dm_pool_free(w->text_pool);
 	dm_pool_free(w->vals_pool);
@@ -233,15 +234,41 @@ static void publish(struct worker *w, struct file_slot *f, uint64_t bytes)
 	f->info.peak = st.peak;
 }
 
+#define LINES_AT (64u * 1024u)   /* a consumer with lines gets batches this big */
+
+/* The worker's batch of JSON lines to the consumer. Worker thread only. */
+static int flush_lines(struct worker *w)
+{
+	int rc = 0;
+	if (w->lines.len)
+		rc = w->s->ops->lines(w->s->ctx, w->file, w->lines.data, w->lines.len);
+	dm_buf_reset(&w->lines);
+	return rc;
+}
+
 static int on_record(void *ctx, const struct dm_record *r)
 {
 	struct worker *w = ctx;
 	w->counts[r->type]++;
 	if (w->emitted++ < w->suppress)
 		return 0;
-	if (w->s->ops && w->s->ops->record)
-		return w->s->ops->record(w->s->ctx, w->file, r);
-	return 0;
+	const struct dm_session_ops *ops = w->s->ops;
+	if (ops && ops->lines) {
+		/* batched: the consumer's lock once per 64 KiB, not per record */
+		size_t mark = w->lines.len;
+		if (dm_record_to_json(r, &w->lines) != 0 ||
+		    (dm_buf_putc(&w->lines, '\n'), w->lines.failed)) {
+			w->lines.len = mark;
+			w->lines.failed = 0;
+			w->emitted--;   /* it did not go out: a retry must give it */
+			return DM_ENOMEM;
+		}
+		return w->lines.len >= LINES_AT ? flush_lines(w) : 0;
+	}
+	int rc = ops && ops->record ? ops->record(w->s->ctx, w->file, r) : 0;
+	if (rc)
+		w->emitted--;
+	return rc;
 }
 
 static void on_record_error(void *ctx, const struct dm_error *e)
@@ -424,6 +451,7 @@ static void finish_file(struct worker *w, int idx, int rc)
 static int split_write(void *ctx, const char *data, size_t len)
 {
 	struct worker *w = ctx;
+	/* nothing is batched before a split: its lines go straight out */
 	return w->s->ops && w->s->ops->lines ? w->s->ops->lines(w->s->ctx, w->file, data, len) : 0;
 }
 
@@ -514,9 +542,20 @@ static void *worker_main(void *arg)
 			struct dm_event rev = {.type = DM_EV_RETRY,
 			                       .u.retry = {&info, dm_parser_error(w->parser), v}};
 			dm_session_emit(s, &rev);
+			/* what is batched goes out: the retry suppresses all of it */
+			if (w->s->ops && w->s->ops->lines && flush_lines(w) != 0)
+				w->lines.len = 0;
 			w->suppress = w->emitted;
 			w->cfg.chunk_size = half;
 			rc = parse_one(w, path);
+		}
+		/* what the batch holds goes out before the file is announced done;
+		 * a failure to write it fails the file */
+		int frc = w->s->ops && w->s->ops->lines ? flush_lines(w) : 0;
+		if (frc && !rc) {
+			rc = frc;
+			w->split_done = 1;   /* the error below, not the parser's */
+			dm_error_set(&w->split_err, frc, "%s: write error", path);
 		}
 		finish_file(w, idx, rc);
 		dm_parser_release(w->parser);
@@ -554,6 +593,7 @@ static int make_worker(struct dm_session *s, struct worker *w, int id, const str
 		dm_error_set(err, DM_ENOMEM, "memory limit exceeded creating worker %d", id);
 		return DM_ENOMEM;
 	}
+	dm_buf_init(&w->lines, w->acct, DM_TAG_OUTPUT);
 	w->parser = dm_parser_new(w->acct, &w->cfg, &worker_consumer, w, err);
 	if (!w->parser)
 		return DM_ENOMEM;
@@ -896,11 +936,6 @@ int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen)
 	}
 	dm_session_emit(s, &ev);
 	return rc;
-}
-
-struct dm_acct *dm_session_budget(struct dm_session *s)
-{
-	return s->parse;
 }
 
 void dm_session_config(struct dm_session *s, struct dm_config *out)

@@ -79,11 +79,14 @@ struct dm_session_ops {
 	 * (the file then fails with it). With several workers records of
 	 * different files interleave; each file's stay in order. May be NULL. */
 	int (*record)(void *ctx, int file, const struct dm_record *rec);
-	/* Records already formatted as JSON lines (dm_record_to_json and a
-	 * newline each), in document order, from a split parse (split_workers
-	 * > 1): what record would have been given one by one. Return 0 or a
-	 * DM_E*. A consumer with record but no lines is never given a split
-	 * parse: its files are parsed on one thread. May be NULL. */
+	/* Records formatted as JSON lines (dm_record_to_json and a newline
+	 * each), a file's in document order, in batches of whole lines (about
+	 * 64 KiB, and the rest before the file's FILE_DONE), from the worker
+	 * that parsed them or from a split parse (split_workers > 1). When
+	 * lines is set, record is not called. The batch is charged to the
+	 * budget. Return 0 or a DM_E* (the file fails with it). A consumer
+	 * with record but no lines is never given a split parse: its files
+	 * are parsed on one thread. May be NULL. */
 	int (*lines)(void *ctx, int file, const char *data, size_t len);
 };
 
@@ -140,10 +143,6 @@ void dm_session_set_leak_rate(struct dm_session *s, uint64_t bytes_per_s);
 int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen);
 /* Write every sample in the ring as CSV (atomically). 0 or DM_EIO. */
 int dm_session_export_csv(struct dm_session *s, const char *path);
-
-/* The accountant that holds the budget (max_memory): output buffers
- * charged to it count against the budget like the parsers' memory. */
-struct dm_acct *dm_session_budget(struct dm_session *s);
 
 /* Snapshots for a display, any thread. */
 void dm_session_config(struct dm_session *s, struct dm_config *out);

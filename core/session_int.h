@@ -43,6 +43,7 @@ struct worker {
 	struct dm_config cfg;        /* this file's configuration (a copy) */
 	uint64_t counts[DM_REC_TYPES];
 	uint64_t emitted, suppress;  /* a retry re-parses: suppress what went out */
+	struct dm_buf lines;         /* records as JSON lines not yet given to ops->lines */
 	double last_progress;
 	int split_done;              /* this file was parsed by a split */
 	struct dm_split_stats split; /* ... with these results */

@@ -116,7 +116,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	struct dm_error err;
 	dm_error_clear(&err);
 	int code, stopped = 0;
-	struct dm_session *s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	struct dm_session *s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);

@@ -36,28 +36,22 @@ static void on_event(void *ctx, const struct dm_event *ev)
 	dm_sink_ops.event(&c->sink, ev);
 }
 
-static int on_record(void *ctx, int file, const struct dm_record *r)
-{
-	struct parse_ctx *c = ctx;
-	int rc = dm_sink_ops.record(&c->sink, file, r);
-	if (rc == DM_EIO)
-		dm_session_stop(c->s);   /* nothing more can go out */
-	return rc;
-}
-
 static int on_lines(void *ctx, int file, const char *data, size_t len)
 {
 	struct parse_ctx *c = ctx;
 	int rc = dm_sink_ops.lines(&c->sink, file, data, len);
 	if (rc == DM_EIO)
-		dm_session_stop(c->s);
+		dm_session_stop(c->s);   /* nothing more can go out */
 	return rc;
 }
 
 static const struct dm_session_ops parse_ops = {
 	.event = on_event,
-	.record = on_record,
 	.lines = on_lines,
+};
+/* --summary-only: without lines the session formats no record */
+static const struct dm_session_ops count_ops = {
+	.event = on_event,
 };
 
 static void usage(FILE *f)
@@ -175,7 +169,7 @@ int dm_cmd_parse(int argc, char **argv)
 	dm_error_clear(&err);
 	int code;
 	double t0 = dm_mono_s();
-	c.s = dm_session_new(&cfg, &so, &parse_ops, &c, &err);
+	c.s = dm_session_new(&cfg, &so, c.sink.records ? &parse_ops : &count_ops, &c, &err);
 	if (!c.s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);

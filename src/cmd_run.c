@@ -119,7 +119,7 @@ int dm_cmd_run(int argc, char **argv)
 	struct dm_error err;
 	dm_error_clear(&err);
 	int code;
-	struct dm_session *s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	struct dm_session *s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);

@@ -97,7 +97,7 @@ int dm_cmd_watch(int argc, char **argv)
 	struct dm_session *s = NULL;
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0)
 		goto out;
-	s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);

@@ -14,13 +14,6 @@
  * this, every event */
 #define QUEUE_SOFT (4u << 20)
 
-static int on_record(void *ctx, int file, const struct dm_record *r)
-{
-	(void)file;
-	struct dm_sink *k = ctx;
-	return k->records ? dm_recout_put(&k->rec, r) : 0;
-}
-
 static int on_lines(void *ctx, int file, const char *data, size_t len)
 {
 	(void)file;
@@ -143,9 +136,17 @@ static void on_event(void *ctx, const struct dm_event *ev)
 
 const struct dm_session_ops dm_sink_ops = {
 	.event = on_event,
-	.record = on_record,
 	.lines = on_lines,
 };
+
+static const struct dm_session_ops events_only_ops = {
+	.event = on_event,
+};
+
+const struct dm_session_ops *dm_sink_session_ops(const struct dm_sink *k)
+{
+	return k->records ? &dm_sink_ops : &events_only_ops;
+}
 
 static void swap_buf(struct dm_buf *a, struct dm_buf *b)
 {
@@ -238,7 +239,7 @@ int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 	k->acct = acct;
 	k->metrics_last = -1e9;
 	dm_error_clear(&k->metrics_err);
-	dm_recout_init(&k->rec, acct, STDOUT_FILENO);
+	dm_recout_init(&k->rec, STDOUT_FILENO);
 	pthread_mutex_init(&k->mu, NULL);
 	dm_cond_init_mono(&k->cv);
 	dm_buf_init(&k->evq, acct, DM_TAG_OUTPUT);
@@ -267,8 +268,6 @@ int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 
 void dm_sink_attach(struct dm_sink *k, struct dm_session *s)
 {
-	/* records count against the budget, as everything a file costs */
-	dm_recout_charge(&k->rec, dm_session_budget(s));
 	pthread_mutex_lock(&k->mu);
 	k->session = s;
 	pthread_mutex_unlock(&k->mu);
@@ -289,12 +288,10 @@ static void stop_thread(struct dm_sink *k)
 int dm_sink_finish(struct dm_sink *k)
 {
 	int rc = 0;
-	if (dm_recout_flush(&k->rec) != 0) {
+	if (dm_recout_errno(&k->rec)) {
 		dm_cli_error("standard output: write error: %s", strerror(dm_recout_errno(&k->rec)));
 		rc = DM_EIO;
 	}
-	/* give the budget back before the session (and its accountant) go */
-	dm_recout_charge(&k->rec, k->acct);
 	stop_thread(k);
 	take_pending(k);   /* the thread has stopped: its figures are ours */
 	if (k->events && !k->events_errno && fflush(k->events) != 0)

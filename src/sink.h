@@ -3,8 +3,10 @@
  * OpenMetrics text file rewritten atomically every second, and every
  * sample as CSV.
  *
- * Threads: records are written by the workers that parse them, under
- * the record writer's own lock. Events are formatted by whichever thread
+ * Threads: records come in batches of whole lines that the workers
+ * formatted (charged to the budget there) and are written by those
+ * workers under the record writer's own lock; with records off the
+ * session formats none (dm_sink_session_ops). Events are formatted by whichever thread
  * sends them into a bounded queue (no I/O under its lock) and written,
  * with the CSV rows and the metrics file, by the sink's one output thread,
  * from its own copy of the monitor's last sample: the monitor never waits
@@ -62,6 +64,9 @@ struct dm_sink {
 };
 
 extern const struct dm_session_ops dm_sink_ops;
+/* dm_sink_ops, or without lines when k->records is off (so that no
+ * record is formatted for nothing). */
+const struct dm_session_ops *dm_sink_session_ops(const struct dm_sink *k);
 
 /* Open the events output: NULL = stderr, "-" = stdout, else a file.
  * Fills events and events_name; 0, or DM_EIO with the message printed. */
@@ -71,10 +76,8 @@ int dm_sink_open_events(struct dm_sink *k, const char *spec);
 int dm_sink_init(struct dm_sink *k, struct dm_acct *acct);
 /* The session whose summary and pools go into the metrics file. */
 void dm_sink_attach(struct dm_sink *k, struct dm_session *s);
-/* Flush records (and release their buffer: call before dm_session_free
- * once records went out), write out every queued event, finish the CSV
- * (renamed into place), write the metrics a last time, stop the output
- * thread.
+/* Write out every queued event, finish the CSV (renamed into place),
+ * write the metrics a last time, stop the output thread.
  * Prints one line per failed output; returns 0 or DM_EIO. */
 int dm_sink_finish(struct dm_sink *k);
 /* Closes an events file the sink opened. */
