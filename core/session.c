@@ -407,7 +407,8 @@ static int parse_one(struct worker *w, const char *path)
 static void finish_file(struct worker *w, int idx, int rc)
 {
 	struct dm_session *s = w->s;
-	const struct dm_error *e = w->split_done ? &w->split_err : dm_parser_error(w->parser);
+	const struct dm_error *e = w->out_failed ? &w->out_err
+	                           : w->split_done ? &w->split_err : dm_parser_error(w->parser);
 	struct dm_parser_stats ps;
 	dm_parser_stats(w->parser, &ps);
 	uint64_t bytes = w->split_done ? w->split.bytes : ps.bytes;
@@ -552,10 +553,10 @@ static void *worker_main(void *arg)
 		/* what the batch holds goes out before the file is announced done;
 		 * a failure to write it fails the file */
 		int frc = w->s->ops && w->s->ops->lines ? flush_lines(w) : 0;
-		if (frc && !rc) {
+		w->out_failed = frc && !rc;
+		if (w->out_failed) {
 			rc = frc;
-			w->split_done = 1;   /* the error below, not the parser's */
-			dm_error_set(&w->split_err, frc, "%s: write error", path);
+			dm_error_set(&w->out_err, frc, "%s: write error", path);
 		}
 		finish_file(w, idx, rc);
 		dm_parser_release(w->parser);

@@ -48,6 +48,8 @@ struct worker {
 	int split_done;              /* this file was parsed by a split */
 	struct dm_split_stats split; /* ... with these results */
 	struct dm_error split_err;
+	int out_failed;              /* its last lines could not be written */
+	struct dm_error out_err;
 	/* s->mu */
 	int file;                    /* index being parsed, or -1 */
 	/* any thread */
