@@ -43,20 +43,6 @@ void dm_stamp_time(int64_t wall_ms, char *buf, size_t size)
 	strftime(buf, size, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-int64_t dm_wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-double dm_mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 void dm_json_u64(struct dm_buf *b, const char *key, uint64_t v, int *first)
 {
 	dm_buf_json_key(b, key, first);

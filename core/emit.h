@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "clock.h"
 #include "error.h"
 #include "outfile.h"   /* dm_write_atomic and the file-writing rules */
 
@@ -18,10 +19,6 @@ int dm_write_all(int fd, const void *data, size_t len);
 void dm_iso_time(int64_t wall_ms, char *buf, size_t size);
 /* "20261125T130214Z" for file names. */
 void dm_stamp_time(int64_t wall_ms, char *buf, size_t size);
-/* CLOCK_REALTIME in ms. */
-int64_t dm_wall_ms(void);
-/* CLOCK_MONOTONIC in seconds. */
-double dm_mono_s(void);
 
 /* JSON members with a leading comma as needed. */
 void dm_json_u64(struct dm_buf *b, const char *key, uint64_t v, int *first);

@@ -42,6 +42,24 @@ const char *dm_file_state_name(enum dm_file_state s)
 	return (unsigned)s < sizeof names / sizeof *names ? names[s] : "unknown";
 }
 
+void dm_sample_csv_header(struct dm_buf *out)
+{
+	dm_buf_puts(out, "t,time,wall_ms,rss,rss_peak,mem_total,mem_available,mem_used_pct,"
+	                 "heap_inuse,heap_free,accounted,accounted_peak\n");
+}
+
+void dm_sample_csv_row(const struct dm_sample *x, struct dm_buf *out)
+{
+	char ts[32];
+	dm_iso_time(x->wall_ms, ts, sizeof ts);
+	dm_buf_printf(out, "%.3f,%s,%lld,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu\n", x->t, ts,
+	              (long long)x->wall_ms, (unsigned long long)x->rss,
+	              (unsigned long long)x->rss_peak, (unsigned long long)x->mem_total,
+	              (unsigned long long)x->mem_available, x->mem_used_pct,
+	              (unsigned long long)x->heap_inuse, (unsigned long long)x->heap_free,
+	              (unsigned long long)x->acct.live, (unsigned long long)x->acct.peak);
+}
+
 static double mbps(uint64_t bytes, double seconds)
 {
 	return seconds > 0 ? (double)bytes / 1e6 / seconds : 0;
@@ -79,6 +97,8 @@ static void file_members(struct dm_buf *b, const struct dm_file_info *f, enum dm
 	records_obj(b, "counts", f->records, first);
 	dm_json_u64(b, "peak", f->peak, first);
 	dm_json_bool(b, "retried", f->retried, first);
+	if (f->segments)
+		dm_json_u64(b, "segments", f->segments, first);
 	if (f->ern_version)
 		dm_json_str(b, "ern_version", f->ern_version, first);
 	if (f->error)
@@ -132,9 +152,9 @@ static void leak_members(struct dm_buf *b, const struct dm_leak_info *l, int *fi
 
 static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first)
 {
+	const struct dm_leak_info *l = ev->u.leak.leak;
 	char msg[96], ts[32];
-	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth",
-	         (double)ev->leak->growth / 1048576.0);
+	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth", (double)l->growth / 1048576.0);
 	dm_iso_time(ev->wall_ms, ts, sizeof ts);
 	dm_buf_json_key(b, "alert", first);
 	dm_buf_putc(b, '{');
@@ -142,10 +162,10 @@ static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first
 	dm_json_str(b, "type", "memory_leak", &f);
 	dm_json_str(b, "severity", "high", &f);
 	dm_json_str(b, "message", msg, &f);
-	dm_json_i64(b, "growth_bytes", ev->leak->growth, &f);
-	dm_json_num(b, "rate", ev->leak->rate, &f);
+	dm_json_i64(b, "growth_bytes", l->growth, &f);
+	dm_json_num(b, "rate", l->rate, &f);
 	dm_json_str(b, "timestamp", ts, &f);
-	dm_json_i64(b, "pid", ev->pid > 0 ? (int64_t)ev->pid : (int64_t)getpid(), &f);
+	dm_json_i64(b, "pid", ev->u.leak.pid > 0 ? (int64_t)ev->u.leak.pid : (int64_t)getpid(), &f);
 	dm_json_str(b, "version", PACKAGE_VERSION, &f);
 	dm_buf_putc(b, '}');
 }
@@ -173,8 +193,9 @@ static void summary_members(struct dm_buf *b, const struct dm_session_summary *s
 
 static void status_members(struct dm_buf *b, const struct dm_event *ev, int *first)
 {
-	const struct dm_sample *s = ev->sample;
-	const struct dm_session_summary *m = ev->summary;
+	const struct dm_sample *s = ev->u.status.sample;
+	const struct dm_session_summary *m = ev->u.status.summary;
+	const struct dm_trend *tr = ev->u.status.trend;
 	char ts[32];
 	dm_buf_json_key(b, "current", first);
 	dm_buf_putc(b, '{');
@@ -184,11 +205,11 @@ static void status_members(struct dm_buf *b, const struct dm_event *ev, int *fir
 	dm_json_u64(b, "heap_free", s->heap_free, &f);
 	dm_json_u64(b, "accounted", s->acct.live, &f);
 	dm_buf_putc(b, '}');
-	if (ev->trend) {
+	if (tr) {
 		dm_buf_json_key(b, "trend", first);
 		dm_buf_putc(b, '{');
 		f = 1;
-		trend_members(b, ev->trend, &f);
+		trend_members(b, tr, &f);
 		dm_buf_putc(b, '}');
 	}
 	dm_iso_time(ev->wall_ms, ts, sizeof ts);
@@ -210,6 +231,76 @@ static void status_members(struct dm_buf *b, const struct dm_event *ev, int *fir
 	}
 }
 
+const struct dm_file_info *dm_event_file(const struct dm_event *ev)
+{
+	switch (ev->type) {
+	case DM_EV_FILE_QUEUED:
+	case DM_EV_FILE_START:
+	case DM_EV_WAITING:
+	case DM_EV_PROGRESS:
+	case DM_EV_FILE_DONE:
+		return ev->u.file.file;
+	case DM_EV_ERROR:
+		return ev->u.error.file;
+	case DM_EV_RETRY:
+		return ev->u.retry.file;
+	default:
+		return NULL;
+	}
+}
+
+static void start_members(struct dm_buf *b, const struct dm_ev_start *e, int *first)
+{
+	if (e->config) {
+		char v[DM_PATH_MAX];
+		dm_json_str(b, "profile", e->config->name, first);
+		for (size_t i = 0; dm_config_key_at(i); i++) {
+			const struct dm_config_key *k = dm_config_key_at(i);
+			if (strcmp(k->name, "name") == 0 || strcmp(k->name, "description") == 0)
+				continue;
+			dm_config_format(e->config, k, v, sizeof v);
+			dm_json_str(b, k->name, v, first);
+		}
+	}
+	dm_json_u64(b, "workers", e->workers, first);
+	dm_json_i64(b, "pid", (int64_t)getpid(), first);
+	dm_json_str(b, "version", PACKAGE_VERSION, first);
+}
+
+static void error_members(struct dm_buf *b, const struct dm_ev_error *e, int *first)
+{
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	dm_error_format(e->error, msg, sizeof msg);
+	if (e->file) {
+		dm_json_str(b, "file", e->file->path, first);
+		dm_json_u64(b, "index", (uint64_t)e->file->index, first);
+	}
+	dm_json_str(b, "code", dm_strerror(e->error->code), first);
+	dm_json_str(b, "message", msg, first);
+	if (e->error->has_pos) {
+		dm_json_u64(b, "line", e->error->line, first);
+		dm_json_u64(b, "column", e->error->column, first);
+		dm_json_u64(b, "offset", e->error->offset, first);
+	}
+	dm_json_bool(b, "fatal", e->fatal, first);
+}
+
+static void leak_event_members(struct dm_buf *b, const struct dm_event *ev, int *first)
+{
+	const struct dm_ev_leak *e = &ev->u.leak;
+	if (e->leak)
+		leak_members(b, e->leak, first);
+	if (ev->type != DM_EV_LEAK_SUSPECTED && e->leak)
+		dm_json_i64(b, "reclaimed", e->leak->reclaimed, first);
+	if (e->sample)
+		dm_json_u64(b, "rss", e->sample->rss, first);
+	if (ev->type == DM_EV_LEAK_CONFIRMED) {
+		if (e->leak)
+			alert_member(b, ev, first);
+		dm_json_str(b, "heap_report", e->report_path, first);
+	}
+}
+
 int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
 {
 	char ts[32];
@@ -220,33 +311,21 @@ int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
 	dm_iso_time(ev->wall_ms, ts, sizeof ts);
 	dm_json_str(b, "time", ts, &first);
 
-	if (ev->file && ev->type != DM_EV_ERROR)
-		file_members(b, ev->file, ev->type, &first);
+	const struct dm_file_info *file = dm_event_file(ev);
+	if (file && ev->type != DM_EV_ERROR)
+		file_members(b, file, ev->type, &first);
 	switch (ev->type) {
 	case DM_EV_START:
-		if (ev->config) {
-			char v[64];
-			dm_json_str(b, "profile", ev->config->name, &first);
-			for (size_t i = 0; dm_config_key_at(i); i++) {
-				const struct dm_config_key *k = dm_config_key_at(i);
-				if (strcmp(k->name, "name") == 0 || strcmp(k->name, "description") == 0)
-					continue;
-				dm_config_format(ev->config, k, v, sizeof v);
-				dm_json_str(b, k->name, v, &first);
-			}
-		}
-		dm_json_u64(b, "workers", ev->workers, &first);
-		dm_json_i64(b, "pid", (int64_t)getpid(), &first);
-		dm_json_str(b, "version", PACKAGE_VERSION, &first);
+		start_members(b, &ev->u.start, &first);
 		break;
 	case DM_EV_SAMPLE:
-		if (ev->sample)
-			sample_members(b, ev->sample, &first);
-		if (ev->trend)
-			trend_members(b, ev->trend, &first);
+		if (ev->u.sample.sample)
+			sample_members(b, ev->u.sample.sample, &first);
+		if (ev->u.sample.trend)
+			trend_members(b, ev->u.sample.trend, &first);
 		break;
 	case DM_EV_RECLAIM: {
-		const struct dm_reclaim_info *r = ev->reclaim;
+		const struct dm_reclaim_info *r = ev->u.reclaim;
 		dm_json_str(b, "reason", r->reason, &first);
 		dm_json_u64(b, "pool_bytes", r->pool_bytes, &first);
 		dm_json_u64(b, "rss_before", r->rss_before, &first);
@@ -256,57 +335,37 @@ int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
 		break;
 	}
 	case DM_EV_PRESSURE:
-		dm_json_bool(b, "on", ev->on, &first);
-		if (ev->value)
-			dm_json_str(b, "chunk_size", ev->value, &first);
+		dm_json_bool(b, "on", ev->u.pressure.on, &first);
+		if (ev->u.pressure.chunk_size)
+			dm_json_str(b, "chunk_size", ev->u.pressure.chunk_size, &first);
+		break;
+	case DM_EV_RETRY:
+		if (ev->u.retry.chunk_size)
+			dm_json_str(b, "chunk_size", ev->u.retry.chunk_size, &first);
 		break;
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
-		if (ev->leak)
-			leak_members(b, ev->leak, &first);
-		if (ev->type != DM_EV_LEAK_SUSPECTED && ev->leak)
-			dm_json_i64(b, "reclaimed", ev->leak->reclaimed, &first);
-		if (ev->sample)
-			dm_json_u64(b, "rss", ev->sample->rss, &first);
-		if (ev->type == DM_EV_LEAK_CONFIRMED) {
-			if (ev->leak)
-				alert_member(b, ev, &first);
-			dm_json_str(b, "heap_report", ev->report_path, &first);
-		}
+		leak_event_members(b, ev, &first);
 		break;
-	case DM_EV_ERROR: {
-		char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
-		dm_error_format(ev->error, msg, sizeof msg);
-		if (ev->file) {
-			dm_json_str(b, "file", ev->file->path, &first);
-			dm_json_u64(b, "index", (uint64_t)ev->file->index, &first);
-		}
-		dm_json_str(b, "code", dm_strerror(ev->error->code), &first);
-		dm_json_str(b, "message", msg, &first);
-		if (ev->error->has_pos) {
-			dm_json_u64(b, "line", ev->error->line, &first);
-			dm_json_u64(b, "column", ev->error->column, &first);
-			dm_json_u64(b, "offset", ev->error->offset, &first);
-		}
-		dm_json_bool(b, "fatal", ev->on, &first);
+	case DM_EV_ERROR:
+		error_members(b, &ev->u.error, &first);
 		break;
-	}
 	case DM_EV_SETTING:
-		dm_json_str(b, "key", ev->key, &first);
-		dm_json_str(b, "value", ev->value, &first);
+		dm_json_str(b, "key", ev->u.setting.key, &first);
+		dm_json_str(b, "value", ev->u.setting.value, &first);
 		break;
 	case DM_EV_NOTE:
-		dm_json_str(b, "message", ev->key, &first);
-		if (ev->report_path)
-			dm_json_str(b, "path", ev->report_path, &first);
+		dm_json_str(b, "message", ev->u.note.text, &first);
+		if (ev->u.note.path)
+			dm_json_str(b, "path", ev->u.note.path, &first);
 		break;
 	case DM_EV_SUMMARY:
-		if (ev->summary)
-			summary_members(b, ev->summary, &first);
+		if (ev->u.summary)
+			summary_members(b, ev->u.summary, &first);
 		break;
 	case DM_EV_STATUS:
-		if (ev->sample)
+		if (ev->u.status.sample)
 			status_members(b, ev, &first);
 		break;
 	default:

@@ -63,6 +63,7 @@ struct dm_file_info {
 	double started, seconds;  /* session clock */
 	uint64_t peak;            /* peak accounted bytes of its worker */
 	int retried;              /* retried with half the chunk size */
+	unsigned segments;        /* parsed in this many segments at once (0: one thread) */
 	int code;                 /* 0 or DM_E* when failed */
 	const char *error;        /* one-line message when failed, else NULL */
 	const char *ern_version;  /* "4.3", ... or NULL */
@@ -76,25 +77,86 @@ struct dm_reclaim_info {
 	int trimmed;              /* malloc_trim released something */
 };
 
+/* One struct per kind of event, so that no member means two things. */
+struct dm_ev_start {              /* START */
+	const struct dm_config *config;
+	unsigned workers;             /* files parsed at once (0 for watch) */
+};
+struct dm_ev_file {               /* FILE_QUEUED, FILE_START, WAITING, PROGRESS, FILE_DONE */
+	const struct dm_file_info *file;
+};
+struct dm_ev_error {              /* ERROR */
+	const struct dm_file_info *file;
+	const struct dm_error *error;
+	int fatal;                    /* 1: the file fails; 0: a record was skipped */
+};
+struct dm_ev_retry {              /* RETRY */
+	const struct dm_file_info *file;
+	const struct dm_error *cause;
+	const char *chunk_size;       /* the chunk size of the retry, as written */
+};
+struct dm_ev_sample {             /* SAMPLE */
+	const struct dm_sample *sample;
+	const struct dm_trend *trend;
+};
+struct dm_ev_pressure {           /* PRESSURE */
+	int on;                       /* 1: buffers halved; 0: restored */
+	const char *chunk_size;       /* now, as written; NULL when no file runs */
+};
+struct dm_ev_leak {               /* LEAK_SUSPECTED, LEAK_CONFIRMED, LEAK_CLEARED */
+	const struct dm_sample *sample;
+	const struct dm_leak_info *leak;
+	const char *report_path;      /* CONFIRMED: the heap report, or NULL */
+	long pid;                     /* the process watched (0 = this one) */
+};
+struct dm_ev_setting {            /* SETTING */
+	const char *key;              /* a configuration key, "profile", "paused", "leak_rate" */
+	const char *value;            /* the new value, as written */
+	const struct dm_config *config;   /* the configuration now */
+};
+struct dm_ev_note {               /* NOTE */
+	const char *text;
+	const char *path;             /* a file it is about (heap report), or NULL */
+};
+struct dm_ev_status {             /* STATUS */
+	const struct dm_sample *sample;
+	const struct dm_trend *trend;
+	const struct dm_session_summary *summary;
+};
+
 struct dm_event {
 	enum dm_event_type type;
 	double t;                 /* seconds since the session started */
 	int64_t wall_ms;          /* CLOCK_REALTIME ms */
-	const struct dm_file_info *file;        /* FILE_*, WAITING, PROGRESS, ERROR, RETRY */
-	const struct dm_sample *sample;         /* SAMPLE, STATUS, LEAK_* */
-	const struct dm_trend *trend;           /* SAMPLE, STATUS */
-	const struct dm_reclaim_info *reclaim;  /* RECLAIM */
-	const struct dm_leak_info *leak;        /* LEAK_* */
-	const struct dm_error *error;           /* ERROR */
-	const char *report_path;  /* LEAK_CONFIRMED, NOTE (heap report) */
-	const char *key;          /* SETTING: key name; NOTE: the text */
-	const char *value;        /* SETTING: new value, as written */
-	int on;                   /* PRESSURE: 1 on, 0 off */
-	const struct dm_session_summary *summary;   /* SUMMARY, STATUS */
-	const struct dm_config *config;             /* START, SETTING */
-	unsigned workers;                           /* START */
-	long pid;               /* LEAK_*: the process watched (0 = this one) */
+	union {                   /* the member named by type */
+		struct dm_ev_start start;
+		struct dm_ev_file file;
+		struct dm_ev_error error;
+		struct dm_ev_retry retry;
+		struct dm_ev_sample sample;
+		const struct dm_reclaim_info *reclaim;           /* RECLAIM */
+		struct dm_ev_pressure pressure;
+		struct dm_ev_leak leak;
+		struct dm_ev_setting setting;
+		struct dm_ev_note note;
+		const struct dm_session_summary *summary;        /* SUMMARY */
+		struct dm_ev_status status;
+	} u;
 };
+
+/* The file an event is about (FILE_*, WAITING, PROGRESS, ERROR, RETRY),
+ * or NULL. */
+const struct dm_file_info *dm_event_file(const struct dm_event *ev);
+
+
+/* The samples as CSV: one schema for --samples-csv and the dashboard's
+ * export. The header line and one row, each with its newline. */
+void dm_sample_csv_header(struct dm_buf *out);
+void dm_sample_csv_row(const struct dm_sample *x, struct dm_buf *out);
+
+/* Write one event as a JSON object (no newline), "event" first. Returns 0
+ * or -1 when out ran out of memory. */
+int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
 
 /* Short name used as the JSON "event" member ("start", "progress", ...). */
 const char *dm_event_name(enum dm_event_type t);

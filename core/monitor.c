@@ -48,7 +48,7 @@ double dm_monitor_used_pct(struct dm_session *s)
 static void emit_sample_event(struct dm_session *s, enum dm_event_type type,
                               const struct dm_sample *smp, const struct dm_trend *tr)
 {
-	struct dm_event ev = {.type = type, .sample = smp, .trend = tr};
+	struct dm_event ev = {.type = type, .u.sample = {smp, tr}};
 	dm_session_emit(s, &ev);
 }
 
@@ -58,8 +58,9 @@ static void reclaim(struct dm_session *s, const char *reason)
 {
 	struct dm_reclaim_info r = {.reason = reason};
 	r.rss_before = statm_rss();
-	size_t floor = (size_t)s->cfg.pool_floor;
-	for (unsigned i = 0; i < s->nworkers; i++) {
+	size_t floor = (size_t)dm_session_snap(s)->cfg.pool_floor;
+	unsigned nw = atomic_load_explicit(&s->nworkers, memory_order_acquire);
+	for (unsigned i = 0; i < nw; i++) {
 		r.pool_bytes += dm_pool_reclaim(s->workers[i].text_pool, floor);
 		r.pool_bytes += dm_pool_reclaim(s->workers[i].vals_pool, floor);
 		atomic_store(&s->workers[i].shrink, 1);
@@ -73,22 +74,22 @@ static void reclaim(struct dm_session *s, const char *reason)
 	s->sum.reclaimed_bytes += r.pool_bytes;
 	s->last_reclaim_t = dm_session_now(s);
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.type = DM_EV_RECLAIM, .reclaim = &r};
+	struct dm_event ev = {.type = DM_EV_RECLAIM, .u.reclaim = &r};
 	dm_session_emit(s, &ev);
 }
 
-/* Pressure halves every parser's chunk size (down to 4K) until it passes:
- * the seed's handleMemoryPressure. */
+/* Pressure halves every parser's chunk size (down to 4K) until it passes,
+ * then restores the configured one. */
 static void set_pressure(struct dm_session *s, int on)
 {
 	char v[32];
 	size_t chunk = 0;
-	pthread_mutex_lock(&s->mu);
-	for (unsigned i = 0; i < s->nworkers; i++) {
+	size_t configured = (size_t)dm_session_snap(s)->cfg.chunk_size;
+	atomic_store(&s->pressure, on);
+	unsigned nw = atomic_load_explicit(&s->nworkers, memory_order_acquire);
+	for (unsigned i = 0; i < nw; i++) {
 		struct worker *w = &s->workers[i];
-		if (!w->parser)
-			continue;
-		size_t c = on ? dm_parser_chunk_size(w->parser) / 2 : (size_t)w->cfg.chunk_size;
+		size_t c = on ? dm_parser_chunk_size(w->parser) / 2 : configured;
 		if (c < MIN_CHUNK)
 			c = MIN_CHUNK;
 		dm_parser_set_chunk_size(w->parser, c);
@@ -96,18 +97,14 @@ static void set_pressure(struct dm_session *s, int on)
 		if (on)
 			atomic_store(&w->shrink, 1);
 	}
-	pthread_mutex_unlock(&s->mu);
-	s->pressure = on;
 	dm_format_size(chunk, v, sizeof v);
-	struct dm_event ev = {.type = DM_EV_PRESSURE, .on = on, .value = chunk ? v : NULL};
+	struct dm_event ev = {.type = DM_EV_PRESSURE, .u.pressure = {on, chunk ? v : NULL}};
 	dm_session_emit(s, &ev);
 }
 
 static void leak_some(struct dm_session *s, double dt)
 {
-	pthread_mutex_lock(&s->mon_mu);
-	uint64_t rate = s->leak_rate;
-	pthread_mutex_unlock(&s->mon_mu);
+	uint64_t rate = atomic_load(&s->leak_rate);
 	if (!rate || dt <= 0)
 		return;
 	uint64_t want = (uint64_t)((double)rate * dt);
@@ -125,7 +122,7 @@ static void leak_some(struct dm_session *s, double dt)
 	}
 }
 
-static void fit_trend(struct dm_session *s, struct dm_trend *out)
+static void fit_trend(struct dm_session *s, const struct dm_config *c, struct dm_trend *out)
 {
 	double t[TREND_POINTS], y[TREND_POINTS];
 	size_t n = 0;
@@ -135,7 +132,7 @@ static void fit_trend(struct dm_session *s, struct dm_trend *out)
 		y[n] = (double)p->rss;
 		n++;
 	}
-	dm_trend_fit(t, y, n, (double)s->cfg.trend_window_ms / 1000.0, s->cfg.max_memory, out);
+	dm_trend_fit(t, y, n, (double)c->trend_window_ms / 1000.0, c->max_memory, out);
 }
 
 static void leak_step(struct dm_session *s, const struct dm_sample *smp)
@@ -149,7 +146,7 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 	if (a == DM_LEAK_CONFIRM)
 		s->sum.leaks_confirmed++;
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.sample = smp, .leak = &info, .pid = (long)s->opts.watch_pid};
+	struct dm_event ev = {.u.leak = {smp, &info, NULL, (long)s->opts.watch_pid}};
 	char path[DM_PATH_MAX + 64] = "";
 	switch (a) {
 	case DM_LEAK_SUSPECT:
@@ -161,11 +158,11 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 		struct dm_error err;
 		dm_error_clear(&err);
 		if (dm_monitor_heap_report(s, "leak confirmed", path, sizeof path, &err) != 0) {
-			struct dm_event note = {.type = DM_EV_NOTE, .key = err.msg};
+			struct dm_event note = {.type = DM_EV_NOTE, .u.note.text = err.msg};
 			dm_session_emit(s, &note);
 		}
 		ev.type = DM_EV_LEAK_CONFIRMED;
-		ev.report_path = path[0] ? path : NULL;
+		ev.u.leak.report_path = path[0] ? path : NULL;
 		dm_session_emit(s, &ev);
 		break;
 	}
@@ -178,10 +175,57 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 	}
 }
 
+static int make_detector(struct dm_session *s, const struct dm_config *c)
+{
+	struct dm_leak_cfg lc = {
+		.interval = (double)c->leak_interval_ms / 1000.0,
+		.window = (double)c->leak_window_ms / 1000.0,
+		.threshold = c->leak_threshold,
+	};
+	struct dm_leak *l = dm_leak_new(&lc, s->root);
+	if (!l)
+		return DM_ENOMEM;
+	dm_leak_free(s->leak);
+	s->leak = l;
+	return 0;
+}
+
+/* A new configuration reaches the monitor: the sampling interval and the
+ * trend window from the next sample (the caller re-times the sleep), the
+ * thresholds at the next tick (they are read from the snapshot there),
+ * and a changed leak setting restarts the detector with it: its
+ * snapshots were taken at the old interval. Monitor thread only. */
+static void apply_config(struct dm_session *s, const struct cfg_snap *snap)
+{
+	const struct dm_config *c = &snap->cfg;
+	const struct dm_config *o = NULL;
+	for (const struct cfg_snap *p = snap->older; p; p = p->older)
+		if (p->gen == s->applied_gen) {
+			o = &p->cfg;
+			break;
+		}
+	s->applied_gen = snap->gen;
+	if (o && o->leak_interval_ms == c->leak_interval_ms && o->leak_window_ms == c->leak_window_ms &&
+	    o->leak_threshold == c->leak_threshold)
+		return;
+	if (make_detector(s, c) != 0) {
+		struct dm_event note = {.type = DM_EV_NOTE,
+		                        .u.note.text = "out of memory restarting the leak detector: old settings kept"};
+		dm_session_emit(s, &note);
+		return;
+	}
+	struct dm_leak_info info;
+	dm_leak_info(s->leak, &info);
+	pthread_mutex_lock(&s->mon_mu);
+	s->leak_info = info;
+	pthread_mutex_unlock(&s->mon_mu);
+}
+
 /* One tick: sample, trend, thresholds, leak detection. Returns 0, or 1
  * when the watched process has gone. */
 static int tick(struct dm_session *s, struct dm_sampler *smp, double *last_t)
 {
+	const struct dm_config *c = &dm_session_snap(s)->cfg;
 	struct dm_sample x;
 	struct dm_error err;
 	double now = dm_session_now(s);
@@ -193,7 +237,7 @@ static int tick(struct dm_session *s, struct dm_sampler *smp, double *last_t)
 	struct dm_trend tr;
 	pthread_mutex_lock(&s->mon_mu);
 	dm_ring_push(&s->ring, &x);
-	fit_trend(s, &tr);
+	fit_trend(s, c, &tr);
 	s->trend = tr;
 	s->last = x;
 	s->used_pct = x.mem_used_pct;
@@ -209,31 +253,26 @@ static int tick(struct dm_session *s, struct dm_sampler *smp, double *last_t)
 	if (req[0])
 		reclaim(s, req);
 	if (s->opts.watch_pid <= 0) {
-		uint64_t budget = s->cfg.max_memory;
+		uint64_t budget = c->max_memory;
 		uint64_t live = dm_acct_live(s->parse);
-		double flush = s->cfg.flush_threshold * (double)budget;
+		double flush = c->flush_threshold * (double)budget;
 		int low_sys = x.mem_total && x.mem_available < x.mem_total / 20;
 		if (budget && (double)live > flush && since >= 1.0) {
 			reclaim(s, "flush threshold");
 			live = dm_acct_live(s->parse);
-			if ((double)live > flush && !s->pressure)
+			if ((double)live > flush && !atomic_load(&s->pressure))
 				set_pressure(s, 1);
 		}
-		if (low_sys && !s->pressure && since >= 1.0) {
+		if (low_sys && !atomic_load(&s->pressure) && since >= 1.0) {
 			reclaim(s, "system memory pressure");
 			set_pressure(s, 1);
 		}
-		if (s->pressure && !low_sys && (double)live < flush / 2)
+		if (atomic_load(&s->pressure) && !low_sys && (double)live < flush / 2)
 			set_pressure(s, 0);
 	}
 	leak_step(s, &x);
 	return 0;
 }
-
-struct sampler_start {
-	struct dm_session *s;
-	struct dm_sampler *smp;
-};
 
 static void *sampler_main(void *arg)
 {
@@ -245,9 +284,9 @@ static void *sampler_main(void *arg)
 	int rc = smp ? 0 : (err.code ? err.code : DM_EIO);
 	uint64_t total = 0, avail = 0;
 	if (!rc && s->opts.watch_pid <= 0 && !s->opts.force && dm_sysmem(&total, &avail) == 0 &&
-	    avail < s->cfg.max_memory) {
+	    avail < dm_session_snap(s)->cfg.max_memory) {
 		char need[32], have[32];
-		dm_format_size(s->cfg.max_memory, need, sizeof need);
+		dm_format_size(dm_session_snap(s)->cfg.max_memory, need, sizeof need);
 		dm_format_size(avail, have, sizeof have);
 		dm_error_set(&err, DM_ESYSMEM,
 		             "insufficient memory available: need %s, available %s "
@@ -276,20 +315,26 @@ static void *sampler_main(void *arg)
 		return NULL;
 	}
 
-	double interval = (double)s->cfg.sample_interval_ms / 1000.0;
+	double interval = (double)dm_session_snap(s)->cfg.sample_interval_ms / 1000.0;
 	double last_t = dm_session_now(s), next = last_t + interval;
 	int gone = 0;
 	pthread_mutex_lock(&s->mon_mu);
 	while (!s->sampler_quit) {
-		/* sleep until the next tick, or a reclamation request, or quit */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		const struct cfg_snap *snap = dm_session_snap(s);
+		if (snap->gen != s->applied_gen) {
+			pthread_mutex_unlock(&s->mon_mu);
+			double was = interval;
+			apply_config(s, snap);
+			interval = (double)snap->cfg.sample_interval_ms / 1000.0;
+			next += interval - was;
+			pthread_mutex_lock(&s->mon_mu);
+			continue;
+		}
+		/* sleep until the next tick, or a reclamation request, a new
+		 * configuration, or quit */
 		double wait = next - dm_session_now(s);
 		if (wait > 0 && !s->reclaim_req[0]) {
-			double abs_s = (double)ts.tv_sec + ts.tv_nsec / 1e9 + wait;
-			ts.tv_sec = (time_t)abs_s;
-			ts.tv_nsec = (long)((abs_s - (double)ts.tv_sec) * 1e9);
-			pthread_cond_timedwait(&s->mon_cv, &s->mon_mu, &ts);
+			dm_cond_wait_s(&s->mon_cv, &s->mon_mu, wait);
 			continue;
 		}
 		if (s->reclaim_req[0] && wait > 0) {
@@ -329,20 +374,17 @@ static void *sampler_main(void *arg)
 
 int dm_monitor_start(struct dm_session *s, struct dm_error *err)
 {
-	size_t cap = (size_t)(s->cfg.trend_window_ms / (s->cfg.sample_interval_ms ? s->cfg.sample_interval_ms : 100));
+	const struct cfg_snap *snap = dm_session_snap(s);
+	const struct dm_config *c = &snap->cfg;
+	size_t cap = (size_t)(c->trend_window_ms / (c->sample_interval_ms ? c->sample_interval_ms : 100));
 	if (cap < 600)
 		cap = 600;   /* a minute at 100 ms for the chart, whatever the window */
 	if (dm_ring_init(&s->ring, s->root, cap) != 0) {
 		dm_error_set(err, DM_ENOMEM, "out of memory for the sample ring");
 		return DM_ENOMEM;
 	}
-	struct dm_leak_cfg lc = {
-		.interval = (double)s->cfg.leak_interval_ms / 1000.0,
-		.window = (double)s->cfg.leak_window_ms / 1000.0,
-		.threshold = s->cfg.leak_threshold,
-	};
-	s->leak = dm_leak_new(&lc, s->root);
-	if (!s->leak) {
+	s->applied_gen = snap->gen;
+	if (make_detector(s, c) != 0) {
 		dm_error_set(err, DM_ENOMEM, "out of memory for the leak detector");
 		return DM_ENOMEM;
 	}
@@ -384,10 +426,10 @@ void dm_monitor_stop(struct dm_session *s)
 	struct dm_sample last = s->last;
 	struct dm_trend tr = s->trend;
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.type = DM_EV_SUMMARY, .summary = &sum};
+	struct dm_event ev = {.type = DM_EV_SUMMARY, .u.summary = &sum};
 	if (s->opts.watch_pid <= 0)
 		dm_session_emit(s, &ev);
-	struct dm_event st = {.type = DM_EV_STATUS, .sample = &last, .trend = &tr, .summary = &sum};
+	struct dm_event st = {.type = DM_EV_STATUS, .u.status = {&last, &tr, &sum}};
 	dm_session_emit(s, &st);
 }
 
@@ -427,17 +469,6 @@ void dm_session_summary(struct dm_session *s, struct dm_session_summary *out)
 	pthread_mutex_unlock(&s->mu);
 }
 
-size_t dm_session_samples(struct dm_session *s, struct dm_sample *out, size_t max)
-{
-	pthread_mutex_lock(&s->mon_mu);
-	size_t n = s->ring.n < max ? s->ring.n : max;
-	size_t from = s->ring.n - n;
-	for (size_t i = 0; i < n; i++)
-		out[i] = *dm_ring_at(&s->ring, from + i);
-	pthread_mutex_unlock(&s->mon_mu);
-	return n;
-}
-
 void dm_session_leak(struct dm_session *s, struct dm_leak_info *out)
 {
 	pthread_mutex_lock(&s->mon_mu);
@@ -449,20 +480,10 @@ int dm_session_export_csv(struct dm_session *s, const char *path)
 {
 	struct dm_buf b;
 	dm_buf_init(&b, s->root, DM_TAG_OUTPUT);
-	dm_buf_puts(&b, "t,time,rss,rss_peak,mem_total,mem_available,mem_used_pct,heap_inuse,"
-	                "heap_free,accounted,accounted_peak\n");
+	dm_sample_csv_header(&b);
 	pthread_mutex_lock(&s->mon_mu);
-	for (size_t i = 0; i < s->ring.n; i++) {
-		const struct dm_sample *x = dm_ring_at(&s->ring, i);
-		char ts[32];
-		dm_iso_time(x->wall_ms, ts, sizeof ts);
-		dm_buf_printf(&b, "%.3f,%s,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu\n", x->t, ts,
-		              (unsigned long long)x->rss, (unsigned long long)x->rss_peak,
-		              (unsigned long long)x->mem_total, (unsigned long long)x->mem_available,
-		              x->mem_used_pct, (unsigned long long)x->heap_inuse,
-		              (unsigned long long)x->heap_free, (unsigned long long)x->acct.live,
-		              (unsigned long long)x->acct.peak);
-	}
+	for (size_t i = 0; i < s->ring.n; i++)
+		dm_sample_csv_row(dm_ring_at(&s->ring, i), &b);
 	pthread_mutex_unlock(&s->mon_mu);
 	int rc = b.failed ? DM_ENOMEM : dm_write_atomic(path, b.data, b.len, NULL);
 	dm_buf_fini(&b);
@@ -497,6 +518,9 @@ static void smaps_rollup(struct dm_buf *b, pid_t pid)
 int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, size_t outlen,
                            struct dm_error *err)
 {
+	/* one snapshot for the whole report: a profile switch meanwhile
+	 * cannot give it half of each directory */
+	const struct dm_config *c = &dm_session_snap(s)->cfg;
 	char stamp[32];
 	int64_t now = dm_wall_ms();
 	dm_stamp_time(now, stamp, sizeof stamp);
@@ -526,7 +550,7 @@ int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, 
 	dm_buf_json_key(&b, "accounted", &first);
 	dm_buf_printf(&b, "{\"live\":%llu,\"peak\":%llu,\"budget\":%llu,\"budget_live\":%llu}",
 	              (unsigned long long)st.live, (unsigned long long)st.peak,
-	              (unsigned long long)s->cfg.max_memory,
+	              (unsigned long long)c->max_memory,
 	              (unsigned long long)dm_acct_live(s->parse));
 	dm_buf_json_key(&b, "tags", &first);
 	dm_buf_putc(&b, '{');
@@ -581,7 +605,7 @@ kernel_view:
 		dm_error_set(err, DM_ENOMEM, "out of memory writing the heap report");
 		rc = DM_ENOMEM;
 	} else {
-		rc = dm_report_write(s->cfg.report_dir, stem, "json", b.data, b.len, out, outlen, err);
+		rc = dm_report_write(c->report_dir, stem, "json", b.data, b.len, out, outlen, err);
 	}
 	dm_buf_fini(&b);
 	return rc;

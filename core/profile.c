@@ -332,6 +332,50 @@ int dm_config_set(struct dm_config *c, const char *key, const char *value,
 	return 0;
 }
 
+int dm_config_validate(const struct dm_config *c, struct dm_error *err)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct dm_config_key *k = &keys[i];
+		const char *field = (const char *)c + k->offset;
+		char text[64];
+		switch (k->type) {
+		case DM_KEY_STRING:
+			if (!memchr(field, '\0', k->size))
+				return dm_error_set(err, DM_EUSAGE, "%s: value not terminated", k->name);
+			continue;
+		case DM_KEY_BOOL: {
+			int b = *(const int *)(const void *)field;
+			if (b != 0 && b != 1)
+				return dm_error_set(err, DM_EUSAGE, "%s: %d is not true or false", k->name, b);
+			continue;
+		}
+		case DM_KEY_RATIO: {
+			double d = *(const double *)(const void *)field;
+			if (!(d > 0.0 && d <= 1.0))
+				return dm_error_set(err, DM_EUSAGE, "%s: value %g out of range (above 0, at most 1)",
+				                    k->name, d);
+			continue;
+		}
+		default: {
+			uint64_t v = *(const uint64_t *)(const void *)field;
+			if (v >= k->min && v <= k->max)
+				continue;
+			dm_config_format(c, k, text, sizeof text);
+			return range_error(err, k, text);
+		}
+		}
+	}
+	if (c->pool_floor > c->pool_max_size)
+		return dm_error_set(err, DM_EUSAGE, "pool_floor: %llu is above pool_max_size (%llu)",
+		                    (unsigned long long)c->pool_floor, (unsigned long long)c->pool_max_size);
+	if (c->leak_window_ms < 3 * c->leak_interval_ms)
+		return dm_error_set(err, DM_EUSAGE,
+		                    "leak_window: shorter than three leak_interval snapshots");
+	if (c->trend_window_ms < 2 * c->sample_interval_ms)
+		return dm_error_set(err, DM_EUSAGE, "trend_window: shorter than two sample_interval");
+	return 0;
+}
+
 int dm_config_set_arg(struct dm_config *c, const char *arg, struct dm_error *err)
 {
 	const char *eq = strchr(arg, '=');

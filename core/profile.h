@@ -75,6 +75,14 @@ const struct dm_config_key *dm_config_key_find(const char *name);
 int dm_config_set(struct dm_config *c, const char *key, const char *value,
                   struct dm_error *err);
 
+/* Check a whole configuration: every key within its range, strings
+ * terminated, and the combinations that cannot work (pool_floor above
+ * pool_max_size, a leak window shorter than three leak intervals, a trend
+ * window shorter than two samples). Returns 0 or DM_EUSAGE with a message
+ * naming the key. Loading and --set check single keys; this is for a
+ * configuration built or changed as a whole (profile switch, tests). */
+int dm_config_validate(const struct dm_config *c, struct dm_error *err);
+
 /* "key=value" as given to --set; errors name the option. */
 int dm_config_set_arg(struct dm_config *c, const char *arg, struct dm_error *err);
 

@@ -8,6 +8,8 @@
 #include "config.h"
 #include "sampler.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -166,9 +168,7 @@ int dm_sampler_read(struct dm_sampler *s, double t, struct dm_sample *out, struc
 {
 	memset(out, 0, sizeof *out);
 	out->t = t;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	out->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	out->wall_ms = dm_wall_ms();
 
 	unsigned id = (unsigned)s->pid;
 	struct pids_fetch *f = procps_pids_select(s->pids, &id, 1, PIDS_SELECT_PID);

@@ -21,7 +21,6 @@
 #define SCAN_WINDOW (1u << 20)
 #define HEAD_MAX (1u << 20)
 #define QNAME_MAX 256
-#define FLUSH_AT (64u * 1024u)
 
 struct seg {
 	uint64_t start, end;
@@ -385,85 +384,10 @@ static void *worker_main(void *arg)
 	}
 }
 
-/* ---- one thread, records already written suppressed ------------------- */
-
-struct seq {
-	const struct dm_split_out *out;
-	struct dm_buf buf;
-	uint64_t suppress, seen;
-	uint64_t counts[DM_REC_TYPES];
-	void (*record_error)(void *ctx, const struct dm_error *e);
-	int write_rc;
-};
-
-static int seq_flush(struct seq *q)
-{
-	if (q->buf.len && !q->write_rc)
-		q->write_rc = q->out->write(q->out->ctx, q->buf.data, q->buf.len);
-	dm_buf_reset(&q->buf);
-	return q->write_rc;
-}
-
-static int seq_record(void *ctx, const struct dm_record *r)
-{
-	struct seq *q = ctx;
-	q->counts[r->type]++;
-	if (q->seen++ < q->suppress)
-		return 0;
-	size_t mark = q->buf.len;
-	if (dm_record_to_json(r, &q->buf) != 0 || (dm_buf_putc(&q->buf, '\n'), q->buf.failed)) {
-		q->buf.len = mark;
-		q->buf.failed = 0;
-		return DM_ENOMEM;
-	}
-	return q->buf.len >= FLUSH_AT ? seq_flush(q) : 0;
-}
-
-static void seq_record_error(void *ctx, const struct dm_error *e)
-{
-	struct seq *q = ctx;
-	if (q->record_error)
-		q->record_error(q->out->ctx, e);
-}
-
-static const struct dm_consumer seq_consumer = {
-	.record = seq_record,
-	.record_error = seq_record_error,
-};
-
-static int parse_sequential(const char *path, const struct dm_config *cfg, struct dm_acct *acct,
-                            uint64_t suppress, const struct dm_split_out *out,
-                            void (*record_error)(void *, const struct dm_error *),
-                            struct dm_split_stats *st, struct dm_error *err)
-{
-	struct seq q = {.out = out, .suppress = suppress, .record_error = record_error};
-	dm_buf_init(&q.buf, acct, DM_TAG_OUTPUT);
-	struct dm_parser *p = dm_parser_new(acct, cfg, &seq_consumer, &q, err);
-	if (!p)
-		return DM_ENOMEM;
-	int rc = dm_parser_parse_file(p, path);
-	int frc = seq_flush(&q);
-	if (rc)
-		*err = *dm_parser_error(p);
-	else if (frc) {
-		dm_error_set(err, frc, "write error");
-		rc = frc;
-	}
-	struct dm_parser_stats ps;
-	dm_parser_stats(p, &ps);
-	st->bytes = ps.bytes;
-	st->skipped = ps.ern.skipped;
-	memcpy(st->records, q.counts, sizeof q.counts);
-	snprintf(st->ern_version, sizeof st->ern_version, "%s", dm_parser_ern_version(p));
-	dm_parser_free(p);
-	dm_buf_fini(&q.buf);
-	return rc;
-}
-
 /* ---- the whole ---------------------------------------------------------- */
 
 static int run_parallel(struct split *sp, unsigned n, const struct dm_split_out *out,
-                        struct dm_split_stats *st, uint64_t *emitted_records, struct dm_error *err)
+                        struct dm_split_stats *st, struct dm_error *err)
 {
 	struct worker w[16];
 	if (n > 16)
@@ -515,7 +439,11 @@ static int run_parallel(struct split *sp, unsigned n, const struct dm_split_out 
 		}
 		for (int t = 0; t < DM_REC_TYPES; t++) {
 			st->records[t] += g->counts[t];
-			*emitted_records += g->counts[t];
+			st->emitted += g->counts[t];
+		}
+		if (ok && out->progress && (rc = out->progress(out->ctx, g->end, st->records)) != 0) {
+			dm_error_set(err, rc, "stopped");
+			ok = 0;
 		}
 		if (j == 0)
 			snprintf(st->ern_version, sizeof st->ern_version, "%s", g->version);
@@ -555,60 +483,52 @@ static int run_parallel(struct split *sp, unsigned n, const struct dm_split_out 
 		return rc;
 	if (setup && !st->why[0])
 		snprintf(st->why, sizeof st->why, "could not start workers");
-	return ok ? 0 : 1;
+	return ok ? 0 : DM_SPLIT_ONE_THREAD;
 }
 
 int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct *acct,
-                   unsigned n, const struct dm_split_out *out,
-                   void (*record_error)(void *ctx, const struct dm_error *e),
-                   struct dm_split_stats *st, struct dm_error *err)
+                   unsigned n, const struct dm_split_out *out, struct dm_split_stats *st,
+                   struct dm_error *err)
 {
 	memset(st, 0, sizeof *st);
 	struct split sp = {.path = path, .fd = -1, .cfg = cfg, .acct = acct};
 	struct stat sb;
 	if (n <= 1) {
 		snprintf(st->why, sizeof st->why, "one thread asked for");
-		return parse_sequential(path, cfg, acct, 0, out, record_error, st, err);
+		return DM_SPLIT_ONE_THREAD;
 	}
 	sp.fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
 	if (sp.fd < 0 || fstat(sp.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		/* a pipe cannot be read at two places at once; a file that does
-		 * not open gets its error from the ordinary path */
+		 * not open gets its error from the one-thread parse */
 		if (sp.fd >= 0 || strcmp(path, "-") == 0) {
 			snprintf(st->why, sizeof st->why, "not a regular file");
 			st->fell_back = 1;
 		}
 		if (sp.fd >= 0)
 			close(sp.fd);
-		return parse_sequential(path, cfg, acct, 0, out, record_error, st, err);
+		return DM_SPLIT_ONE_THREAD;
 	}
 	pthread_mutex_init(&sp.mu, NULL);
 	pthread_cond_init(&sp.cv, NULL);
-	uint64_t emitted = 0;
 	int rc;
 	int planned = plan(&sp, (uint64_t)sb.st_size, n, st->why, sizeof st->why);
 	if (planned != 0) {
 		/* a small file is simply not split; anything else falls back */
 		st->fell_back = planned == 1;
-		rc = 1;
+		rc = DM_SPLIT_ONE_THREAD;
 	} else {
 		st->segments = sp.nseg;
-		rc = run_parallel(&sp, n, out, st, &emitted, err);
+		rc = run_parallel(&sp, n, out, st, err);
 		if (rc == 0)
 			st->bytes = (uint64_t)sb.st_size;
+		else if (rc == DM_SPLIT_ONE_THREAD)
+			st->fell_back = 1;
 	}
 	close(sp.fd);
 	dm_acct_dealloc(sp.segs);
 	dm_acct_dealloc(sp.prefix);
 	pthread_mutex_destroy(&sp.mu);
 	pthread_cond_destroy(&sp.cv);
-	if (rc == 1) {
-		/* the safe way, without repeating what already went out */
-		st->fell_back = planned != 2;
-		char why[sizeof st->why];
-		memcpy(why, st->why, sizeof why);
-		rc = parse_sequential(path, cfg, acct, emitted, out, record_error, st, err);
-		memcpy(st->why, why, sizeof why);
-	}
 	return rc;
 }

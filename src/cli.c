@@ -21,17 +21,21 @@ int dm_cli_config_opt(struct dm_cli_config *cc, int opt, const char *arg)
 		return 1;
 	case DM_OPT_SET:
 	case DM_OPT_CHUNK_SIZE:
+	case DM_OPT_SPLIT:
 		if (cc->nsets >= DM_MAX_SETS) {
 			dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);
 			return -1;
 		}
-		if (opt == DM_OPT_CHUNK_SIZE) {
-			if (cc->nchunk >= 4 || strlen(arg) > 32) {
-				dm_cli_error("--chunk-size %s: not a size", arg);
+		if (opt != DM_OPT_SET) {
+			int chunk = opt == DM_OPT_CHUNK_SIZE;
+			if (cc->nshort >= 8 || strlen(arg) > 32) {
+				dm_cli_error(chunk ? "--chunk-size %s: not a size" : "--split %s: not a number of threads",
+				             arg);
 				return -1;
 			}
-			snprintf(cc->chunk_args[cc->nchunk], sizeof cc->chunk_args[0], "chunk_size=%s", arg);
-			arg = cc->chunk_args[cc->nchunk++];
+			snprintf(cc->short_args[cc->nshort], sizeof cc->short_args[0], "%s=%s",
+			         chunk ? "chunk_size" : "split_workers", arg);
+			arg = cc->short_args[cc->nshort++];
 		}
 		cc->sets[cc->nsets++] = arg;
 		return 1;
@@ -79,51 +83,86 @@ void dm_cli_print_error(const struct dm_error *e)
 	dm_cli_error("%s", line);
 }
 
-double dm_cli_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* ---- signals: one thread for the whole program ---------------------- */
 
-/* ---- signals: Ctrl-C stops the session cleanly ------------------------ */
-
-static atomic_int signals_done;
+static pthread_mutex_t sig_mu = PTHREAD_MUTEX_INITIALIZER;
+static void (*sig_hook)(void *ctx, int sig);   /* sig_mu */
+static void *sig_ctx;                           /* sig_mu */
+static sigset_t sig_set;
 
 static void *signal_thread(void *arg)
 {
-	struct dm_session *s = arg;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	int sig;
-	if (sigwait(&set, &sig) == 0 && !atomic_load(&signals_done))
-		dm_session_stop(s);
+	(void)arg;
+	for (;;) {
+		int sig;
+		if (sigwait(&sig_set, &sig) != 0)
+			continue;
+		pthread_mutex_lock(&sig_mu);
+		if (sig_hook) {
+			sig_hook(sig_ctx, sig);
+			pthread_mutex_unlock(&sig_mu);
+			continue;
+		}
+		pthread_mutex_unlock(&sig_mu);
+		/* nothing to stop cleanly: end as the signal would have */
+		_exit(128 + sig);
+	}
 	return NULL;
 }
 
-void dm_cli_block_signals(void)
+int dm_cli_signals_init(void)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_mutex_init(&sig_mu, NULL);   /* again in a forked child */
+	sig_hook = NULL;
+	sig_ctx = NULL;
+	sigemptyset(&sig_set);
+	sigaddset(&sig_set, SIGINT);
+	sigaddset(&sig_set, SIGTERM);
+	/* SIGHUP ignored on entry (nohup) stays ignored */
+	struct sigaction cur;
+	if (sigaction(SIGHUP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+		sigaddset(&sig_set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sig_set, NULL);
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&th, &attr, signal_thread, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		pthread_sigmask(SIG_UNBLOCK, &sig_set, NULL);
+		return -1;
+	}
+	return 0;
 }
 
-int dm_cli_signals_start(struct dm_session *s, pthread_t *th)
+void dm_cli_signals_on(void (*fn)(void *ctx, int sig), void *ctx)
 {
-	return pthread_create(th, NULL, signal_thread, s) == 0 ? 0 : -1;
+	pthread_mutex_lock(&sig_mu);
+	sig_hook = fn;
+	sig_ctx = ctx;
+	pthread_mutex_unlock(&sig_mu);
 }
 
-void dm_cli_signals_stop(pthread_t th)
+static atomic_int sig_seen;
+
+static void stop_session(void *ctx, int sig)
 {
-	/* the waiter only wakes for the blocked signals: send it one of them
-	 * directed at the thread, after the session is done, so it exits */
-	atomic_store(&signals_done, 1);
-	pthread_kill(th, SIGHUP);
-	pthread_join(th, NULL);
+	atomic_store(&sig_seen, sig);
+	dm_session_stop(ctx);
+}
+
+int dm_cli_signal_seen(void)
+{
+	return atomic_load(&sig_seen);
+}
+
+void dm_cli_signals_stop_session(struct dm_session *s)
+{
+	dm_cli_signals_on(s ? stop_session : NULL, s);
+}
+
+void dm_cli_signals_child(void)
+{
+	pthread_sigmask(SIG_UNBLOCK, &sig_set, NULL);
 }

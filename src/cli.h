@@ -12,13 +12,15 @@ enum {
 	DM_OPT_PROFILE = 0x1000,
 	DM_OPT_SET,
 	DM_OPT_CHUNK_SIZE,
+	DM_OPT_SPLIT,
 	DM_OPT_FIRST_FREE,
 };
 
 #define DM_CONFIG_LONGOPTS \
 	{"profile", required_argument, NULL, DM_OPT_PROFILE}, \
 	{"set", required_argument, NULL, DM_OPT_SET}, \
-	{"chunk-size", required_argument, NULL, DM_OPT_CHUNK_SIZE}
+	{"chunk-size", required_argument, NULL, DM_OPT_CHUNK_SIZE}, \
+	{"split", required_argument, NULL, DM_OPT_SPLIT}
 
 #define DM_MAX_SETS 64
 
@@ -28,8 +30,8 @@ struct dm_cli_config {
 	const char *profile;
 	const char *sets[DM_MAX_SETS];
 	int nsets;
-	char chunk_args[4][48];     /* --chunk-size N rewritten as chunk_size=N */
-	int nchunk;
+	char short_args[8][48];     /* --chunk-size N, --split N rewritten as key=N */
+	int nshort;
 };
 
 /* Record a configuration option; returns 1 if opt was one, 0 if not,
@@ -44,16 +46,23 @@ int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg);
 void dm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dm_cli_print_error(const struct dm_error *e);
 
-/* Seconds since an arbitrary point (CLOCK_MONOTONIC). */
-double dm_cli_now(void);
-
-/* Block SIGINT/SIGTERM/SIGHUP in the calling thread (call before any
- * thread starts, so every thread inherits it); then a thread that waits
- * for them and stops the session. */
+/* Signals: main calls dm_cli_signals_init before anything else. It
+ * blocks SIGINT, SIGTERM and SIGHUP (not one ignored on entry) in every
+ * thread and starts one thread that waits for them. With no hook set, a
+ * signal ends the program at once with 128 + its number; with one, the
+ * hook runs on the signal thread (under a lock that dm_cli_signals_on
+ * also takes: once that returns, the old hook is not running and will
+ * not run). A forked child has no signal thread: it calls
+ * dm_cli_signals_init again, or dm_cli_signals_child to get the default
+ * actions back. */
 struct dm_session;
-void dm_cli_block_signals(void);
-int dm_cli_signals_start(struct dm_session *s, pthread_t *th);
-void dm_cli_signals_stop(pthread_t th);
+int dm_cli_signals_init(void);
+void dm_cli_signals_on(void (*fn)(void *ctx, int sig), void *ctx);
+/* The hook that stops s cleanly (NULL: back to the default). */
+void dm_cli_signals_stop_session(struct dm_session *s);
+void dm_cli_signals_child(void);
+/* The signal that stopped a session through that hook, or 0. */
+int dm_cli_signal_seen(void);
 
 /* Queue the files named by paths (src/walk.c; main thread, before the
  * session starts). "-" (standard input) may be named once; a file named

@@ -10,6 +10,7 @@
  * is the program as if run directly: its own signal mask and handlers. */
 #include "config.h"
 #include "cli.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -101,22 +102,14 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	struct dm_config cfg;
 	if (demo_config(o, &cfg) != 0)
 		return DM_EXIT_USAGE;
-	/* before any thread starts, so every thread inherits the mask and the
-	 * signals stay pending for sigtimedwait below */
-	dm_cli_block_signals();
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-
 	struct dm_sink sink;
 	memset(&sink, 0, sizeof sink);
 	sink.records = 0;
 	sink.sample_events = 1;
-	sink.events = stdout;
+	dm_sink_open_events(&sink, "-");
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
+		dm_sink_fini(&sink);
 		dm_acct_free(out_acct);
 		return DM_EXIT_INPUT;
 	}
@@ -124,13 +117,14 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	struct dm_error err;
 	dm_error_clear(&err);
 	int code, stopped = 0;
-	struct dm_session *s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	struct dm_session *s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
 		goto out;
 	}
-	sink.session = s;
+	dm_sink_attach(&sink, s);
+	dm_cli_signals_stop_session(s);
 	if (dm_session_add(s, path) < 0) {
 		dm_cli_error("out of memory");
 		code = DM_EXIT_INPUT;
@@ -146,9 +140,9 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	double parsed_at = 0;
 	for (;;) {
 		struct timespec tick = {0, 100 * 1000 * 1000};
-		if (sigtimedwait(&sigs, NULL, &tick) > 0) {
-			dm_session_stop(s);
-			stopped = 1;
+		nanosleep(&tick, NULL);
+		if (dm_cli_signal_seen()) {
+			stopped = 1;   /* the signal thread has stopped the session */
 			break;
 		}
 		if (!dm_session_done(s))
@@ -159,7 +153,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 		dm_session_summary(s, &sum);
 		if (sum.leaks_confirmed)
 			break;
-		double now = dm_cli_now();
+		double now = dm_mono_s();
 		if (parsed_at == 0) {
 			parsed_at = now;
 			fprintf(stderr, "ddexmon demo: delivery parsed; watching the injected leak until "
@@ -175,6 +169,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	if (dm_sink_finish(&sink) != 0 && !code)
 		code = DM_EXIT_INPUT;
 out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);
@@ -219,24 +214,27 @@ static int child_main(int fd, const char *path, const struct demo_opts *o)
 
 /* ---- the supervisor ---------------------------------------------------- */
 
-/* Wait for the child; a signal meant for the demo (kill or timeout(1) on
- * this pid) is passed on. From a terminal the child has it already, and a
- * second one is harmless. The signals in set are blocked here, so none is
- * lost between two looks. */
-static int supervise(pid_t pid, const sigset_t *set)
+/* The signal thread's hook in the supervisor: a signal meant for the
+ * demo (kill or timeout(1) on this pid) is passed on to the child. From a
+ * terminal the child has it already, and a second one is harmless. */
+static int pending_sig;   /* under the signal lock: came before the fork was done */
+
+static void forward(void *ctx, int sig)
+{
+	pid_t pid = __atomic_load_n((pid_t *)ctx, __ATOMIC_SEQ_CST);
+	if (pid > 0)
+		kill(pid, sig);
+	else
+		pending_sig = sig;
+}
+
+/* Wait for the child and say how it ended. */
+static int supervise(pid_t pid)
 {
 	int status;
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
 			return DM_EXIT_INPUT;
-		struct timespec tick = {0, 50 * 1000 * 1000};
-		int sig = sigtimedwait(set, NULL, &tick);
-		if (sig > 0)
-			kill(pid, sig);
-	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
@@ -337,23 +335,17 @@ int dm_cmd_demo(int argc, char **argv)
 	        o.leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "",
 	        dm_esc(reports, shown[1], sizeof shown[1]));
 
-	/* blocked in the supervisor only; the child gets the mask it had */
-	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-	sigset_t set, oldmask;
-	sigemptyset(&set);
-	for (int i = 0; i < 3; i++) {
-		struct sigaction cur;
-		sigaction(sigs[i], NULL, &cur);
-		/* ignored on entry (nohup, a background job): leave it ignored */
-		if (cur.sa_handler != SIG_IGN)
-			sigaddset(&set, sigs[i]);
-	}
-	sigprocmask(SIG_BLOCK, &set, &oldmask);
+	/* from the fork on, a signal goes to the child: the supervisor
+	 * waits for it and then removes the file however it ended */
+	static pid_t child;
+	child = -1;
+	dm_cli_signals_on(forward, &child);
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		/* the program as if run directly: its own signal thread */
+		dm_cli_signals_init();
 		int rc = child_main(fd, path, &o);
 		fflush(stdout);
 		fflush(stderr);
@@ -364,13 +356,19 @@ int dm_cmd_demo(int argc, char **argv)
 		dm_cli_error("demo: fork: %s", strerror(errno));
 		code = DM_EXIT_INPUT;
 	} else {
-		code = supervise(pid, &set);
+		__atomic_store_n(&child, pid, __ATOMIC_SEQ_CST);
+		/* taking the signal lock again: a forward() that saw no child
+		 * yet has finished, and any later one sees it */
+		dm_cli_signals_on(forward, &child);
+		if (pending_sig)
+			kill(pid, pending_sig);
+		code = supervise(pid);
 	}
 	close(fd);
 	if (unlink(path) != 0)
 		dm_cli_error("demo: cannot remove %s: %s", path, strerror(errno));
 	if (strcmp(check.report_dir, "auto") == 0)
 		(void)rmdir(reports);   /* only if no report was written */
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	dm_cli_signals_on(NULL, NULL);   /* the file is gone: nothing left to forward */
 	return code;
 }

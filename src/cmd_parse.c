@@ -1,116 +1,58 @@
-/* `ddexmon parse`: records as JSON lines on stdout, a summary on stderr. */
+/* `ddexmon parse`: the session with a records-to-stdout sink and no
+ * events by default; a summary line on stderr. Files are parsed one after
+ * another so that their records come out in command-line order. */
 #include "config.h"
 #include "cli.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "acct.h"
-#include "buf.h"
-#include "emit.h"
-#include "parser.h"
-#include "split.h"
-
-#define FLUSH_AT (64 * 1024)
+#include "session.h"
+#include "sink.h"
 
 struct parse_ctx {
-	struct dm_buf out;
-	int summary_only;
-	int write_failed;
-	uint64_t counts[DM_REC_TYPES];
-	uint64_t skipped;
+	struct dm_sink sink;
+	struct dm_session *s;
+	uint64_t skipped;           /* invalid records skipped (continue_on_error) */
 };
 
-static int flush_out(struct parse_ctx *c)
-{
-	int e = dm_write_all(STDOUT_FILENO, c->out.data, c->out.len);
-	dm_buf_reset(&c->out);
-	if (e)
-		c->write_failed = e;
-	return e ? DM_EIO : 0;
-}
-
-static int on_record(void *ctx, const struct dm_record *r)
+/* Errors and notes as one line each on stderr, as they happen; then the
+ * sink, for --events. */
+static void on_event(void *ctx, const struct dm_event *ev)
 {
 	struct parse_ctx *c = ctx;
-	c->counts[r->type]++;
-	if (c->summary_only)
-		return 0;
-	size_t mark = c->out.len;
-	if (dm_record_to_json(r, &c->out) != 0 || (dm_buf_putc(&c->out, '\n'), c->out.failed)) {
-		/* keep only whole lines */
-		c->out.len = mark;
-		c->out.failed = 0;
-		return DM_ENOMEM;
+	if (ev->type == DM_EV_ERROR) {
+		if (!ev->u.error.fatal)
+			__atomic_add_fetch(&c->skipped, 1, __ATOMIC_RELAXED);
+		/* a failed stdout is said once, by the sink, naming stdout */
+		if (ev->u.error.error->code != DM_EIO || !dm_recout_errno(&c->sink.rec))
+			dm_cli_print_error(ev->u.error.error);
+	} else if (ev->type == DM_EV_NOTE && ev->u.note.path) {
+		dm_cli_error("%s: %s", ev->u.note.path, ev->u.note.text);
 	}
-	if (c->out.len >= FLUSH_AT)
-		return flush_out(c);
-	return 0;
+	dm_sink_ops.event(&c->sink, ev);
 }
 
-static void on_record_error(void *ctx, const struct dm_error *e)
+static int on_lines(void *ctx, int file, const char *data, size_t len)
 {
 	struct parse_ctx *c = ctx;
-	c->skipped++;
-	dm_cli_print_error(e);
-}
-
-static void on_record_error_split(void *ctx, const struct dm_error *e)
-{
-	on_record_error(ctx, e);
-}
-
-static const struct dm_consumer consumer = {
-	.record = on_record,
-	.record_error = on_record_error,
-};
-
-/* --split N is the key split_workers: kept with the other overrides. */
-static int split_arg(const char *arg, struct dm_cli_config *cc)
-{
-	static char buf[48];
-	if (strlen(arg) > 20) {
-		dm_cli_error("--split %s: not a number of threads", arg);
-		return -1;
-	}
-	snprintf(buf, sizeof buf, "split_workers=%s", arg);
-	return dm_cli_config_opt(cc, DM_OPT_SET, buf) < 0 ? -1 : 0;
-}
-
-static int split_write(void *ctx, const char *data, size_t len)
-{
-	struct parse_ctx *c = ctx;
-	if (c->summary_only)
-		return 0;
-	int e = dm_write_all(STDOUT_FILENO, data, len);
-	if (e)
-		c->write_failed = e;
-	return e ? DM_EIO : 0;
-}
-
-/* One file on split_workers threads; counts into c. */
-static int parse_split(struct parse_ctx *c, const char *path, const struct dm_config *cfg,
-                       struct dm_acct *acct, uint64_t *bytes)
-{
-	struct dm_split_out out = {.write = split_write, .ctx = c};
-	struct dm_split_stats st;
-	struct dm_error err;
-	dm_error_clear(&err);
-	int rc = dm_split_parse(path, cfg, acct, (unsigned)cfg->split_workers, &out,
-	                        on_record_error_split, &st, &err);
-	*bytes += st.bytes;
-	for (int t = 0; t < DM_REC_TYPES; t++)
-		c->counts[t] += st.records[t];
-	if (st.fell_back && !rc)
-		dm_cli_error("%s: parsed on one thread (%s)", path, st.why);
-	if (rc && c->write_failed)
-		dm_cli_error("standard output: write error: %s", strerror(c->write_failed));
-	else if (rc)
-		dm_cli_print_error(&err);
+	int rc = dm_sink_ops.lines(&c->sink, file, data, len);
+	if (rc == DM_EIO)
+		dm_session_stop(c->s);   /* nothing more can go out */
 	return rc;
 }
+
+static const struct dm_session_ops parse_ops = {
+	.event = on_event,
+	.lines = on_lines,
+};
+/* --summary-only: without lines the session formats no record */
+static const struct dm_session_ops count_ops = {
+	.event = on_event,
+};
 
 static void usage(FILE *f)
 {
@@ -119,11 +61,52 @@ static void usage(FILE *f)
 	      "  --profile NAME|FILE   load a profile (see 'ddexmon profiles')\n"
 	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
 	      "  --chunk-size N        shorthand for --set chunk_size=N (e.g. 64K)\n"
-	      "  --summary-only        print no records, only the summary\n"
 	      "  --split N             parse each file on N threads (split_workers=N);\n"
 	      "                        output is identical to a one-thread parse\n"
+	      "  --summary-only        print no records, only the summary\n"
+	      "  --events FILE|-       events as JSON lines (as 'ddexmon run' writes them)\n"
+	      "  --metrics FILE        rewrite an OpenMetrics text file every second\n"
 	      "  -h, --help            this help\n\n"
-	      "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit.\n", f);
+	      "Files are parsed one after another, whatever max_concurrent says.\n"
+	      "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
+	      "130 interrupted.\n", f);
+}
+
+enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS };
+
+/* The worst error of the files decides, as for a single file. */
+static int exit_code(struct dm_session *s, int *nfailed)
+{
+	int worst = 0;
+	*nfailed = 0;
+	for (size_t i = 0; i < dm_session_files(s); i++) {
+		struct dm_file_info fi;
+		if (dm_session_file(s, i, &fi) != 0 || fi.state == DM_FILE_DONE)
+			continue;
+		(*nfailed)++;
+		int rc = fi.code ? fi.code : DM_EINTR;
+		if (!worst || dm_exit_code(rc) > dm_exit_code(worst))
+			worst = rc;
+	}
+	return dm_exit_code(worst);
+}
+
+static void summary_line(struct dm_session *s, int nfiles, int nfailed, double secs,
+                         uint64_t skipped)
+{
+	struct dm_session_summary sum;
+	dm_session_summary(s, &sum);
+	char peak[32];
+	dm_format_bytes(sum.acct_peak, peak, sizeof peak);
+	fprintf(stderr,
+	        "ddexmon: %d file%s%s, %llu bytes in %.3f s (%.1f MB/s): %llu header, %llu party, "
+	        "%llu resource, %llu release, %llu deal records%s; peak accounted %s\n",
+	        nfiles, nfiles == 1 ? "" : "s", nfailed ? " (some failed)" : "",
+	        (unsigned long long)sum.bytes, secs, secs > 0 ? (double)sum.bytes / 1e6 / secs : 0.0,
+	        (unsigned long long)sum.records[DM_REC_HEADER], (unsigned long long)sum.records[DM_REC_PARTY],
+	        (unsigned long long)sum.records[DM_REC_RESOURCE],
+	        (unsigned long long)sum.records[DM_REC_RELEASE], (unsigned long long)sum.records[DM_REC_DEAL],
+	        skipped ? " (invalid records skipped)" : "", peak);
 }
 
 int dm_cmd_parse(int argc, char **argv)
@@ -131,13 +114,17 @@ int dm_cmd_parse(int argc, char **argv)
 	static const struct option longopts[] = {
 		DM_CONFIG_LONGOPTS,
 		{"summary-only", no_argument, NULL, 's'},
-		{"split", required_argument, NULL, 'S'},
+		{"events", required_argument, NULL, OPT_EVENTS},
+		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct dm_cli_config cc = {0};
 	struct parse_ctx c;
 	memset(&c, 0, sizeof c);
+	c.sink.records = 1;
+	c.sink.sample_events = 1;
+	const char *events = NULL;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -147,11 +134,9 @@ int dm_cmd_parse(int argc, char **argv)
 		if (r)
 			continue;
 		switch (opt) {
-		case 's': c.summary_only = 1; break;
-		case 'S':
-			if (split_arg(optarg, &cc) != 0)
-				return DM_EXIT_USAGE;
-			break;
+		case 's': c.sink.records = 0; break;
+		case OPT_EVENTS: events = optarg; break;
+		case OPT_METRICS: c.sink.metrics_path = optarg; break;
 		case 'h': usage(stdout); return DM_EXIT_OK;
 		default: usage(stderr); return DM_EXIT_USAGE;
 		}
@@ -164,70 +149,61 @@ int dm_cmd_parse(int argc, char **argv)
 	struct dm_config cfg;
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
-
-	struct dm_acct *acct = dm_acct_new(NULL, cfg.max_memory);
-	if (!acct) {
-		dm_cli_error("out of memory");
-		return DM_EXIT_MEMORY;
+	cfg.max_concurrent = 1;
+	if (events && strcmp(events, "-") == 0 && c.sink.records) {
+		dm_cli_error("--events - needs --summary-only (both would go to stdout)");
+		return DM_EXIT_USAGE;
 	}
-	dm_buf_init(&c.out, acct, DM_TAG_OUTPUT);
+	if (events && dm_sink_open_events(&c.sink, events) != 0)
+		return DM_EXIT_INPUT;
+
+	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
+	if (!out_acct || dm_sink_init(&c.sink, out_acct) != 0) {
+		dm_sink_fini(&c.sink);
+		dm_acct_free(out_acct);
+		return DM_EXIT_INPUT;
+	}
+	/* parse has no pre-flight check: the budget is a ceiling, not a need */
+	struct dm_session_opts so = {.force = 1};
 	struct dm_error err;
 	dm_error_clear(&err);
-	struct dm_parser *p = dm_parser_new(acct, &cfg, &consumer, &c, &err);
-	if (!p) {
+	int code;
+	double t0 = dm_mono_s();
+	c.s = dm_session_new(&cfg, &so, c.sink.records ? &parse_ops : &count_ops, &c, &err);
+	if (!c.s) {
 		dm_cli_print_error(&err);
-		dm_acct_free(acct);
-		return DM_EXIT_MEMORY;
+		code = dm_exit_code(err.code);
+		goto out;
 	}
-	double t0 = dm_cli_now();
-	uint64_t bytes = 0;
-	int worst = 0, nfailed = 0;
-	for (int i = optind; i < argc; i++) {
-		if (cfg.split_workers > 1) {
-			int rc = parse_split(&c, argv[i], &cfg, acct, &bytes);
-			if (rc) {
-				nfailed++;
-				if (dm_exit_code(rc) > dm_exit_code(worst) || !worst)
-					worst = rc;
-				if (c.write_failed)
-					break;
-			}
-			continue;
+	dm_sink_attach(&c.sink, c.s);
+	for (int i = optind; i < argc; i++)
+		if (dm_session_add(c.s, argv[i]) < 0) {
+			dm_cli_error("out of memory");
+			code = DM_EXIT_MEMORY;
+			goto out;
 		}
-		int rc = dm_parser_parse_file(p, argv[i]);
-		struct dm_parser_stats st;
-		dm_parser_stats(p, &st);
-		bytes += st.bytes;
-		int frc = flush_out(&c);
-		if (frc || c.write_failed) {
-			dm_cli_error("standard output: write error: %s", strerror(c.write_failed));
-			worst = DM_EIO;
-			nfailed++;
-			break;
-		}
-		if (rc) {
-			dm_cli_print_error(dm_parser_error(p));
-			nfailed++;
-			if (dm_exit_code(rc) > dm_exit_code(worst) || !worst)
-				worst = rc;
-		}
+	dm_cli_signals_stop_session(c.s);
+	if (dm_session_start(c.s, &err) != 0) {
+		dm_cli_print_error(&err);
+		dm_session_stop(c.s);
+		dm_session_wait(c.s);
+		code = dm_exit_code(err.code);
+		goto out;
 	}
-	double secs = dm_cli_now() - t0;
-	struct dm_acct_stats as;
-	dm_acct_stats(acct, &as);
-	char peak[32];
-	dm_format_bytes(as.peak, peak, sizeof peak);
-	fprintf(stderr,
-	        "ddexmon: %d file%s%s, %llu bytes in %.3f s (%.1f MB/s): %llu header, %llu party, "
-	        "%llu resource, %llu release, %llu deal records%s; peak accounted %s\n",
-	        argc - optind, argc - optind == 1 ? "" : "s", nfailed ? " (some failed)" : "",
-	        (unsigned long long)bytes, secs, secs > 0 ? (double)bytes / 1e6 / secs : 0.0,
-	        (unsigned long long)c.counts[DM_REC_HEADER], (unsigned long long)c.counts[DM_REC_PARTY],
-	        (unsigned long long)c.counts[DM_REC_RESOURCE], (unsigned long long)c.counts[DM_REC_RELEASE],
-	        (unsigned long long)c.counts[DM_REC_DEAL],
-	        c.skipped ? " (invalid records skipped)" : "", peak);
-	dm_parser_free(p);
-	dm_buf_fini(&c.out);
-	dm_acct_free(acct);
-	return dm_exit_code(worst);
+	int run_code = dm_session_wait(c.s);
+	int nfailed;
+	code = exit_code(c.s, &nfailed);
+	if (run_code == DM_EXIT_INTERRUPTED && !dm_recout_errno(&c.sink.rec))
+		code = DM_EXIT_INTERRUPTED;
+	if (dm_sink_finish(&c.sink) != 0 && code != DM_EXIT_INTERRUPTED)
+		code = DM_EXIT_INPUT;
+	if (dm_cli_signal_seen() && !dm_recout_errno(&c.sink.rec))
+		code = DM_EXIT_INTERRUPTED;   /* even when it came during the last flush */
+	summary_line(c.s, argc - optind, nfailed, dm_mono_s() - t0, c.skipped);
+out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
+	dm_session_free(c.s);
+	dm_sink_fini(&c.sink);
+	dm_acct_free(out_acct);
+	return code;
 }

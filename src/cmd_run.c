@@ -113,44 +113,29 @@ int dm_cmd_run(int argc, char **argv)
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
 
-	FILE *ev_file = NULL;
-	if (!events) {
-		sink.events = stderr;
-	} else if (strcmp(events, "-") == 0) {
-		sink.events = stdout;
-		if (sink.records) {
-			dm_cli_error("--events - needs --no-records (both would go to stdout)");
-			return DM_EXIT_USAGE;
-		}
-	} else {
-		struct dm_error oerr;
-		dm_error_clear(&oerr);
-		ev_file = dm_out_stream(events, &oerr);
-		if (!ev_file) {
-			dm_cli_print_error(&oerr);
-			return DM_EXIT_INPUT;
-		}
-		sink.events = ev_file;
+	if (events && strcmp(events, "-") == 0 && sink.records) {
+		dm_cli_error("--events - needs --no-records (both would go to stdout)");
+		return DM_EXIT_USAGE;
 	}
+	if (dm_sink_open_events(&sink, events) != 0)
+		return DM_EXIT_INPUT;
 
-	dm_cli_block_signals();
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
-		if (ev_file)
-			fclose(ev_file);
+		dm_sink_fini(&sink);
 		dm_acct_free(out_acct);
 		return DM_EXIT_INPUT;
 	}
 	struct dm_error err;
 	dm_error_clear(&err);
 	int code;
-	struct dm_session *s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	struct dm_session *s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
 		goto out;
 	}
-	sink.session = s;
+	dm_sink_attach(&sink, s);
 	int walked = dm_cli_add_paths(s, argv + optind, argc - optind, recursive);
 	if (walked != 0 && walked != DM_EXIT_PARTIAL) {
 		code = walked;
@@ -163,8 +148,7 @@ int dm_cmd_run(int argc, char **argv)
 		code = walked ? DM_EXIT_INPUT : DM_EXIT_USAGE;
 		goto out;
 	}
-	pthread_t sigth;
-	int have_sig = dm_cli_signals_start(s, &sigth) == 0;
+	dm_cli_signals_stop_session(s);
 	if (dm_session_start(s, &err) != 0) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
@@ -175,13 +159,8 @@ int dm_cmd_run(int argc, char **argv)
 		code = dm_exit_code(err.code);
 	if (code == DM_EXIT_OK && walked)
 		code = DM_EXIT_PARTIAL;     /* a directory was skipped */
-	if (have_sig)
-		dm_cli_signals_stop(sigth);
-	if (dm_sink_finish(&sink) != 0) {
-		dm_cli_error("standard output: write error: %s", strerror(sink.write_error));
-		if (!code)
-			code = DM_EXIT_INPUT;
-	}
+	if (dm_sink_finish(&sink) != 0 && (!code || code == DM_EXIT_PARTIAL))
+		code = DM_EXIT_INPUT;   /* an output failed: the run's result is incomplete */
 	/* one line for people: the per-file errors were events already */
 	for (size_t i = 0; i < dm_session_files(s); i++) {
 		struct dm_file_info fi;
@@ -190,10 +169,9 @@ int dm_cmd_run(int argc, char **argv)
 			dm_cli_error("%s", fi.error);
 	}
 out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);
-	if (ev_file)
-		fclose(ev_file);
 	return code;
 }

@@ -26,6 +26,14 @@ static const struct dm_session_ops tui_ops = {
 	.record = NULL,          /* the dashboard shows counts, not records */
 };
 
+/* The signal thread's hook: the dashboard loop sees it and quits (the
+ * session is stopped after the terminal is restored). */
+static void post_signal(void *ctx, int sig)
+{
+	(void)ctx;
+	dm_tui_crt_post_signal(sig);
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: ddexmon [tui] [OPTIONS] [FILE...|DIR...]\n"
@@ -176,7 +184,9 @@ int dm_cmd_tui(int argc, char **argv)
 		return dm_cmd_run(argc, argv);
 	}
 	int started = 0;
+	dm_cli_signals_on(post_signal, NULL);
 	int rc = dm_tui_dashboard_run(s, q, &view, &dopts, &started, msg, sizeof msg);
+	dm_cli_signals_on(NULL, NULL);
 	dm_tui_crt_end();
 
 	int code = rc;

@@ -120,19 +120,9 @@ int dm_cmd_watch(int argc, char **argv)
 	struct dm_config cfg;
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
-	FILE *ev_file = NULL;
-	if (events && strcmp(events, "-") != 0) {
-		struct dm_error oerr;
-		dm_error_clear(&oerr);
-		ev_file = dm_out_stream(events, &oerr);
-		if (!ev_file) {
-			dm_cli_print_error(&oerr);
-			return DM_EXIT_INPUT;
-		}
-	}
-	sink.events = ev_file ? ev_file : stdout;
+	if (dm_sink_open_events(&sink, events ? events : "-") != 0)
+		return DM_EXIT_INPUT;
 
-	dm_cli_block_signals();
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	struct dm_error err;
 	dm_error_clear(&err);
@@ -140,29 +130,26 @@ int dm_cmd_watch(int argc, char **argv)
 	struct dm_session *s = NULL;
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0)
 		goto out;
-	s = dm_session_new(&cfg, &so, &dm_sink_ops, &sink, &err);
+	s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
 		goto out;
 	}
-	sink.session = s;
-	pthread_t sigth;
-	int have_sig = dm_cli_signals_start(s, &sigth) == 0;
+	dm_sink_attach(&sink, s);
+	dm_cli_signals_stop_session(s);
 	if (dm_session_start(s, &err) != 0) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
 	} else {
 		code = dm_session_wait(s);
 	}
-	if (have_sig)
-		dm_cli_signals_stop(sigth);
-	dm_sink_finish(&sink);
+	if (dm_sink_finish(&sink) != 0 && code != DM_EXIT_INTERRUPTED)
+		code = DM_EXIT_INPUT;
 out:
+	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(s);
 	dm_sink_fini(&sink);
 	dm_acct_free(out_acct);
-	if (ev_file)
-		fclose(ev_file);
 	return code;
 }

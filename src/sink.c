@@ -4,46 +4,28 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "emit.h"
 #include "metrics.h"
+#include "outfile.h"
 
-#define FLUSH_AT (64 * 1024)
+/* unwritten events beyond which sample events are dropped; at twice
+ * this, every event */
+#define QUEUE_SOFT (4u << 20)
 
-static int flush_records(struct dm_sink *k)
-{
-	if (!k->write_error)
-		k->write_error = dm_write_all(k->record_fd, k->rec.data, k->rec.len);
-	dm_buf_reset(&k->rec);
-	return k->write_error ? DM_EIO : 0;
-}
-
-static int on_record(void *ctx, int file, const struct dm_record *r)
+static int on_lines(void *ctx, int file, const char *data, size_t len)
 {
 	(void)file;
 	struct dm_sink *k = ctx;
-	if (!k->records)
-		return 0;
-	pthread_mutex_lock(&k->mu);
-	int rc = 0;
-	if (k->write_error) {
-		rc = DM_EIO;
-	} else {
-		size_t mark = k->rec.len;
-		if (dm_record_to_json(r, &k->rec) != 0 || (dm_buf_putc(&k->rec, '\n'), k->rec.failed)) {
-			k->rec.len = mark;    /* only whole lines go out */
-			k->rec.failed = 0;
-			rc = DM_ENOMEM;
-		} else if (k->rec.len >= FLUSH_AT) {
-			rc = flush_records(k);
-		}
-	}
-	pthread_mutex_unlock(&k->mu);
-	return rc;
+	return k->records ? dm_recout_write(&k->rec, data, len) : 0;
 }
 
+/* Fill a snapshot of the figures and rewrite the metrics file (metrics.h).
+ * The output thread only (or dm_sink_finish once it has stopped): k->last,
+ * k->trend and k->leak are its copies of the monitor's. */
 static void metrics_write(struct dm_sink *k)
 {
 	struct dm_metrics_snapshot m;
@@ -91,8 +73,10 @@ static void metrics_write(struct dm_sink *k)
 	}
 	struct dm_buf b;
 	dm_buf_init(&b, k->acct, DM_TAG_OUTPUT);
-	if (dm_metrics_format(&m, &b) == 0)
-		dm_write_atomic(k->metrics_path, b.data, b.len, NULL);
+	/* a failure is reported once, at the end; no more attempts */
+	if (dm_metrics_format(&m, &b) == 0 && !b.failed && !k->metrics_failed &&
+	    dm_write_atomic(k->metrics_path, b.data, b.len, &k->metrics_err) != 0)
+		k->metrics_failed = 1;
 	dm_buf_fini(&b);
 	dm_acct_dealloc(files);
 }
@@ -101,45 +85,39 @@ static void on_event(void *ctx, const struct dm_event *ev)
 {
 	struct dm_sink *k = ctx;
 	pthread_mutex_lock(&k->mu);
-	if (ev->type == DM_EV_SAMPLE && ev->sample) {
-		k->last = *ev->sample;
-		if (ev->trend)
-			k->trend = *ev->trend;
-		k->have_sample = 1;
-		if (k->csv)
-			fprintf(k->csv, "%.3f,%lld,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu,%.1f\n",
-			        ev->sample->t, (long long)ev->sample->wall_ms,
-			        (unsigned long long)ev->sample->rss, (unsigned long long)ev->sample->rss_peak,
-			        (unsigned long long)ev->sample->mem_total,
-			        (unsigned long long)ev->sample->mem_available, ev->sample->mem_used_pct,
-			        (unsigned long long)ev->sample->heap_inuse,
-			        (unsigned long long)ev->sample->heap_free,
-			        (unsigned long long)ev->sample->acct.live,
-			        (unsigned long long)ev->sample->acct.peak, ev->trend ? ev->trend->rate : 0.0);
-		if (k->metrics_path && k->session && ev->t - k->metrics_last >= 1.0) {
-			k->metrics_last = ev->t;
-			metrics_write(k);
-		}
+	/* STATUS carries the last sample: a run shorter than one sample
+	 * interval still gets its metrics */
+	const struct dm_sample *smp = ev->type == DM_EV_SAMPLE ? ev->u.sample.sample
+	                              : ev->type == DM_EV_STATUS ? ev->u.status.sample : NULL;
+	const struct dm_trend *tr = ev->type == DM_EV_SAMPLE ? ev->u.sample.trend
+	                            : ev->type == DM_EV_STATUS ? ev->u.status.trend : NULL;
+	if (smp) {
+		k->pend_sample = *smp;
+		if (tr)
+			k->pend_trend = *tr;
+		k->have_pend = 1;
 	}
-	if (ev->type == DM_EV_STATUS && ev->sample && ev->sample->rss) {
-		k->last = *ev->sample;   /* a run shorter than one sample still gets metrics */
-		if (ev->trend)
-			k->trend = *ev->trend;
-		k->have_sample = 1;
+	if (ev->type == DM_EV_SAMPLE && smp && k->csv) {
+		if (k->csvq.len < QUEUE_SOFT)
+			dm_sample_csv_row(smp, &k->csvq);
+		else
+			k->dropped++;
 	}
-	if (ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
-	    ev->type == DM_EV_LEAK_CLEARED)
-		k->leak = ev->leak ? ev->leak->state : k->leak;
+	if ((ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
+	     ev->type == DM_EV_LEAK_CLEARED) && ev->u.leak.leak)
+		k->pend_leak = ev->u.leak.leak->state;
 	if (k->events && (ev->type != DM_EV_SAMPLE || k->sample_events)) {
-		dm_buf_reset(&k->ev);
-		if (dm_event_to_json(ev, &k->ev) == 0) {
-			dm_buf_putc(&k->ev, '\n');
-			if (!k->ev.failed) {
-				fwrite(k->ev.data, 1, k->ev.len, k->events);
-				fflush(k->events);
-			}
+		size_t mark = k->evq.len;
+		if (mark >= 2 * QUEUE_SOFT || (ev->type == DM_EV_SAMPLE && mark >= QUEUE_SOFT)) {
+			k->dropped++;
+		} else if (dm_event_to_json(ev, &k->evq) != 0 ||
+		           (dm_buf_putc(&k->evq, '\n'), k->evq.failed)) {
+			k->evq.len = mark;   /* only whole lines */
+			k->evq.failed = 0;
+			k->dropped++;
 		}
 	}
+	pthread_cond_signal(&k->cv);
 	pthread_mutex_unlock(&k->mu);
 }
 
@@ -167,17 +145,116 @@ int dm_sink_add_label(struct dm_sink *k, const char *arg)
 
 const struct dm_session_ops dm_sink_ops = {
 	.event = on_event,
-	.record = on_record,
+	.lines = on_lines,
 };
+
+static const struct dm_session_ops events_only_ops = {
+	.event = on_event,
+};
+
+const struct dm_session_ops *dm_sink_session_ops(const struct dm_sink *k)
+{
+	return k->records ? &dm_sink_ops : &events_only_ops;
+}
+
+static void swap_buf(struct dm_buf *a, struct dm_buf *b)
+{
+	struct dm_buf t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Under k->mu: take the monitor's last figures as the thread's own. */
+static void take_pending(struct dm_sink *k)
+{
+	if (k->have_pend) {
+		k->last = k->pend_sample;
+		k->trend = k->pend_trend;
+		k->have_sample = 1;
+	}
+	k->leak = k->pend_leak;
+}
+
+/* The output thread: events, CSV rows and the metrics file, so that no
+ * sender of events ever waits on a write. */
+static void *out_main(void *arg)
+{
+	struct dm_sink *k = arg;
+	struct dm_buf ev, csv;
+	dm_buf_init(&ev, k->acct, DM_TAG_OUTPUT);
+	dm_buf_init(&csv, k->acct, DM_TAG_OUTPUT);
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		while (!k->quit && !k->evq.len && !k->csvq.len) {
+			if (!k->metrics_path) {
+				pthread_cond_wait(&k->cv, &k->mu);
+				continue;
+			}
+			double wait = k->metrics_last + 1.0 - dm_mono_s();
+			if (wait <= 0)
+				break;
+			dm_cond_wait_s(&k->cv, &k->mu, wait);
+		}
+		swap_buf(&k->evq, &ev);
+		swap_buf(&k->csvq, &csv);
+		take_pending(k);
+		int quit = k->quit;
+		pthread_mutex_unlock(&k->mu);
+
+		if (ev.len && k->events && !k->events_errno)
+			k->events_errno = dm_write_all(fileno(k->events), ev.data, ev.len);
+		if (csv.len && k->csv && !k->csv_errno && fwrite(csv.data, 1, csv.len, k->csv) != csv.len)
+			k->csv_errno = errno ? errno : EIO;
+		dm_buf_reset(&ev);
+		dm_buf_reset(&csv);
+		double now = dm_mono_s();
+		if (k->metrics_path && now - k->metrics_last >= 1.0) {
+			k->metrics_last = now;
+			if (k->session && k->have_sample)
+				metrics_write(k);
+		}
+
+		pthread_mutex_lock(&k->mu);
+		if (quit && !k->evq.len && !k->csvq.len)
+			break;
+	}
+	pthread_mutex_unlock(&k->mu);
+	dm_buf_fini(&ev);
+	dm_buf_fini(&csv);
+	return NULL;
+}
+
+int dm_sink_open_events(struct dm_sink *k, const char *spec)
+{
+	if (!spec) {
+		k->events = stderr;
+		k->events_name = "standard error";
+	} else if (strcmp(spec, "-") == 0) {
+		k->events = stdout;
+		k->events_name = "standard output";
+	} else {
+		struct dm_error err;
+		dm_error_clear(&err);
+		k->events = dm_out_stream(spec, &err);   /* never through a link */
+		if (!k->events) {
+			dm_cli_print_error(&err);
+			return DM_EIO;
+		}
+		k->events_name = spec;
+	}
+	return 0;
+}
 
 int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 {
-	pthread_mutex_init(&k->mu, NULL);
 	k->acct = acct;
-	k->record_fd = STDOUT_FILENO;
 	k->metrics_last = -1e9;
-	dm_buf_init(&k->rec, acct, DM_TAG_OUTPUT);
-	dm_buf_init(&k->ev, acct, DM_TAG_OUTPUT);
+	dm_error_clear(&k->metrics_err);
+	dm_recout_init(&k->rec, STDOUT_FILENO);
+	pthread_mutex_init(&k->mu, NULL);
+	dm_cond_init_mono(&k->cv);
+	dm_buf_init(&k->evq, acct, DM_TAG_OUTPUT);
+	dm_buf_init(&k->csvq, acct, DM_TAG_OUTPUT);
 	if (k->csv_path) {
 		struct dm_error err;
 		dm_error_clear(&err);
@@ -186,34 +263,91 @@ int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 			return DM_EIO;
 		}
 		k->csv = k->csv_out.f;
-		fputs("t,wall_ms,rss,rss_peak,mem_total,mem_available,mem_used_pct,heap_inuse,"
-		      "heap_free,accounted,accounted_peak,trend_rate\n", k->csv);
+		dm_sample_csv_header(&k->csvq);
 	}
+	if (pthread_create(&k->th, NULL, out_main, k) != 0) {
+		dm_cli_error("cannot start the output thread: %s", strerror(errno));
+		return DM_EIO;
+	}
+	k->th_started = 1;
 	return 0;
+}
+
+void dm_sink_attach(struct dm_sink *k, struct dm_session *s)
+{
+	pthread_mutex_lock(&k->mu);
+	k->session = s;
+	pthread_mutex_unlock(&k->mu);
+}
+
+static void stop_thread(struct dm_sink *k)
+{
+	if (!k->th_started)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->quit = 1;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->th, NULL);
+	k->th_started = 0;
 }
 
 int dm_sink_finish(struct dm_sink *k)
 {
-	pthread_mutex_lock(&k->mu);
-	int rc = flush_records(k);
+	int rc = 0;
+	if (dm_recout_errno(&k->rec)) {
+		dm_cli_error("standard output: write error: %s", strerror(dm_recout_errno(&k->rec)));
+		rc = DM_EIO;
+	}
+	stop_thread(k);
+	take_pending(k);   /* the thread has stopped: its figures are ours */
+	if (k->events && !k->events_errno && fflush(k->events) != 0)
+		k->events_errno = errno ? errno : EIO;
+	if (k->events_errno) {
+		dm_cli_error("%s: write error: %s", k->events_name ? k->events_name : "events",
+		             strerror(k->events_errno));
+		rc = DM_EIO;
+	}
+	if (k->dropped)
+		dm_cli_error("%s: %llu events left out: the output was too slow to take them",
+		             k->events_name ? k->events_name : "events", (unsigned long long)k->dropped);
 	if (k->csv) {
-		struct dm_error err;
-		dm_error_clear(&err);
 		k->csv = NULL;
-		if (dm_out_commit(&k->csv_out, &err) != 0)
-			dm_cli_print_error(&err);
+		if (k->csv_errno) {
+			dm_cli_error("%s: write error: %s", k->csv_path, strerror(k->csv_errno));
+			dm_out_abort(&k->csv_out);
+			rc = DM_EIO;
+		} else {
+			struct dm_error err;
+			dm_error_clear(&err);
+			if (dm_out_commit(&k->csv_out, &err) != 0) {   /* renamed into place */
+				dm_cli_print_error(&err);
+				rc = DM_EIO;
+			}
+		}
 	}
 	if (k->metrics_path && k->session && k->have_sample)
 		metrics_write(k);
-	pthread_mutex_unlock(&k->mu);
+	if (k->metrics_failed) {
+		dm_cli_print_error(&k->metrics_err);
+		rc = DM_EIO;
+	}
 	return rc;
 }
 
 void dm_sink_fini(struct dm_sink *k)
 {
-	if (k->csv)
+	stop_thread(k);
+	if (k->csv) {
 		dm_out_abort(&k->csv_out);
-	dm_buf_fini(&k->rec);
-	dm_buf_fini(&k->ev);
+		k->csv = NULL;
+	}
+	if (k->events && k->events != stdout && k->events != stderr)
+		fclose(k->events);
+	k->events = NULL;
+	dm_recout_fini(&k->rec);
+	dm_buf_fini(&k->evq);
+	dm_buf_fini(&k->csvq);
 	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
 }

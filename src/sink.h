@@ -1,7 +1,20 @@
-/* The headless consumer of a session: records as JSON lines on stdout,
- * events as JSON lines to a stream, a Prometheus metrics text file
- * (metrics.h) rewritten atomically every second, and every sample as CSV. Thread-safe: the
- * session calls it from workers and the sampler thread. */
+/* The headless consumer of a session: records as JSON lines on stdout
+ * (the record writer, recout.h), events as JSON lines to a stream, a
+ * Prometheus text file (metrics.h) rewritten atomically every second, and every
+ * sample as CSV.
+ *
+ * Threads: records come in batches of whole lines that the workers
+ * formatted (charged to the budget there) and are written by those
+ * workers under the record writer's own lock; with records off the
+ * session formats none (dm_sink_session_ops). Events are formatted by whichever thread
+ * sends them into a bounded queue (no I/O under its lock) and written,
+ * with the CSV rows and the metrics file, by the sink's one output thread,
+ * from its own copy of the monitor's last sample: the monitor never waits
+ * on stdout or a disk. Past the queue's bound (4 MiB of unwritten events)
+ * sample events are dropped and counted; past twice that, every event.
+ *
+ * Write failures are errors, each output's reported once (a one-line
+ * message naming it) by dm_sink_finish. */
 #ifndef DM_SINK_H
 #define DM_SINK_H
 
@@ -9,49 +22,73 @@
 #include <stdio.h>
 #include "buf.h"
 #include "metrics.h"
-#include "session.h"
 #include "outfile.h"
+#include "recout.h"
+#include "session.h"
 
 struct dm_sink {
-	pthread_mutex_t mu;
-	struct dm_session *session;   /* set after dm_session_new */
-	struct dm_acct *acct;         /* output buffers */
+	/* set by the command before dm_sink_init */
 	int records;                  /* write records to stdout */
-	int record_fd;
-	struct dm_buf rec;
-	int write_error;              /* errno of a failed record write */
-	FILE *events;                 /* NULL: no events */
 	int sample_events;            /* also write sample events */
-	struct dm_buf ev;
+	FILE *events;                 /* NULL: no events */
+	const char *events_name;      /* for messages ("standard error", a path) */
 	const char *metrics_path;
+	const char *csv_path;
 	struct dm_metrics_label metrics_labels[DM_METRICS_MAX_LABELS];  /* --metrics-label */
 	size_t metrics_nlabels;
-	double metrics_last;
-	const char *csv_path;
-	FILE *csv;                  /* csv_out.f while open */
-	struct dm_out csv_out;
-	/* last figures, for the metrics file */
+
+	struct dm_acct *acct;         /* output buffers */
+	struct dm_recout rec;
+
+	/* the queue between event senders and the output thread */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;            /* CLOCK_MONOTONIC */
+	pthread_t th;
+	int th_started, quit;
+	struct dm_buf evq;            /* events not yet written */
+	struct dm_buf csvq;           /* CSV rows not yet written */
+	uint64_t dropped;             /* events left out past the bound */
+	struct dm_session *session;   /* dm_sink_attach */
+	struct dm_sample pend_sample; /* the monitor's last, for the metrics */
+	struct dm_trend pend_trend;
+	enum dm_leak_state pend_leak;
+	int have_pend;
+
+	/* the output thread's own */
 	struct dm_sample last;
 	struct dm_trend trend;
-	int have_sample;
 	enum dm_leak_state leak;
-	uint64_t reclamations;
-	uint64_t leak_confirmed;
-	double t0;
+	int have_sample;
+	double metrics_last;
+	FILE *csv;
+	struct dm_out csv_out;        /* the CSV, renamed into place at the end */
+	int events_errno, csv_errno;  /* first failure of each */
+	int metrics_failed;
+	struct dm_error metrics_err;
 };
 
 extern const struct dm_session_ops dm_sink_ops;
+/* dm_sink_ops, or without lines when k->records is off (so that no
+ * record is formatted for nothing). */
+const struct dm_session_ops *dm_sink_session_ops(const struct dm_sink *k);
 
-/* 0, or DM_EIO with a message printed (the CSV could not be created). */
+/* Open the events output: NULL = stderr, "-" = stdout, else a file.
+ * Fills events and events_name; 0, or DM_EIO with the message printed. */
+int dm_sink_open_events(struct dm_sink *k, const char *spec);
+/* Create the CSV and start the output thread. 0, or DM_EIO with the
+ * message printed (the CSV cannot be created, or is a directory). */
 int dm_sink_init(struct dm_sink *k, struct dm_acct *acct);
 /* Add or replace a --metrics-label NAME=VALUE; -1 with a message printed
  * when it is not a valid label or there are too many. Before the session
  * starts. */
 int dm_sink_add_label(struct dm_sink *k, const char *arg);
-
-/* Flush records, finish the CSV (renamed into place), write the metrics a
- * last time. Returns 0 or DM_EIO when stdout failed. */
+/* The session whose summary and pools go into the metrics file. */
+void dm_sink_attach(struct dm_sink *k, struct dm_session *s);
+/* Write out every queued event, finish the CSV (renamed into place),
+ * write the metrics a last time, stop the output thread.
+ * Prints one line per failed output; returns 0 or DM_EIO. */
 int dm_sink_finish(struct dm_sink *k);
+/* Closes an events file the sink opened. */
 void dm_sink_fini(struct dm_sink *k);
 
 #endif

@@ -5,6 +5,7 @@
  * goes down to a clean slate inside a process). */
 #include "config.h"
 #include "tune.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -89,6 +90,7 @@ static int one_run(const struct dm_config *cfg, const char *path, int force, str
 		return -1;
 	}
 	if (pid == 0) {
+		dm_cli_signals_child();   /* Ctrl-C ends the run as it would directly */
 		close(fds[0]);
 		child_run(cfg, path, force, fds[1]);
 		_exit(0);   /* not exit(): the parent's stdio buffers are not ours */

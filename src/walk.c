@@ -332,10 +332,20 @@ int dm_cli_check_stdin(char **paths, int n)
 	return 0;
 }
 
+/* On the signal thread while a walk runs: the walk ends at its next entry
+ * (exit 130) instead of the program ending under it. */
+static void stop_walk_on_signal(void *ctx, int sig)
+{
+	(void)ctx;
+	(void)sig;
+	dm_cli_stop_walk();
+}
+
 int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive)
 {
 	if (dm_cli_check_stdin(paths, n) != 0)
 		return DM_EXIT_USAGE;
+	dm_cli_signals_on(stop_walk_on_signal, NULL);
 	struct walk w = {.s = s};
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
@@ -359,6 +369,9 @@ int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive)
 		}
 	}
 	free(w.set);
+	dm_cli_signals_on(NULL, NULL);
+	if (rc == 0 && atomic_load(&walk_stop))
+		rc = DM_EXIT_INTERRUPTED;   /* the signal came after the last entry */
 	if (rc == 0 && w.partial)
 		rc = DM_EXIT_PARTIAL;
 	return rc;

@@ -35,12 +35,14 @@ static void on_event(void *ctx, const struct dm_event *ev)
 	pthread_mutex_lock(&s->mu);
 	if (s->n < MAX_EVENTS) {
 		s->type[s->n] = ev->type;
-		s->on[s->n] = ev->on;
-		snprintf(s->value[s->n], sizeof s->value[0], "%s", ev->value ? ev->value : "");
+		s->on[s->n] = ev->type == DM_EV_PRESSURE ? ev->u.pressure.on : 0;
+		const char *v = ev->type == DM_EV_PRESSURE ? ev->u.pressure.chunk_size
+		                : ev->type == DM_EV_SETTING ? ev->u.setting.value : NULL;
+		snprintf(s->value[s->n], sizeof s->value[0], "%s", v ? v : "");
 		snprintf(s->reason[s->n], sizeof s->reason[0], "%s",
-		         ev->reclaim ? ev->reclaim->reason : "");
-		if (ev->type == DM_EV_LEAK_CONFIRMED && ev->report_path)
-			snprintf(s->report, sizeof s->report, "%s", ev->report_path);
+		         ev->type == DM_EV_RECLAIM ? ev->u.reclaim->reason : "");
+		if (ev->type == DM_EV_LEAK_CONFIRMED && ev->u.leak.report_path)
+			snprintf(s->report, sizeof s->report, "%s", ev->u.leak.report_path);
 		s->n++;
 	}
 	pthread_mutex_unlock(&s->mu);

@@ -1,11 +1,12 @@
-/* dm_split_parse: byte-identical to the one-thread parse on the fixtures
- * (and, built as test_split_corpus with DM_TEST_CORPUS, on every corpus
- * file) cut into many small segments, on generated deliveries, on files it must not
+/* split_workers through the session: byte-identical to the one-thread parse
+ * on the fixtures (and, built as test_split_corpus with DM_TEST_CORPUS, on
+ * every corpus file) cut into many small segments, on generated deliveries, on files it must not
  * split (DOCTYPE, UTF-16, a comment across a split point); the budget
  * holds; every accounted byte comes back. */
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +15,21 @@
 #include "acct.h"
 #include "buf.h"
 #include "gen.h"
-#include "split.h"
+#include "session.h"
 #include "testutil.h"
 
+/* What a split parse through the session gave: the JSON lines, the
+ * result, and why it fell back to one thread (its NOTE). */
 struct sink {
+	pthread_mutex_t mu;
 	char *data;
 	size_t len, cap;
+	char why[200];
 };
 
-static int sink_write(void *ctx, const char *d, size_t n)
+static void append(struct sink *k, const char *d, size_t n)
 {
-	struct sink *k = ctx;
+	pthread_mutex_lock(&k->mu);
 	if (k->len + n + 1 > k->cap) {
 		k->cap = (k->len + n + 1) * 2;
 		k->data = realloc(k->data, k->cap);
@@ -33,12 +38,44 @@ static int sink_write(void *ctx, const char *d, size_t n)
 	memcpy(k->data + k->len, d, n);
 	k->len += n;
 	k->data[k->len] = '\0';
+	pthread_mutex_unlock(&k->mu);
+}
+
+static int on_lines(void *ctx, int file, const char *d, size_t n)
+{
+	(void)file;
+	append(ctx, d, n);
 	return 0;
 }
 
-/* Parse path with n threads at this forced segment size (0: the default). */
+static struct dm_acct *out_acct;   /* the one-thread JSON, outside the budget */
+
+static int on_record(void *ctx, int file, const struct dm_record *r)
+{
+	(void)file;
+	struct dm_buf b;
+	dm_buf_init(&b, out_acct, DM_TAG_OUTPUT);
+	int rc = dm_record_to_json(r, &b);
+	dm_buf_putc(&b, '\n');
+	if (!rc && !b.failed)
+		append(ctx, b.data, b.len);
+	dm_buf_fini(&b);
+	return 0;
+}
+
+static void on_event(void *ctx, const struct dm_event *ev)
+{
+	struct sink *k = ctx;
+	if (ev->type == DM_EV_NOTE && ev->u.note.path)
+		snprintf(k->why, sizeof k->why, "%s", ev->u.note.text);
+}
+
+static const struct dm_session_ops ops = {.event = on_event, .record = on_record, .lines = on_lines};
+
+/* Parse path in a session with split_workers = n at this forced segment
+ * size (0: the default). Returns the file's code; fi gets its result. */
 static int split(const char *path, unsigned n, unsigned seg, uint64_t budget, struct sink *k,
-                 struct dm_split_stats *st, struct dm_error *err)
+                 struct dm_file_info *fi)
 {
 	char v[32];
 	if (seg) {
@@ -50,38 +87,54 @@ static int split(const char *path, unsigned n, unsigned seg, uint64_t budget, st
 	struct dm_config cfg;
 	dm_config_init(&cfg);
 	cfg.max_element_count = 0;
-	struct dm_acct *a = dm_acct_new(NULL, budget);
-	memset(k, 0, sizeof *k);
-	struct dm_split_out out = {.write = sink_write, .ctx = k};
-	dm_error_clear(err);
-	int rc = dm_split_parse(path, &cfg, a, n, &out, NULL, st, err);
-	cr_assert_eq(dm_acct_live(a), 0, "%s: %llu bytes still accounted", path,
-	             (unsigned long long)dm_acct_live(a));
-	struct dm_acct_stats as;
-	dm_acct_stats(a, &as);
+	cfg.max_concurrent = 1;
+	cfg.split_workers = n ? n : 1;
 	if (budget)
-		cr_assert_leq(as.peak, budget);
-	dm_acct_free(a);
-	return rc;
+		cfg.max_memory = budget;
+	memset(k, 0, sizeof *k);
+	pthread_mutex_init(&k->mu, NULL);
+	if (!out_acct)
+		out_acct = dm_acct_new(NULL, 0);
+	struct dm_error err;
+	dm_error_clear(&err);
+	struct dm_session_opts o = {.force = 1};
+	struct dm_session *s = dm_session_new(&cfg, &o, &ops, k, &err);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(dm_session_add(s, path), 0);
+	cr_assert_eq(dm_session_start(s, &err), 0, "%s", err.msg);
+	dm_session_wait(s);
+	cr_assert_eq(dm_session_file(s, 0, fi), 0);
+	static char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	snprintf(msg, sizeof msg, "%s", fi->error ? fi->error : "");
+	fi->error = msg;
+	struct dm_session_summary sum;
+	dm_session_summary(s, &sum);
+	if (budget)
+		cr_assert_leq(sum.acct_peak, budget);
+	dm_session_free(s);
+	pthread_mutex_destroy(&k->mu);
+	return fi->code;
 }
 
 static void same_as_one_thread(const char *path, unsigned n, unsigned seg, int *really_split)
 {
 	struct sink one, many;
-	struct dm_split_stats s1, s2;
-	struct dm_error e1, e2;
-	int r1 = split(path, 1, 0, 0, &one, &s1, &e1);
-	int r2 = split(path, n, seg, 0, &many, &s2, &e2);
+	struct dm_file_info f1, f2;
+	int r1 = split(path, 1, 0, 0, &one, &f1);
+	char e1[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	snprintf(e1, sizeof e1, "%s", f1.error);
+	int r2 = split(path, n, seg, 0, &many, &f2);
 	cr_assert_eq(r1, r2, "%s: rc %d vs %d", path, r1, r2);
 	cr_assert_eq(one.len, many.len, "%s (segment %u, %u threads): %zu vs %zu bytes (%s)", path,
-	             seg, n, one.len, many.len, s2.why);
+	             seg, n, one.len, many.len, many.why);
 	cr_assert(one.len == 0 || memcmp(one.data, many.data, one.len) == 0, "%s: output differs",
 	          path);
 	for (int t = 0; t < DM_REC_TYPES; t++)
-		cr_assert_eq(s1.records[t], s2.records[t]);
+		cr_assert_eq(f1.records[t], f2.records[t]);
 	if (r1)
-		cr_assert_str_eq(e1.msg, e2.msg);
-	if (s2.segments > 1 && !s2.fell_back)
+		cr_assert_str_eq(e1, f2.error);
+	cr_assert_eq(f1.segments, 0);
+	if (f2.segments > 1)
 		(*really_split)++;
 	free(one.data);
 	free(many.data);
@@ -162,17 +215,16 @@ Test(split, the_budget_holds)
 {
 	gen(6000000, 43);
 	struct sink k;
-	struct dm_split_stats st;
-	struct dm_error err;
+	struct dm_file_info fi;
 	/* enough for the segments: split, and under the budget */
-	int rc = split(gen_path, 2, 0, 64u << 20, &k, &st, &err);
-	cr_assert_eq(rc, 0, "%s", err.msg);
-	cr_assert_gt(st.segments, 1);
+	int rc = split(gen_path, 2, 0, 64u << 20, &k, &fi);
+	cr_assert_eq(rc, 0, "%s", fi.error);
+	cr_assert_gt(fi.segments, 1);
 	free(k.data);
-	/* far too little: a clean memory error, nothing left accounted */
-	rc = split(gen_path, 2, 0, 96u << 10, &k, &st, &err);
-	cr_assert_eq(rc, DM_ENOMEM, "rc %d: %s", rc, err.msg);
-	cr_assert(strstr(err.msg, "memory limit exceeded"), "%s", err.msg);
+	/* far too little: a clean memory error */
+	rc = split(gen_path, 2, 0, 96u << 10, &k, &fi);
+	cr_assert_eq(rc, DM_ENOMEM, "rc %d: %s", rc, fi.error);
+	cr_assert(strstr(fi.error, "memory limit exceeded"), "%s", fi.error);
 	free(k.data);
 	unlink(gen_path);
 }
@@ -190,12 +242,11 @@ Test(split, unsafe_files_fall_back_and_say_why)
 	fwrite(nl, 1, len - (size_t)(nl - xml), f);
 	fclose(f);
 	struct sink k;
-	struct dm_split_stats st;
-	struct dm_error err;
-	int rc = split(path2, 2, 100000, 0, &k, &st, &err);
-	cr_assert_eq(rc, 0, "%s", err.msg);
-	cr_assert(st.fell_back);
-	cr_assert_str_eq(st.why, "DOCTYPE present");
+	struct dm_file_info fi;
+	int rc = split(path2, 2, 100000, 0, &k, &fi);
+	cr_assert_eq(rc, 0, "%s", fi.error);
+	cr_assert_eq(fi.segments, 0);
+	cr_assert_str_eq(k.why, "parsed on one thread (DOCTYPE present)");
 	free(k.data);
 
 	/* two whole records commented out: a candidate inside a comment */

@@ -52,12 +52,12 @@ Test(queue, oldest_first_and_everything_copied)
 	fi.error = msg;
 	struct dm_event ev;
 	ev_plain(&ev, DM_EV_FILE_DONE, 1.5);
-	ev.file = &fi;
+	ev.u.file.file = &fi;
 	cr_assert_eq(dm_tui_queue_push(q, &ev), 0);
 	char key[16] = "chunk_size", value[16] = "128K";
 	ev_plain(&ev, DM_EV_SETTING, 2.0);
-	ev.key = key;
-	ev.value = value;
+	ev.u.setting.key = key;
+	ev.u.setting.value = value;
 	cr_assert_eq(dm_tui_queue_push(q, &ev), 0);
 	cr_assert_eq(push(q, DM_EV_SUMMARY, 3.0), 0);
 
@@ -101,7 +101,7 @@ Test(queue, long_strings_are_cut_and_terminated)
 	fi.error = msg;
 	struct dm_event ev;
 	ev_plain(&ev, DM_EV_FILE_DONE, 0);
-	ev.file = &fi;
+	ev.u.file.file = &fi;
 	cr_assert_eq(dm_tui_queue_push(q, &ev), 0);
 	struct dm_tui_event out;
 	cr_assert_eq(dm_tui_queue_drain(q, &out, 1), 1);
@@ -242,7 +242,7 @@ static void *produce(void *arg)
 		/* mostly progress, some news: both limits are hit */
 		ev_plain(&ev, i % 5 ? DM_EV_PROGRESS : DM_EV_FILE_DONE, i);
 		fi.bytes = (uint64_t)i;
-		ev.file = &fi;
+		ev.u.file.file = &fi;
 		if (dm_tui_queue_push(p->q, &ev) == 0)
 			p->accepted++;
 		else

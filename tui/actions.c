@@ -74,8 +74,8 @@ static void next_profile(struct dm_tui_dash *d)
 	}
 	char old[DM_NAME_MAX];
 	snprintf(old, sizeof old, "%s", d->m->profile);
-	if (dm_session_set_config(d->s, &cfg) != 0) {
-		dm_tui_model_log(d->m, DM_TUI_ERROR, "profile %s refused by the session (P)", next);
+	if (dm_session_set_config(d->s, &cfg, &err) != 0) {
+		dm_tui_model_log(d->m, DM_TUI_ERROR, "profile %s refused: %s (P)", next, err.msg);
 		return;
 	}
 	dm_tui_model_log(d->m, DM_TUI_INFO, "profile %s %s %s (P)", old, dm_tui_model_arrow(d->m),

@@ -28,6 +28,11 @@ int dm_tui_crt_signal(void)
 	return caught;
 }
 
+void dm_tui_crt_post_signal(int sig)
+{
+	caught = sig;
+}
+
 static void restore_at_exit(void)
 {
 	dm_tui_crt_end();

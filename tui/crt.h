@@ -18,5 +18,8 @@ int dm_tui_crt_begin(struct dm_tui_view *v, char *err, size_t errlen);
 void dm_tui_crt_end(void);
 /* The signal that asked us to stop, or 0. */
 int dm_tui_crt_signal(void);
+/* A signal the program's signal thread received, for the dashboard loop
+ * to end on (any thread). */
+void dm_tui_crt_post_signal(int sig);
 
 #endif

@@ -10,19 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "crt.h"
 #include "dash.h"
 #include "fmt.h"
 
 #define TICK_MS 100
 #define DRAIN_BATCH 64
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void drain(struct dm_tui_dash *d)
 {
@@ -259,7 +253,7 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 				d.chooser_win = NULL;
 			}
 		}
-		double now = mono();
+		double now = dm_mono_s();
 		int wait_ms = TICK_MS;
 		if (d.m->dirty || d.overlay_dirty) {
 			int since = (int)((now - last_draw) * 1000);

@@ -63,56 +63,112 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
+static void copy_file(struct dm_tui_event *d, const struct dm_file_info *f)
+{
+	d->has_file = 1;
+	d->file = *f;
+	d->file.path = NULL;
+	d->file.error = NULL;
+	d->file.ern_version = NULL;
+	copy_str(d->name, sizeof d->name, f->path ? base_name(f->path) : "");
+	if (f->error)
+		copy_str(d->text, sizeof d->text, f->error);
+}
+
+static void copy_sample(struct dm_tui_event *d, const struct dm_sample *x, const struct dm_trend *tr)
+{
+	if (x) {
+		d->has_sample = 1;
+		d->sample = *x;
+	}
+	if (tr) {
+		d->has_trend = 1;
+		d->trend = *tr;
+	}
+}
+
 void dm_tui_event_copy(struct dm_tui_event *d, const struct dm_event *ev)
 {
 	memset(d, 0, sizeof *d);
 	d->type = ev->type;
 	d->t = ev->t;
 	d->wall_ms = ev->wall_ms;
-	d->on = ev->on;
-	if (ev->file) {
-		d->has_file = 1;
-		d->file = *ev->file;
-		d->file.path = NULL;
-		d->file.error = NULL;
-		d->file.ern_version = NULL;
-		copy_str(d->name, sizeof d->name, ev->file->path ? base_name(ev->file->path) : "");
-		if (ev->file->error)
-			copy_str(d->text, sizeof d->text, ev->file->error);
-	}
-	if (ev->sample) {
-		d->has_sample = 1;
-		d->sample = *ev->sample;
-	}
-	if (ev->trend) {
-		d->has_trend = 1;
-		d->trend = *ev->trend;
-	}
-	if (ev->reclaim) {
+	const struct dm_file_info *f = dm_event_file(ev);
+	if (f)
+		copy_file(d, f);
+	switch (ev->type) {
+	case DM_EV_START:
+		d->workers = ev->u.start.workers;
+		break;
+	case DM_EV_ERROR:
+		d->on = ev->u.error.fatal;
+		if (ev->u.error.error) {
+			d->code = ev->u.error.error->code;
+			dm_error_format(ev->u.error.error, d->text, sizeof d->text);
+		}
+		break;
+	case DM_EV_RETRY:
+		if (ev->u.retry.cause) {
+			d->code = ev->u.retry.cause->code;
+			dm_error_format(ev->u.retry.cause, d->text, sizeof d->text);
+		}
+		if (ev->u.retry.chunk_size)
+			copy_str(d->text2, sizeof d->text2, ev->u.retry.chunk_size);
+		break;
+	case DM_EV_SAMPLE:
+		copy_sample(d, ev->u.sample.sample, ev->u.sample.trend);
+		break;
+	case DM_EV_STATUS:
+		copy_sample(d, ev->u.status.sample, ev->u.status.trend);
+		if (ev->u.status.summary)
+			d->exit_code = ev->u.status.summary->exit_code;
+		break;
+	case DM_EV_RECLAIM:
+		if (!ev->u.reclaim)
+			break;
 		d->has_reclaim = 1;
-		d->reclaim = *ev->reclaim;
+		d->reclaim = *ev->u.reclaim;
 		d->reclaim.reason = NULL;
-		copy_str(d->text2, sizeof d->text2, ev->reclaim->reason);
+		if (ev->u.reclaim->reason)
+			copy_str(d->text2, sizeof d->text2, ev->u.reclaim->reason);
+		break;
+	case DM_EV_PRESSURE:
+		d->on = ev->u.pressure.on;
+		if (ev->u.pressure.chunk_size)
+			copy_str(d->text2, sizeof d->text2, ev->u.pressure.chunk_size);
+		break;
+	case DM_EV_LEAK_SUSPECTED:
+	case DM_EV_LEAK_CONFIRMED:
+	case DM_EV_LEAK_CLEARED:
+		copy_sample(d, ev->u.leak.sample, NULL);
+		if (ev->u.leak.leak) {
+			d->has_leak = 1;
+			d->leak = *ev->u.leak.leak;
+		}
+		if (ev->u.leak.report_path)
+			copy_str(d->text, sizeof d->text, ev->u.leak.report_path);
+		break;
+	case DM_EV_SETTING:
+		if (ev->u.setting.key)
+			copy_str(d->text, sizeof d->text, ev->u.setting.key);
+		if (ev->u.setting.value)
+			copy_str(d->text2, sizeof d->text2, ev->u.setting.value);
+		break;
+	case DM_EV_NOTE:
+		if (!ev->u.note.text)
+			break;
+		if (ev->u.note.path)   /* a heap report */
+			snprintf(d->text, sizeof d->text, "%s: %s", ev->u.note.text, ev->u.note.path);
+		else
+			copy_str(d->text, sizeof d->text, ev->u.note.text);
+		break;
+	case DM_EV_SUMMARY:
+		if (ev->u.summary)
+			d->exit_code = ev->u.summary->exit_code;
+		break;
+	default:
+		break;
 	}
-	if (ev->leak) {
-		d->has_leak = 1;
-		d->leak = *ev->leak;
-	}
-	if (ev->error) {
-		d->code = ev->error->code;
-		dm_error_format(ev->error, d->text, sizeof d->text);
-	}
-	if (ev->report_path)
-		copy_str(d->text, sizeof d->text, ev->report_path);
-	if (ev->key && ev->report_path)   /* a NOTE about a heap report */
-		snprintf(d->text, sizeof d->text, "%s: %s", ev->key, ev->report_path);
-	else if (ev->key)
-		copy_str(d->text, sizeof d->text, ev->key);
-	if (ev->value)
-		copy_str(d->text2, sizeof d->text2, ev->value);
-	if (ev->summary)
-		d->exit_code = ev->summary->exit_code;
-	d->workers = ev->workers;
 }
 
 /* Events whose news the next one of the same kind repeats. */

@@ -94,4 +94,33 @@ PY
 [ "$r1" = 2 ] && [ "$r2" = 2 ] || { echo "FAIL: malformed exit codes $r1 $r2"; fail=1; }
 cmp -s "$tmp/f1" "$tmp/f2" || { echo "FAIL: records before the error differ"; fail=1; }
 grep -q "mismatched tag" "$tmp/f2.err" || { echo "FAIL: split error message: $(cat "$tmp/f2.err")"; fail=1; }
+
+# run: --split is the same session parsing the file on several threads;
+# records byte-identical to one thread, the split said in FILE_DONE
+run_same() { # file workers
+	"$DDEXMON" run --force --split "$2" --events "$tmp/rev" "$1" >"$tmp/r2" 2>"$tmp/r2.err"
+	r=$?
+	"$DDEXMON" parse "$1" >"$tmp/r1" 2>/dev/null
+	p=$?
+	[ "$r" = "$p" ] || { echo "FAIL: run --split $2 $1: exit $r, parse $p"; fail=1; }
+	cmp -s "$tmp/r1" "$tmp/r2" || { echo "FAIL: run --split $2 $1: records differ"; fail=1; }
+}
+run_same "$tmp/big.xml" 2
+grep -q '"event":"file_done".*"segments":[2-9]' "$tmp/rev" ||
+	{ echo "FAIL: run --split: the 12M file was not parsed in segments"; fail=1; }
+grep -q '"event":"note".*parsed on one thread' "$tmp/rev" && { echo "FAIL: run --split fell back on the 12M file"; fail=1; }
+run_same "$tmp/bad.xml" 2
+run_same "$tmp/cm.xml" 3
+n=0
+while IFS='	' read -r file _; do
+	[ "$file" = file ] && continue
+	[ -f "$DM_CORPUS/$file" ] || continue
+	n=$((n + 1))
+	[ $((n % 8)) = 0 ] || continue   # a sample of the corpus: each run starts a session
+	DDEXMON_SPLIT_SEGMENT=2048 run_same "$DM_CORPUS/$file" 2
+done <"$DM_CORPUS/MANIFEST.tsv"
+# split_workers from a profile key is the same as --split
+"$DDEXMON" run --force --set split_workers=2 --no-records --events "$tmp/rev" "$tmp/big.xml" 2>/dev/null ||
+	{ echo "FAIL: run --set split_workers=2"; fail=1; }
+grep -q '"split_workers":"2"' "$tmp/rev" || { echo "FAIL: split_workers not in the start event"; fail=1; }
 exit $fail
