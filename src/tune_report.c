@@ -186,9 +186,14 @@ static void print_memory(const struct dm_tune_row *rows, size_t n, const struct 
 	dm_format_bytes(rss, r, sizeof r);
 	dm_format_size(top->chunk, ch, sizeof ch);
 	double share = (double)top->acct_peak / (double)base->max_memory;
-	printf("%s: the largest accounted peak, %s (chunk %s), is %.1f%% of the %s budget "
+	char pct[16];
+	if (share < 0.001)
+		snprintf(pct, sizeof pct, "under 0.1%%");
+	else
+		snprintf(pct, sizeof pct, "%.1f%%", share * 100);
+	printf("%s: the largest accounted peak, %s (chunk %s), is %s of the %s budget "
 	       "(max_memory); peak RSS at most %s.\n",
-	       share < SMALL_SHARE ? "Memory was not a constraint" : "Memory", acc, ch, share * 100,
+	       share < SMALL_SHARE ? "Memory was not a constraint" : "Memory", acc, ch, pct,
 	       bud, r);
 }
 

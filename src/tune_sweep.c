@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,8 +67,14 @@ static void show_progress(const struct progress *p)
 		clock_text(el / p->done * (p->planned - p->done), l, sizeof l);
 		snprintf(left, sizeof left, ", ~%s left", l);
 	}
-	fprintf(stderr, "\r\033[Ktune: %s (setting %zu/%zu), run %d/%d, %s elapsed%s", p->what,
-	        p->setting, p->settings, p->run, p->runs, e, left);
+	char line[256];
+	snprintf(line, sizeof line, "tune: %s (setting %zu/%zu), run %d/%d, %s elapsed%s", p->what,
+	         p->setting, p->settings, p->run, p->runs, e, left);
+	/* a line that wraps cannot be rewritten with \r: cut it to the width */
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && (size_t)ws.ws_col - 1 < sizeof line)
+		line[ws.ws_col - 1] = '\0';
+	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 }
 
