@@ -155,8 +155,8 @@ static void memory_reason(struct dm_tune_text *t, const struct dm_tune_row *rows
 	else if (c->best != c->fastest)
 		dm_tune_addf(t, "it uses less memory (accounted peak %s vs %s for the fastest)", bp, fp);
 	else
-		dm_tune_addf(t, "it is the fastest and uses the least memory (accounted peak %s vs %s%s)", bp,
-		    c->nnoise > 2 ? "up to " : "", mp);
+		dm_tune_addf(t, "it is the fastest and uses the least memory of them "
+		             "(accounted peak %s vs %s%s)", bp, c->nnoise > 2 ? "up to " : "", mp);
 }
 
 void dm_tune_explain(const struct dm_tune_row *rows, size_t n, const struct dm_tune_choice *c,

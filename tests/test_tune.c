@@ -124,7 +124,7 @@ Test(tune, the_fastest_with_the_least_memory_says_so)
 	char why[512];
 	dm_tune_explain(r, 3, &c, 0, why, sizeof why);
 	cr_assert(strstr(why, "16K, 64K and 256K are within noise (84.0 vs 83.0 vs 82.0 MB/s"), "%s", why);
-	cr_assert(strstr(why, "16K chosen, it is the fastest and uses the least memory "
+	cr_assert(strstr(why, "16K chosen, it is the fastest and uses the least memory of them "
 	                      "(accounted peak 65.0K vs up to 789K)"), "%s", why);
 }
 
