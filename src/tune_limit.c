@@ -36,18 +36,63 @@ static int error_pos(const char *error, const char *file, uint64_t *line, uint64
 	return errno || *end != ':' ? -1 : 0;
 }
 
-/* The text between tags around LINE:COLUMN (columns count characters, as
- * expat does): its length in bytes as written (entities unexpanded) and
- * the name of the element it is in. 0, or -1 when the place is not in
- * text or the file cannot be read. */
+/* A text value found in the file: where it starts and ends, how long it
+ * is as written (entities unexpanded), the element it is in. */
+struct span {
+	uint64_t l0, c0, l1, c1, len;
+	char name[64];
+};
+
+/* (l, c) at or after (l0, c0) and at or before (l1, c1). */
+static int span_has(const struct span *s, uint64_t l, uint64_t c)
+{
+	return (l > s->l0 || (l == s->l0 && c >= s->c0)) && (l < s->l1 || (l == s->l1 && c <= s->c1));
+}
+
+/* Every setting that fails on a long value asks about it, at a place that
+ * moves with the chunk size: the values measured are kept, so a big file
+ * is read once per value and not once per row (tune is one thread). */
+#define SEEN_MAX 4
+static struct {
+	char file[DM_ERRFILE_MAX];
+	struct span s;
+} seen[SEEN_MAX];
+static size_t nseen;
+
+static int measure_scan(const char *file, uint64_t line, uint64_t col, struct span *sp);
+
+/* The text value around LINE:COLUMN (columns count characters, as expat
+ * does). 0, or -1 when the place is not in text or the file cannot be
+ * read. */
 static int measure_text(const char *file, uint64_t line, uint64_t col, uint64_t *len, char *name,
                         size_t name_size)
+{
+	struct span sp;
+	for (size_t i = 0; i < nseen; i++)
+		if (strcmp(seen[i].file, file) == 0 && span_has(&seen[i].s, line, col)) {
+			*len = seen[i].s.len;
+			snprintf(name, name_size, "%s", seen[i].s.name);
+			return 0;
+		}
+	if (measure_scan(file, line, col, &sp) != 0)
+		return -1;
+	if (strlen(file) < sizeof seen[0].file) {
+		size_t k = nseen < SEEN_MAX ? nseen++ : (size_t)(line % SEEN_MAX);
+		snprintf(seen[k].file, sizeof seen[k].file, "%s", file);
+		seen[k].s = sp;
+	}
+	*len = sp.len;
+	snprintf(name, name_size, "%s", sp.name);
+	return 0;
+}
+
+static int measure_scan(const char *file, uint64_t line, uint64_t col, struct span *sp)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	char buf[8192], cur[64] = "", next[64];
-	uint64_t off = 0, ln = 1, cn = 1, text_start = 0;
+	uint64_t off = 0, ln = 1, cn = 1, text_start = 0, sl = 1, sc = 1;
 	int in_tag = 0, naming = 0, start_tag = 0, found = 0, rc = -1;
 	unsigned char quote = 0;   /* inside an attribute value: '>' does not end the tag */
 	size_t nl = 0;
@@ -61,8 +106,12 @@ static int measure_text(const char *file, uint64_t line, uint64_t col, uint64_t 
 				break;
 			if (ch == '<' && !in_tag) {
 				if (found) {
-					*len = off - text_start;
-					snprintf(name, name_size, "%s", cur);
+					sp->l0 = sl;
+					sp->c0 = sc;
+					sp->l1 = ln;
+					sp->c1 = cn;
+					sp->len = off - text_start;
+					snprintf(sp->name, sizeof sp->name, "%s", cur);
 					rc = 0;
 				}
 				in_tag = naming = start_tag = 1;
@@ -91,6 +140,8 @@ static int measure_text(const char *file, uint64_t line, uint64_t col, uint64_t 
 				if (ch == '>') {
 					in_tag = 0;
 					text_start = off + 1;
+					sl = ln;
+					sc = cn + 1;
 				}
 			}
 			if (ch == '\n') {

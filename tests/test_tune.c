@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define K 1024ull
@@ -255,6 +256,17 @@ Test(tune, a_long_text_value_is_measured, .init = init_base)
 	char t[256];
 	dm_tune_limit_text(&r[0], r, 2, &base, path, t, sizeof t);
 	cr_assert_str_eq(t, "buffer_size 1K < a 2.93K Title value at line 6 (buffer 4K parsed it)");
+	/* another chunk size fails elsewhere in the same value: measured once */
+	unlink(path);
+	snprintf(msg, sizeof msg, "%s:8:5: text value longer than buffer_size (1K)", path);
+	failed(&r[0], 64 * K, K, DM_ELIMIT, msg);
+	dm_tune_limit_text(&r[0], r, 1, &base, path, t, sizeof t);
+	cr_assert_str_eq(t, "buffer_size 1K < a 2.93K Title value at line 8", "not read again: %s", t);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	cr_assert(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("<?xml version=\"1.0\"?>\n<Msg>\n  <!-- it's a comment -->\n  <Title a=\"b>c\">", f);
+	fclose(f);
 	/* a place in markup is not measured */
 	snprintf(msg, sizeof msg, "%s:4:12: text value longer than buffer_size (1K)", path);
 	failed(&r[0], 4 * K, K, DM_ELIMIT, msg);
