@@ -31,7 +31,7 @@ static const char *mark(const struct dm_tune_row *rows, size_t i, const struct d
 void dm_tune_print_table(const struct dm_tune_row *rows, size_t n, int with_buffers,
                          const struct dm_tune_choice *c)
 {
-	printf("\n  %-6s%s  %7s  %13s  %13s  %6s  %9s  %9s  %7s  %8s\n", "chunk",
+	printf("\n  %-6s%s  %6s  %11s  %11s  %6s  %9s  %9s  %7s  %8s\n", "chunk",
 	       with_buffers ? "  buffer" : "", "MB/s", "min-max", "IQR", "spread", "peak RSS",
 	       "accounted", "allocs", "reclaims");
 	for (size_t i = 0; i < n; i++) {
@@ -54,7 +54,7 @@ void dm_tune_print_table(const struct dm_tune_row *rows, size_t n, int with_buff
 		dm_format_bytes(w->acct_peak, acc, sizeof acc);
 		snprintf(range, sizeof range, "%.1f-%.1f", w->min, w->max);
 		snprintf(iqr, sizeof iqr, "%.1f-%.1f", w->q1, w->q3);
-		printf("  %7.1f  %13s  %13s  %5.1f%%  %9s  %9s  %7llu  %8llu", w->median, range, iqr,
+		printf("  %6.1f  %11s  %11s  %5.1f%%  %9s  %9s  %7llu  %8llu", w->median, range, iqr,
 		       spread_pct(w), rss, acc, (unsigned long long)w->mallocs,
 		       (unsigned long long)w->reclamations);
 		const char *m = mark(rows, i, c);
