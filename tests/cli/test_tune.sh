@@ -42,7 +42,7 @@ same "rows marked within noise say so" "$(grep -Ec '^~ ' "$tmp/table")" \
 expect "the columns are named" "$tmp/table" '^ +chunk +MB/s +min-max +IQR +spread +peak RSS .*allocs +reclaims'
 expect "the choice is spelled out" "$tmp/table" '^\* chosen: chunk_size = [0-9]+[KM] \([0-9.]+ MB/s median\)$'
 expect "and why" "$tmp/table" \
-	'^([0-9]+[KM] is the fastest beyond the noise \(|.* are within noise \(.*\): [0-9]+[KM] chosen, )'
+	'^([0-9]+[KM] is the fastest beyond the noise \(|.* are within noise( of the fastest, [0-9]+[KM])? \(.*\): [0-9]+[KM] chosen, )'
 expect "a 1M file in a 512M budget: memory was no constraint" "$tmp/table" \
 	'^Memory was not a constraint: the largest accounted peak, [0-9.]+[KM] \(chunk 4M\), is [0-9.]+% of the 512M budget'
 expect_not "the budget is not named as a reason it was not" "$tmp/table" 'within the budget'
@@ -77,7 +77,7 @@ if [ -f "$prof" ]; then ok "the profile exists"; else not_ok "the profile exists
 run "the profile is found by name" 0 "$DDEXMON" profiles tuned
 expect "with the best chunk size" "$tmp/out" "^[* ] chunk_size +$best "
 expect "its comment says how it was chosen" "$prof" \
-	'^# Why: ([0-9]+[KM] is the fastest beyond the noise|.* are within noise)'
+	'^# Why: ([0-9]+[KM] is the fastest beyond the noise|.* are within noise|[0-9]+ settings are within)'
 expect "with the spread of the chosen setting" "$prof" '^# Chosen: chunk [0-9]+[KM], buffer 1M: [0-9.]+ MB/s median'
 run "and a run uses it" 0 "$DDEXMON" run --profile tuned --no-records --events "$tmp/ev" "$tmp/d.xml"
 expect "the run's configuration is the tuned one" "$tmp/ev" "\"profile\":\"tuned\".*\"chunk_size\":\"$best\""
