@@ -185,7 +185,7 @@ void dm_tune_explain(const struct dm_tune_row *rows, size_t n, const struct dm_t
 			    (next < 0 || rows[i].median > rows[next].median))
 				next = (int)i;
 		if (next < 0) {
-			dm_tune_addf(&t, "%s is the only setting that parsed (%.1f MB/s, middle half %.1f-%.1f)",
+			dm_tune_addf(&t, "%s is the only setting that qualified (%.1f MB/s, middle half %.1f-%.1f)",
 			    fl, f->median, f->q1, f->q3);
 			return;
 		}

@@ -170,6 +170,9 @@ Test(tune, failed_and_retried_rows_are_not_chosen)
 	dm_tune_choose(r, 3, &c);
 	cr_assert_eq(c.best, 0);
 	cr_assert_eq(c.fastest, 0);
+	char one[256];
+	dm_tune_explain(r, 3, &c, 0, one, sizeof one);
+	cr_assert_str_eq(one, "16K is the only setting that qualified (61.0 MB/s, middle half 60.5-61.5)");
 	failed(&r[0], 16 * K, M, DM_EXML, "x.xml:1:1: not well-formed");
 	r[1].ok = 0;
 	dm_tune_choose(r, 3, &c);
