@@ -35,7 +35,7 @@ static void usage(FILE *f)
 	      "  --chunks LIST         chunk sizes (default 4K,16K,64K,256K,1M,4M)\n"
 	      "  --buffers LIST        buffer sizes to sweep as well (default: the profile's)\n"
 	      "  --runs N              runs per setting; the median is reported (default 5,\n"
-	      "                        or 3 when the first round takes over 15 s)\n"
+	      "                        or 3 when the first round takes over 10 s)\n"
 	      "  --csv OUT             also write the table as CSV (atomically)\n"
 	      "  --write-profile NAME  save the base configuration with the chosen setting as\n"
 	      "                        $XDG_CONFIG_HOME/ddexmon/profiles/NAME.profile\n"

@@ -52,7 +52,7 @@ struct dm_tune_sweep_info {
  * run; rows has nchunks * nbuffers entries, buffer-major, and is filled
  * in. Settings take turns, round after round (the order reversed every
  * other round), so a slow spell of the machine hits all of them alike.
- * runs 0 means the default: 5, or 3 when the first round took over 15 s.
+ * runs 0 means the default: 5, or 3 when the first round took over 10 s.
  * Per-run lines go to stderr when it is not a terminal; on a terminal one
  * progress line, rewritten and cleared at the end. A signal ends the sweep
  * after killing the running child: the rows hold the runs done. Call from

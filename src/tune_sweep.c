@@ -25,7 +25,7 @@
 #define MB 1e6
 #define DEFAULT_RUNS 5
 #define SLOW_RUNS 3
-#define SLOW_ROUND 15.0     /* seconds: a first round slower than this drops to SLOW_RUNS */
+#define SLOW_ROUND 10.0     /* seconds: a first round slower than this drops to SLOW_RUNS */
 #define TICK_MS 250         /* the progress line's refresh while a run goes on */
 
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
