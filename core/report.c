@@ -375,10 +375,52 @@ static int csv_split(char *s, char **f, int max)
 	return n;
 }
 
+#define TUNE_MAX_COLS 48
+
+static const char *const tune_col_names[TC_COUNT] = {
+	[TC_CHUNK] = "chunk", [TC_CHUNK_BYTES] = "chunk_bytes", [TC_BUFFER] = "buffer",
+	[TC_BUFFER_BYTES] = "buffer_bytes", [TC_RUNS] = "runs", [TC_OK] = "ok",
+	[TC_RETRIED] = "retried", [TC_MEDIAN] = "mbps_median", [TC_MIN] = "mbps_min",
+	[TC_MAX] = "mbps_max", [TC_PEAK_RSS] = "peak_rss_bytes",
+	[TC_ACCT_PEAK] = "accounted_peak_bytes", [TC_ALLOCS] = "allocations",
+	[TC_CHOSEN] = "chosen", [TC_ERROR] = "error",
+};
+
+/* Map the header's names to columns; 0, or -1 when a needed one is absent. */
+static int tune_header(struct dm_report *rep, const char *line, size_t len)
+{
+	char buf[1024];
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	char *f[TUNE_MAX_COLS];
+	int n = csv_split(buf, f, TUNE_MAX_COLS);
+	for (int c = 0; c < TC_COUNT; c++) {
+		rep->tune_col[c] = -1;
+		for (int i = 0; i < n; i++)
+			if (strcmp(f[i], tune_col_names[c]) == 0 ||
+			    (c == TC_CHOSEN && strcmp(f[i], "best") == 0))
+				rep->tune_col[c] = i;
+	}
+	rep->tune_ncols = n;
+	for (int c = TC_CHUNK; c <= TC_MEDIAN; c++)
+		if (rep->tune_col[c] < 0)
+			return -1;
+	return 0;
+}
+
+static const char *tcol(const struct dm_report *rep, char **f, int n, enum tune_col c)
+{
+	int i = rep->tune_col[c];
+	return i >= 0 && i < n && f[i] ? f[i] : "";
+}
+
 static int tune_line(struct dm_report *rep, char *line)
 {
-	char *f[17];
-	if (csv_split(line, f, 17) < 16)
+	char *f[TUNE_MAX_COLS];
+	int n = csv_split(line, f, TUNE_MAX_COLS);
+	if (n < rep->tune_ncols - 1)   /* the last column (an error) may be empty */
 		return -1;
 	if (rep->ntune == DM_REPORT_TUNE_ROWS) {
 		rep->tune_more++;
@@ -386,25 +428,25 @@ static int tune_line(struct dm_report *rep, char *line)
 	}
 	struct tune_row *w = &rep->tune[rep->ntune];
 	char *end;
-	copy(w->chunk, sizeof w->chunk, f[0]);
-	w->chunk_bytes = strtoull(f[1], &end, 10);
+	copy(w->chunk, sizeof w->chunk, tcol(rep, f, n, TC_CHUNK));
+	w->chunk_bytes = strtoull(tcol(rep, f, n, TC_CHUNK_BYTES), &end, 10);
 	if (*end || !w->chunk_bytes)
 		return -1;
-	copy(w->buffer, sizeof w->buffer, f[2]);
-	w->buffer_bytes = strtoull(f[3], NULL, 10);
-	w->runs = atoi(f[4]);
-	w->ok = atoi(f[5]);
-	w->retried = atoi(f[6]);
-	w->med = strtod(f[7], &end);
+	copy(w->buffer, sizeof w->buffer, tcol(rep, f, n, TC_BUFFER));
+	w->buffer_bytes = strtoull(tcol(rep, f, n, TC_BUFFER_BYTES), NULL, 10);
+	w->runs = atoi(tcol(rep, f, n, TC_RUNS));
+	w->ok = atoi(tcol(rep, f, n, TC_OK));
+	w->retried = atoi(tcol(rep, f, n, TC_RETRIED));
+	w->med = strtod(tcol(rep, f, n, TC_MEDIAN), &end);
 	if (*end || !isfinite(w->med))
 		return -1;
-	w->min = strtod(f[8], NULL);
-	w->max = strtod(f[9], NULL);
-	w->peak_rss = strtoull(f[10], NULL, 10);
-	w->acct_peak = strtoull(f[11], NULL, 10);
-	w->allocs = strtoull(f[12], NULL, 10);
-	w->best = atoi(f[15]) == 1;
-	copy(w->error, sizeof w->error, f[16] ? f[16] : "");
+	w->min = strtod(tcol(rep, f, n, TC_MIN), NULL);
+	w->max = strtod(tcol(rep, f, n, TC_MAX), NULL);
+	w->peak_rss = strtoull(tcol(rep, f, n, TC_PEAK_RSS), NULL, 10);
+	w->acct_peak = strtoull(tcol(rep, f, n, TC_ACCT_PEAK), NULL, 10);
+	w->allocs = strtoull(tcol(rep, f, n, TC_ALLOCS), NULL, 10);
+	w->best = atoi(tcol(rep, f, n, TC_CHOSEN)) == 1;
+	copy(w->error, sizeof w->error, tcol(rep, f, n, TC_ERROR));
 	rep->ntune++;
 	return 0;
 }
@@ -451,13 +493,14 @@ static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_f
 
 /* Is the first line a tune CSV header? If not, it is read again as the
  * first line of a recording. */
-static int is_tune(struct dm_jsonl *r)
+static int is_tune(struct dm_report *rep, struct dm_jsonl *r)
 {
 	const char *line;
 	size_t len;
 	struct dm_error e;
 	int rc = dm_jsonl_getline(r, &line, &len, &e);
-	if (rc == 1 && strncmp(line, TUNE_HEADER, sizeof TUNE_HEADER - 1) == 0)
+	if (rc == 1 && strncmp(line, TUNE_HEADER, sizeof TUNE_HEADER - 1) == 0 &&
+	    tune_header(rep, line, len) == 0)
 		return 1;
 	if (rc == 1)
 		dm_jsonl_unget(r);
@@ -470,7 +513,7 @@ int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn wa
 	struct dm_jsonl *r = dm_jsonl_open(path, rep->acct, err);
 	if (!r)
 		return err->code ? err->code : DM_EIO;
-	if (is_tune(r)) {
+	if (is_tune(rep, r)) {
 		int rc = read_tune(rep, r, warn, ctx, err);
 		dm_jsonl_free(r);
 		if (rc == 0 && rep->ntune == 0)

@@ -342,7 +342,7 @@ static void tune_page(const struct dm_report *rep, const char *title, struct dm_
 		td_bytes(o, (double)w->peak_rss);
 		td_bytes(o, (double)w->acct_peak);
 		td_num(o, 0, (double)w->allocs);
-		td_text(o, NULL, w->best ? "\xE2\x98\x85 best within the budget" : w->error[0] ? w->error : w->ok ? "" : "failed");
+		td_text(o, NULL, w->best ? "\xE2\x98\x85 chosen" : w->error[0] ? w->error : w->ok ? "" : "failed");
 		dm_buf_puts(o, "</tr>\n");
 	}
 	dm_buf_puts(o, "</table>\n");

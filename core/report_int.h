@@ -71,9 +71,19 @@ struct tune_row {
 	char error[200];
 };
 
+/* The columns of tune --csv the report reads, found by name in its header
+ * (columns are added over versions; older files say "best" for "chosen"). */
+enum tune_col {
+	TC_CHUNK, TC_CHUNK_BYTES, TC_BUFFER, TC_BUFFER_BYTES, TC_RUNS, TC_OK, TC_RETRIED,
+	TC_MEDIAN, TC_MIN, TC_MAX, TC_PEAK_RSS, TC_ACCT_PEAK, TC_ALLOCS, TC_CHOSEN, TC_ERROR,
+	TC_COUNT
+};
+
 struct dm_report {
 	struct dm_acct *acct;
 	int is_tune;
+	int tune_col[TC_COUNT];        /* index of each column, -1 when absent */
+	int tune_ncols;
 	/* the run */
 	int have_start, have_summary, have_status;
 	char start_time[40], end_time[40];

@@ -137,7 +137,7 @@ int dm_rd_tune_chart(const struct dm_report *rep, struct dm_buf *o, int standalo
 				              x - 3.5, PT + ph - ph * (double)w->peak_rss / rtop - 3.5);
 				if (w->best)
 					dm_buf_printf(o, "<text data-best=\"1\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-					              "font-weight=\"bold\" fill=\"#2e8b57\">\xE2\x98\x85 best</text>", x, y - 10);
+					              "font-weight=\"bold\" fill=\"#2e8b57\">\xE2\x98\x85 chosen</text>", x, y - 10);
 				if (!w->ok)
 					dm_buf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#c0392b\">failed</text>",
 					              x, PT + ph - 6);

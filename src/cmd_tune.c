@@ -1,8 +1,10 @@
 /* `ddexmon tune FILE`: parse one file at each chunk size (and buffer size)
- * several times and tabulate median MB/s, peak RSS, allocations and
- * reclamations, marking the fastest setting that stays within the budget.
- * The options live here; the sweep, the report and the profile writer in
- * tune_sweep.c, tune_report.c and tune_profile.c. */
+ * several times and tabulate median MB/s with its spread, peak RSS,
+ * allocations and reclamations, and choose: the fastest setting, or among
+ * those within noise of it the one using the least memory. The options
+ * live here; the sweep, the choice, the limits, the report and the
+ * profile writer in tune_sweep.c, tune_choose.c, tune_limit.c,
+ * tune_report.c and tune_profile.c. */
 #include "config.h"
 #include "cli.h"
 
@@ -24,20 +26,26 @@ static const char default_chunks[] = "4K,16K,64K,256K,1M,4M";
 static void usage(FILE *f)
 {
 	fputs("Usage: ddexmon tune FILE [OPTIONS]\n"
-	      "Parse FILE at each chunk size (and buffer size), N times each, and print\n"
-	      "median MB/s, peak RSS, allocations and reclamations per setting; the\n"
-	      "fastest setting within the budget (max_memory) is marked '*'.\n\n"
+	      "Parse FILE at each chunk size (and buffer size), N times each, settings\n"
+	      "taking turns, and print per setting the median MB/s with its range, IQR\n"
+	      "and spread, peak RSS, accounted peak, allocations and reclamations.\n"
+	      "The choice ('*') is the fastest setting, or, among the settings within\n"
+	      "noise of it (IQRs overlapping, marked '~'), the one with the smallest\n"
+	      "accounted peak; a failed setting says what limited it.\n\n"
 	      "  --chunks LIST         chunk sizes (default 4K,16K,64K,256K,1M,4M)\n"
 	      "  --buffers LIST        buffer sizes to sweep as well (default: the profile's)\n"
-	      "  --runs N              runs per setting; the median is reported (default 3)\n"
+	      "  --runs N              runs per setting; the median is reported (default 5,\n"
+	      "                        or 3 when the first round takes over 10 s)\n"
 	      "  --csv OUT             also write the table as CSV (atomically)\n"
-	      "  --write-profile NAME  save the base configuration with the best setting as\n"
+	      "  --write-profile NAME  save the base configuration with the chosen setting as\n"
 	      "                        $XDG_CONFIG_HOME/ddexmon/profiles/NAME.profile\n"
 	      "  --profile NAME|FILE   the base configuration (see 'ddexmon profiles')\n"
 	      "  --set KEY=VALUE       override one key of the base (repeatable)\n"
 	      "  --force               start even when MemAvailable < max_memory\n"
 	      "  -h, --help            this help\n\n"
-	      "Each run is a separate process, so peak RSS is per setting.\n"
+	      "Each run is a separate process, so peak RSS is per setting. On a terminal\n"
+	      "one progress line (setting, run, time left); Ctrl-C ends the sweep with\n"
+	      "the table so far (no profile is written).\n"
 	      "Exit status: 0 ok, 1 usage, 2 input error (also: FILE missing), 3 memory\n"
 	      "limit (when every setting failed, the worst of their errors), 130 interrupted.\n", f);
 }
@@ -102,7 +110,7 @@ int dm_cmd_tune(int argc, char **argv)
 	struct dm_cli_config cc = {0};
 	const char *chunks_arg = default_chunks, *buffers_arg = NULL;
 	const char *csv = NULL, *profile_name = NULL;
-	int runs = 3, force = 0, opt;
+	int runs = 0, force = 0, opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		int r = dm_cli_config_opt(&cc, opt, optarg);
@@ -171,39 +179,51 @@ int dm_cmd_tune(int argc, char **argv)
 		dm_cli_error("out of memory");
 		return DM_EXIT_INPUT;
 	}
-	char fsz[16], budget_text[16];
+	char fsz[16], budget_text[16], runs_text[32];
 	dm_format_bytes((uint64_t)st.st_size, fsz, sizeof fsz);
 	dm_format_size(base.max_memory, budget_text, sizeof budget_text);
+	if (runs)
+		snprintf(runs_text, sizeof runs_text, "%d run%s", runs, runs == 1 ? "" : "s");
+	else
+		snprintf(runs_text, sizeof runs_text, "up to 5 runs");
 	char shown[DM_PATH_MAX];
-	fprintf(stderr, "tune: %s (%s), %zu setting%s x %d run%s, profile '%s', budget %s\n",
-	        dm_esc(file, shown, sizeof shown), fsz,
-	        nrows, nrows == 1 ? "" : "s", runs, runs == 1 ? "" : "s", base.name, budget_text);
-	int worst = 0;
-	int interrupted = dm_tune_sweep(&base, file, force, runs, chunks, nchunks, buffers, nbuffers,
-	                                rows, &worst);
+	fprintf(stderr, "tune: %s (%s), %zu setting%s x %s, profile '%s', budget %s\n",
+	        dm_esc(file, shown, sizeof shown), fsz, nrows, nrows == 1 ? "" : "s", runs_text,
+	        base.name, budget_text);
+	struct dm_tune_sweep_info info;
+	dm_tune_sweep(&base, file, force, runs, chunks, nchunks, buffers, nbuffers, rows, &info);
 
-
-	int best = dm_tune_best(rows, nrows);
-	dm_tune_print_table(rows, nrows, buffers_arg != NULL, best);
-	printf("\n%s: %s, %d run%s per setting, budget %s (profile '%s').\n", file, fsz, runs,
-	       runs == 1 ? "" : "s", budget_text, base.name);
-	dm_tune_print_verdict(rows, nrows, buffers_arg != NULL, best);
+	struct dm_tune_choice choice;
+	dm_tune_choose(rows, nrows, &choice);
+	int with_buffers = buffers_arg != NULL;
+	dm_tune_print_table(rows, nrows, with_buffers, &choice);
+	printf("\n%s: %s, %d run%s per setting, budget %s (profile '%s').\n", shown, fsz, info.runs,
+	       info.runs == 1 ? "" : "s", budget_text, base.name);
+	if (info.interrupted)
+		printf("Interrupted after %d of %d runs (%.0f s): the table so far.\n", info.runs_done,
+		       info.runs_planned, info.seconds);
+	dm_tune_print_verdict(rows, nrows, with_buffers, &choice, &base, file);
 
 	int code = DM_EXIT_OK;
-	if (csv && dm_tune_write_csv(csv, rows, nrows, best) != 0)
+	if (csv && dm_tune_write_csv(csv, rows, nrows, &choice, &base, file) != 0)
 		code = DM_EXIT_INPUT;
-	if (profile_name) {
-		if (best < 0) {
+	if (profile_name && info.interrupted) {
+		dm_cli_error("--write-profile: not written: the sweep was interrupted");
+	} else if (profile_name) {
+		char why[1024];
+		dm_tune_explain(rows, nrows, &choice, with_buffers, why, sizeof why);
+		if (choice.best < 0) {
 			dm_cli_error("--write-profile: no setting to save");
-			code = code ? code : (worst ? worst : DM_EXIT_INPUT);
-		} else if (dm_tune_write_profile(profile_name, &base, &rows[best], file, runs) != 0) {
+			code = code ? code : (info.worst ? info.worst : DM_EXIT_INPUT);
+		} else if (dm_tune_write_profile(profile_name, &base, &rows[choice.best], file, info.runs,
+		                                 why) != 0) {
 			code = DM_EXIT_INPUT;
 		}
 	}
-	if (interrupted)
+	if (info.interrupted)
 		code = DM_EXIT_INTERRUPTED;
-	else if (best < 0 && !code)
-		code = worst ? worst : DM_EXIT_INPUT;
+	else if (choice.best < 0 && !code)
+		code = info.worst ? info.worst : DM_EXIT_INPUT;
 	free(rows);
 	if (fflush(stdout) != 0 && !code) {
 		dm_cli_error("standard output: write error");

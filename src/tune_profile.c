@@ -21,10 +21,40 @@ int dm_tune_valid_name(const char *name)
 	return 1;
 }
 
+/* text as comment lines of at most about 72 columns, "# Why: " first; a
+ * '#' or a control character in it cannot end the comment (a newline
+ * would): they are written as '_'. */
+static void comment_wrapped(struct dm_buf *t, const char *text)
+{
+	if (!text || !*text)
+		return;
+	const char *p = text;
+	int first = 1;
+	while (*p) {
+		size_t room = first ? 64 : 70, n = strlen(p);
+		if (n > room) {
+			n = room;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = room;
+		}
+		dm_buf_puts(t, first ? "# Why: " : "#   ");
+		for (size_t i = 0; i < n; i++)
+			dm_buf_puts(t, (char[2]){(unsigned char)p[i] < 0x20 || p[i] == '#' ? '_' : p[i], '\0'});
+		dm_buf_puts(t, !p[n] ? ".\n" : "\n");
+		p += n;
+		while (*p == ' ')
+			p++;
+		first = 0;
+	}
+}
+
 /* The base configuration with the chosen sizes, as a profile in the user's
  * profile directory, written atomically and read back as a check. */
 int dm_tune_write_profile(const char *name, const struct dm_config *base,
-                          const struct dm_tune_row *w, const char *file, int runs)
+                          const struct dm_tune_row *w, const char *file, int runs,
+                          const char *why)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	char dir[DM_PATH_MAX], path[DM_PATH_MAX + DM_NAME_MAX + 16];
@@ -64,13 +94,17 @@ int dm_tune_write_profile(const char *name, const struct dm_config *base,
 	}
 	struct dm_buf t;
 	dm_buf_init(&t, a, DM_TAG_OUTPUT);
-	char rss[16];
+	char rss[16], acc[16];
 	dm_format_bytes(w->maxrss, rss, sizeof rss);
+	dm_format_bytes(w->acct_peak, acc, sizeof acc);
 	dm_buf_printf(&t, "# %s: written by `ddexmon tune` at %s\n"
 	                  "# from %s, %d run%s per setting, base profile '%s'.\n"
-	                  "# Best within the budget: chunk %s, buffer %s: %.1f MB/s median,\n"
-	                  "# peak RSS %s. Keys equal to the built-in defaults are left out.\n\n",
-	              name, when, clean, runs, runs == 1 ? "" : "s", base->name, c, b, w->median, rss);
+	                  "# Chosen: chunk %s, buffer %s: %.1f MB/s median (middle half of the runs\n"
+	                  "# %.1f-%.1f), accounted peak %s, peak RSS %s.\n",
+	              name, when, clean, runs, runs == 1 ? "" : "s", base->name, c, b, w->median,
+	              w->q1, w->q3, acc, rss);
+	comment_wrapped(&t, why);
+	dm_buf_puts(&t, "# Keys equal to the built-in defaults are left out.\n\n");
 	for (size_t i = 0; i < dm_config_key_count(); i++) {
 		const struct dm_config_key *key = dm_config_key_at(i);
 		char v[DM_PATH_MAX], d[DM_PATH_MAX];

@@ -9,55 +9,73 @@
 #include "cli.h"
 #include "emit.h"
 
-/* A row counts for "best" when every run parsed the file without the
- * half-chunk retry. The budget (max_memory) bounds accounted memory and
- * the accountant enforces it: a chunk size that does not fit fails or is
- * retried. (Peak RSS also counts the program itself, a few megabytes, so
- * it is shown but not held against the budget.) */
-static int eligible(const struct dm_tune_row *w)
+/* Below this share of the budget, memory did not decide anything. */
+#define SMALL_SHARE 0.10
+
+static double spread_pct(const struct dm_tune_row *w)
 {
-	return w->ok && !w->retried;
+	return w->median > 0 ? (w->q3 - w->q1) / w->median * 100 : 0;
 }
 
-int dm_tune_best(const struct dm_tune_row *rows, size_t n)
+static const char *mark(const struct dm_tune_row *rows, size_t i, const struct dm_tune_choice *c)
 {
-	int best = -1;
-	for (size_t i = 0; i < n; i++)
-		if (eligible(&rows[i]) && (best < 0 || rows[i].median > rows[best].median))
-			best = (int)i;
-	return best;
+	if ((int)i == c->best)
+		return "chosen";
+	if (rows[i].noise)
+		return "within noise";
+	if (rows[i].retried)
+		return "over budget: retried with half the chunk";
+	return "";
 }
 
-void dm_tune_print_table(const struct dm_tune_row *rows, size_t n, int with_buffers, int best)
+void dm_tune_print_table(const struct dm_tune_row *rows, size_t n, int with_buffers,
+                         const struct dm_tune_choice *c)
 {
-	printf("\n  %-6s%s  %8s  %15s  %9s  %9s  %9s  %8s\n", "chunk", with_buffers ? "  buffer" : "",
-	       "MB/s", "(min-max)", "peak RSS", "accounted", "allocs", "reclaims");
+	printf("\n  %-6s%s  %6s  %11s  %11s  %6s  %9s  %9s  %7s  %8s\n", "chunk",
+	       with_buffers ? "  buffer" : "", "MB/s", "min-max", "IQR", "spread", "peak RSS",
+	       "accounted", "allocs", "reclaims");
 	for (size_t i = 0; i < n; i++) {
 		const struct dm_tune_row *w = &rows[i];
-		char c[16], b[16], rss[16], acc[16], range[32];
-		dm_format_size(w->chunk, c, sizeof c);
+		char ch[16], b[16], rss[16], acc[16], range[32], iqr[32];
+		dm_format_size(w->chunk, ch, sizeof ch);
 		dm_format_size(w->buffer, b, sizeof b);
-		printf("%c %-6s", (int)i == best ? '*' : ' ', c);
+		printf("%c %-6s", (int)i == c->best ? '*' : w->noise ? '~' : ' ', ch);
 		if (with_buffers)
 			printf("  %-6s", b);
 		if (!w->ok) {
 			printf("  failed (%s): %s\n", dm_tune_error_class(w), w->error);
 			continue;
 		}
+		if (!w->runs) {
+			printf("  not run (interrupted)\n");
+			continue;
+		}
 		dm_format_bytes(w->maxrss, rss, sizeof rss);
 		dm_format_bytes(w->acct_peak, acc, sizeof acc);
-		snprintf(range, sizeof range, "(%.1f-%.1f)", w->min, w->max);
-		printf("  %8.1f  %15s  %9s  %9s  %9llu  %8llu", w->median, range, rss, acc,
-		       (unsigned long long)w->mallocs, (unsigned long long)w->reclamations);
-		if ((int)i == best)
-			printf("  best");
-		else if (w->retried)
-			printf("  over budget: retried with half the chunk");
-		putchar('\n');
+		snprintf(range, sizeof range, "%.1f-%.1f", w->min, w->max);
+		snprintf(iqr, sizeof iqr, "%.1f-%.1f", w->q1, w->q3);
+		printf("  %6.1f  %11s  %11s  %5.1f%%  %9s  %9s  %7llu  %8llu", w->median, range, iqr,
+		       spread_pct(w), rss, acc, (unsigned long long)w->mallocs,
+		       (unsigned long long)w->reclamations);
+		const char *m = mark(rows, i, c);
+		printf("%s%s\n", *m ? "  " : "", m);
 	}
 }
 
-int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n, int best)
+/* Free text as one CSV field: quoted, its quotes doubled. */
+static void csv_field(struct dm_buf *b, const char *s)
+{
+	if (!*s)
+		return;
+	dm_buf_puts(b, "\"");
+	for (const char *p = s; *p; p++)
+		dm_buf_puts(b, *p == '"' ? "\"\"" : (char[2]){*p, '\0'});
+	dm_buf_puts(b, "\"");
+}
+
+int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n,
+                      const struct dm_tune_choice *c, const struct dm_config *base,
+                      const char *file)
 {
 	struct dm_acct *a = dm_acct_new(NULL, 0);
 	if (!a) {
@@ -67,31 +85,26 @@ int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n
 	struct dm_buf b;
 	dm_buf_init(&b, a, DM_TAG_OUTPUT);
 	dm_buf_puts(&b, "chunk,chunk_bytes,buffer,buffer_bytes,runs,ok,retried,mbps_median,"
-	                "mbps_min,mbps_max,peak_rss_bytes,accounted_peak_bytes,allocations,"
-	                "reclamations,records,best,error_class,error\n");
+	                "mbps_min,mbps_max,mbps_q1,mbps_q3,spread_pct,peak_rss_bytes,"
+	                "accounted_peak_bytes,allocations,reclamations,records,chosen,within_noise,"
+	                "error_class,error,limit\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct dm_tune_row *w = &rows[i];
-		char c[16], bb[16];
-		dm_format_size(w->chunk, c, sizeof c);
+		char ch[16], bb[16], limit[256];
+		dm_format_size(w->chunk, ch, sizeof ch);
 		dm_format_size(w->buffer, bb, sizeof bb);
-		/* the error is free text: quote it and double its quotes */
-		char err[sizeof w->error * 2 + 3];
-		size_t k = 0;
-		err[k++] = '"';
-		for (const char *p = w->error; *p && k < sizeof err - 3; p++) {
-			if (*p == '"')
-				err[k++] = '"';
-			err[k++] = *p;
-		}
-		err[k++] = '"';
-		err[k] = '\0';
-		dm_buf_printf(&b, "%s,%llu,%s,%llu,%d,%d,%d,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,%llu,%d,%s,%s\n",
-		              c, (unsigned long long)w->chunk, bb, (unsigned long long)w->buffer,
-		              w->runs, w->ok, w->retried, w->median, w->min, w->max,
-		              (unsigned long long)w->maxrss, (unsigned long long)w->acct_peak,
-		              (unsigned long long)w->mallocs, (unsigned long long)w->reclamations,
-		              (unsigned long long)w->records, (int)i == best, w->ok ? "" : dm_tune_error_class(w),
-		              w->error[0] ? err : "");
+		dm_tune_limit_text(w, rows, n, base, file, limit, sizeof limit);
+		dm_buf_printf(&b, "%s,%llu,%s,%llu,%d,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%llu,%llu,%llu,"
+		              "%llu,%llu,%d,%d,%s,", ch, (unsigned long long)w->chunk, bb,
+		              (unsigned long long)w->buffer, w->runs, w->ok, w->retried, w->median,
+		              w->min, w->max, w->q1, w->q3, spread_pct(w), (unsigned long long)w->maxrss,
+		              (unsigned long long)w->acct_peak, (unsigned long long)w->mallocs,
+		              (unsigned long long)w->reclamations, (unsigned long long)w->records,
+		              (int)i == c->best, w->noise, w->ok ? "" : dm_tune_error_class(w));
+		csv_field(&b, w->error);
+		dm_buf_puts(&b, ",");
+		csv_field(&b, limit);
+		dm_buf_puts(&b, "\n");
 	}
 	struct dm_error e;
 	dm_error_clear(&e);
@@ -106,54 +119,106 @@ int dm_tune_write_csv(const char *path, const struct dm_tune_row *rows, size_t n
 	return 0;
 }
 
-
-const char *dm_tune_error_class(const struct dm_tune_row *w)
+/* Each failed (or retried) setting: what stopped it. */
+static void print_limits(const struct dm_tune_row *rows, size_t n, int with_buffers,
+                         const struct dm_config *base, const char *file, int with_message)
 {
-	return w->code ? dm_error_class(w->code) : "run";
-}
-
-static void setting_text(const struct dm_tune_row *w, int with_buffers, char *out, size_t n)
-{
-	char c[16], b[16];
-	dm_format_size(w->chunk, c, sizeof c);
-	dm_format_size(w->buffer, b, sizeof b);
-	snprintf(out, n, "chunk %s%s%s", c, with_buffers ? " buffer " : "", with_buffers ? b : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct dm_tune_row *w = &rows[i];
+		if (w->ok && !w->retried)
+			continue;
+		char what[48], limit[256];
+		dm_tune_setting_text(w, with_buffers, what, sizeof what);
+		dm_tune_limit_text(w, rows, n, base, file, limit, sizeof limit);
+		if (with_message && !w->ok)
+			printf("  %s: failed (%s): %s\n", what, dm_tune_error_class(w), w->error);
+		else if (!*limit)
+			printf("  %s: failed (%s), see its row\n", what, dm_tune_error_class(w));
+		if (*limit)
+			printf("  %s: limited by %s\n", what, limit);
+	}
 }
 
 /* No setting qualified: say what each one ran into, once when they all
  * failed the same way (a limit or a malformed file fails at every size). */
-static void print_reasons(const struct dm_tune_row *rows, size_t n, int with_buffers)
+static void print_reasons(const struct dm_tune_row *rows, size_t n, int with_buffers,
+                          const struct dm_config *base, const char *file)
 {
-	int same = 1;
+	int same = n > 0;
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].ok || rows[i].code != rows[0].code || strcmp(rows[i].error, rows[0].error))
 			same = 0;
-	if (same && n) {
+	if (same) {
+		char limit[256];
+		dm_tune_limit_text(&rows[0], rows, n, base, file, limit, sizeof limit);
 		printf("No setting parsed the file; every one failed (%s): %s\n",
 		       dm_tune_error_class(&rows[0]), rows[0].error);
+		if (*limit)
+			printf("Limited by %s.\n", limit);
 		return;
 	}
-	printf("No setting parsed the file within the budget (max_memory) and limits:\n");
-	for (size_t i = 0; i < n; i++) {
-		char what[48];
-		setting_text(&rows[i], with_buffers, what, sizeof what);
-		if (!rows[i].ok)
-			printf("  %s: failed (%s): %s\n", what, dm_tune_error_class(&rows[i]), rows[i].error);
-		else if (rows[i].retried)
-			printf("  %s: over the budget (max_memory): parsed only after the half-chunk "
-			       "retry\n", what);
-	}
+	printf("No setting qualified:\n");
+	print_limits(rows, n, with_buffers, base, file, 1);
 }
 
-void dm_tune_print_verdict(const struct dm_tune_row *rows, size_t n, int with_buffers, int best)
+/* Whether memory decided anything: when every setting stayed far below
+ * the budget, saying "within the budget" would suggest it did. */
+static void print_memory(const struct dm_tune_row *rows, size_t n, const struct dm_config *base)
 {
-	if (best < 0) {
-		print_reasons(rows, n, with_buffers);
+	const struct dm_tune_row *top = NULL;
+	uint64_t rss = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct dm_tune_row *w = &rows[i];
+		if ((!w->ok && w->code == DM_ENOMEM) || (w->ok && w->retried))
+			return;   /* the limit lines said how the budget bit */
+		if (!w->ok || !w->runs)
+			continue;
+		if (!top || w->acct_peak > top->acct_peak)
+			top = w;
+		if (w->maxrss > rss)
+			rss = w->maxrss;
+	}
+	if (!top || !base->max_memory)
+		return;
+	char acc[16], bud[16], r[16], ch[16];
+	dm_format_bytes(top->acct_peak, acc, sizeof acc);
+	dm_format_size(base->max_memory, bud, sizeof bud);
+	dm_format_bytes(rss, r, sizeof r);
+	dm_format_size(top->chunk, ch, sizeof ch);
+	double share = (double)top->acct_peak / (double)base->max_memory;
+	char pct[16];
+	if (share < 0.001)
+		snprintf(pct, sizeof pct, "under 0.1%%");
+	else
+		snprintf(pct, sizeof pct, "%.1f%%", share * 100);
+	printf("%s: the largest accounted peak, %s (chunk %s), is %s of the %s budget "
+	       "(max_memory); peak RSS at most %s.\n",
+	       share < SMALL_SHARE ? "Memory was not a constraint" : "Memory", acc, ch, pct,
+	       bud, r);
+}
+
+void dm_tune_print_verdict(const struct dm_tune_row *rows, size_t n, int with_buffers,
+                           const struct dm_tune_choice *c, const struct dm_config *base,
+                           const char *file)
+{
+	if (c->best < 0) {
+		print_reasons(rows, n, with_buffers, base, file);
 		return;
 	}
-	char c[16], b[16];
-	dm_format_size(rows[best].chunk, c, sizeof c);
-	dm_format_size(rows[best].buffer, b, sizeof b);
-	printf("* best within the budget: chunk_size = %s%s%s (%.1f MB/s)\n", c,
-	       with_buffers ? ", buffer_size = " : "", with_buffers ? b : "", rows[best].median);
+	char why[1024], ch[16], b[16];
+	dm_tune_explain(rows, n, c, with_buffers, why, sizeof why);
+	printf("%s.\n", why);
+	const struct dm_tune_row *w = &rows[c->best];
+	dm_format_size(w->chunk, ch, sizeof ch);
+	dm_format_size(w->buffer, b, sizeof b);
+	printf("* chosen: chunk_size = %s%s%s (%.1f MB/s median)\n", ch,
+	       with_buffers ? ", buffer_size = " : "", with_buffers ? b : "", w->median);
+	int failed = 0;
+	for (size_t i = 0; i < n; i++)
+		failed |= !rows[i].ok || rows[i].retried;
+	if (failed) {
+		printf("Not chosen, and why:\n");
+		print_limits(rows, n, with_buffers, base, file, 0);
+	}
+	print_memory(rows, n, base);
 }

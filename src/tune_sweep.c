@@ -2,24 +2,85 @@
  * child doing a real session parse, so each row's peak RSS is that
  * process's own high-water mark (getrusage) and not the maximum over
  * everything tuned before it, as it would be in one process (RSS never
- * goes down to a clean slate inside a process). */
+ * goes down to a clean slate inside a process). Settings take turns, so
+ * a busy spell of the machine lands on all of them, not on one. */
 #include "config.h"
 #include "tune.h"
-#include "cli.h"
+#include "clock.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "emit.h"
 #include "session.h"
 
 #define MB 1e6
+#define DEFAULT_RUNS 5
+#define SLOW_RUNS 3
+#define SLOW_ROUND 10.0     /* seconds: a first round slower than this drops to SLOW_RUNS */
+#define TICK_MS 250         /* the progress line's refresh while a run goes on */
+
+/* Set by the signal thread (SIGINT, SIGTERM, SIGHUP): the run in
+ * progress is killed within a tick and the sweep ends with what it has. */
+static atomic_int stop_sig;
+
+static void on_stop(void *ctx, int sig)
+{
+	(void)ctx;
+	atomic_store(&stop_sig, sig);
+}
+
+/* Where the sweep is, for the progress line on a terminal. */
+struct progress {
+	int tty;
+	double t0;
+	int done, planned;        /* runs */
+	size_t setting, settings; /* 1-based */
+	int run, runs;
+	const char *what;         /* "chunk 64K buffer 1M" */
+};
+
+static void clock_text(double s, char *out, size_t n)
+{
+	long t = s > 0 ? (long)(s + 0.5) : 0;
+	if (t >= 3600)
+		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void show_progress(const struct progress *p)
+{
+	if (!p->tty)
+		return;
+	double el = dm_mono_s() - p->t0;
+	char e[32], left[48] = "";
+	clock_text(el, e, sizeof e);
+	if (p->done > 0) {
+		char l[32];
+		clock_text(el / p->done * (p->planned - p->done), l, sizeof l);
+		snprintf(left, sizeof left, ", ~%s left", l);
+	}
+	char line[256];
+	snprintf(line, sizeof line, "tune: %s (setting %zu/%zu), run %d/%d, %s elapsed%s", p->what,
+	         p->setting, p->settings, p->run, p->runs, e, left);
+	/* a line that wraps cannot be rewritten with \r: cut it to the width */
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && (size_t)ws.ws_col - 1 < sizeof line)
+		line[ws.ws_col - 1] = '\0';
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
+}
 
 /* In the child: one full session parse; the result goes to fd. */
 static void child_run(const struct dm_config *cfg, const char *path, int force, int fd)
@@ -71,8 +132,10 @@ static void child_run(const struct dm_config *cfg, const char *path, int force, 
 	}
 }
 
-/* Fork, run, collect. Returns 0 with r filled, or -1 (r->error says why). */
-static int one_run(const struct dm_config *cfg, const char *path, int force, struct dm_tune_run *r)
+/* Fork, run, collect. Returns 0 with r filled, -1 (r->error says why), or
+ * -2 when a signal stopped the sweep (the child is killed and reaped). */
+static int one_run(const struct dm_config *cfg, const char *path, int force, struct dm_tune_run *r,
+                   const struct progress *pg)
 {
 	memset(r, 0, sizeof *r);
 	int fds[2];
@@ -98,7 +161,15 @@ static int one_run(const struct dm_config *cfg, const char *path, int force, str
 	close(fds[1]);
 	char *p = (char *)r;
 	size_t got = 0;
-	while (got < sizeof *r) {
+	while (got < sizeof *r && !stop_sig) {
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		int k = poll(&pfd, 1, TICK_MS);
+		if (k == 0 || (k < 0 && errno == EINTR)) {
+			show_progress(pg);
+			continue;
+		}
+		if (k < 0)
+			break;
 		ssize_t n = read(fds[0], p + got, sizeof *r - got);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -107,9 +178,13 @@ static int one_run(const struct dm_config *cfg, const char *path, int force, str
 		got += (size_t)n;
 	}
 	close(fds[0]);
+	if (stop_sig)
+		kill(pid, SIGKILL);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (stop_sig || (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT))
+		return -2;
 	if (got != sizeof *r || !r->done) {
 		memset(r, 0, sizeof *r);
 		if (WIFSIGNALED(status))
@@ -117,95 +192,115 @@ static int one_run(const struct dm_config *cfg, const char *path, int force, str
 			         WTERMSIG(status));
 		else
 			snprintf(r->error, sizeof r->error, "the run ended without a result");
-		r->code = WIFSIGNALED(status) && WTERMSIG(status) == SIGINT ? DM_EINTR : 0;
-		r->exit_code = WIFSIGNALED(status) && WTERMSIG(status) == SIGINT ? DM_EXIT_INTERRUPTED
-		                                                                  : DM_EXIT_INPUT;
+		r->exit_code = DM_EXIT_INPUT;
 		return -1;
 	}
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* One run of row w; its result lands in w. Returns -2 when stopped. */
+static int run_setting(const struct dm_config *base, const char *file, int force,
+                       struct dm_tune_row *w, struct progress *pg)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	struct dm_config cfg = *base;
+	cfg.chunk_size = w->chunk;
+	cfg.buffer_size = w->buffer;
+	cfg.max_concurrent = 1;
+	char what[48];
+	dm_tune_setting_text(w, 1, what, sizeof what);
+	pg->what = what;
+	pg->run = w->runs + 1;
+	show_progress(pg);
+	struct dm_tune_run r;
+	int rc = one_run(&cfg, file, force, &r, pg);
+	if (rc == -2)
+		return -2;
+	pg->done++;
+	if (rc != 0 || !r.ok) {
+		w->ok = 0;
+		w->exit_code = r.exit_code ? r.exit_code : DM_EXIT_INPUT;
+		w->code = r.code;
+		snprintf(w->error, sizeof w->error, "%s", r.error[0] ? r.error : "failed");
+		/* the same setting fails the same way again: its other runs go */
+		pg->planned -= pg->runs - pg->run;
+		if (!pg->tty)
+			fprintf(stderr, "tune: %s run %d/%d: failed (%s): %s\n", what, pg->run, pg->runs,
+			        dm_tune_error_class(w), w->error);
+		return -1;
+	}
+	double mbps = r.seconds > 0 ? (double)r.bytes / MB / r.seconds : 0;
+	w->mbps[w->runs++] = mbps;
+	if (r.maxrss > w->maxrss)
+		w->maxrss = r.maxrss;
+	if (r.acct_peak > w->acct_peak)
+		w->acct_peak = r.acct_peak;
+	w->retried |= r.retried;
+	w->mallocs = r.mallocs;
+	w->reclamations = r.reclamations;
+	w->records = r.records;
+	if (!pg->tty) {
+		char rss[16];
+		dm_format_bytes(r.maxrss, rss, sizeof rss);
+		fprintf(stderr, "tune: %s run %d/%d: %.1f MB/s, peak RSS %s%s\n", what, pg->run,
+		        pg->runs, mbps, rss, r.retried ? ", retried" : "");
+	}
+	return 0;
 }
 
-static void finish_row(struct dm_tune_row *w)
-{
-	if (!w->runs)
-		return;
-	double sorted[DM_TUNE_MAX_RUNS];
-	memcpy(sorted, w->mbps, (size_t)w->runs * sizeof sorted[0]);
-	qsort(sorted, (size_t)w->runs, sizeof sorted[0], cmp_double);
-	w->min = sorted[0];
-	w->max = sorted[w->runs - 1];
-	w->median = w->runs % 2 ? sorted[w->runs / 2]
-	                        : (sorted[w->runs / 2 - 1] + sorted[w->runs / 2]) / 2;
-}
-
-int dm_tune_sweep(const struct dm_config *base, const char *file, int force, int runs,
-                  const uint64_t *chunks, size_t nchunks, const uint64_t *buffers,
-                  size_t nbuffers, struct dm_tune_row *rows, int *worst_out)
+void dm_tune_sweep(const struct dm_config *base, const char *file, int force, int runs,
+                   const uint64_t *chunks, size_t nchunks, const uint64_t *buffers,
+                   size_t nbuffers, struct dm_tune_row *rows, struct dm_tune_sweep_info *info)
 {
 	size_t nrows = nchunks * nbuffers;
-	int tty = isatty(STDERR_FILENO);
-	int interrupted = 0, worst = 0;
-	char last[48] = " ...";
-	for (size_t bi = 0; bi < nbuffers && !interrupted; bi++)
-		for (size_t ci = 0; ci < nchunks && !interrupted; ci++) {
+	int planned = runs > 0 ? runs : DEFAULT_RUNS;
+	struct progress pg = {.tty = isatty(STDERR_FILENO), .t0 = dm_mono_s(),
+	                      .planned = (int)nrows * planned, .settings = nrows, .runs = planned};
+	for (size_t bi = 0; bi < nbuffers; bi++)
+		for (size_t ci = 0; ci < nchunks; ci++) {
 			struct dm_tune_row *w = &rows[bi * nchunks + ci];
+			memset(w, 0, sizeof *w);
 			w->chunk = chunks[ci];
 			w->buffer = buffers[bi];
 			w->ok = 1;
-			struct dm_config cfg = *base;
-			cfg.chunk_size = w->chunk;
-			cfg.buffer_size = w->buffer;
-			cfg.max_concurrent = 1;
-			char c[16], b[16];
-			dm_format_size(w->chunk, c, sizeof c);
-			dm_format_size(w->buffer, b, sizeof b);
-			for (int i = 0; i < runs; i++) {
-				if (tty)
-					fprintf(stderr, "\r\033[Ktune: [%zu/%zu] chunk %s buffer %s: run %d/%d%s",
-					        bi * nchunks + ci + 1, nrows, c, b, i + 1, runs, last);
-				struct dm_tune_run r;
-				int rc = one_run(&cfg, file, force, &r);
-				if (rc != 0 || !r.ok) {
-					w->ok = 0;
-					w->exit_code = r.exit_code ? r.exit_code : DM_EXIT_INPUT;
-					w->code = r.code;
-					snprintf(w->error, sizeof w->error, "%s", r.error[0] ? r.error : "failed");
-					if (r.exit_code == DM_EXIT_INTERRUPTED)
-						interrupted = 1;
-					if (!tty)
-						fprintf(stderr, "tune: chunk %s buffer %s run %d/%d: failed (%s): %s\n",
-						        c, b, i + 1, runs, dm_tune_error_class(w), w->error);
-					break;   /* the same setting fails the same way again */
-				}
-				double mbps = r.seconds > 0 ? (double)r.bytes / MB / r.seconds : 0;
-				snprintf(last, sizeof last, " (last: %.1f MB/s)", mbps);
-				w->mbps[w->runs++] = mbps;
-				if (r.maxrss > w->maxrss)
-					w->maxrss = r.maxrss;
-				if (r.acct_peak > w->acct_peak)
-					w->acct_peak = r.acct_peak;
-				w->retried |= r.retried;
-				w->mallocs = r.mallocs;
-				w->reclamations = r.reclamations;
-				w->records = r.records;
-				char rss[16];
-				dm_format_bytes(r.maxrss, rss, sizeof rss);
-				if (!tty)
-					fprintf(stderr, "tune: chunk %s buffer %s run %d/%d: %.1f MB/s, peak RSS %s%s\n",
-					        c, b, i + 1, runs, mbps, rss, r.retried ? ", retried" : "");
-			}
-			finish_row(w);
-			if (!w->ok && w->exit_code > worst)
-				worst = w->exit_code;
 		}
-	if (tty)
+	atomic_store(&stop_sig, 0);
+	dm_cli_signals_on(on_stop, NULL);
+
+	int stopped = 0;
+	for (int round = 0; round < planned && !stopped; round++) {
+		double t = dm_mono_s();
+		for (size_t k = 0; k < nrows && !stopped; k++) {
+			/* every other round backwards: a drift over the sweep evens out */
+			size_t i = round % 2 ? nrows - 1 - k : k;
+			if (!rows[i].ok)
+				continue;
+			pg.setting = i + 1;
+			stopped = run_setting(base, file, force, &rows[i], &pg) == -2;
+		}
+		if (round == 0 && runs <= 0 && !stopped && dm_mono_s() - t > SLOW_ROUND) {
+			for (size_t i = 0; i < nrows; i++)
+				if (rows[i].ok)
+					pg.planned -= planned - SLOW_RUNS;
+			planned = pg.runs = SLOW_RUNS;
+			if (pg.tty)
+				fputs("\r\033[K", stderr);
+			fprintf(stderr, "tune: a round took %.0f s: %d runs per setting (--runs N to choose)\n",
+			        dm_mono_s() - t, planned);
+		}
+	}
+	if (pg.tty)
 		fputs("\r\033[K", stderr);
-	*worst_out = worst;
-	return interrupted;
+	dm_cli_signals_on(NULL, NULL);
+
+	info->runs = planned;
+	info->interrupted = stopped;
+	info->runs_done = pg.done;
+	info->runs_planned = pg.planned;
+	info->seconds = dm_mono_s() - pg.t0;
+	info->worst = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		dm_tune_row_stats(&rows[i]);
+		if (!rows[i].ok && rows[i].exit_code > info->worst)
+			info->worst = rows[i].exit_code;
+	}
 }
