@@ -229,17 +229,25 @@ int dm_ern_root_namespace(const char *uri, size_t len, char *version, size_t vsi
 static void split_name(const char *name, const char **uri, size_t *ulen,
                        const char **local, size_t *llen)
 {
-	const char *sep = strchr(name, NS_SEP);
-	if (sep) {
+	/* one scan for a name without a namespace (most of ERN 3.x and of
+	 * 4.x with a prefixed root) */
+#ifdef HAVE_STRCHRNUL
+	size_t n = (size_t)(strchrnul(name, NS_SEP) - name);
+#else
+	static const char seps[] = {NS_SEP, '\0'};
+	size_t n = strcspn(name, seps);
+#endif
+	if (name[n]) {
 		*uri = name;
-		*ulen = (size_t)(sep - name);
-		*local = sep + 1;
+		*ulen = n;
+		*local = name + n + 1;
+		*llen = strlen(*local);
 	} else {
 		*uri = "";
 		*ulen = 0;
 		*local = name;
+		*llen = n;
 	}
-	*llen = strlen(*local);
 }
 
 /* Input text quoted in an error: at most size - 1 bytes, cut at a
@@ -579,7 +587,6 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 	unsigned id = ern_lookup(e->t, local, llen);
 	e->stack[e->depth] = (uint16_t)id;
 
-	int started = 0;
 	if (!e->in_rec) {
 		enum dm_rec_type t;
 		if (!record_type_for(e, id, &t))
@@ -603,19 +610,19 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 				if (rc < 0)
 					return rc;
 			}
-		return 1;
+		return DM_ERN_RECORD;
 	}
 	/* what a record says about another release or resource (its ids,
 	 * titles, dates) is not about the record itself */
 	if (e->skip_depth)
-		return started;
+		return 0;
 	if (id == N_RelatedRelease || id == N_RelatedResource) {
 		e->skip_depth = e->depth;
-		return started;
+		return 0;
 	}
 	const struct ern_tables *T = e->t;
 	if (!id || T->first[e->rtype][id] < 0)
-		return started;
+		return 0;
 
 	struct capture cap = {0};
 	for (int ri = T->first[e->rtype][id]; ri >= 0; ri = T->rules[ri].next[e->rtype]) {
@@ -640,6 +647,7 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		for (uint32_t i = 0; i < cap.nidx; i++)
 			e->vals[cap.idx[i]].off = cap.start;
 		e->caps[e->ncaps++] = cap;
+		return DM_ERN_TEXT;
 	}
 	return 0;
 }
@@ -770,6 +778,11 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 		}
 	}
 	e->depth--;
+	if (rc >= 0 && e->ncaps) {
+		/* back in a capturing element: its text goes on */
+		const struct capture *c = &e->caps[e->ncaps - 1];
+		rc = !c->closed && c->depth == e->depth ? DM_ERN_TEXT : 0;
+	}
 	return rc;
 }
 

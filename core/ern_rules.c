@@ -217,7 +217,8 @@ static unsigned intern(const char *s, size_t n)
 	id = ++T.nnames;
 	T.names[id] = s;
 	T.lens[id] = (uint8_t)n;
-	uint32_t h = ern_hash_name(s, n) & (HASH_SLOTS - 1);
+	ern_name_keys(s, n, T.keys[id]);
+	uint32_t h = ern_hash_keys(T.keys[id], n) & (HASH_SLOTS - 1);
 	while (T.slots[h])
 		h = (h + 1) & (HASH_SLOTS - 1);
 	T.slots[h] = (uint16_t)id;
