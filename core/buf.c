@@ -200,7 +200,7 @@ void dm_buf_json_str(struct dm_buf *b, const char *s, size_t n)
 	 * left is at least what remains plus the closing quote: the copies
 	 * below write straight into the buffer (eight bytes at a time only
 	 * while eight remain). An escape or a replacement makes room first. */
-	if (dm_buf_reserve(b, n + 2) != 0)
+	if ((b->cap - b->len < n + 2 || b->failed) && dm_buf_reserve(b, n + 2) != 0)
 		return;
 	char *o = b->data + b->len;
 	*o++ = '"';

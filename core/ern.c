@@ -490,6 +490,18 @@ static int open_variant(struct dm_ern *e, enum dm_group g, const char **atts,
 	return 0;
 }
 
+/* A value of field whose text the element's capture will fill. */
+static int add_capture(struct dm_ern *e, unsigned field, struct capture *cap,
+                       struct dm_error *err)
+{
+	int rc = push_value(e, field, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && cap->nidx < 3)
+		cap->idx[cap->nidx++] = (uint32_t)(e->nvals - 1);
+	return 0;
+}
+
 static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, size_t llen,
                  const char **atts, struct capture *cap, struct dm_error *err)
 {
@@ -509,23 +521,18 @@ static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, 
 			if (strcmp(a[0], r->attr) == 0)
 				return put_text_value(e, r->arg, a[1], strlen(a[1]), err);
 		return 0;
-	case A_CAP: {
-		int rc = push_value(e, r->arg, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0 && cap->nidx < 3)
-			cap->idx[cap->nidx++] = (uint32_t)(e->nvals - 1);
-		return 0;
-	}
+	case A_CAP:
+		return add_capture(e, r->arg, cap, err);
 	}
 	return 0;
 }
 
-/* (the rule is one of the record type's: see tables.first) */
+/* (the rule is one of the record type's: see tables.first; its parent,
+ * ids[n - 2], has been checked by the caller) */
 static int rule_matches(const struct dm_ern *e, const struct ern_rule *r)
 {
 	size_t d = e->depth;
-	for (int k = r->n - 2; k >= 0; k--) {
+	for (int k = r->n - 3; k >= 0; k--) {
 		size_t pos = d - (size_t)(r->n - 1 - k);
 		if (pos < e->rec_depth)
 			return 0;
@@ -625,11 +632,20 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		return 0;
 
 	struct capture cap = {0};
+	/* most rules ending in this name fail on the element's parent: the
+	 * parent each may have (ID_RECROOT only right under the record) */
+	size_t up = e->depth - 1;
+	unsigned par = up < e->rec_depth ? 0 : e->stack[up];
+	int par_is_root = up == e->rec_depth;
 	for (int ri = T->first[e->rtype][id]; ri >= 0; ri = T->rules[ri].next[e->rtype]) {
 		const struct ern_rule *r = &T->rules[ri];
-		if (!rule_matches(e, r))
+		if (r->parent && (r->parent == ID_RECROOT ? !par_is_root : r->parent != par))
 			continue;
-		int rc = apply(e, r, local, llen, atts, &cap, err);
+		if (r->n > 2 && !rule_matches(e, r))
+			continue;
+		/* most rules capture text: no detour through apply's switch */
+		int rc = r->action == A_CAP ? add_capture(e, r->arg, &cap, err)
+		                            : apply(e, r, local, llen, atts, &cap, err);
 		if (rc < 0)
 			return rc;
 	}

@@ -241,6 +241,7 @@ static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *con
 	for (unsigned i = 0; i < n; i++)
 		r->ids[i] = strcmp(parts[i], "^") == 0 ? ID_RECROOT
 		                                        : (uint16_t)intern(parts[i], strlen(parts[i]));
+	r->parent = n >= 2 ? r->ids[n - 2] : 0;
 	/* "^" alone: the record element itself, matched by the caller */
 	uint16_t last = r->ids[n - 1];
 	if (last == ID_RECROOT)

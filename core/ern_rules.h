@@ -40,6 +40,7 @@ struct ern_rule {
 	uint8_t mask, action, n;
 	uint16_t arg;
 	uint16_t ids[MAX_PATH];
+	uint16_t parent;      /* ids[n - 2], or 0 for a rule of one name */
 	const char *attr;
 	/* next rule with the same last name for that record type, -1 ends */
 	int16_t next[DM_REC_TYPES];
