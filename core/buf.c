@@ -125,14 +125,14 @@ void dm_buf_printf(struct dm_buf *b, const char *fmt, ...)
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+static inline size_t utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
+	if (c >= 0xC2 && c <= 0xDF)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
 	size_t len;
 	unsigned min;
-	if (c < 0x80) return 1;
-	if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
-	else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
+	if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
 	else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
 	else return 0;
 	if (n < len) return 0;
@@ -145,61 +145,114 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void dm_buf_json_str(struct dm_buf *b, const char *s, size_t n)
+/* Bytes a JSON string can carry as they are: printable ASCII but '"' and
+ * '\\' (everything else is escaped, or checked as UTF-8). */
+static const unsigned char plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20: '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50: '\\' */
+	R16(1), R16(1),
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Eight bytes at once: a mask whose lowest set bit is in the first byte
+ * that is not plain (0 if all are). The borrows of the subtractions only
+ * ever mark bytes above a true hit, so the lowest mark is exact. */
+static inline uint64_t not_plain(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high;
+}
+#define WORDS 1
+#else
+#define WORDS 0
+#endif
+
+/* The escape of an ASCII byte that is not plain; returns its length. */
+static size_t escape(unsigned c, char *esc)
 {
 	static const char hex[] = "0123456789abcdef";
+	esc[0] = '\\';
+	switch (c) {
+	case '"': esc[1] = '"'; return 2;
+	case '\\': esc[1] = '\\'; return 2;
+	case '\n': esc[1] = 'n'; return 2;
+	case '\r': esc[1] = 'r'; return 2;
+	case '\t': esc[1] = 't'; return 2;
+	case '\b': esc[1] = 'b'; return 2;
+	case '\f': esc[1] = 'f'; return 2;
+	}
+	esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+	esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+	return 6;
+}
+
+void dm_buf_json_str(struct dm_buf *b, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	/* worst case 6 bytes per input byte, plus quotes */
-	if (dm_buf_reserve(b, n + 2) != 0)
+	/* Room for the text as it is and both quotes. Plain bytes and valid
+	 * UTF-8 are copied as they are, so as long as nothing grew, the room
+	 * left is at least what remains plus the closing quote: the copies
+	 * below write straight into the buffer (eight bytes at a time only
+	 * while eight remain). An escape or a replacement makes room first. */
+	if ((b->cap - b->len < n + 2 || b->failed) && dm_buf_reserve(b, n + 2) != 0)
 		return;
-	b->data[b->len++] = '"';
-	while (p < end) {
-		const unsigned char *run = p;
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
-		if (p > run)
-			dm_buf_put(b, run, (size_t)(p - run));
-		if (p >= end)
+	char *o = b->data + b->len;
+	*o++ = '"';
+	for (;;) {
+#if WORDS
+		while (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			memcpy(o, p, 8);
+			uint64_t m = not_plain(w);
+			if (m) {
+				size_t k = (size_t)__builtin_ctzll(m) >> 3;
+				o += k;
+				p += k;
+				goto special;
+			}
+			o += 8;
+			p += 8;
+		}
+#endif
+		while (p < end && plain[*p])
+			*o++ = (char)*p++;
+		if (p == end)
 			break;
-		unsigned c = *p;
-		if (c >= 0x80) {
+#if WORDS
+	special:
+#endif
+		if (*p >= 0x80) {
 			size_t l = utf8_len(p, (size_t)(end - p));
 			if (l) {
-				dm_buf_put(b, p, l);
+				memcpy(o, p, l);
+				o += l;
 				p += l;
-			} else {
-				dm_buf_put(b, "\xEF\xBF\xBD", 3);
-				p++;
+				continue;
 			}
-			continue;
 		}
-		char esc[6] = {'\\', 0};
-		size_t el = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-			esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-			el = 6;
-		}
-		dm_buf_put(b, esc, el);
+		/* grows the text: make room for it and the rest */
+		char esc[6];
+		size_t el = *p >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(*p, esc);
 		p++;
+		b->len = (size_t)(o - b->data);
+		if (dm_buf_reserve(b, el + (size_t)(end - p) + 1) != 0)
+			return;
+		o = b->data + b->len;
+		memcpy(o, esc, el);
+		o += el;
 	}
-	dm_buf_putc(b, '"');
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
 }
 
 void dm_buf_json_key(struct dm_buf *b, const char *key, int *first)
 {
-	if (!*first)
-		dm_buf_putc(b, ',');
-	*first = 0;
-	dm_buf_putc(b, '"');
-	dm_buf_puts(b, key);
-	dm_buf_put(b, "\":", 2);
+	dm_buf_json_keyn(b, key, strlen(key), first);
 }

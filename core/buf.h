@@ -60,5 +60,24 @@ void dm_buf_printf(struct dm_buf *b, const char *fmt, ...) __attribute__((format
 void dm_buf_json_str(struct dm_buf *b, const char *s, size_t n);
 /* "key": — with a leading comma unless it is the first member. */
 void dm_buf_json_key(struct dm_buf *b, const char *key, int *first);
+/* The same for a key of n bytes (no NUL needed, no quote or control byte
+ * in it): one check for room, then straight into the buffer. */
+static inline void dm_buf_json_keyn(struct dm_buf *b, const char *key, size_t n, int *first)
+{
+	if (b->cap - b->len < n + 4 || b->failed) {
+		if (dm_buf_reserve(b, n + 4) != 0)
+			return;
+	}
+	char *o = b->data + b->len;
+	if (!*first)
+		*o++ = ',';
+	*first = 0;
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	b->len = (size_t)(o - b->data);
+}
 
 #endif

@@ -229,17 +229,25 @@ int dm_ern_root_namespace(const char *uri, size_t len, char *version, size_t vsi
 static void split_name(const char *name, const char **uri, size_t *ulen,
                        const char **local, size_t *llen)
 {
-	const char *sep = strchr(name, NS_SEP);
-	if (sep) {
+	/* one scan for a name without a namespace (most of ERN 3.x and of
+	 * 4.x with a prefixed root) */
+#ifdef HAVE_STRCHRNUL
+	size_t n = (size_t)(strchrnul(name, NS_SEP) - name);
+#else
+	static const char seps[] = {NS_SEP, '\0'};
+	size_t n = strcspn(name, seps);
+#endif
+	if (name[n]) {
 		*uri = name;
-		*ulen = (size_t)(sep - name);
-		*local = sep + 1;
+		*ulen = n;
+		*local = name + n + 1;
+		*llen = strlen(*local);
 	} else {
 		*uri = "";
 		*ulen = 0;
 		*local = name;
+		*llen = n;
 	}
-	*llen = strlen(*local);
 }
 
 /* Input text quoted in an error: at most size - 1 bytes, cut at a
@@ -482,6 +490,18 @@ static int open_variant(struct dm_ern *e, enum dm_group g, const char **atts,
 	return 0;
 }
 
+/* A value of field whose text the element's capture will fill. */
+static int add_capture(struct dm_ern *e, unsigned field, struct capture *cap,
+                       struct dm_error *err)
+{
+	int rc = push_value(e, field, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && cap->nidx < 3)
+		cap->idx[cap->nidx++] = (uint32_t)(e->nvals - 1);
+	return 0;
+}
+
 static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, size_t llen,
                  const char **atts, struct capture *cap, struct dm_error *err)
 {
@@ -501,23 +521,18 @@ static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, 
 			if (strcmp(a[0], r->attr) == 0)
 				return put_text_value(e, r->arg, a[1], strlen(a[1]), err);
 		return 0;
-	case A_CAP: {
-		int rc = push_value(e, r->arg, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0 && cap->nidx < 3)
-			cap->idx[cap->nidx++] = (uint32_t)(e->nvals - 1);
-		return 0;
-	}
+	case A_CAP:
+		return add_capture(e, r->arg, cap, err);
 	}
 	return 0;
 }
 
-/* (the rule is one of the record type's: see tables.first) */
+/* (the rule is one of the record type's: see tables.first; its parent,
+ * ids[n - 2], has been checked by the caller) */
 static int rule_matches(const struct dm_ern *e, const struct ern_rule *r)
 {
 	size_t d = e->depth;
-	for (int k = r->n - 2; k >= 0; k--) {
+	for (int k = r->n - 3; k >= 0; k--) {
 		size_t pos = d - (size_t)(r->n - 1 - k);
 		if (pos < e->rec_depth)
 			return 0;
@@ -579,7 +594,6 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 	unsigned id = ern_lookup(e->t, local, llen);
 	e->stack[e->depth] = (uint16_t)id;
 
-	int started = 0;
 	if (!e->in_rec) {
 		enum dm_rec_type t;
 		if (!record_type_for(e, id, &t))
@@ -603,26 +617,35 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 				if (rc < 0)
 					return rc;
 			}
-		return 1;
+		return DM_ERN_RECORD;
 	}
 	/* what a record says about another release or resource (its ids,
 	 * titles, dates) is not about the record itself */
 	if (e->skip_depth)
-		return started;
+		return 0;
 	if (id == N_RelatedRelease || id == N_RelatedResource) {
 		e->skip_depth = e->depth;
-		return started;
+		return 0;
 	}
 	const struct ern_tables *T = e->t;
 	if (!id || T->first[e->rtype][id] < 0)
-		return started;
+		return 0;
 
 	struct capture cap = {0};
+	/* most rules ending in this name fail on the element's parent: the
+	 * parent each may have (ID_RECROOT only right under the record) */
+	size_t up = e->depth - 1;
+	unsigned par = up < e->rec_depth ? 0 : e->stack[up];
+	int par_is_root = up == e->rec_depth;
 	for (int ri = T->first[e->rtype][id]; ri >= 0; ri = T->rules[ri].next[e->rtype]) {
 		const struct ern_rule *r = &T->rules[ri];
-		if (!rule_matches(e, r))
+		if (r->parent && (r->parent == ID_RECROOT ? !par_is_root : r->parent != par))
 			continue;
-		int rc = apply(e, r, local, llen, atts, &cap, err);
+		if (r->n > 2 && !rule_matches(e, r))
+			continue;
+		/* most rules capture text: no detour through apply's switch */
+		int rc = r->action == A_CAP ? add_capture(e, r->arg, &cap, err)
+		                            : apply(e, r, local, llen, atts, &cap, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -640,6 +663,7 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		for (uint32_t i = 0; i < cap.nidx; i++)
 			e->vals[cap.idx[i]].off = cap.start;
 		e->caps[e->ncaps++] = cap;
+		return DM_ERN_TEXT;
 	}
 	return 0;
 }
@@ -770,6 +794,11 @@ int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 		}
 	}
 	e->depth--;
+	if (rc >= 0 && e->ncaps) {
+		/* back in a capturing element: its text goes on */
+		const struct capture *c = &e->caps[e->ncaps - 1];
+		rc = !c->closed && c->depth == e->depth ? DM_ERN_TEXT : 0;
+	}
 	return rc;
 }
 

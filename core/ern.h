@@ -29,10 +29,15 @@ void dm_ern_free(struct dm_ern *e);
 /* Forget the previous file; file is only borrowed (must outlive the parse). */
 void dm_ern_reset(struct dm_ern *e, const char *file);
 
-/* Event entry points. name is expat's "uri\x01local" or "local". Return 0,
- * 1 from start when a record element just began (the caller then gives its
- * position with dm_ern_set_pos), or a negative DM_E* with err filled (the
- * message only; the caller adds the position). */
+/* Event entry points. name is expat's "uri\x01local" or "local". start
+ * and end return a negative DM_E* with err filled (the message only; the
+ * caller adds the position), or these bits: DM_ERN_RECORD from start when a
+ * record element just began (the caller then gives its position with
+ * dm_ern_set_pos); DM_ERN_TEXT when the text that follows is captured, so
+ * that only then does the caller hand it to dm_ern_text (text the machine
+ * does not capture it ignores anyway). */
+#define DM_ERN_RECORD 1
+#define DM_ERN_TEXT 2
 int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct dm_error *err);
 int dm_ern_end(struct dm_ern *e, struct dm_error *err);
 int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *err);

@@ -217,7 +217,8 @@ static unsigned intern(const char *s, size_t n)
 	id = ++T.nnames;
 	T.names[id] = s;
 	T.lens[id] = (uint8_t)n;
-	uint32_t h = ern_hash_name(s, n) & (HASH_SLOTS - 1);
+	ern_name_keys(s, n, T.keys[id]);
+	uint32_t h = ern_hash_keys(T.keys[id], n) & (HASH_SLOTS - 1);
 	while (T.slots[h])
 		h = (h + 1) & (HASH_SLOTS - 1);
 	T.slots[h] = (uint16_t)id;
@@ -240,6 +241,7 @@ static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *con
 	for (unsigned i = 0; i < n; i++)
 		r->ids[i] = strcmp(parts[i], "^") == 0 ? ID_RECROOT
 		                                        : (uint16_t)intern(parts[i], strlen(parts[i]));
+	r->parent = n >= 2 ? r->ids[n - 2] : 0;
 	/* "^" alone: the record element itself, matched by the caller */
 	uint16_t last = r->ids[n - 1];
 	if (last == ID_RECROOT)

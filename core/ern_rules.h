@@ -40,6 +40,7 @@ struct ern_rule {
 	uint8_t mask, action, n;
 	uint16_t arg;
 	uint16_t ids[MAX_PATH];
+	uint16_t parent;      /* ids[n - 2], or 0 for a rule of one name */
 	const char *attr;
 	/* next rule with the same last name for that record type, -1 ends */
 	int16_t next[DM_REC_TYPES];
@@ -48,6 +49,7 @@ struct ern_rule {
 struct ern_tables {
 	const char *names[MAX_NAMES];
 	uint8_t lens[MAX_NAMES];
+	uint64_t keys[MAX_NAMES][2];  /* ern_name_keys of each name */
 	unsigned nnames;
 	uint16_t slots[HASH_SLOTS];   /* name id, 0 = empty */
 	struct ern_rule rules[MAX_RULES];
@@ -68,23 +70,71 @@ struct ern_tables {
 /* The tables, built on the first call (any thread, once). */
 const struct ern_tables *dm_ern_rules(void);
 
-static inline uint32_t ern_hash_name(const char *s, size_t n)
+static inline uint64_t ern_load8(const char *s)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	uint64_t w;
+	memcpy(&w, s, 8);
+	return w;
+}
+
+static inline uint64_t ern_load4(const char *s)
+{
+	uint32_t w;
+	memcpy(&w, s, 4);
+	return w;
+}
+
+/* Two words that, with the length, tell names of up to 16 bytes apart
+ * exactly (the first and last eight bytes, or smaller overlapping
+ * pieces): a lookup compares words, not bytes, and hashes them. */
+static inline void ern_name_keys(const char *s, size_t n, uint64_t k[2])
+{
+	if (n >= 8) {
+		k[0] = ern_load8(s);
+		k[1] = ern_load8(s + n - 8);
+	} else if (n >= 4) {
+		k[0] = ern_load4(s) | ern_load4(s + n - 4) << 32;
+		k[1] = 0;
+	} else {
+		k[0] = n ? (unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+		           (uint64_t)(unsigned char)s[n - 1] << 16
+		         : 0;
+		k[1] = 0;
+	}
+}
+
+static inline uint32_t ern_hash_keys(const uint64_t k[2], size_t n)
+{
+	uint64_t h = (k[0] ^ (k[1] * 0x9E3779B97F4A7C15ull) ^ n) * 0xC2B2AE3D27D4EB4Full;
+	return (uint32_t)(h >> 40);
+}
+
+/* Is the name of id the n bytes at s, given their keys? Past 16 bytes the
+ * keys cover both ends; the middle is compared a word at a time. */
+static inline int ern_name_is(const struct ern_tables *t, unsigned id, const char *s, size_t n,
+                              const uint64_t k[2])
+{
+	if (t->lens[id] != n || t->keys[id][0] != k[0] || t->keys[id][1] != k[1])
+		return 0;
+	for (size_t i = 8; i + 8 < n; i += 8)
+		if (ern_load8(t->names[id] + i) != ern_load8(s + i))
+			return 0;
+	return 1;
 }
 
 /* The id of a local name, 0 if no rule or structure knows it. */
 static inline unsigned ern_lookup(const struct ern_tables *t, const char *s, size_t n)
 {
-	uint32_t h = ern_hash_name(s, n) & (HASH_SLOTS - 1);
+	if (n > UINT8_MAX)
+		return 0;
+	uint64_t k[2];
+	ern_name_keys(s, n, k);
+	uint32_t h = ern_hash_keys(k, n) & (HASH_SLOTS - 1);
 	for (;;) {
 		unsigned id = t->slots[h];
 		if (!id)
 			return 0;
-		if (t->lens[id] == n && memcmp(t->names[id], s, n) == 0)
+		if (ern_name_is(t, id, s, n, k))
 			return id;
 		h = (h + 1) & (HASH_SLOTS - 1);
 	}

@@ -28,6 +28,11 @@ struct dm_parser {
 	atomic_int stop;
 	uint64_t depth, elements, max_depth, bytes, chunks;
 	uint64_t text_run;     /* bytes of the current text run, held or not */
+	int want_text;         /* the machine captures the text now */
+	/* a token of this parse call can be longer than buffer_size: only
+	 * then do the element handlers measure theirs */
+	int measure;
+	uint64_t held;         /* bytes expat holds after the last parse call */
 	int failed;            /* a DM_E* once the input is lost */
 	uint64_t refused_at_begin;  /* the accountant's refusals before this input */
 	struct dm_error err;
@@ -61,7 +66,8 @@ static void fail_in_handler(struct dm_parser *p, int rc)
 
 /* A token that arrived within one chunk never shows up as an unparsed
  * tail: every handler measures its own token, so that which inputs are
- * refused does not depend on chunk_size. Returns 1 when it failed the parse. */
+ * refused does not depend on chunk_size. Returns 1 when it failed the parse.
+ * (The element handlers skip this when the call cannot hold such a token.) */
 static int token_too_long(struct dm_parser *p)
 {
 	int n = XML_GetCurrentByteCount(p->xp);
@@ -118,30 +124,57 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		fail_in_handler(p, DM_ELIMIT);
 		return;
 	}
-	if (token_too_long(p) || attrs_too_long(p, atts))
+	/* without DTD entities no attribute value is longer than its tag */
+	if ((p->measure && token_too_long(p)) ||
+	    (p->cfg->allow_dtd_entities && attrs_too_long(p, atts)))
 		return;
 	int rc = dm_ern_start(p->ern, name, atts, &p->err);
-	if (rc == 1)
+	if (rc < 0) {
+		fail_in_handler(p, rc);
+		return;
+	}
+	if (rc & DM_ERN_RECORD)
 		dm_ern_set_pos(p->ern, (uint64_t)XML_GetCurrentLineNumber(p->xp),
 		               (uint64_t)XML_GetCurrentColumnNumber(p->xp) + 1,
 		               (uint64_t)XML_GetCurrentByteIndex(p->xp));
-	else if (rc < 0)
-		fail_in_handler(p, rc);
+	p->want_text = rc & DM_ERN_TEXT;
 }
 
 static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
 	(void)name;
 	struct dm_parser *p = ud;
-	if (p->failed || token_too_long(p))
+	if (p->failed || (p->measure && token_too_long(p)))
 		return;
 	p->depth--;
 	p->text_run = 0;
 	int rc = dm_ern_end(p->ern, &p->err);
 	if (rc < 0)
 		fail_in_handler(p, rc);
+	else
+		p->want_text = rc & DM_ERN_TEXT;
 }
 
+__attribute__((cold, noinline)) static void text_too_long(struct dm_parser *p)
+{
+	char lim[32];
+	dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
+	dm_error_set(&p->err, DM_ELIMIT,
+	             "text value longer than buffer_size (%s) (set buffer_size=N above %s to accept)",
+	             lim, lim);
+	fail_in_handler(p, DM_ELIMIT);
+}
+
+/* Out of line: the handler below stays a leaf for text only counted. */
+__attribute__((noinline)) static void capture_text(struct dm_parser *p, const XML_Char *s, int len)
+{
+	int rc = dm_ern_text(p->ern, s, (size_t)len, &p->err);
+	if (rc < 0)
+		fail_in_handler(p, rc);
+}
+
+/* Most text (the indentation between elements above all) is only
+ * counted: expat calls this for every run and every newline. */
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
 	struct dm_parser *p = ud;
@@ -151,17 +184,11 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 	 * captures: which inputs are refused must not depend on the rules */
 	p->text_run += (uint64_t)len;
 	if (p->text_run > p->cfg->buffer_size) {
-		char lim[32];
-		dm_format_size(p->cfg->buffer_size, lim, sizeof lim);
-		dm_error_set(&p->err, DM_ELIMIT,
-		             "text value longer than buffer_size (%s) (set buffer_size=N above %s to accept)",
-		             lim, lim);
-		fail_in_handler(p, DM_ELIMIT);
+		text_too_long(p);
 		return;
 	}
-	int rc = dm_ern_text(p->ern, s, (size_t)len, &p->err);
-	if (rc < 0)
-		fail_in_handler(p, rc);
+	if (p->want_text)
+		capture_text(p, s, len);
 }
 
 /* Everything else expat parses (comments, processing instructions, the
@@ -288,6 +315,9 @@ int dm_parser_begin(struct dm_parser *p, const char *name)
 	p->name = name;
 	p->failed = 0;
 	p->depth = p->elements = p->max_depth = p->bytes = p->chunks = p->text_run = 0;
+	p->want_text = 0;
+	p->measure = 1;
+	p->held = 0;
 	struct dm_acct_stats as;
 	dm_acct_stats(p->acct, &as);
 	p->refused_at_begin = as.refused;
@@ -343,6 +373,25 @@ static int expat_failed(struct dm_parser *p)
 	return fail(p, DM_EXML);
 }
 
+/* After a parse call: what expat holds (the unparsed tail, after some
+ * consumed context). Every token the next call completes lies in that
+ * plus the new bytes; unknown (no input context) counts as unbounded. */
+static void note_held(struct dm_parser *p)
+{
+	int offset = 0, size = 0;
+	if (XML_GetInputContext(p->xp, &offset, &size))
+		p->held = size > 0 ? (uint64_t)size : 0;
+	else
+		p->held = UINT64_MAX / 2;
+}
+
+/* Before a parse call with n new bytes: can a token it completes be
+ * longer than buffer_size? */
+static int may_complete_long_token(const struct dm_parser *p, size_t n)
+{
+	return p->held + n > p->cfg->buffer_size;
+}
+
 /* Bytes expat holds unparsed: an unfinished start tag or other token. */
 static uint64_t unparsed_bytes(struct dm_parser *p)
 {
@@ -372,8 +421,10 @@ static int check_tail(struct dm_parser *p)
 	 * partial one it has not retried yet; retry now so that only a token
 	 * that is itself too long counts. Rare: only when the tail is long. */
 	struct dm_acct *prev = dm_acct_bind(p->acct);
+	p->measure = 1;
 	XML_SetReparseDeferralEnabled(p->xp, XML_FALSE);
 	enum XML_Status st = XML_ParseBuffer(p->xp, 0, XML_FALSE);
+	note_held(p);
 	XML_SetReparseDeferralEnabled(p->xp, XML_TRUE);
 	dm_acct_bind(prev);
 	if (st != XML_STATUS_OK)
@@ -428,7 +479,9 @@ int dm_parser_feed(struct dm_parser *p, const void *data, size_t len, int final)
 		enum XML_Status st = XML_STATUS_ERROR;
 		if (buf) {
 			memcpy(buf, s, n);
+			p->measure = may_complete_long_token(p, n);
 			st = XML_ParseBuffer(p->xp, (int)n, last);
+			note_held(p);
 		}
 		dm_acct_bind(prev);
 		if (!buf)
@@ -473,8 +526,10 @@ static int one_chunk(struct dm_parser *p, int fd, int64_t off, uint64_t max, ssi
 		return fail(p, DM_EIO);
 	}
 	int final = off < 0 && n == 0;
+	p->measure = may_complete_long_token(p, (size_t)n);
 	prev = dm_acct_bind(p->acct);
 	enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, final);
+	note_held(p);
 	dm_acct_bind(prev);
 	*got = n;
 	return after_chunk(p, st, (size_t)n, final);

@@ -11,91 +11,93 @@ enum fmt { F_STR, F_NUM, F_BOOL };
 
 struct field_meta {
 	const char *key;
+	uint8_t klen;
 	uint8_t group;
 	uint8_t multi;   /* an array of all values, not the first */
 	uint8_t fmt;
 };
 
+#define K(s) s, sizeof s - 1
 static const struct field_meta fields[DM_F_COUNT] = {
-	[DM_F_NONE] = {"", 0, 0, F_STR},
-	[DM_F_MESSAGE_ID] = {"message_id", 0, 0, F_STR},
-	[DM_F_THREAD_ID] = {"thread_id", 0, 0, F_STR},
-	[DM_F_SENDER_ID] = {"sender_party_id", 0, 0, F_STR},
-	[DM_F_SENDER_NAME] = {"sender_name", 0, 0, F_STR},
-	[DM_F_RECIPIENT_ID] = {"recipient_party_id", 0, 0, F_STR},
-	[DM_F_RECIPIENT_NAME] = {"recipient_name", 0, 0, F_STR},
-	[DM_F_CREATED] = {"created", 0, 0, F_STR},
-	[DM_F_CONTROL_TYPE] = {"control_type", 0, 0, F_STR},
-	[DM_F_REFERENCE] = {"reference", 0, 0, F_STR},
-	[DM_F_SUBTYPE] = {"subtype", 0, 0, F_STR},
-	[DM_F_ISRC] = {"isrc", 0, 0, F_STR},
-	[DM_F_ICPN] = {"icpn", 0, 0, F_STR},
-	[DM_F_GRID] = {"grid", 0, 0, F_STR},
-	[DM_F_CATALOG_NUMBER] = {"catalog_number", 0, 0, F_STR},
-	[DM_F_TITLE] = {"title", 0, 0, F_STR},
-	[DM_F_SUBTITLE] = {"subtitle", 0, 0, F_STR},
-	[DM_F_DISPLAY_ARTIST] = {"display_artist", 0, 0, F_STR},
-	[DM_F_LABEL] = {"label", 0, 0, F_STR},
-	[DM_F_LABEL_REF] = {"label_reference", 0, 0, F_STR},
-	[DM_F_GENRE] = {"genre", 0, 0, F_STR},
-	[DM_F_SUBGENRE] = {"subgenre", 0, 0, F_STR},
-	[DM_F_RELEASE_DATE] = {"release_date", 0, 0, F_STR},
-	[DM_F_ORIGINAL_RELEASE_DATE] = {"original_release_date", 0, 0, F_STR},
-	[DM_F_CREATION_DATE] = {"creation_date", 0, 0, F_STR},
-	[DM_F_PLINE] = {"pline", 0, 0, F_STR},
-	[DM_F_PLINE_YEAR] = {"pline_year", 0, 0, F_NUM},
-	[DM_F_CLINE] = {"cline", 0, 0, F_STR},
-	[DM_F_CLINE_YEAR] = {"cline_year", 0, 0, F_NUM},
-	[DM_F_DURATION] = {"duration", 0, 0, F_STR},
-	[DM_F_PARENTAL_WARNING] = {"parental_warning", 0, 0, F_STR},
-	[DM_F_LANGUAGE] = {"language", 0, 0, F_STR},
-	[DM_F_IS_MAIN] = {"is_main_release", 0, 0, F_BOOL},
-	[DM_F_RESOURCE_REF] = {"resource_references", 0, 1, F_STR},
-	[DM_F_RELEASE_REF] = {"release_references", 0, 1, F_STR},
-	[DM_F_EFFECTIVE_DATE] = {"effective_date", 0, 0, F_STR},
-	[DM_F_NAME] = {"names", 0, 1, F_STR},
-	[DM_F_ID_TYPE] = {"type", DM_G_ID, 0, F_STR},
-	[DM_F_ID_NS] = {"namespace", DM_G_ID, 0, F_STR},
-	[DM_F_ID_VALUE] = {"value", DM_G_ID, 0, F_STR},
-	[DM_F_ARTIST_NAME] = {"name", DM_G_ARTIST, 0, F_STR},
-	[DM_F_ARTIST_REF] = {"reference", DM_G_ARTIST, 0, F_STR},
-	[DM_F_ARTIST_ROLE] = {"role", DM_G_ARTIST, 0, F_STR},
-	[DM_F_CONTRIB_NAME] = {"name", DM_G_CONTRIB, 0, F_STR},
-	[DM_F_CONTRIB_REF] = {"reference", DM_G_CONTRIB, 0, F_STR},
-	[DM_F_CONTRIB_ROLE] = {"roles", DM_G_CONTRIB, 1, F_STR},
-	[DM_F_FILE_NAME] = {"file_name", DM_G_FILE, 0, F_STR},
-	[DM_F_FILE_PATH] = {"file_path", DM_G_FILE, 0, F_STR},
-	[DM_F_FILE_URI] = {"uri", DM_G_FILE, 0, F_STR},
-	[DM_F_CODEC] = {"codec", DM_G_FILE, 0, F_STR},
-	[DM_F_BIT_RATE] = {"bit_rate", DM_G_FILE, 0, F_NUM},
-	[DM_F_SAMPLING_RATE] = {"sampling_rate", DM_G_FILE, 0, F_NUM},
-	[DM_F_HASH] = {"hash", DM_G_FILE, 0, F_STR},
-	[DM_F_HASH_ALGORITHM] = {"hash_algorithm", DM_G_FILE, 0, F_STR},
-	[DM_F_COMMERCIAL_MODEL] = {"commercial_model_types", DM_G_DEAL, 1, F_STR},
-	[DM_F_USE_TYPE] = {"use_types", DM_G_DEAL, 1, F_STR},
-	[DM_F_TERRITORY] = {"territories", DM_G_DEAL, 1, F_STR},
-	[DM_F_EXCLUDED_TERRITORY] = {"excluded_territories", DM_G_DEAL, 1, F_STR},
-	[DM_F_START] = {"start", DM_G_DEAL, 0, F_STR},
-	[DM_F_END] = {"end", DM_G_DEAL, 0, F_STR},
-	[DM_F_TAKEDOWN] = {"takedown", DM_G_DEAL, 0, F_BOOL},
-	[DM_F_PRICE_TYPE] = {"type", DM_G_PRICE, 0, F_STR},
-	[DM_F_PRICE_AMOUNT] = {"amount", DM_G_PRICE, 0, F_NUM},
-	[DM_F_PRICE_CURRENCY] = {"currency", DM_G_PRICE, 0, F_STR},
-	[DM_F_DAN_NAME] = {"name", DM_G_ARTIST_NAME, 0, F_STR},
-	[DM_F_DAN_LANG] = {"language_and_script", DM_G_ARTIST_NAME, 0, F_STR},
-	[DM_F_DAN_TERRITORY] = {"territories", DM_G_ARTIST_NAME, 1, F_STR},
-	[DM_F_DAN_EXCLUDED] = {"excluded_territories", DM_G_ARTIST_NAME, 1, F_STR},
-	[DM_F_DAN_DEFAULT] = {"is_default", DM_G_ARTIST_NAME, 0, F_BOOL},
-	[DM_F_TV_TEXT] = {"text", DM_G_TITLE, 0, F_STR},
-	[DM_F_TV_SUBTITLE] = {"subtitle", DM_G_TITLE, 0, F_STR},
-	[DM_F_TV_TYPE] = {"title_type", DM_G_TITLE, 0, F_STR},
-	[DM_F_TV_LANG] = {"language_and_script", DM_G_TITLE, 0, F_STR},
-	[DM_F_TV_TERRITORY] = {"territories", DM_G_TITLE, 1, F_STR},
-	[DM_F_TV_EXCLUDED] = {"excluded_territories", DM_G_TITLE, 1, F_STR},
-	[DM_F_TV_DEFAULT] = {"is_default", DM_G_TITLE, 0, F_BOOL},
-	[DM_F_DT_LANG] = {"language_and_script", DM_G_DETAILS, 0, F_STR},
-	[DM_F_DT_TERRITORY] = {"territories", DM_G_DETAILS, 1, F_STR},
-	[DM_F_DT_EXCLUDED] = {"excluded_territories", DM_G_DETAILS, 1, F_STR},
+	[DM_F_NONE] = {K(""), 0, 0, F_STR},
+	[DM_F_MESSAGE_ID] = {K("message_id"), 0, 0, F_STR},
+	[DM_F_THREAD_ID] = {K("thread_id"), 0, 0, F_STR},
+	[DM_F_SENDER_ID] = {K("sender_party_id"), 0, 0, F_STR},
+	[DM_F_SENDER_NAME] = {K("sender_name"), 0, 0, F_STR},
+	[DM_F_RECIPIENT_ID] = {K("recipient_party_id"), 0, 0, F_STR},
+	[DM_F_RECIPIENT_NAME] = {K("recipient_name"), 0, 0, F_STR},
+	[DM_F_CREATED] = {K("created"), 0, 0, F_STR},
+	[DM_F_CONTROL_TYPE] = {K("control_type"), 0, 0, F_STR},
+	[DM_F_REFERENCE] = {K("reference"), 0, 0, F_STR},
+	[DM_F_SUBTYPE] = {K("subtype"), 0, 0, F_STR},
+	[DM_F_ISRC] = {K("isrc"), 0, 0, F_STR},
+	[DM_F_ICPN] = {K("icpn"), 0, 0, F_STR},
+	[DM_F_GRID] = {K("grid"), 0, 0, F_STR},
+	[DM_F_CATALOG_NUMBER] = {K("catalog_number"), 0, 0, F_STR},
+	[DM_F_TITLE] = {K("title"), 0, 0, F_STR},
+	[DM_F_SUBTITLE] = {K("subtitle"), 0, 0, F_STR},
+	[DM_F_DISPLAY_ARTIST] = {K("display_artist"), 0, 0, F_STR},
+	[DM_F_LABEL] = {K("label"), 0, 0, F_STR},
+	[DM_F_LABEL_REF] = {K("label_reference"), 0, 0, F_STR},
+	[DM_F_GENRE] = {K("genre"), 0, 0, F_STR},
+	[DM_F_SUBGENRE] = {K("subgenre"), 0, 0, F_STR},
+	[DM_F_RELEASE_DATE] = {K("release_date"), 0, 0, F_STR},
+	[DM_F_ORIGINAL_RELEASE_DATE] = {K("original_release_date"), 0, 0, F_STR},
+	[DM_F_CREATION_DATE] = {K("creation_date"), 0, 0, F_STR},
+	[DM_F_PLINE] = {K("pline"), 0, 0, F_STR},
+	[DM_F_PLINE_YEAR] = {K("pline_year"), 0, 0, F_NUM},
+	[DM_F_CLINE] = {K("cline"), 0, 0, F_STR},
+	[DM_F_CLINE_YEAR] = {K("cline_year"), 0, 0, F_NUM},
+	[DM_F_DURATION] = {K("duration"), 0, 0, F_STR},
+	[DM_F_PARENTAL_WARNING] = {K("parental_warning"), 0, 0, F_STR},
+	[DM_F_LANGUAGE] = {K("language"), 0, 0, F_STR},
+	[DM_F_IS_MAIN] = {K("is_main_release"), 0, 0, F_BOOL},
+	[DM_F_RESOURCE_REF] = {K("resource_references"), 0, 1, F_STR},
+	[DM_F_RELEASE_REF] = {K("release_references"), 0, 1, F_STR},
+	[DM_F_EFFECTIVE_DATE] = {K("effective_date"), 0, 0, F_STR},
+	[DM_F_NAME] = {K("names"), 0, 1, F_STR},
+	[DM_F_ID_TYPE] = {K("type"), DM_G_ID, 0, F_STR},
+	[DM_F_ID_NS] = {K("namespace"), DM_G_ID, 0, F_STR},
+	[DM_F_ID_VALUE] = {K("value"), DM_G_ID, 0, F_STR},
+	[DM_F_ARTIST_NAME] = {K("name"), DM_G_ARTIST, 0, F_STR},
+	[DM_F_ARTIST_REF] = {K("reference"), DM_G_ARTIST, 0, F_STR},
+	[DM_F_ARTIST_ROLE] = {K("role"), DM_G_ARTIST, 0, F_STR},
+	[DM_F_CONTRIB_NAME] = {K("name"), DM_G_CONTRIB, 0, F_STR},
+	[DM_F_CONTRIB_REF] = {K("reference"), DM_G_CONTRIB, 0, F_STR},
+	[DM_F_CONTRIB_ROLE] = {K("roles"), DM_G_CONTRIB, 1, F_STR},
+	[DM_F_FILE_NAME] = {K("file_name"), DM_G_FILE, 0, F_STR},
+	[DM_F_FILE_PATH] = {K("file_path"), DM_G_FILE, 0, F_STR},
+	[DM_F_FILE_URI] = {K("uri"), DM_G_FILE, 0, F_STR},
+	[DM_F_CODEC] = {K("codec"), DM_G_FILE, 0, F_STR},
+	[DM_F_BIT_RATE] = {K("bit_rate"), DM_G_FILE, 0, F_NUM},
+	[DM_F_SAMPLING_RATE] = {K("sampling_rate"), DM_G_FILE, 0, F_NUM},
+	[DM_F_HASH] = {K("hash"), DM_G_FILE, 0, F_STR},
+	[DM_F_HASH_ALGORITHM] = {K("hash_algorithm"), DM_G_FILE, 0, F_STR},
+	[DM_F_COMMERCIAL_MODEL] = {K("commercial_model_types"), DM_G_DEAL, 1, F_STR},
+	[DM_F_USE_TYPE] = {K("use_types"), DM_G_DEAL, 1, F_STR},
+	[DM_F_TERRITORY] = {K("territories"), DM_G_DEAL, 1, F_STR},
+	[DM_F_EXCLUDED_TERRITORY] = {K("excluded_territories"), DM_G_DEAL, 1, F_STR},
+	[DM_F_START] = {K("start"), DM_G_DEAL, 0, F_STR},
+	[DM_F_END] = {K("end"), DM_G_DEAL, 0, F_STR},
+	[DM_F_TAKEDOWN] = {K("takedown"), DM_G_DEAL, 0, F_BOOL},
+	[DM_F_PRICE_TYPE] = {K("type"), DM_G_PRICE, 0, F_STR},
+	[DM_F_PRICE_AMOUNT] = {K("amount"), DM_G_PRICE, 0, F_NUM},
+	[DM_F_PRICE_CURRENCY] = {K("currency"), DM_G_PRICE, 0, F_STR},
+	[DM_F_DAN_NAME] = {K("name"), DM_G_ARTIST_NAME, 0, F_STR},
+	[DM_F_DAN_LANG] = {K("language_and_script"), DM_G_ARTIST_NAME, 0, F_STR},
+	[DM_F_DAN_TERRITORY] = {K("territories"), DM_G_ARTIST_NAME, 1, F_STR},
+	[DM_F_DAN_EXCLUDED] = {K("excluded_territories"), DM_G_ARTIST_NAME, 1, F_STR},
+	[DM_F_DAN_DEFAULT] = {K("is_default"), DM_G_ARTIST_NAME, 0, F_BOOL},
+	[DM_F_TV_TEXT] = {K("text"), DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_SUBTITLE] = {K("subtitle"), DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_TYPE] = {K("title_type"), DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_LANG] = {K("language_and_script"), DM_G_TITLE, 0, F_STR},
+	[DM_F_TV_TERRITORY] = {K("territories"), DM_G_TITLE, 1, F_STR},
+	[DM_F_TV_EXCLUDED] = {K("excluded_territories"), DM_G_TITLE, 1, F_STR},
+	[DM_F_TV_DEFAULT] = {K("is_default"), DM_G_TITLE, 0, F_BOOL},
+	[DM_F_DT_LANG] = {K("language_and_script"), DM_G_DETAILS, 0, F_STR},
+	[DM_F_DT_TERRITORY] = {K("territories"), DM_G_DETAILS, 1, F_STR},
+	[DM_F_DT_EXCLUDED] = {K("excluded_territories"), DM_G_DETAILS, 1, F_STR},
 };
 
 /* Layout items: a field id, a group array, or a computed member. */
@@ -148,6 +150,16 @@ static const char *const group_keys[DM_G_COUNT] = {
 
 static const char *const type_names[DM_REC_TYPES] = {
 	"header", "party", "resource", "release", "deal",
+};
+
+/* How each record's JSON begins. */
+static const struct {
+	const char *s;
+	size_t n;
+} opening[DM_REC_TYPES] = {
+#define OPEN(t) {"{\"type\":\"" t "\"", sizeof "{\"type\":\"" t "\"" - 1}
+	OPEN("header"), OPEN("party"), OPEN("resource"), OPEN("release"), OPEN("deal"),
+#undef OPEN
 };
 
 const char *dm_rec_type_name(enum dm_rec_type t)
@@ -222,12 +234,17 @@ static void put_value(struct dm_buf *b, const struct dm_record *r,
 	if (fmt == F_NUM && is_json_number(s, v->len)) {
 		dm_buf_put(b, s, v->len);
 	} else if (fmt == F_BOOL && v->len == 4 && memcmp(s, "true", 4) == 0) {
-		dm_buf_puts(b, "true");
+		dm_buf_put(b, "true", 4);
 	} else if (fmt == F_BOOL && v->len == 5 && memcmp(s, "false", 5) == 0) {
-		dm_buf_puts(b, "false");
+		dm_buf_put(b, "false", 5);
 	} else {
 		dm_buf_json_str(b, s, v->len);
 	}
+}
+
+static void put_key(struct dm_buf *b, enum dm_field f, int *first)
+{
+	dm_buf_json_keyn(b, fields[f].key, fields[f].klen, first);
 }
 
 /* Is v a repeat of an earlier value of the same field in [lo, i)? */
@@ -255,14 +272,14 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 		if (v->field != f || (inst >= 0 && v->inst != inst))
 			continue;
 		if (!m->multi) {
-			dm_buf_json_key(b, m->key, first);
+			put_key(b, f, first);
 			put_value(b, r, v, (enum fmt)m->fmt);
 			return;
 		}
 		if (dedupe && seen_before(r, lo, i))
 			continue;
 		if (!any) {
-			dm_buf_json_key(b, m->key, first);
+			put_key(b, f, first);
 			dm_buf_putc(b, '[');
 		} else {
 			dm_buf_putc(b, ',');
@@ -355,7 +372,7 @@ static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, 
 			for (size_t j = i; j < hi; j++) {
 				const struct dm_value *w = &r->values[j];
 				if (w->field == ends[k] && w->inst == inst && w->inst2 == p) {
-					dm_buf_json_key(b, fields[w->field].key, &pfirst);
+					put_key(b, w->field, &pfirst);
 					dm_buf_json_str(b, r->arena + w->off, w->len);
 					break;
 				}
@@ -417,7 +434,22 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 static void put_seconds(struct dm_buf *b, double v)
 {
 	char tmp[400];
-	if (v < 1e15) {
+	double ms = v * 1000;
+	if (v < 1e9 && fabs(ms - nearbyint(ms)) < 0.01) {
+		/* what %.3f makes of a whole number of milliseconds, without
+		 * the cost of printf (every record with a duration has one) */
+		uint64_t m = (uint64_t)nearbyint(ms);
+		dm_buf_u64(b, m / 1000);
+		unsigned frac = (unsigned)(m % 1000);
+		if (frac) {
+			char f[4] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+			             (char)('0' + frac % 10)};
+			size_t n = 4;
+			while (f[n - 1] == '0')
+				n--;
+			dm_buf_put(b, f, n);
+		}
+	} else if (v < 1e15) {
 		int n = snprintf(tmp, sizeof tmp, "%.3f", v);
 		while (n > 0 && tmp[n - 1] == '0')
 			n--;
@@ -434,12 +466,48 @@ static void put_seconds(struct dm_buf *b, double v)
 	}
 }
 
+/* Where a record's fields and groups lie among its values: every layout
+ * item looks only between its first and last value, not at the whole
+ * record. A field's (or group's) entries are valid when its bit is set. */
+struct spans {
+	uint64_t present[(DM_F_COUNT + 63) / 64];
+	unsigned groups;
+	size_t first[DM_F_COUNT], last[DM_F_COUNT];
+	size_t gfirst[DM_G_COUNT], glast[DM_G_COUNT];
+};
+
+static void note_group(struct spans *sp, unsigned g, size_t i)
+{
+	if (!(sp->groups & (1u << g))) {
+		sp->groups |= 1u << g;
+		sp->gfirst[g] = i;
+	}
+	sp->glast[g] = i;
+}
+
+static void find_spans(const struct dm_record *r, struct spans *sp)
+{
+	memset(sp->present, 0, sizeof sp->present);
+	sp->groups = 0;
+	for (size_t i = 0; i < r->nvalues; i++) {
+		unsigned f = r->values[i].field;
+		uint64_t bit = 1ull << (f % 64);
+		if (!(sp->present[f / 64] & bit)) {
+			sp->present[f / 64] |= bit;
+			sp->first[f] = i;
+		}
+		sp->last[f] = i;
+		unsigned g = fields[f].group;
+		note_group(sp, g, i);
+		if (g == DM_G_PRICE)
+			note_group(sp, DM_G_DEAL, i); /* a price is part of its deal */
+	}
+}
+
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 {
-	int first = 1;
-	dm_buf_putc(b, '{');
-	dm_buf_json_key(b, "type", &first);
-	dm_buf_json_str(b, type_names[r->type], strlen(type_names[r->type]));
+	int first = 0;
+	dm_buf_put(b, opening[r->type].s, opening[r->type].n);
 	if (r->type == DM_REC_HEADER) {
 		dm_buf_json_key(b, "message_type", &first);
 		dm_buf_json_str(b, r->root, strlen(r->root));
@@ -452,42 +520,31 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 			dm_buf_json_str(b, r->schema_version, strlen(r->schema_version));
 		}
 	}
-	/* which fields and groups occur at all: most of a layout is absent
-	 * from any one record, and each lookup below scans the values */
-	uint64_t present[(DM_F_COUNT + 63) / 64] = {0};
-	unsigned groups = 0;
-	for (size_t i = 0; i < r->nvalues; i++) {
-		unsigned f = r->values[i].field;
-		present[f / 64] |= 1ull << (f % 64);
-		groups |= 1u << fields[f].group;
-	}
-	if (groups & (1u << DM_G_PRICE))
-		groups |= 1u << DM_G_DEAL; /* a deal that holds only prices */
+	struct spans sp;
+	find_spans(r, &sp);
 	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
-		if (*it < X_KIND && !(*it & 0x100) && !(present[*it / 64] & (1ull << (*it % 64))))
-			continue;
-		if ((*it & 0x100) && *it < X_KIND && !(groups & (1u << (*it & 0xFF))))
-			continue;
-		if (*it == X_KIND) {
-			dm_buf_json_key(b, "kind", &first);
+		unsigned item = *it;
+		if (item == X_KIND) {
+			dm_buf_json_keyn(b, "kind", 4, &first);
 			dm_buf_json_str(b, r->kind, r->kind_len);
-		} else if (*it == X_SECONDS) {
+		} else if (item == X_SECONDS) {
 			if (r->duration_seconds >= 0) {
-				dm_buf_json_key(b, "duration_seconds", &first);
+				dm_buf_json_keyn(b, "duration_seconds", 16, &first);
 				put_seconds(b, r->duration_seconds);
 			}
-		} else if (*it & 0x100) {
-			put_group(b, r, *it & 0xFF, 0, r->nvalues, &first);
-		} else if (*it == DM_F_SUBTYPE) {
-			size_t n;
-			const char *s = dm_record_get(r, DM_F_SUBTYPE, &n);
-			if (s) {
-				dm_buf_json_key(b, subtype_key(r->type), &first);
-				dm_buf_json_str(b, s, n);
-			}
+		} else if (item & 0x100) {
+			unsigned g = item & 0xFF;
+			if (sp.groups & (1u << g))
+				put_group(b, r, (int)g, sp.gfirst[g], sp.glast[g] + 1, &first);
+		} else if (!(sp.present[item / 64] & (1ull << (item % 64)))) {
+			continue;
+		} else if (item == DM_F_SUBTYPE) {
+			const struct dm_value *v = &r->values[sp.first[item]];
+			dm_buf_json_key(b, subtype_key(r->type), &first);
+			dm_buf_json_str(b, r->arena + v->off, v->len);
 		} else {
-			put_field(b, r, (enum dm_field)*it, 0, r->nvalues, -1, &first,
-			          *it == DM_F_RESOURCE_REF || *it == DM_F_RELEASE_REF);
+			put_field(b, r, (enum dm_field)item, sp.first[item], sp.last[item] + 1, -1, &first,
+			          item == DM_F_RESOURCE_REF || item == DM_F_RELEASE_REF);
 		}
 	}
 	dm_buf_putc(b, '}');

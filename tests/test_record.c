@@ -146,6 +146,74 @@ Test(json, invalid_utf8_becomes_replacement_characters)
 	EXPECT_JSON("\xe2\x82" "A", "\"\xef\xbf\xbd\xef\xbf\xbd" "A\"");
 }
 
+/* The escaping one byte at a time, as the JSON rules say it. */
+static size_t reference_json(const unsigned char *s, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c == '\n' || c == '\t') {
+			out[o++] = '\\';
+			out[o++] = c == '\n' ? 'n' : 't';
+		} else if (c < 0x20) {
+			o += (size_t)sprintf(out + o, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+		} else if (c == 0xC3 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0xBF) {
+			out[o++] = (char)c;
+			out[o++] = (char)s[++i];
+		} else if (c >= 0x80) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o++] = '"';
+	return o;
+}
+
+Test(json, every_kind_of_byte_at_every_place_in_a_word)
+{
+	/* the scan takes eight bytes at a time: each byte that needs care,
+	 * alone or after another, at each offset of strings of 1 to 40
+	 * bytes, in a buffer with no spare room (escapes must grow it) */
+	static const char *const odd[] = {"\"", "\\", "\n", "\t", "\x01", "\x1f", "\xc3\xa9",
+	                                  "\x80", "\xff", "\xc3", "\x7f", " "};
+	const size_t nodd = sizeof odd / sizeof *odd;
+	unsigned char in[64];
+	char want[400];
+	for (size_t n = 1; n <= 40; n++)
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < nodd; k++)
+				for (size_t k2 = 0; k2 < nodd; k2 += 5) {
+					memset(in, 'a' + (int)(n % 26), n);
+					size_t l = strlen(odd[k]);
+					if (at + l > n)
+						continue;
+					memcpy(in + at, odd[k], l);
+					size_t at2 = (at + l + 3) % n, l2 = strlen(odd[k2]);
+					if (at2 >= at + l && at2 + l2 <= n)
+						memcpy(in + at2, odd[k2], l2);
+					size_t wl = reference_json(in, n, want);
+					struct dm_buf b;
+					dm_buf_init(&b, A, DM_TAG_OUTPUT);
+					dm_buf_reserve(&b, 1);
+					b.len = b.cap - 1; /* one byte free: the string must make its room */
+					size_t base = b.len;
+					dm_buf_json_str(&b, (const char *)in, n);
+					cr_assert_not(b.failed);
+					cr_assert_eq(b.len - base, wl, "n %zu at %zu k %zu k2 %zu: length %zu, want %zu",
+					             n, at, k, k2, b.len - base, wl);
+					cr_assert(memcmp(b.data + base, want, wl) == 0, "n %zu at %zu k %zu k2 %zu: %.*s",
+					          n, at, k, k2, (int)(b.len - base), b.data + base);
+					dm_buf_fini(&b);
+				}
+}
+
 Test(json, numbers_and_keys)
 {
 	struct dm_buf b;
@@ -399,6 +467,16 @@ Test(json, duration_seconds_keep_every_digit)
 		{12345.678, "\"duration_seconds\":12345.678}"},
 		{86400.0 * 365 * 1000 + 0.001, "\"duration_seconds\":31536000000.001}"},
 		{1e306, "\"duration_seconds\":1e+306}"},
+		/* whole milliseconds below 1e9 are formatted without printf:
+		 * the same digits at both ends of that range, and what is not
+		 * a whole number of milliseconds still rounds like %.3f */
+		{0, "\"duration_seconds\":0}"},
+		{0.001, "\"duration_seconds\":0.001}"},
+		{0.07, "\"duration_seconds\":0.07}"},
+		{999999999.999, "\"duration_seconds\":999999999.999}"},
+		{1e9, "\"duration_seconds\":1000000000}"},
+		{1.0004, "\"duration_seconds\":1}"},
+		{2.0006, "\"duration_seconds\":2.001}"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct rb b = {0};
