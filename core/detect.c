@@ -131,6 +131,21 @@ double dm_detect_scale_seconds(unsigned scale)
 	return scale < DM_DETECT_SCALES ? scale_w[scale] : 0;
 }
 
+void dm_detect_cfg_from(struct dm_detect_cfg *out, const struct dm_config *c)
+{
+	*out = (struct dm_detect_cfg){
+		.min_duration = (double)c->leak_min_duration_ms / 1000.0,
+		.min_rate = (double)c->leak_min_rate,
+		.min_growth = (double)c->leak_min_growth,
+		.horizon = (double)c->exhaustion_horizon_ms / 1000.0,
+	};
+}
+
+int dm_detect_selected(const struct dm_config *c)
+{
+	return strcmp(c->leak_detector, "seed") != 0;
+}
+
 struct dm_detect *dm_detect_new(const struct dm_detect_cfg *cfg, struct dm_acct *acct)
 {
 	static const struct dm_detect_cfg def = DM_DETECT_CFG_DEFAULT;

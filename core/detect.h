@@ -56,6 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "acct.h"
+#include "profile.h"
 
 struct dm_detect_cfg {
 	double min_duration;   /* leak_min_duration, s: shortest growth that
@@ -137,6 +138,14 @@ struct dm_detect_bucket {
 #define DM_DETECT_SCALES 4        /* 1 s, 10 s, 1 min, 10 min */
 
 struct dm_detect;
+
+/* The detector's settings from a profile (leak_min_duration,
+ * leak_min_rate, leak_min_growth, exhaustion_horizon). */
+void dm_detect_cfg_from(struct dm_detect_cfg *out, const struct dm_config *c);
+
+/* Whether a profile selects this detector (leak_detector = multiscale)
+ * rather than the seed's rule (core/leak.h). */
+int dm_detect_selected(const struct dm_config *c);
 
 /* A detector with cfg (copied; NULL = defaults). Its one block comes from
  * acct under DM_TAG_OTHER (acct NULL: plain malloc) and never grows. NULL

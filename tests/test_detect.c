@@ -482,6 +482,23 @@ Test(detect, clock_that_steps_back_or_nan_is_harmless)
 	dm_detect_free(d);
 }
 
+Test(detect, settings_from_the_default_profile_are_the_defaults)
+{
+	struct dm_config c;
+	dm_config_init(&c);
+	struct dm_detect_cfg got;
+	static const struct dm_detect_cfg want = DM_DETECT_CFG_DEFAULT;
+	dm_detect_cfg_from(&got, &c);
+	cr_assert_float_eq(got.min_duration, want.min_duration, 1e-9);
+	cr_assert_float_eq(got.min_rate, want.min_rate, 1e-9);
+	cr_assert_float_eq(got.min_growth, want.min_growth, 1e-9);
+	cr_assert_float_eq(got.horizon, want.horizon, 1e-9);
+	cr_assert(dm_detect_selected(&c));
+	struct dm_error err;
+	cr_assert_eq(dm_config_set(&c, "leak_detector", "seed", &err), 0);
+	cr_assert_not(dm_detect_selected(&c));
+}
+
 Test(detect, names)
 {
 	cr_assert_str_eq(dm_detect_kind_name(DM_DETECT_LEAK_CONFIRMED), "leak_confirmed");
