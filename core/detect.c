@@ -19,6 +19,7 @@
 #define PROJ_SPAN 10          /* 1 s floors the projection fits */
 #define PROJ_MIN 4
 #define PROJ_QUIET 10         /* 1 s evaluations without it before a clear */
+#define PROJ_KEEP 1.5         /* a standing alarm holds to this x horizon */
 #define STEP_SIGMAS 6.0       /* a level suspicion: rise over the noise */
 #define PEAK_SIGMAS 3.0       /* "the floor still rises": rise over the noise */
 #define STALL_MIN 10.0        /* s without a rise before bounded / stopped */
@@ -55,6 +56,15 @@ struct ring {
 	struct dm_detect_bucket *v;
 };
 
+/* Is a floor still making new ground? top is the highest 1 s floor seen
+ * (the plateau, should it stop); mark the 10 s floor at its last real
+ * rise, at time t. */
+struct rise {
+	uint64_t top, mark;
+	double t;
+	double rate;                  /* the rate it was rising at, bytes/s */
+};
+
 /* What a passing fit found. */
 struct finding {
 	double rate, low, high, scale, window;
@@ -76,9 +86,7 @@ struct dm_detect {
 	uint64_t baseline;            /* the floor before it */
 	double base_t;                /* when the baseline was last lowered */
 	int have_base;
-	uint64_t peak, mark;          /* highest 10 s floor since; last rise */
-	double peak_t;                /* when the floor last rose */
-	uint64_t top;                 /* highest 1 s floor since: the plateau */
+	struct rise ep;               /* the episode's floor */
 	double rearm;                 /* a new suspicion needs a floor above
 	                                 this: the highest plateau reported,
 	                                 with a margin */
@@ -88,7 +96,8 @@ struct dm_detect {
 
 	int exh, exh_quiet;
 	double time_left;
-	uint64_t exh_peak, exh_rearm;
+	struct rise exr;              /* the floor since the alarm */
+	uint64_t exh_rearm;
 
 	unsigned confirmations, changes;
 	double ft[MAX_J], fy[MAX_J];  /* fit scratch */
@@ -447,46 +456,50 @@ static struct dm_detect_change *emit(struct dm_detect *d, struct dm_detect_chang
 	return c;
 }
 
-static void track_peak(struct dm_detect *d, double t, uint64_t floor, uint64_t last)
+static void rise_start(const struct dm_detect *d, struct rise *r, double t, double rate)
 {
-	if (last > d->top)
-		d->top = last;
-	if (floor > d->peak)
-		d->peak = floor;
-	if ((double)floor >= (double)d->mark + peak_threshold(d)) {
-		d->mark = floor;
-		d->peak_t = t;
+	*r = (struct rise){.top = nth_newest(&d->r[0], 0)->min, .mark = settled_floor(d), .t = t,
+	                   .rate = rate};
+}
+
+static void rise_track(const struct dm_detect *d, struct rise *r, double t)
+{
+	uint64_t last = nth_newest(&d->r[0], 0)->min, floor = settled_floor(d);
+	if (last > r->top)
+		r->top = last;
+	if ((double)floor >= (double)r->mark + peak_threshold(d)) {
+		r->mark = floor;
+		r->t = t;
 	}
 }
 
-static void start_episode(struct dm_detect *d, double t, uint64_t floor)
+/* The floor has made no new ground for long enough to call the growth
+ * over: min_stall, and three times what the rise the tracker waits for
+ * takes at the rate it was rising at, so a slow leak is not called
+ * bounded between two of its steps. */
+static int rise_stalled(const struct dm_detect *d, const struct rise *r, double t,
+                        double min_stall)
+{
+	double wait = fmax(STALL_MIN, min_stall);
+	if (r->rate > 0)
+		wait = fmax(wait, 3 * peak_threshold(d) / r->rate);
+	return t - r->t >= wait;
+}
+
+static void start_episode(struct dm_detect *d, double t)
 {
 	if (d->since < 0)
 		d->since = t - d->f.window;
-	d->peak = d->mark = floor;
-	d->peak_t = t;
-	d->top = nth_newest(&d->r[0], 0)->min;
-}
-
-/* The floor has not risen for long enough to call the growth over: as long
- * as it had been rising (or min_stall), and three times what the rise the
- * peak tracker waits for takes at the episode's rate, so a slow leak is
- * not called bounded between two of its steps. */
-static int stalled(const struct dm_detect *d, double t, double min_stall)
-{
-	double wait = fmax(STALL_MIN, min_stall);
-	if (d->f.rate > 0)
-		wait = fmax(wait, 3 * peak_threshold(d) / d->f.rate);
-	return t - d->peak_t >= wait;
+	rise_start(d, &d->ep, t, d->f.rate);
 }
 
 static void end_episode(struct dm_detect *d, uint64_t floor)
 {
-	d->plateau = d->top;
+	d->plateau = d->ep.top;
 	/* The margin: the noise, and one interval of growth at the episode's
 	 * rate, by which the top of a 1 s floor varies with the phase of a
 	 * sawtooth against the intervals. */
-	double rearm = (double)d->top + step_threshold(d) + fmax(d->f.rate, 0) * scale_w[0];
+	double rearm = (double)d->ep.top + step_threshold(d) + fmax(d->f.rate, 0) * scale_w[0];
 	if (rearm > d->rearm)
 		d->rearm = rearm;
 	d->baseline = floor;
@@ -512,7 +525,7 @@ static void leak_step(struct dm_detect *d, double t, const int closed[DM_DETECT_
 		if (confirm_any(d, closed, &f)) {
 			d->f = f;
 			d->since = -1;
-			start_episode(d, t, floor);
+			start_episode(d, t);
 			d->state = DM_DETECT_CONFIRMED;
 			d->confirmations++;
 			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_CONFIRMED, t)))
@@ -534,21 +547,22 @@ static void leak_step(struct dm_detect *d, double t, const int closed[DM_DETECT_
 			break;
 		}
 		d->since = -1;
-		start_episode(d, t, floor);
+		start_episode(d, t);
 		d->state = DM_DETECT_SUSPECTED;
 		if ((c = emit(d, out, max, n, DM_DETECT_LEAK_SUSPECTED, t)))
 			c->state = d->state;
 		break;
 
 	case DM_DETECT_SUSPECTED:
-		track_peak(d, t, floor, last);
+		rise_track(d, &d->ep, t);
 		if (confirm_any(d, closed, &f)) {
 			d->f = f;
+			d->ep.rate = f.rate;
 			d->state = DM_DETECT_CONFIRMED;
 			d->confirmations++;
 			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_CONFIRMED, t)))
 				c->state = d->state;
-		} else if (stalled(d, t, d->peak_t - d->since)) {
+		} else if (rise_stalled(d, &d->ep, t, d->ep.t - d->since)) {
 			end_episode(d, floor);
 			d->state = DM_DETECT_WATCHING;
 			if ((c = emit(d, out, max, n, DM_DETECT_GROWTH_BOUNDED, t)))
@@ -558,8 +572,8 @@ static void leak_step(struct dm_detect *d, double t, const int closed[DM_DETECT_
 		break;
 
 	case DM_DETECT_CONFIRMED:
-		track_peak(d, t, floor, last);
-		if (stalled(d, t, d->f.window / 2)) {
+		rise_track(d, &d->ep, t);
+		if (rise_stalled(d, &d->ep, t, d->f.window / 2)) {
 			end_episode(d, floor);
 			d->state = DM_DETECT_STOPPED;
 			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_STOPPED, t)))
@@ -567,6 +581,7 @@ static void leak_step(struct dm_detect *d, double t, const int closed[DM_DETECT_
 		} else if (closed[d->f.s] && confirm_test(d, d->f.s, d->f.j, &f) &&
 		           (f.low > RATE_STEP * d->f.rate || f.high < d->f.rate / RATE_STEP)) {
 			d->f = f;
+			d->ep.rate = f.rate;
 			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_UPDATED, t)))
 				c->state = d->state;
 		}
@@ -576,7 +591,7 @@ static void leak_step(struct dm_detect *d, double t, const int closed[DM_DETECT_
 		if ((double)floor > (double)d->plateau + step_threshold(d) &&
 		    confirm_any(d, closed, &f)) {
 			d->f = f;
-			start_episode(d, t, floor);
+			start_episode(d, t);
 			d->state = DM_DETECT_CONFIRMED;
 			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_UPDATED, t)))
 				c->state = d->state;
@@ -594,12 +609,15 @@ static void project(struct dm_detect *d, double t, uint64_t limit,
 	size_t m = load(d, 0, PROJ_SPAN);
 	struct dm_line ln = {0};
 	double left = -1, low = 0;
-	int now = 0;
+	int now = 0, still = 0;
 	if (limit > 0 && m >= PROJ_MIN && dm_line_fit(d->ft, d->fy, m, &ln) == 0) {
 		low = ln.slope - dm_t_quantile(ln.df, ALARM_LEVEL) * ln.se;
 		if (low > 0 && ln.slope >= d->cfg.min_rate) {
 			left = d->last_bytes < limit ? (double)(limit - d->last_bytes) / ln.slope : 0;
 			now = left <= d->cfg.horizon;
+			/* Hysteresis: a leak whose time left wobbles about the
+			 * horizon keeps its one alarm. */
+			still = left <= PROJ_KEEP * d->cfg.horizon;
 		}
 	}
 	uint64_t last = nth_newest(&d->r[0], 0)->min;
@@ -609,7 +627,7 @@ static void project(struct dm_detect *d, double t, uint64_t limit,
 			return;
 		d->exh = 1;
 		d->exh_quiet = 0;
-		d->exh_peak = last;
+		rise_start(d, &d->exr, t, ln.slope);
 		d->time_left = left;
 		if ((c = emit(d, out, max, n, DM_DETECT_EXHAUSTION_PROJECTED, t))) {
 			c->state = d->state;
@@ -622,20 +640,23 @@ static void project(struct dm_detect *d, double t, uint64_t limit,
 		}
 		return;
 	}
-	if (last > d->exh_peak)
-		d->exh_peak = last;
-	if (now) {
+	rise_track(d, &d->exr, t);
+	if (still) {
 		d->exh_quiet = 0;
 		d->time_left = left;
-		return;
+	} else {
+		d->exh_quiet++;
 	}
-	if (++d->exh_quiet < PROJ_QUIET)
+	/* Cleared when the growth has not been seen for a while, or has made
+	 * no new ground (a sawtooth rising toward the limit on every tooth
+	 * and dropping back before it). */
+	if (d->exh_quiet < PROJ_QUIET && !rise_stalled(d, &d->exr, t, PROJ_QUIET))
 		return;
-	/* Cleared: the next alarm needs new ground, so growth that retraces
-	 * the same range (a sawtooth, a cache refilled) is not re-alarmed. */
+	/* The next alarm needs new ground, so growth that retraces the same
+	 * range (a sawtooth, a cache refilled) is not alarmed again. */
 	d->exh = 0;
 	d->time_left = -1;
-	d->exh_rearm = d->exh_peak + (uint64_t)step_threshold(d);
+	d->exh_rearm = d->exr.top + (uint64_t)step_threshold(d);
 	if ((c = emit(d, out, max, n, DM_DETECT_EXHAUSTION_CLEARED, t))) {
 		c->state = d->state;
 		c->limit = limit;

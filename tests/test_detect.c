@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MiB 1048576.0
 #define STEP 0.1
@@ -393,6 +394,48 @@ Test(detect, garbage_bursts_are_never_confirmed)
 {
 	struct sim s = {.base = 300 * MiB, .noise = 1 * MiB, .shape = shape_bursts, .rng = 70};
 	bounded_case("garbage bursts", &s, 3600);
+}
+
+Test(detect, projection_clears_and_a_retraced_range_is_not_alarmed_again)
+{
+	/* Run mode: 100 MiB rising by 150 MiB every 15 s under a 512 MiB
+	 * budget. The first rise projects the budget within the horizon;
+	 * the drop clears it; the later teeth cover the same ground. */
+	struct sim s = {.base = 100 * MiB, .noise = 256 * 1024, .shape = shape_saw, .a = 15,
+	                .b = 150 * MiB, .rng = 90};
+	struct dm_detect *d = must_new();
+	struct tally r = {0};
+	run(d, &s, 0, 900, (uint64_t)(512 * MiB), &r);
+	cr_assert_eq(r.n[DM_DETECT_EXHAUSTION_PROJECTED], 1, "projected %d times",
+	             r.n[DM_DETECT_EXHAUSTION_PROJECTED]);
+	cr_assert_eq(r.n[DM_DETECT_EXHAUSTION_CLEARED], 1);
+	cr_assert_gt(r.first[DM_DETECT_EXHAUSTION_CLEARED], r.first[DM_DETECT_EXHAUSTION_PROJECTED]);
+	cr_assert_lt(r.first[DM_DETECT_EXHAUSTION_PROJECTED], 15, "within the first tooth");
+	cr_assert_eq(r.n[DM_DETECT_LEAK_CONFIRMED], 0);
+	struct dm_detect_status st;
+	dm_detect_status(d, &st);
+	cr_assert_not(st.exhaustion);
+	cr_assert_eq(st.time_left, -1);
+	dm_detect_free(d);
+}
+
+Test(detect, no_limit_or_no_horizon_means_no_projection)
+{
+	struct sim s = {.base = 200 * MiB, .noise = 512 * 1024, .leak = 50 * MiB, .rng = 91};
+	struct dm_detect *d = must_new();
+	struct tally r = {0};
+	run(d, &s, 0, LEAD + 30, 0, &r);
+	cr_assert_eq(r.n[DM_DETECT_EXHAUSTION_PROJECTED], 0, "limit 0 is none");
+	dm_detect_free(d);
+
+	struct dm_detect_cfg cfg = DM_DETECT_CFG_DEFAULT;
+	cfg.horizon = 0;
+	d = dm_detect_new(&cfg, NULL);
+	memset(&r, 0, sizeof r);
+	run(d, &s, 0, LEAD + 30, (uint64_t)(1024 * MiB), &r);
+	cr_assert_eq(r.n[DM_DETECT_EXHAUSTION_PROJECTED], 0, "horizon 0 is off");
+	cr_assert_eq(r.n[DM_DETECT_LEAK_CONFIRMED], 1, "confirmation does not depend on it");
+	dm_detect_free(d);
 }
 
 /* ---- bookkeeping ------------------------------------------------------------ */
