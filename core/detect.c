@@ -449,7 +449,7 @@ static struct dm_detect_change *emit(struct dm_detect *d, struct dm_detect_chang
 		return NULL;
 	struct dm_detect_change *c = &out[(*n)++];
 	*c = (struct dm_detect_change){
-		.kind = kind, .t = t, .rate = d->f.rate, .rate_low = d->f.low, .scale = d->f.scale,
+		.kind = kind, .state = d->state, .t = t, .rate = d->f.rate, .rate_low = d->f.low, .scale = d->f.scale,
 		.window = d->f.window, .floor = settled_floor(d), .baseline = d->baseline,
 		.plateau = d->plateau, .time_left = -1, .since = d->since,
 	};
@@ -507,97 +507,116 @@ static void end_episode(struct dm_detect *d, uint64_t floor)
 	d->have_base = 1;
 }
 
+/* Each state's step, on every closed 1 s interval; at most one change. */
+struct step {
+	struct dm_detect *d;
+	double t;
+	const int *closed;
+	struct dm_detect_change *out;
+	size_t max, *n;
+};
+
+static void confirm(const struct step *st, const struct finding *f, enum dm_detect_kind kind)
+{
+	struct dm_detect *d = st->d;
+	d->f = *f;
+	d->state = DM_DETECT_CONFIRMED;
+	if (kind == DM_DETECT_LEAK_CONFIRMED)
+		d->confirmations++;
+	emit(d, st->out, st->max, st->n, kind, st->t);
+}
+
+static void watching(const struct step *st)
+{
+	struct dm_detect *d = st->d;
+	uint64_t floor = settled_floor(d), last = nth_newest(&d->r[0], 0)->min;
+	struct finding f;
+	if (!d->have_base || floor < d->baseline) {
+		d->baseline = floor;
+		d->base_t = st->t;
+		d->have_base = 1;
+	}
+	d->since = -1;
+	if (confirm_any(d, st->closed, &f)) {
+		d->f = f;
+		start_episode(d, st->t);
+		confirm(st, &f, DM_DETECT_LEAK_CONFIRMED);
+		return;
+	}
+	/* Above the highest plateau already reported, or a sawtooth would be
+	 * suspected again on every tooth. */
+	if ((double)last < d->rearm)
+		return;
+	if (suspect_slope(d, &f)) {
+		d->f = f;
+	} else if (d->r[0].n >= FLOOR_SPAN && (double)floor >= (double)d->baseline + step_threshold(d)) {
+		double span = fmax(st->t - d->base_t, FLOOR_SPAN);
+		d->f = (struct finding){.rate = (double)(floor - d->baseline) / span, .scale = 1,
+		                        .window = span};
+	} else {
+		return;
+	}
+	start_episode(d, st->t);
+	d->state = DM_DETECT_SUSPECTED;
+	emit(d, st->out, st->max, st->n, DM_DETECT_LEAK_SUSPECTED, st->t);
+}
+
+static void suspected(const struct step *st)
+{
+	struct dm_detect *d = st->d;
+	struct finding f;
+	rise_track(d, &d->ep, st->t);
+	if (confirm_any(d, st->closed, &f)) {
+		d->ep.rate = f.rate;
+		confirm(st, &f, DM_DETECT_LEAK_CONFIRMED);
+	} else if (rise_stalled(d, &d->ep, st->t, d->ep.t - d->since)) {
+		end_episode(d, settled_floor(d));
+		d->state = DM_DETECT_WATCHING;
+		emit(d, st->out, st->max, st->n, DM_DETECT_GROWTH_BOUNDED, st->t);
+		d->since = -1;
+	}
+}
+
+static void confirmed(const struct step *st)
+{
+	struct dm_detect *d = st->d;
+	struct finding f;
+	rise_track(d, &d->ep, st->t);
+	if (rise_stalled(d, &d->ep, st->t, d->f.window / 2)) {
+		end_episode(d, settled_floor(d));
+		d->state = DM_DETECT_STOPPED;
+		emit(d, st->out, st->max, st->n, DM_DETECT_LEAK_STOPPED, st->t);
+	} else if (st->closed[d->f.s] && confirm_test(d, d->f.s, d->f.j, &f) &&
+	           (f.low > RATE_STEP * d->f.rate || f.high < d->f.rate / RATE_STEP)) {
+		d->ep.rate = f.rate;
+		confirm(st, &f, DM_DETECT_LEAK_UPDATED);
+	}
+}
+
+/* Growth again after a stop, beyond the plateau it stopped at. */
+static void stopped(const struct step *st)
+{
+	struct dm_detect *d = st->d;
+	struct finding f;
+	if ((double)settled_floor(d) > (double)d->plateau + step_threshold(d) &&
+	    confirm_any(d, st->closed, &f)) {
+		d->f = f;
+		start_episode(d, st->t);
+		confirm(st, &f, DM_DETECT_LEAK_UPDATED);
+	}
+}
+
 static void leak_step(struct dm_detect *d, double t, const int closed[DM_DETECT_SCALES],
                       struct dm_detect_change *out, size_t max, size_t *n)
 {
-	uint64_t floor = settled_floor(d);
-	uint64_t last = nth_newest(&d->r[0], 0)->min;
-	struct finding f;
-	struct dm_detect_change *c;
-
-	switch (d->state) {
-	case DM_DETECT_WATCHING:
-		if (!d->have_base || floor < d->baseline) {
-			d->baseline = floor;
-			d->base_t = t;
-			d->have_base = 1;
-		}
-		if (confirm_any(d, closed, &f)) {
-			d->f = f;
-			d->since = -1;
-			start_episode(d, t);
-			d->state = DM_DETECT_CONFIRMED;
-			d->confirmations++;
-			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_CONFIRMED, t)))
-				c->state = d->state;
-			break;
-		}
-		/* Above the highest plateau already reported, or a sawtooth
-		 * would be suspected again on every tooth. */
-		if ((double)last < d->rearm)
-			break;
-		if (suspect_slope(d, &f)) {
-			d->f = f;
-		} else if (d->r[0].n >= FLOOR_SPAN &&
-		           (double)floor >= (double)d->baseline + step_threshold(d)) {
-			double span = fmax(t - d->base_t, FLOOR_SPAN);
-			d->f = (struct finding){.rate = (double)(floor - d->baseline) / span,
-			                        .scale = 1, .window = span};
-		} else {
-			break;
-		}
-		d->since = -1;
-		start_episode(d, t);
-		d->state = DM_DETECT_SUSPECTED;
-		if ((c = emit(d, out, max, n, DM_DETECT_LEAK_SUSPECTED, t)))
-			c->state = d->state;
-		break;
-
-	case DM_DETECT_SUSPECTED:
-		rise_track(d, &d->ep, t);
-		if (confirm_any(d, closed, &f)) {
-			d->f = f;
-			d->ep.rate = f.rate;
-			d->state = DM_DETECT_CONFIRMED;
-			d->confirmations++;
-			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_CONFIRMED, t)))
-				c->state = d->state;
-		} else if (rise_stalled(d, &d->ep, t, d->ep.t - d->since)) {
-			end_episode(d, floor);
-			d->state = DM_DETECT_WATCHING;
-			if ((c = emit(d, out, max, n, DM_DETECT_GROWTH_BOUNDED, t)))
-				c->state = d->state;
-			d->since = -1;
-		}
-		break;
-
-	case DM_DETECT_CONFIRMED:
-		rise_track(d, &d->ep, t);
-		if (rise_stalled(d, &d->ep, t, d->f.window / 2)) {
-			end_episode(d, floor);
-			d->state = DM_DETECT_STOPPED;
-			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_STOPPED, t)))
-				c->state = d->state;
-		} else if (closed[d->f.s] && confirm_test(d, d->f.s, d->f.j, &f) &&
-		           (f.low > RATE_STEP * d->f.rate || f.high < d->f.rate / RATE_STEP)) {
-			d->f = f;
-			d->ep.rate = f.rate;
-			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_UPDATED, t)))
-				c->state = d->state;
-		}
-		break;
-
-	case DM_DETECT_STOPPED:
-		if ((double)floor > (double)d->plateau + step_threshold(d) &&
-		    confirm_any(d, closed, &f)) {
-			d->f = f;
-			start_episode(d, t);
-			d->state = DM_DETECT_CONFIRMED;
-			if ((c = emit(d, out, max, n, DM_DETECT_LEAK_UPDATED, t)))
-				c->state = d->state;
-		}
-		break;
-	}
+	static void (*const steps[])(const struct step *) = {
+		[DM_DETECT_WATCHING] = watching,
+		[DM_DETECT_SUSPECTED] = suspected,
+		[DM_DETECT_CONFIRMED] = confirmed,
+		[DM_DETECT_STOPPED] = stopped,
+	};
+	struct step st = {.d = d, .t = t, .closed = closed, .out = out, .max = max, .n = n};
+	steps[d->state](&st);
 }
 
 /* The floor's slope over the last 10 s, projected to the limit. */
@@ -630,7 +649,6 @@ static void project(struct dm_detect *d, double t, uint64_t limit,
 		rise_start(d, &d->exr, t, ln.slope);
 		d->time_left = left;
 		if ((c = emit(d, out, max, n, DM_DETECT_EXHAUSTION_PROJECTED, t))) {
-			c->state = d->state;
 			c->rate = ln.slope;
 			c->rate_low = low;
 			c->scale = 1;
@@ -657,10 +675,8 @@ static void project(struct dm_detect *d, double t, uint64_t limit,
 	d->exh = 0;
 	d->time_left = -1;
 	d->exh_rearm = d->exr.top + (uint64_t)step_threshold(d);
-	if ((c = emit(d, out, max, n, DM_DETECT_EXHAUSTION_CLEARED, t))) {
-		c->state = d->state;
+	if ((c = emit(d, out, max, n, DM_DETECT_EXHAUSTION_CLEARED, t)))
 		c->limit = limit;
-	}
 }
 
 size_t dm_detect_feed(struct dm_detect *d, double t, uint64_t bytes, uint64_t limit,
