@@ -322,7 +322,10 @@ static int part_rises(const struct dm_detect *d, const struct dm_line *ln, doubl
 	return b >= share * ln->slope && b - dm_t_quantile(ln->df, CONFIRM_LEVEL) * se > 0;
 }
 
-/* Sustained growth on j intervals of scale s (see detect.h). */
+/* Sustained growth on j intervals of scale s (see detect.h). Intervals
+ * without samples (a caller sampling slower than 1 s, or one that paused)
+ * are absent, not empty: the window then spans more time than j * w,
+ * which only makes it more demanding. */
 static int confirm_test(struct dm_detect *d, unsigned s, unsigned j, struct finding *f)
 {
 	double w = scale_w[s];
@@ -332,9 +335,6 @@ static int confirm_test(struct dm_detect *d, unsigned s, unsigned j, struct find
 	struct dm_line ln;
 	double low, sxx_all;
 	if (dm_line_fit(d->ft, d->fy, n, &ln) != 0 || !rising(d, &ln, w, CONFIRM_LEVEL, &low))
-		return 0;
-	/* Intervals missing (the caller stopped feeding): not this window. */
-	if (ln.span < 0.9 * (double)(n - 1) * w)
 		return 0;
 	slope_of(d->ft, d->fy, n, &sxx_all);
 	size_t q = n / 4;

@@ -65,13 +65,16 @@ static uint64_t level(struct sim *s, double t)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-/* Feed [from, to) at STEP; t = i * STEP, never accumulated. */
+/* The sampling interval: the default profile's, unless a test says. */
+static double step = STEP;
+
+/* Feed [from, to) every step; t = i * step, never accumulated. */
 static void run(struct dm_detect *d, struct sim *s, double from, double to, uint64_t limit,
                 struct tally *r)
 {
-	long i0 = lround(from / STEP), i1 = lround(to / STEP);
+	long i0 = lround(from / step), i1 = lround(to / step);
 	for (long i = i0; i < i1; i++) {
-		double t = (double)i * STEP;
+		double t = (double)i * step;
 		struct dm_detect_change c[DM_DETECT_MAX_CHANGES];
 		size_t n = dm_detect_feed(d, t, level(s, t), limit, c, DM_DETECT_MAX_CHANGES);
 		for (size_t k = 0; k < n; k++) {
@@ -436,6 +439,33 @@ Test(detect, no_limit_or_no_horizon_means_no_projection)
 	cr_assert_eq(r.n[DM_DETECT_EXHAUSTION_PROJECTED], 0, "horizon 0 is off");
 	cr_assert_eq(r.n[DM_DETECT_LEAK_CONFIRMED], 1, "confirmation does not depend on it");
 	dm_detect_free(d);
+}
+
+Test(detect, slower_sampling_still_confirms_leaks_and_not_caches)
+{
+	/* sample_interval 1 s and 2 s: the 1 s intervals hold one sample or
+	 * none; windows then span more time, never less. */
+	static const double steps[] = {1.0, 2.0};
+	for (size_t i = 0; i < 2; i++) {
+		step = steps[i];
+		struct sim s = {.base = 300 * MiB, .noise = 1 * MiB, .leak = 5 * MiB, .rng = 100 + i};
+		struct dm_detect *d = must_new();
+		struct tally r = {0};
+		run(d, &s, 0, LEAD + 120, 0, &r);
+		cr_assert_eq(r.n[DM_DETECT_LEAK_CONFIRMED], 1, "step %g", step);
+		double conf = r.first[DM_DETECT_LEAK_CONFIRMED] - LEAD;
+		cr_assert(conf >= 20 && conf <= 60, "step %g: confirmed after %.1f s", step, conf);
+		dm_detect_free(d);
+
+		struct sim c = {.base = 300 * MiB, .noise = 1 * MiB, .shape = shape_cache, .a = LEAD,
+		                .b = 50 * MiB, .c = 15, .rng = 110 + i};
+		d = must_new();
+		memset(&r, 0, sizeof r);
+		run(d, &c, 0, 900, 0, &r);
+		cr_assert_eq(r.n[DM_DETECT_LEAK_CONFIRMED], 0, "step %g: cache confirmed", step);
+		dm_detect_free(d);
+	}
+	step = STEP;
 }
 
 /* ---- bookkeeping ------------------------------------------------------------ */
