@@ -232,6 +232,7 @@ static void run(const struct plan *pl)
 		struct timespec ts = {0, TICK_NS};
 		nanosleep(&ts, NULL);
 	}
+	free_older(blocks, 1e300);
 }
 
 int main(int argc, char **argv)
