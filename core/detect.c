@@ -309,8 +309,8 @@ static int rising(const struct dm_detect *d, const struct dm_line *ln, double w,
 
 /* Part [from, from + n) of the loaded window: its own slope, judged with
  * the whole window's scatter (a quarter has too few points for its own). */
-static int part_rises(const struct dm_detect *d, const struct dm_line *ln, double sxx_all,
-                      size_t from, size_t n, double share)
+static int part_rises(const struct dm_detect *d, const struct dm_line *ln, size_t from, size_t n,
+                      double share)
 {
 	double sxx;
 	if (n < 2)
@@ -318,7 +318,7 @@ static int part_rises(const struct dm_detect *d, const struct dm_line *ln, doubl
 	double b = slope_of(d->ft + from, d->fy + from, n, &sxx);
 	if (!(sxx > 0))
 		return 0;
-	double se = ln->se * sqrt(sxx_all / sxx);
+	double se = ln->se * sqrt(ln->sxx / sxx);
 	return b >= share * ln->slope && b - dm_t_quantile(ln->df, CONFIRM_LEVEL) * se > 0;
 }
 
@@ -333,13 +333,12 @@ static int confirm_test(struct dm_detect *d, unsigned s, unsigned j, struct find
 		return 0;
 	size_t n = load(d, s, j);
 	struct dm_line ln;
-	double low, sxx_all;
+	double low;
 	if (dm_line_fit(d->ft, d->fy, n, &ln) != 0 || !rising(d, &ln, w, CONFIRM_LEVEL, &low))
 		return 0;
-	slope_of(d->ft, d->fy, n, &sxx_all);
 	size_t q = n / 4;
 	for (size_t k = 0; k < 4; k++)
-		if (!part_rises(d, &ln, sxx_all, k < 3 ? k * q : n - q, q, QUARTER_SHARE))
+		if (!part_rises(d, &ln, k < 3 ? k * q : n - q, q, QUARTER_SHARE))
 			return 0;
 	*f = (struct finding){
 		.rate = ln.slope, .low = low,
@@ -377,11 +376,10 @@ static int suspect_slope(struct dm_detect *d, struct finding *f)
 			break;
 		size_t n = load(d, 0, j);
 		struct dm_line ln;
-		double low, sxx_all;
+		double low;
 		if (dm_line_fit(d->ft, d->fy, n, &ln) != 0 || !rising(d, &ln, 1, CONFIRM_LEVEL, &low))
 			continue;
-		slope_of(d->ft, d->fy, n, &sxx_all);
-		if (!part_rises(d, &ln, sxx_all, n - n / 2, n / 2, 0.5))
+		if (!part_rises(d, &ln, n - n / 2, n / 2, 0.5))
 			continue;
 		*f = (struct finding){.rate = ln.slope, .low = low, .scale = 1, .window = j};
 		return 1;

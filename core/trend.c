@@ -109,6 +109,7 @@ int dm_line_fit(const double *t, const double *y, size_t n, struct dm_line *out)
 	out->sigma = sqrt(var);
 	out->mean_t = tm;
 	out->mean_y = ym;
+	out->sxx = sxx;
 	return 0;
 }
 

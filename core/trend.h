@@ -51,6 +51,9 @@ struct dm_line {
 	double r1;              /* lag-1 autocorrelation of residuals, clamped */
 	double sigma;           /* residual standard deviation, bytes */
 	double mean_t, mean_y;
+	double sxx;             /* Σ(t - mean_t)²: the error of a slope fitted
+	                           to part of the points is se * sqrt(sxx /
+	                           that part's sxx) */
 	double span;            /* t[last] - t[first] */
 };
 
