@@ -15,9 +15,16 @@ rss() {
 	awk -v p="$(getconf PAGESIZE)" '{ printf "%d\n", $2 * p / 1048576 }' "/proc/$1/statm" 2>/dev/null ||
 		echo -1
 }
+# Under ASan (detected from the binary) freed memory sits in quarantine and
+# every block carries redzones: the RSS shapes are not the ones asked for.
+asan=0
+if grep -q __asan_init "$MEMGROW" 2>/dev/null; then asan=1; fi
+
 # between NAME VALUE LO HI
 between() {
-	if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
+	if [ "$asan" = 1 ]; then
+		ok "$1 # skip RSS under ASan"
+	elif [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
 		ok "$1 ($2)"
 	else
 		not_ok "$1" "got $2, want $3 to $4"
@@ -100,7 +107,12 @@ wait $p
 same "parent exits 0" $? 0
 sleep 0.2
 for c in $(tail -n 2 "$tmp/pids"); do
-X
+	state=$(awk '/^State:/ { print $2 }' "/proc/$c/status" 2>/dev/null)
+	if [ -n "$state" ] && [ "$state" != Z ]; then
+		not_ok "child $c outlived the parent"
+	else
+		ok "child $c ended with the parent"
+	fi
 done
 
 # detect-replay: a steady recorded 1 MiB/s series is confirmed, the same
