@@ -1,4 +1,6 @@
-/* The leak detector: the seed's MemoryLeakDetector made real and testable.
+/* The seed's leak detector (leak_detector = seed), kept as a selectable
+ * mode beside the multiscale detector of detect.h: the seed's
+ * MemoryLeakDetector made real and testable.
  *
  * The caller feeds measurements (bytes of whatever it watches: RSS, or the
  * accounted live bytes) with a time from its own clock. Every interval a

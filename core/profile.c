@@ -60,11 +60,21 @@ static const struct dm_config_key keys[] = {
 	{"trend_window", DM_KEY_DURATION, OFF(trend_window_ms), 0, 100, 24 * HOUR_MS, "10s",
 	 "span of samples the trend slope is fitted over"},
 	{"leak_interval", DM_KEY_DURATION, OFF(leak_interval_ms), 0, 10, HOUR_MS, "1s",
-	 "time between leak-detector snapshots"},
+	 "seed detector: time between snapshots"},
 	{"leak_window", DM_KEY_DURATION, OFF(leak_window_ms), 0, 1000, 30 * 24 * HOUR_MS, "1h",
-	 "how long leak-detector snapshots are kept"},
+	 "seed detector: how long snapshots are kept"},
 	{"leak_threshold", DM_KEY_SIZE, OFF(leak_threshold), 0, 1, 1024 * GiB, "50M",
-	 "growth across the last three snapshots that makes a leak suspected"},
+	 "seed detector: growth across the last three snapshots that makes a leak suspected"},
+	{"leak_detector", DM_KEY_STRING, OFF(leak_detector), SZ(leak_detector), 0, 0, "multiscale",
+	 "leak detector: multiscale (floor growth on several time scales) or seed (the 3-snapshot rule)"},
+	{"leak_min_duration", DM_KEY_DURATION, OFF(leak_min_duration_ms), 0, 1000, 24 * HOUR_MS, "20s",
+	 "multiscale: growth must be sustained this long to be confirmed as a leak"},
+	{"leak_min_rate", DM_KEY_SIZE, OFF(leak_min_rate), 0, 0, 1024 * GiB, "4K",
+	 "multiscale: floor growth slower than this many bytes per second is not a leak"},
+	{"leak_min_growth", DM_KEY_SIZE, OFF(leak_min_growth), 0, 0, 1024 * GiB, "2M",
+	 "multiscale: the floor must have risen this much before growth counts"},
+	{"exhaustion_horizon", DM_KEY_DURATION, OFF(exhaustion_horizon_ms), 0, 0, 24 * HOUR_MS, "10m",
+	 "alarm at once when the current growth would reach the limit within this time (0 = off)"},
 	{"report_dir", DM_KEY_STRING, OFF(report_dir), SZ(report_dir), 0, 0, "./ddexmon-reports",
 	 "directory for heap reports"},
 	{"max_concurrent", DM_KEY_COUNT, OFF(max_concurrent), 0, 0, 1024, "0",
@@ -76,6 +86,23 @@ static const struct dm_config_key keys[] = {
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* String keys that take one of a few words. */
+static const char *const detector_names[] = {"multiscale", "seed", NULL};
+static const struct {
+	const char *key;
+	const char *const *choices;
+} key_choices[] = {
+	{"leak_detector", detector_names},
+};
+
+const char *const *dm_config_key_choices(const struct dm_config_key *k)
+{
+	for (size_t i = 0; i < sizeof key_choices / sizeof key_choices[0]; i++)
+		if (strcmp(key_choices[i].key, k->name) == 0)
+			return key_choices[i].choices;
+	return NULL;
+}
 
 size_t dm_config_key_count(void) { return NKEYS; }
 
@@ -271,6 +298,19 @@ static int range_error(struct dm_error *err, const struct dm_config_key *k,
 	                    k->name, value, lo, hi);
 }
 
+/* "a, b or c" into buf. */
+static const char *choice_list(const char *const *ch, char *buf, size_t size)
+{
+	size_t off = 0, n = 0;
+	while (ch[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s",
+		                        i == 0 ? "" : i + 1 == n ? " or " : ", ", ch[i]);
+	return buf;
+}
+
 int dm_config_set(struct dm_config *c, const char *key, const char *value,
                   struct dm_error *err)
 {
@@ -320,6 +360,16 @@ int dm_config_set(struct dm_config *c, const char *key, const char *value,
 		return 0;
 	}
 	case DM_KEY_STRING:
+		if (dm_config_key_choices(k)) {
+			const char *const *ch = dm_config_key_choices(k);
+			size_t i = 0;
+			while (ch[i] && strcmp(ch[i], value) != 0)
+				i++;
+			char list[128];
+			if (!ch[i])
+				return dm_error_set(err, DM_EUSAGE, "%s: '%s' is not %s", key, value,
+				                    choice_list(ch, list, sizeof list));
+		}
 		if (strlen(value) >= k->size)
 			return dm_error_set(err, DM_EUSAGE, "%s: value longer than %zu bytes",
 			                    key, k->size - 1);

@@ -35,6 +35,11 @@ struct dm_config {
 	uint64_t leak_interval_ms;
 	uint64_t leak_window_ms;
 	uint64_t leak_threshold;         /* bytes of growth over 3 snapshots */
+	char leak_detector[16];          /* "multiscale" or "seed" */
+	uint64_t leak_min_duration_ms;   /* shortest growth a leak can be */
+	uint64_t leak_min_rate;          /* bytes/s below which growth is no leak */
+	uint64_t leak_min_growth;        /* bytes of floor rise a leak needs */
+	uint64_t exhaustion_horizon_ms;  /* projection alarm horizon; 0 = off */
 	char report_dir[DM_PATH_MAX];
 	/* runner */
 	uint64_t max_concurrent;         /* 0 = number of cores */
@@ -69,6 +74,9 @@ void dm_config_init(struct dm_config *c);
 size_t dm_config_key_count(void);
 const struct dm_config_key *dm_config_key_at(size_t i);
 const struct dm_config_key *dm_config_key_find(const char *name);
+
+/* The values a string key accepts (NULL-ended), or NULL when any will do. */
+const char *const *dm_config_key_choices(const struct dm_config_key *k);
 
 /* Set one key from text. On error returns DM_EUSAGE and a message naming
  * the key and the problem (no position: the caller adds it). */

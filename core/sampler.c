@@ -1,7 +1,8 @@
 /* Memory samples of a process and of the system, and the sample ring.
  *
  * libproc2 gives VmRSS and the process state; it has no item for VmHWM,
- * so the peak comes from our own read of /proc/PID/status. That file is
+ * so the peak and the RSS split by kind come from our own read of
+ * /proc/PID/status. That file is
  * opened once and re-read with pread: a descriptor opened on a process
  * keeps naming that process, so when it is reaped and its pid reused the
  * read fails instead of silently describing a stranger. */
@@ -24,7 +25,8 @@
 
 /* status is about 1.5 KiB. Groups comes before VmHWM, so a process in
  * hundreds of supplementary groups could push VmHWM past the buffer; the
- * peak then falls back to the RSS rather than failing the sample. */
+ * peak then falls back to the RSS (and the split to zeroes) rather than
+ * failing the sample. */
 #define STATUS_BUF 8192
 
 enum { IT_RSS, IT_STATE };
@@ -200,6 +202,12 @@ int dm_sampler_read(struct dm_sampler *s, double t, struct dm_sample *out, struc
 	if (out->rss > s->peak)
 		s->peak = out->rss;
 	out->rss_peak = s->peak;
+	/* Same read as the peak: the three add up to that read's VmRSS, a
+	 * moment after the RSS above. "Is it heap or mapped files" is the
+	 * first question about any growth. */
+	out->rss_anon = status_kb(s->status, "RssAnon") * 1024;
+	out->rss_file = status_kb(s->status, "RssFile") * 1024;
+	out->rss_shmem = status_kb(s->status, "RssShmem") * 1024;
 
 	if (read_meminfo(s->mem, &out->mem_total, &out->mem_available) != 0)
 		return dm_error_set(err, DM_EIO, "libproc2: reading /proc/meminfo: %s",

@@ -19,6 +19,10 @@ struct dm_sample {
 	int64_t wall_ms;          /* CLOCK_REALTIME, ms since the epoch */
 	uint64_t rss, rss_peak;   /* bytes: VmRSS; the most of VmHWM and RSS
 	                           * this sampler has seen (never falls) */
+	uint64_t rss_anon;        /* bytes of the RSS by kind (RssAnon, RssFile,
+	                           * RssShmem of /proc/PID/status): heap and */
+	uint64_t rss_file;        /* stacks, mapped files and executables, */
+	uint64_t rss_shmem;       /* shared memory; 0 on kernels before 4.5 */
 	uint64_t mem_total;       /* system MemTotal, bytes */
 	uint64_t mem_available;   /* system MemAvailable, bytes */
 	double mem_used_pct;      /* 100 * (total - available) / total */

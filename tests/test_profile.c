@@ -415,3 +415,30 @@ Test(profile, search_path_order)
 	cr_assert_eq(dm_profile_find(path, found, sizeof found, &err), 0);
 	cr_assert_str_eq(found, path);
 }
+
+Test(profile, leak_detector_keys)
+{
+	struct dm_config c;
+	dm_config_init(&c);
+	cr_assert_str_eq(c.leak_detector, "multiscale");
+	cr_assert_eq(c.leak_min_duration_ms, 20000);
+	cr_assert_eq(c.leak_min_rate, 4 * KiB);
+	cr_assert_eq(c.leak_min_growth, 2 * MiB);
+	cr_assert_eq(c.exhaustion_horizon_ms, 600000);
+
+	struct dm_error err;
+	dm_error_clear(&err);
+	cr_assert_eq(dm_config_set(&c, "leak_detector", "seed", &err), 0, "%s", err.msg);
+	cr_assert_str_eq(c.leak_detector, "seed");
+	cr_assert_eq(dm_config_set(&c, "leak_detector", "Seed", &err), DM_EUSAGE);
+	cr_assert_str_eq(err.msg, "leak_detector: 'Seed' is not multiscale or seed");
+	cr_assert_str_eq(c.leak_detector, "seed", "a refused value changes nothing");
+	const char *const *ch = dm_config_key_choices(dm_config_key_find("leak_detector"));
+	cr_assert_not_null(ch);
+	cr_assert_str_eq(ch[0], "multiscale");
+	cr_assert_null(dm_config_key_choices(dm_config_key_find("report_dir")));
+
+	cr_assert_eq(dm_config_set(&c, "exhaustion_horizon", "0", &err), 0, "0 turns it off");
+	cr_assert_eq(dm_config_set(&c, "leak_min_duration", "500ms", &err), DM_EUSAGE);
+	cr_assert_eq(dm_config_set(&c, "leak_min_rate", "0", &err), 0);
+}

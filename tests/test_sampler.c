@@ -113,6 +113,82 @@ Test(sampler, peak_covers_rss_and_never_falls)
 	dm_sampler_free(s);
 }
 
+static uint64_t status_kb(const char *key)
+{
+	char buf[8192];
+	slurp("/proc/self/status", buf, sizeof buf);
+	const char *p = strstr(buf, key);
+	cr_assert_not_null(p, "%s not in /proc/self/status", key);
+	return strtoull(p + strlen(key) + 1, NULL, 10);
+}
+
+Test(sampler, rss_split_by_kind_agrees_with_status)
+{
+	struct dm_sampler *s = must_new(0, NULL);
+	struct dm_sample smp;
+	must_read(s, &smp);
+	uint64_t slack = 64 * (uint64_t)sysconf(_SC_PAGESIZE);
+	for (int i = 0; i < 10; i++) {
+		uint64_t anon0 = status_kb("RssAnon:") * 1024, file0 = status_kb("RssFile:") * 1024;
+		uint64_t shm0 = status_kb("RssShmem:") * 1024;
+		must_read(s, &smp);
+		uint64_t anon1 = status_kb("RssAnon:") * 1024, file1 = status_kb("RssFile:") * 1024;
+		uint64_t shm1 = status_kb("RssShmem:") * 1024;
+		cr_assert(smp.rss_anon + slack >= (anon0 < anon1 ? anon0 : anon1) &&
+		          smp.rss_anon <= (anon0 > anon1 ? anon0 : anon1) + slack,
+		          "anon %llu vs %llu..%llu", (unsigned long long)smp.rss_anon,
+		          (unsigned long long)anon0, (unsigned long long)anon1);
+		cr_assert(smp.rss_file + slack >= (file0 < file1 ? file0 : file1) &&
+		          smp.rss_file <= (file0 > file1 ? file0 : file1) + slack);
+		cr_assert(smp.rss_shmem + slack >= (shm0 < shm1 ? shm0 : shm1) &&
+		          smp.rss_shmem <= (shm0 > shm1 ? shm0 : shm1) + slack);
+	}
+	/* The kernel's VmRSS is the sum of the three. */
+	uint64_t sum = smp.rss_anon + smp.rss_file + smp.rss_shmem;
+	cr_assert(sum + slack >= smp.rss && sum <= smp.rss + slack, "split %llu, rss %llu",
+	          (unsigned long long)sum, (unsigned long long)smp.rss);
+	dm_sampler_free(s);
+}
+
+Test(sampler, rss_split_tells_heap_from_mapped_files_and_shared_memory)
+{
+	struct dm_sampler *s = must_new(0, NULL);
+	struct dm_sample a, b;
+	must_read(s, &a);
+	size_t n = 16 * MiB;
+	char *anon = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(anon, MAP_FAILED);
+	memset(anon, 1, n);
+
+	/* A file mapping, read through: file pages, not anonymous ones. */
+	char path[] = "/tmp/dm-sampler-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	cr_assert_eq(ftruncate(fd, (off_t)n), 0);
+	char *file = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	cr_assert_neq(file, MAP_FAILED);
+	memset(file, 2, n);
+	char *shm = mmap(NULL, n / 2, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(shm, MAP_FAILED);
+	memset(shm, 3, n / 2);
+
+	must_read(s, &b);
+	cr_assert_geq(b.rss_anon, a.rss_anon + n - 2 * MiB, "anon %llu -> %llu",
+	              (unsigned long long)a.rss_anon, (unsigned long long)b.rss_anon);
+	/* A shared file mapping of tmpfs counts as shmem, of a disk file as
+	 * file: together they hold the 16 MiB, and the anonymous shared
+	 * memory is shmem. */
+	cr_assert_geq(b.rss_file + b.rss_shmem, a.rss_file + a.rss_shmem + n + n / 2 - 2 * MiB);
+	cr_assert_geq(b.rss_shmem, a.rss_shmem + n / 2 - MiB, "shmem %llu -> %llu",
+	              (unsigned long long)a.rss_shmem, (unsigned long long)b.rss_shmem);
+	munmap(anon, n);
+	munmap(file, n);
+	munmap(shm, n / 2);
+	close(fd);
+	dm_sampler_free(s);
+}
+
 Test(sampler, system_memory_matches_meminfo)
 {
 	uint64_t total, avail;
@@ -248,6 +324,8 @@ Test(sampler, child_process_then_gone)
 	struct dm_sample smp;
 	must_read(s, &smp);
 	cr_assert_geq(smp.rss, 50 * MiB, "child rss %llu", (unsigned long long)smp.rss);
+	cr_assert_geq(smp.rss_anon, 50 * MiB, "the child's touched memory is anonymous");
+	cr_assert_lt(smp.rss_file, smp.rss - 50 * MiB + MiB);
 	cr_assert_geq(smp.rss_peak, smp.rss);
 	cr_assert_eq(smp.heap_inuse, 0, "mallinfo2 describes only this process");
 	cr_assert_gt(smp.mem_total, 0);

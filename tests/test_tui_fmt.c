@@ -343,16 +343,16 @@ Test(graph, time_axis_marks_and_labels)
 
 Test(fmt, trend_line)
 {
-	struct dm_trend t = {DM_TREND_STABLE, 204.8, -1, 10};
+	struct dm_trend t = {.kind = DM_TREND_STABLE, .rate = 204.8, .to_budget = -1, .n = 10};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 1)),
 	                 "trend: stable (+205B/s)   time to budget: \xe2\x80\x94");
-	t = (struct dm_trend){DM_TREND_GROWING, 3.0 * 1048576, 125, 10};
+	t = (struct dm_trend){.kind = DM_TREND_GROWING, .rate = 3.0 * 1048576, .to_budget = 125, .n = 10};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 0)),
 	                 "trend: growing (+3M/s)   time to budget: 2m05s");
-	t = (struct dm_trend){DM_TREND_GROWING, 3.0 * 1048576, 0, 10};
+	t = (struct dm_trend){.kind = DM_TREND_GROWING, .rate = 3.0 * 1048576, .to_budget = 0, .n = 10};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 0)),
 	                 "trend: growing (+3M/s)   time to budget: reached");
-	t = (struct dm_trend){DM_TREND_UNKNOWN, 0, -1, 1};
+	t = (struct dm_trend){.kind = DM_TREND_UNKNOWN, .rate = 0, .to_budget = -1, .n = 1};
 	cr_assert_str_eq(S(dm_tui_trend_text(buf, sizeof buf, &t, 0)),
 	                 "trend: unknown   time to budget: -");
 }

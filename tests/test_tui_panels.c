@@ -119,7 +119,7 @@ static void sketch_model(int leak)
 		                                                        98304, 131072};
 		s.acct.tag[DM_TAG_POOLS] = (struct dm_acct_tag_stats){90, 10, 385024, 421888};
 		s.acct.tag[DM_TAG_OUTPUT] = (struct dm_acct_tag_stats){4, 3, 65536, 65536};
-		struct dm_trend tr = {DM_TREND_STABLE, 204.8, -1, 50};
+		struct dm_trend tr = {.kind = DM_TREND_STABLE, .rate = 204.8, .to_budget = -1, .n = 50};
 		dm_tui_model_sample(m, &s, &tr);
 		if (i == 300 || i == 600)
 			event(DM_EV_RECLAIM, s.t, reclaim_fill);
