@@ -45,8 +45,7 @@ static const char *tag_name_i(int i) { return dm_tag_name((enum dm_tag)i); }
 
 static void counts(const struct dm_jsonl *r, const char *key, uint64_t *rec)
 {
-	int k = dm_jsonl_get(r, 0, key);
-	int obj = k >= 0 ? dm_jsonl_value(r, k) : -1;
+	int obj = dm_jsonl_get(r, 0, key);   /* the member's value */
 	if (obj < 0 || dm_jsonl_type(r, obj) != DM_J_OBJECT)
 		return;
 	for (int m = dm_jsonl_first(r, obj); m >= 0; m = dm_jsonl_next_sibling(r, m)) {
@@ -101,8 +100,7 @@ static void sample(const struct dm_jsonl *r, struct dm_replay_event *o)
 	s->heap_free = u64(r, "heap_free");
 	s->acct.live = u64(r, "accounted");
 	s->acct.peak = u64(r, "accounted_peak");
-	int k = dm_jsonl_get(r, 0, "tags");
-	int tags = k >= 0 ? dm_jsonl_value(r, k) : -1;
+	int tags = dm_jsonl_get(r, 0, "tags");
 	if (tags >= 0 && dm_jsonl_type(r, tags) == DM_J_OBJECT)
 		for (int m = dm_jsonl_first(r, tags); m >= 0; m = dm_jsonl_next_sibling(r, m)) {
 			int t = by_name(dm_jsonl_text(r, m), tag_name_i, DM_TAG_COUNT);
