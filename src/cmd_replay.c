@@ -50,8 +50,10 @@ struct tally {
 
 static void warn(struct tally *t, const struct dm_error *err)
 {
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	dm_error_format(err, msg, sizeof msg);   /* FILE:LINE: what */
 	if (!t->quiet && t->warned < MAX_WARNINGS)
-		fprintf(stderr, "ddexmon: replay: %s\n", err->msg);
+		fprintf(stderr, "ddexmon: replay: %s\n", msg);
 	t->warned++;
 }
 
@@ -182,8 +184,8 @@ static int headless(const char *path, int quiet)
 				count(&t, &re.ev);
 				continue;
 			}
-			dm_error_set(&err, DM_ERECORD, "%s:%llu: unknown event '%.40s': skipped", path,
-			             (unsigned long long)dm_jsonl_lineno(r), dm_jsonl_event(r));
+			dm_error_at(&err, path, dm_jsonl_lineno(r), 0, 0);
+			dm_error_set(&err, DM_ERECORD, "unknown event '%.40s': skipped", dm_jsonl_event(r));
 		}
 		if (rc == DM_ENOTERN || rc == DM_EIO) {
 			dm_cli_print_error(&err);

@@ -56,8 +56,10 @@ static void status(struct dm_tui_dash *d)
 static void skipped(struct dm_tui_dash *d, const struct dm_error *err)
 {
 	struct dm_tui_replay *p = d->replay;
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
+	dm_error_format(err, msg, sizeof msg);   /* FILE:LINE: what */
 	if (p->logged++ < MAX_LOGGED)
-		dm_tui_model_log(d->m, DM_TUI_WARN, "%s", err->msg);
+		dm_tui_model_log(d->m, DM_TUI_WARN, "%s", msg);
 }
 
 /* The configuration a start or setting event names, for the header. */
@@ -89,6 +91,8 @@ static void apply(struct dm_tui_dash *d, const struct dm_event *ev)
 	struct dm_tui_replay *p = d->replay;
 	static struct dm_tui_event te;   /* UI thread only */
 	take_config(d, ev);
+	/* the log stamps lines with the header's clock: the recorded time */
+	dm_tui_model_set_elapsed(d->m, ev->t);
 	dm_tui_queue_push(d->q, ev);
 	while (dm_tui_queue_drain(d->q, &te, 1) == 1)
 		dm_tui_model_apply(d->m, &te);
@@ -110,9 +114,8 @@ static int read_next(struct dm_tui_dash *d)
 		if (rc == 1) {
 			if (dm_replay_decode(p->r, &p->cur) == 0)
 				return 1;
-			dm_error_set(&err, DM_ERECORD, "%s:%llu: unknown event '%.40s': skipped",
-			             dm_jsonl_path(p->r), (unsigned long long)dm_jsonl_lineno(p->r),
-			             dm_jsonl_event(p->r));
+			dm_error_at(&err, dm_jsonl_path(p->r), dm_jsonl_lineno(p->r), 0, 0);
+			dm_error_set(&err, DM_ERECORD, "unknown event '%.40s': skipped", dm_jsonl_event(p->r));
 			skipped(d, &err);
 			continue;
 		}
@@ -132,9 +135,10 @@ static void at_end(struct dm_tui_dash *d)
 	p->to_end = p->to_next = 0;
 	p->clock = p->t_last;
 	dm_tui_model_log(d->m, sk->total ? DM_TUI_WARN : DM_TUI_INFO,
-	                 "end of the recording: %llu events, %llu lines skipped%s",
-	                 (unsigned long long)p->events, (unsigned long long)sk->total,
-	                 sk->truncated ? " (the last line was cut short)" : "");
+	                 "end of the recording: %llu events, %llu lines skipped",
+	                 (unsigned long long)p->events, (unsigned long long)sk->total);
+	if (sk->truncated)
+		dm_tui_model_log(d->m, DM_TUI_WARN, "the last line was cut short");
 	if (!p->saw_summary)
 		dm_tui_model_log(d->m, DM_TUI_WARN,
 		                 "the recording ends without a summary: the run was cut short here");
@@ -170,9 +174,7 @@ void dm_tui_replay_pump(struct dm_tui_dash *d)
 	}
 	if (ahead && !p->to_next)
 		p->clock = p->t_last;
-	dm_tui_model_set_elapsed(d->m, p->clock < p->t_last || p->eof ? p->t_last > p->clock ? p->clock
-	                                                                                  : p->t_last
-	                                                           : p->clock);
+	dm_tui_model_set_elapsed(d->m, p->eof || p->clock < p->t_last ? p->t_last : p->clock);
 	status(d);
 }
 
