@@ -177,6 +177,7 @@ static void draw(struct dm_tui_dash *d)
 {
 	enum dm_tui_focus bar = d->chooser ? DM_TUI_MODE_CHOOSER
 	                        : d->help  ? DM_TUI_MODE_HELP
+	                        : d->replay && d->m->mode == DM_TUI_MODE_FILES ? DM_TUI_MODE_REPLAY
 	                                   : d->m->mode;
 	if (bar != d->m->bar_mode) {
 		d->m->bar_mode = bar;
