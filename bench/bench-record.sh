@@ -9,7 +9,7 @@
 #
 #   bench/bench-record.sh [--rounds N] [--size 1G] [--watch 60] BUILD
 set -euo pipefail
-rounds=5 size=1G secs=60 dir=${TMPDIR:-/tmp}/ddexmon-bench
+rounds=5 size=1G secs=60 dir=${TMPDIR:-/tmp}/ddexmon-bench-record
 build=${BUILD:-.}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -31,11 +31,13 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 a="" b=""
 for ((i = 1; i <= rounds; i++)); do
 	/usr/bin/time -o "$dir/t" -f '%e' "$dm" run --no-records --events /dev/null "$f" 2>/dev/null
-	a+="$(tail -1 "$dir/t") "
+	x=$(tail -1 "$dir/t")
+	a+="$x "
 	/usr/bin/time -o "$dir/t" -f '%e' "$dm" run --no-records --events /dev/null \
 		--record "$dir/rec.jsonl.gz" "$f" 2>/dev/null
-	b+="$(tail -1 "$dir/t") "
-	echo "  round $i: without ${a##* } with ${b##* }" >&2
+	y=$(tail -1 "$dir/t")
+	b+="$y "
+	echo "  round $i: without $x with $y" >&2
 done
 as=$(tr ' ' '\n' <<<"$a" | grep . | median)
 bs=$(tr ' ' '\n' <<<"$b" | grep . | median)
