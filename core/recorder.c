@@ -205,6 +205,7 @@ static void *writer_main(void *arg)
 		w->q = b;
 		b = t;
 		uint64_t req = w->sync_req;
+		int want_sync = req != w->sync_done;
 		int quit = w->quit;
 		pthread_mutex_unlock(&w->mu);
 
@@ -215,7 +216,7 @@ static void *writer_main(void *arg)
 		}
 		dm_buf_reset(&b);
 		double now = dm_mono_s();
-		if (!e && unflushed && (quit || req || now - last_flush >= 1.0)) {
+		if (!e && unflushed && (quit || want_sync || now - last_flush >= 1.0)) {
 			e = gz_flush(w);
 			last_flush = now;
 			unflushed = 0;

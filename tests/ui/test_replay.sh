@@ -94,6 +94,22 @@ else
 fi
 cooked "$tmp/rp.stty" && pass "terminal restored" || fail "terminal left raw"
 
+# ---- e in the live dashboard: the recording so far and its report -----------
+start live 120 40 tui --record "$tmp/live.jsonl.gz" "$tmp/g.xml"
+wait_for live 'all files done' 20 || fail "the live run did not finish"
+tmux -S "$SOCK" send-keys -t live e
+if wait_for live 'report of .*live.jsonl.gz written to' 10 && [ -s "$tmp/live.html" ]; then
+	pass "e writes the report next to the recording and says where"
+else
+	fail "e: no report next to the recording"
+fi
+grep -q "g.xml" "$tmp/live.html" 2>/dev/null && pass "the exported report names the file" ||
+	fail "the exported report does not name g.xml"
+tmux -S "$SOCK" send-keys -t live q
+wait_file "$tmp/live.exit" 5 && grep -q "EXIT=0" "$tmp/live.exit" || fail "live: q did not exit 0"
+$DDEXMON replay "$tmp/live.jsonl.gz" >"$tmp/live.out" 2>&1 && grep -q "files: 1 (1 done, 0 failed)" "$tmp/live.out" &&
+	pass "the dashboard's recording replays whole" || { fail "the dashboard's recording"; cat "$tmp/live.out"; }
+
 # ---- truncated recordings ----------------------------------------------------
 zcat "$tmp/leak.jsonl.gz" >"$tmp/leak.jsonl"
 size=$(wc -c <"$tmp/leak.jsonl")
