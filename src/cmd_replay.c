@@ -41,7 +41,7 @@ struct tally {
 	uint64_t events, files, files_ok, files_failed, records, bytes, rss_peak, acct_peak;
 	uint64_t suspected, confirmed, cleared;
 	const char *leak_state;
-	int have_summary;
+	int have_summary, have_status;
 	struct dm_session_summary sum;
 	double t_last;
 	uint64_t warned;
@@ -107,6 +107,9 @@ static void count(struct tally *t, const struct dm_event *ev)
 		t->have_summary = 1;
 		t->sum = *ev->u.summary;
 		break;
+	case DM_EV_STATUS:
+		t->have_status = 1;
+		break;
 	default:
 		break;
 	}
@@ -137,9 +140,14 @@ static void print_summary(const char *path, const struct tally *t, const struct 
 		       t->leak_state ? t->leak_state : "watching");
 		printf("exit code: %d\n", s->exit_code);
 	} else {
-		/* cut short: what the events say up to the cut */
-		printf("no summary: the recording ends at t=%.1f s (the run was cut short); "
-		       "figures up to there:\n", t->t_last);
+		/* a watch has no files to sum up; otherwise the run was cut
+		 * short: what the events say up to the end */
+		if (t->have_status)
+			printf("no summary (a watch records its final status only); figures to t=%.1f s:\n",
+			       t->t_last);
+		else
+			printf("no summary: the recording ends at t=%.1f s (the run was cut short); "
+			       "figures up to there:\n", t->t_last);
 		printf("files: %llu finished (%llu done, %llu failed)\n", (unsigned long long)t->files,
 		       (unsigned long long)t->files_ok, (unsigned long long)t->files_failed);
 		printf("records: %llu\nbytes: %llu\n", (unsigned long long)t->records,

@@ -53,7 +53,7 @@ static const struct dm_tui_keyhelp help[] = {
 	{"a", "add", "add files (chooser)", NULL},
 	{"s", "heap report", "write a heap report now", NULL},
 	{"L", "leak", "toggle an injected leak of 40M/s (for demos)", NULL},
-	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv", NULL},
+	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv (--record: and a report)", NULL},
 	{"?", "help", "show / hide this help", NULL},
 	{"q", "quit", "quit (y/n while files still run); a line a file stays on the terminal", NULL},
 	{"^L", NULL, "redraw the screen", "redraw"},

@@ -26,7 +26,7 @@ struct dm_tui_replay {
 	struct dm_acct *acct;
 	struct dm_jsonl *r;
 	struct dm_replay_event cur;   /* read, not yet due; its strings are r's line */
-	int have_cur, eof, saw_summary;
+	int have_cur, eof, saw_summary, saw_status;
 	double clock;                 /* recorded time shown */
 	double t_last;                /* of the last event applied */
 	double mono;
@@ -98,6 +98,8 @@ static void apply(struct dm_tui_dash *d, const struct dm_event *ev)
 		dm_tui_model_apply(d->m, &te);
 	if (ev->type == DM_EV_SUMMARY)
 		p->saw_summary = 1;
+	if (ev->type == DM_EV_STATUS)
+		p->saw_status = 1;   /* a watch's end: it has no summary */
 	if (ev->t > p->t_last)
 		p->t_last = ev->t;
 	p->events++;
@@ -139,7 +141,7 @@ static void at_end(struct dm_tui_dash *d)
 	                 (unsigned long long)p->events, (unsigned long long)sk->total);
 	if (sk->truncated)
 		dm_tui_model_log(d->m, DM_TUI_WARN, "the last line was cut short");
-	if (!p->saw_summary)
+	if (!p->saw_summary && !p->saw_status)
 		dm_tui_model_log(d->m, DM_TUI_WARN,
 		                 "the recording ends without a summary: the run was cut short here");
 }
@@ -213,7 +215,7 @@ static void restart(struct dm_tui_dash *d)
 	m->utf8 = d->m->utf8;
 	dm_tui_model_free(d->m);
 	d->m = m;
-	p->have_cur = p->eof = p->saw_summary = 0;
+	p->have_cur = p->eof = p->saw_summary = p->saw_status = 0;
 	p->clock = p->t_last = 0;
 	p->events = p->logged = 0;
 	p->to_end = p->to_next = 0;
