@@ -154,7 +154,8 @@ void dm_recorder_event(struct dm_recorder *w, const struct dm_event *ev)
 		put_line(w, ev);
 		if (ev->type == DM_EV_START && !w->started) {
 			w->started = 1;
-			dm_buf_put(&w->q, w->early.data, w->early.len);
+			if (w->early.len)
+				dm_buf_put(&w->q, w->early.data, w->early.len);
 			dm_buf_reset(&w->early);
 		}
 	}
