@@ -5,7 +5,9 @@
 # event of interest; 0 goes back to the start; parser keys say they do not
 # apply; q exits 0. A recording cut mid-line (plain) and mid-stream (gzip)
 # replays with a note; headless replay prints the summary the run's own
-# summary event has (round trip); bad recordings are one-line errors.
+# summary event has (round trip); a plain recording is readable while
+# written and a SIGKILLed .gz one replays its prefix; e in the live
+# dashboard writes the report; bad recordings are one-line errors.
 #
 # Needs tmux (skipped, exit 77, without it); helpers in tests/ui/lib.sh.
 set -u
@@ -138,6 +140,29 @@ for f in cut.jsonl cut.jsonl.gz; do
 		pass "$f: the summary says where it ends and counts the cut" ||
 		{ fail "$f: summary without the cut"; cat "$tmp/$f.out"; }
 done
+
+# ---- readable while written; a killed writer leaves a replayable prefix ------
+sleep 60 &
+victim=$!
+$DDEXMON watch --pid "$victim" --record "$tmp/w.jsonl" 2>/dev/null &
+w1=$!
+$DDEXMON watch --pid "$victim" --record "$tmp/w.jsonl.gz" 2>/dev/null &
+w2=$!
+sleep 3
+grep -c '"event":"sample"' "$tmp/w.jsonl" >"$tmp/w.n" 2>/dev/null
+[ "$(cat "$tmp/w.n")" -ge 10 ] && pass "a plain recording has its samples while it is written" ||
+	fail "a plain recording being written has $(cat "$tmp/w.n") samples after 3 s"
+kill -KILL "$w1" "$w2"
+wait "$w1" "$w2" 2>/dev/null
+kill "$victim" 2>/dev/null
+$DDEXMON replay "$tmp/w.jsonl.gz" >"$tmp/w.out" 2>"$tmp/w.err"
+rc=$?
+n=$(sed -n 's/.*: \([0-9]*\) events to .*/\1/p' "$tmp/w.out")
+if { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } && [ "${n:-0}" -ge 10 ]; then
+	pass "a .gz recording killed with SIGKILL replays its first ${n} events"
+else
+	fail "killed .gz recording: exit $rc, ${n:-no} events: $(cat "$tmp/w.err")"
+fi
 
 # ---- not recordings ------------------------------------------------------------
 printf 'hello\n' >"$tmp/text.txt"
