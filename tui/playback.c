@@ -38,15 +38,13 @@ struct dm_tui_replay {
 static void status(struct dm_tui_dash *d)
 {
 	struct dm_tui_replay *p = d->replay;
-	char s[sizeof d->m->replay];
-	if (p->eof && !p->have_cur)
-		snprintf(s, sizeof s, "REPLAY end");
-	else if (p->paused)
-		snprintf(s, sizeof s, "REPLAY paused");
-	else if (isinf(speeds[p->speed]))
-		snprintf(s, sizeof s, "REPLAY max");
+	char s[sizeof d->m->replay], speed[8];
+	if (isinf(speeds[p->speed]))
+		snprintf(speed, sizeof speed, "max");
 	else
-		snprintf(s, sizeof s, "REPLAY %gx", speeds[p->speed]);
+		snprintf(speed, sizeof speed, "%dx", (int)speeds[p->speed]);
+	snprintf(s, sizeof s, "REPLAY %s%s", speed, p->eof && !p->have_cur ? " end"
+	                                            : p->paused ? " paused" : "");
 	if (strcmp(s, d->m->replay) != 0) {
 		snprintf(d->m->replay, sizeof d->m->replay, "%s", s);
 		d->m->dirty |= DM_TUI_P_HEADER;
@@ -241,7 +239,7 @@ int dm_tui_replay_key(struct dm_tui_dash *d, int ch)
 		if (isinf(speeds[p->speed]))
 			dm_tui_model_log(m, DM_TUI_INFO, "replay as fast as it reads (%c)", ch);
 		else
-			dm_tui_model_log(m, DM_TUI_INFO, "replay at %gx (%c)", speeds[p->speed], ch);
+			dm_tui_model_log(m, DM_TUI_INFO, "replay at %dx (%c)", (int)speeds[p->speed], ch);
 		break;
 	}
 	case '0': case KEY_HOME:

@@ -66,8 +66,20 @@ wait_for rp 'ddexmon-demo-[A-Za-z0-9]+\.xml' 10 && pass "the recorded file is sh
 tmux -S "$SOCK" send-keys -t rp +
 wait_for rp "does not apply to a recording" 5 && pass "+ does not apply to a recording" ||
 	fail "+ was not refused"
+tmux -S "$SOCK" send-keys -t rp ' '
+wait_for rp 'REPLAY 1x paused' 5 && pass "space pauses" || fail "space did not pause"
+tmux -S "$SOCK" send-keys -t rp f
+wait_for rp 'REPLAY 10x paused' 5 && pass "f: 10x" || fail "f did not go to 10x"
+tmux -S "$SOCK" send-keys -t rp '>' '>'
+wait_for rp 'REPLAY max paused' 5 && pass ">, >: 100x, then as fast as it reads" ||
+	fail "> > did not reach max"
+tmux -S "$SOCK" send-keys -t rp s '<' '<' '<'
+wait_for rp 'REPLAY 1x paused' 5 && pass "s, <: down to 1x (and no lower)" || fail "s < did not go back to 1x"
+cap rp | grep -q "replay at 100x (s)" || fail "the log does not echo s"
+tmux -S "$SOCK" send-keys -t rp ' '
+wait_gone rp 'REPLAY 1x paused' 5 && pass "space goes on" || fail "space did not go on"
 tmux -S "$SOCK" send-keys -t rp '$'
-wait_for rp 'REPLAY end' 10 && pass "\$ reaches the end" || fail "\$ did not reach the end"
+wait_for rp 'REPLAY [0-9a-z]+ end' 10 && pass "\$ reaches the end" || fail "\$ did not reach the end"
 screen=$(cap rp)
 printf '%s\n' "$screen" | grep -q "CONFIRMED" && pass "leak state CONFIRMED at the end" ||
 	fail "no CONFIRMED leak state"
@@ -84,7 +96,7 @@ printf '%s\n' "$screen" | grep -q "end of the recording: [0-9]* events, 0 lines 
 tmux -S "$SOCK" send-keys -t rp 0
 wait_for rp 'replay from the start' 5 && pass "0 goes back to the start" || fail "0 did not restart"
 tmux -S "$SOCK" send-keys -t rp n
-wait_for rp 'REPLAY paused' 10 && pass "n stops at the next event of interest, paused" ||
+wait_for rp 'REPLAY [0-9a-z]+ paused' 10 && pass "n stops at the next event of interest, paused" ||
 	fail "n did not stop"
 cap rp | grep -Eq 'leak suspected|reclamation|GC' && pass "n stopped at a leak/reclamation" ||
 	fail "n stopped elsewhere"
