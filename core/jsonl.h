@@ -89,7 +89,7 @@ const struct dm_jsonl_skips *dm_jsonl_skipped(const struct dm_jsonl *r);
 
 /* ---- the current object: tokens are ints, 0 is the root; -1 is "none" */
 enum dm_jtype dm_jsonl_type(const struct dm_jsonl *r, int tok);
-/* Member key of obj, or -1 (also when obj is not an object). */
+/* The value of obj's member key, or -1 (also when obj is not an object). */
 int dm_jsonl_get(const struct dm_jsonl *r, int obj, const char *key);
 /* Members of an object / elements of an array: first child and the next
  * sibling of a child (or -1). For an object the child is the key string;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "profile.h"
 #include "report_int.h"
 
@@ -541,4 +542,24 @@ int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn wa
 	rep->skips.total += s->total;
 	dm_jsonl_free(r);
 	return rc;
+}
+
+/* FILE minus .gz and .jsonl/.json/.csv/.ndjson, plus ext, next to FILE. */
+int dm_report_out_name(const char *in, const char *ext, char *out, size_t size)
+{
+	char base[DM_OUT_PATH_MAX];
+	if (snprintf(base, sizeof base, "%s", in) >= (int)sizeof base)
+		return -1;
+	size_t n = strlen(base);
+	if (n > 3 && !strcmp(base + n - 3, ".gz"))
+		base[n -= 3] = '\0';
+	static const char *const strip[] = {".jsonl", ".ndjson", ".json", ".csv", ".log"};
+	for (size_t i = 0; i < sizeof strip / sizeof *strip; i++) {
+		size_t k = strlen(strip[i]);
+		if (n > k && !strcmp(base + n - k, strip[i])) {
+			base[n - k] = '\0';
+			break;
+		}
+	}
+	return snprintf(out, size, "%s%s", base, ext) < (int)size ? 0 : -1;
 }

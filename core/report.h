@@ -71,4 +71,9 @@ uint64_t dm_report_points(uint64_t samples);
 int dm_report_render(const struct dm_report *rep, enum dm_report_format fmt, const char *title,
                      struct dm_buf *out);
 
+/* The default output for input in: its name without .gz and
+ * .jsonl/.ndjson/.json/.csv/.log, plus ext ("x.jsonl.gz" -> "x.html"),
+ * next to it. 0, or -1 when it does not fit in size. */
+int dm_report_out_name(const char *in, const char *ext, char *out, size_t size);
+
 #endif

@@ -98,5 +98,6 @@ int dm_cmd_profiles(int argc, char **argv);
 int dm_cmd_tune(int argc, char **argv);
 int dm_cmd_demo(int argc, char **argv);
 int dm_cmd_report(int argc, char **argv);
+int dm_cmd_replay(int argc, char **argv);
 
 #endif

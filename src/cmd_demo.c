@@ -36,6 +36,7 @@ struct demo_opts {
 	uint64_t size, seed;
 	int leak;
 	const char *max_frames;
+	const char *record;              /* --record FILE */
 	const char *sets[DM_MAX_SETS];   /* --set KEY=VALUE over the demo profile */
 	int nsets;
 };
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 	      "  -S, --seed N        generator seed (default 1)\n"
 	      "  --set KEY=VALUE     override a key of the demo profile (repeatable)\n"
 	      "  --max-frames N      end the dashboard after N frames (tests, recordings)\n"
+	      "  --record FILE       keep the events as a recording ('replay', 'report')\n"
 	      "  -h, --help          this help\n\n"
 	      "Headless with --leak, the demo keeps watching after the delivery is\n"
 	      "parsed until the leak is confirmed (at most 90 s).\n", f);
@@ -106,6 +108,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	memset(&sink, 0, sizeof sink);
 	sink.records = 0;
 	sink.sample_events = 1;
+	sink.record_path = o->record;
 	dm_sink_open_events(&sink, "-");
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
@@ -202,6 +205,10 @@ static int child_main(int fd, const char *path, const struct demo_opts *o)
 			av[ac++] = "--max-frames";
 			av[ac++] = (char *)o->max_frames;
 		}
+		if (o->record) {
+			av[ac++] = "--record";
+			av[ac++] = (char *)o->record;
+		}
 		av[ac++] = (char *)path;
 		av[ac] = NULL;
 		return dm_cmd_tui(ac, av);
@@ -250,6 +257,7 @@ int dm_cmd_demo(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"max-frames", required_argument, NULL, 'F'},
 		{"set", required_argument, NULL, 'k'},
+		{"record", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -276,6 +284,7 @@ int dm_cmd_demo(int argc, char **argv)
 			break;
 		}
 		case 'l': o.leak = 1; break;
+		case 'R': o.record = optarg; break;
 		case 'k':
 			if (o.nsets >= DM_MAX_SETS) {
 				dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);

@@ -49,26 +49,6 @@ static void warn(void *ctx, const char *msg)
 	w->n++;
 }
 
-/* FILE minus .gz and .jsonl/.json/.csv/.ndjson, plus ext, next to FILE. */
-static int default_out(const char *in, const char *ext, char *out, size_t size)
-{
-	char base[DM_OUT_PATH_MAX];
-	if (snprintf(base, sizeof base, "%s", in) >= (int)sizeof base)
-		return -1;
-	size_t n = strlen(base);
-	if (n > 3 && !strcmp(base + n - 3, ".gz"))
-		base[n -= 3] = '\0';
-	static const char *const strip[] = {".jsonl", ".ndjson", ".json", ".csv", ".log"};
-	for (size_t i = 0; i < sizeof strip / sizeof *strip; i++) {
-		size_t k = strlen(strip[i]);
-		if (n > k && !strcmp(base + n - k, strip[i])) {
-			base[n - k] = '\0';
-			break;
-		}
-	}
-	return snprintf(out, size, "%s%s", base, ext) < (int)size ? 0 : -1;
-}
-
 int dm_cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -122,7 +102,7 @@ int dm_cmd_report(int argc, char **argv)
 	if (!out) {
 		if (!strcmp(in, "-")) {
 			out = "-";
-		} else if (default_out(in, fmt == DM_REPORT_SVG ? ".svg" : ".html", outbuf, sizeof outbuf) != 0) {
+		} else if (dm_report_out_name(in, fmt == DM_REPORT_SVG ? ".svg" : ".html", outbuf, sizeof outbuf) != 0) {
 			dm_cli_error("report: %s: name too long for an output name: give -o", in);
 			return DM_EXIT_USAGE;
 		} else {

@@ -22,6 +22,9 @@ static void usage(FILE *f)
 	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
 	      "  --chunk-size N        shorthand for --set chunk_size=N (e.g. 64K)\n"
 	      "  --events FILE|-       events as JSON lines (default: stderr; - is stdout)\n"
+	      "  --record FILE         keep the events as a recording for 'replay' and\n"
+	      "                        'report' (FILE.gz: compressed); without --events,\n"
+	      "                        instead of them\n"
 	      "  --no-sample-events    leave the 'sample' events out of the event stream\n"
 	      "  --metrics FILE        rewrite a Prometheus metrics file every second (for\n"
 	      "                        node_exporter's textfile collector)\n"
@@ -46,6 +49,7 @@ enum {
 	OPT_LEAK_RATE,
 	OPT_FORCE,
 	OPT_NO_SAMPLES,
+	OPT_RECORD,
 };
 
 int dm_cmd_run(int argc, char **argv)
@@ -58,6 +62,7 @@ int dm_cmd_run(int argc, char **argv)
 		{"samples-csv", required_argument, NULL, OPT_CSV},
 		{"no-records", no_argument, NULL, OPT_NO_RECORDS},
 		{"no-sample-events", no_argument, NULL, OPT_NO_SAMPLES},
+		{"record", required_argument, NULL, OPT_RECORD},
 		{"leak-rate", required_argument, NULL, OPT_LEAK_RATE},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"recursive", no_argument, NULL, 'r'},
@@ -91,6 +96,7 @@ int dm_cmd_run(int argc, char **argv)
 		case OPT_CSV: sink.csv_path = optarg; break;
 		case OPT_NO_RECORDS: sink.records = 0; break;
 		case OPT_NO_SAMPLES: sink.sample_events = 0; break;
+		case OPT_RECORD: sink.record_path = optarg; break;
 		case OPT_LEAK_RATE:
 			if (dm_parse_size(optarg, &so.leak_rate) != 0) {
 				dm_cli_error("--leak-rate %s: not a size per second (e.g. 40M)", optarg);
@@ -117,7 +123,7 @@ int dm_cmd_run(int argc, char **argv)
 		dm_cli_error("--events - needs --no-records (both would go to stdout)");
 		return DM_EXIT_USAGE;
 	}
-	if (dm_sink_open_events(&sink, events) != 0)
+	if ((events || !sink.record_path) && dm_sink_open_events(&sink, events) != 0)
 		return DM_EXIT_INPUT;
 
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);

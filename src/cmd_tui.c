@@ -12,13 +12,22 @@
 #include "dashboard.h"
 #include "fmt.h"
 #include "queue.h"
+#include "recorder.h"
 #include "session.h"
 
+struct tui_ctx {
+	struct dm_tui_queue *q;
+	struct dm_recorder *rec;   /* --record, or NULL */
+};
+
 /* Events arrive from worker and sampler threads; the queue copies them
- * for the UI thread. */
+ * for the UI thread, the recorder formats them for its writer. */
 static void on_event(void *ctx, const struct dm_event *ev)
 {
-	dm_tui_queue_push(ctx, ev);
+	struct tui_ctx *c = ctx;
+	if (c->rec)
+		dm_recorder_event(c->rec, ev);
+	dm_tui_queue_push(c->q, ev);
 }
 
 static const struct dm_session_ops tui_ops = {
@@ -47,6 +56,7 @@ static void usage(FILE *f)
 	      "  --max-frames N        end the dashboard after N frames (tests, recordings)\n"
 	      "  -r, --recursive       parse the *.xml files under directories\n"
 	      "  --force               start even when MemAvailable < max_memory\n"
+	      "  --record FILE         keep the events as a recording ('ddexmon replay FILE')\n"
 	      "  -h, --help            this help\n\n"
 	      "Keys: +/- chunk size, [/] buffer size, P next profile, space pause,\n"
 	      "g reclaim, n skip file, a add files, s heap report, L injected leak,\n"
@@ -100,6 +110,7 @@ enum {
 	OPT_MAX_FRAMES = DM_OPT_FIRST_FREE,
 	OPT_LEAK_RATE,
 	OPT_FORCE,
+	OPT_RECORD,
 };
 
 int dm_cmd_tui(int argc, char **argv)
@@ -109,6 +120,7 @@ int dm_cmd_tui(int argc, char **argv)
 		{"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
 		{"leak-rate", required_argument, NULL, OPT_LEAK_RATE},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"record", required_argument, NULL, OPT_RECORD},
 		{"recursive", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -141,6 +153,7 @@ int dm_cmd_tui(int argc, char **argv)
 			}
 			break;
 		case OPT_FORCE: so.force = 1; break;
+		case OPT_RECORD: dopts.record = optarg; break;
 		case 'r': recursive = 1; break;
 		case 'h': usage(stdout); return DM_EXIT_OK;
 		default: usage(stderr); return DM_EXIT_USAGE;
@@ -162,15 +175,35 @@ int dm_cmd_tui(int argc, char **argv)
 	}
 	struct dm_error err;
 	dm_error_clear(&err);
-	struct dm_session *s = dm_session_new(&cfg, &so, &tui_ops, q, &err);
+	struct tui_ctx ctx = {q, NULL};
+	struct dm_acct *rec_acct = NULL;
+	if (dopts.record) {
+		rec_acct = dm_acct_new(NULL, 0);
+		ctx.rec = rec_acct ? dm_recorder_open(dopts.record, NULL, rec_acct, &err) : NULL;
+		if (!ctx.rec) {
+			if (rec_acct)
+				dm_cli_print_error(&err);
+			else
+				dm_cli_error("out of memory");
+			dm_acct_free(rec_acct);
+			dm_tui_queue_free(q);
+			return DM_EXIT_INPUT;
+		}
+		dopts.recorder = ctx.rec;
+	}
+	struct dm_session *s = dm_session_new(&cfg, &so, &tui_ops, &ctx, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
+		dm_recorder_close(ctx.rec, NULL);
+		dm_acct_free(rec_acct);
 		dm_tui_queue_free(q);
 		return dm_exit_code(err.code);
 	}
 	int walked = dm_cli_add_paths(s, argv + optind, argc - optind, recursive);
 	if (walked != 0 && walked != DM_EXIT_PARTIAL) {
 		dm_session_free(s);
+		dm_recorder_close(ctx.rec, NULL);
+		dm_acct_free(rec_acct);
 		dm_tui_queue_free(q);
 		return walked;
 	}
@@ -179,6 +212,8 @@ int dm_cmd_tui(int argc, char **argv)
 	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64] = "";
 	if (dm_tui_crt_begin(&view, msg, sizeof msg) != 0) {
 		dm_session_free(s);
+		dm_recorder_close(ctx.rec, NULL);
+		dm_acct_free(rec_acct);
 		dm_tui_queue_free(q);
 		dm_cli_error("%s; running headless (as 'ddexmon run')", msg);
 		return dm_cmd_run(argc, argv);
@@ -205,7 +240,13 @@ int dm_cmd_tui(int argc, char **argv)
 	/* the screen is gone: leave the results where the shell shows them */
 	if (started)
 		summary(s, code);
-	dm_session_free(s);
+	dm_session_free(s);   /* no event after this: the recording is whole */
+	if (dm_recorder_close(ctx.rec, &err) != 0) {
+		dm_cli_print_error(&err);
+		if (!code)
+			code = DM_EXIT_INPUT;
+	}
+	dm_acct_free(rec_acct);
 	dm_tui_queue_free(q);
 	return code;
 }

@@ -23,6 +23,9 @@ static void usage(FILE *f)
 	      "  --profile NAME|FILE   load a profile (sample_interval, leak_* keys)\n"
 	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
 	      "  --events FILE         write events there instead of stdout\n"
+	      "  --record FILE         keep the events as a recording for 'replay' and\n"
+	      "                        'report' (FILE.gz: compressed); without --events,\n"
+	      "                        instead of stdout\n"
 	      "  --metrics FILE        rewrite a Prometheus metrics file every second (for\n"
 	      "                        node_exporter's textfile collector)\n"
 	      "  --metrics-label NAME=VALUE  a label on every metric (repeatable; default\n"
@@ -34,7 +37,7 @@ static void usage(FILE *f)
 	      "be written, 130 interrupted.\n", f);
 }
 
-enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_METRICS_LABEL, OPT_CSV };
+enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_METRICS_LABEL, OPT_CSV, OPT_RECORD };
 
 /* A zombie is still in /proc but has no memory left to watch: as absent
  * as no process at all. (One that exits while watched ends the watch, 0.) */
@@ -63,6 +66,7 @@ int dm_cmd_watch(int argc, char **argv)
 		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"metrics-label", required_argument, NULL, OPT_METRICS_LABEL},
 		{"samples-csv", required_argument, NULL, OPT_CSV},
+		{"record", required_argument, NULL, OPT_RECORD},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -98,6 +102,7 @@ int dm_cmd_watch(int argc, char **argv)
 				return DM_EXIT_USAGE;
 			break;
 		case OPT_CSV: sink.csv_path = optarg; break;
+		case OPT_RECORD: sink.record_path = optarg; break;
 		case 'h': usage(stdout); return DM_EXIT_OK;
 		default: usage(stderr); return DM_EXIT_USAGE;
 		}
@@ -120,7 +125,7 @@ int dm_cmd_watch(int argc, char **argv)
 	struct dm_config cfg;
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
-	if (dm_sink_open_events(&sink, events ? events : "-") != 0)
+	if ((events || !sink.record_path) && dm_sink_open_events(&sink, events ? events : "-") != 0)
 		return DM_EXIT_INPUT;
 
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"demo", dm_cmd_demo, "generate a delivery and watch it parse (dashboard, or events headless)"},
 	{"tune", dm_cmd_tune, "sweep chunk and buffer sizes on a file: MB/s, peak RSS, allocations"},
 	{"profiles", dm_cmd_profiles, "list the profiles on the search path with their values"},
+	{"replay", dm_cmd_replay, "the dashboard on a recording (--record); its summary without a terminal"},
 	{"report", dm_cmd_report, "draw a recording, --events file or tune CSV as one HTML page"},
 };
 

@@ -84,6 +84,8 @@ static void metrics_write(struct dm_sink *k)
 static void on_event(void *ctx, const struct dm_event *ev)
 {
 	struct dm_sink *k = ctx;
+	if (k->recorder)
+		dm_recorder_event(k->recorder, ev);
 	pthread_mutex_lock(&k->mu);
 	/* STATUS carries the last sample: a run shorter than one sample
 	 * interval still gets its metrics */
@@ -265,6 +267,15 @@ int dm_sink_init(struct dm_sink *k, struct dm_acct *acct)
 		k->csv = k->csv_out.f;
 		dm_sample_csv_header(&k->csvq);
 	}
+	if (k->record_path) {
+		struct dm_error err;
+		dm_error_clear(&err);
+		k->recorder = dm_recorder_open(k->record_path, NULL, acct, &err);
+		if (!k->recorder) {
+			dm_cli_print_error(&err);
+			return DM_EIO;
+		}
+	}
 	if (pthread_create(&k->th, NULL, out_main, k) != 0) {
 		dm_cli_error("cannot start the output thread: %s", strerror(errno));
 		return DM_EIO;
@@ -328,6 +339,15 @@ int dm_sink_finish(struct dm_sink *k)
 	}
 	if (k->metrics_path && k->session && k->have_sample)
 		metrics_write(k);
+	if (k->recorder) {
+		struct dm_error err;
+		dm_error_clear(&err);
+		if (dm_recorder_close(k->recorder, &err) != 0) {
+			dm_cli_print_error(&err);
+			rc = DM_EIO;
+		}
+		k->recorder = NULL;
+	}
 	if (k->metrics_failed) {
 		dm_cli_print_error(&k->metrics_err);
 		rc = DM_EIO;
@@ -338,6 +358,8 @@ int dm_sink_finish(struct dm_sink *k)
 void dm_sink_fini(struct dm_sink *k)
 {
 	stop_thread(k);
+	dm_recorder_close(k->recorder, NULL);
+	k->recorder = NULL;
 	if (k->csv) {
 		dm_out_abort(&k->csv_out);
 		k->csv = NULL;

@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "metrics.h"
 #include "outfile.h"
+#include "recorder.h"
 #include "recout.h"
 #include "session.h"
 
@@ -34,11 +35,13 @@ struct dm_sink {
 	const char *events_name;      /* for messages ("standard error", a path) */
 	const char *metrics_path;
 	const char *csv_path;
+	const char *record_path;      /* --record: a recording (recorder.h) */
 	struct dm_metrics_label metrics_labels[DM_METRICS_MAX_LABELS];  /* --metrics-label */
 	size_t metrics_nlabels;
 
 	struct dm_acct *acct;         /* output buffers */
 	struct dm_recout rec;
+	struct dm_recorder *recorder; /* writes on its own thread */
 
 	/* the queue between event senders and the output thread */
 	pthread_mutex_t mu;
@@ -75,7 +78,7 @@ const struct dm_session_ops *dm_sink_session_ops(const struct dm_sink *k);
 /* Open the events output: NULL = stderr, "-" = stdout, else a file.
  * Fills events and events_name; 0, or DM_EIO with the message printed. */
 int dm_sink_open_events(struct dm_sink *k, const char *spec);
-/* Create the CSV and start the output thread. 0, or DM_EIO with the
+/* Create the CSV and the recording and start the output thread. 0, or DM_EIO with the
  * message printed (the CSV cannot be created, or is a directory). */
 int dm_sink_init(struct dm_sink *k, struct dm_acct *acct);
 /* Add or replace a --metrics-label NAME=VALUE; -1 with a message printed

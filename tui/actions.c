@@ -3,6 +3,7 @@
  * model is updated at once too so the header never lags the keypress. */
 #include "config.h"
 #include "dash.h"
+#include "export.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +96,19 @@ static void export_csv(struct dm_tui_dash *d)
 		dm_tui_model_log(d->m, DM_TUI_INFO, "samples exported to %s (e)", path);
 	else
 		dm_tui_model_log(d->m, DM_TUI_ERROR, "export to %s failed (e)", path);
+	if (!d->recorder) {
+		dm_tui_model_log(d->m, DM_TUI_INFO, "no recording to export: start with --record FILE (e)");
+		return;
+	}
+	/* the file itself is the recording so far once the writer has caught up */
+	struct dm_error err;
+	dm_error_clear(&err);
+	if (dm_recorder_sync(d->recorder, &err) != 0) {
+		dm_tui_model_log(d->m, DM_TUI_ERROR, "export: %s (e)", err.msg);
+		return;
+	}
+	dm_tui_model_log(d->m, DM_TUI_INFO, "recording so far in %s (e)", dm_recorder_path(d->recorder));
+	dm_tui_export_report(d, dm_recorder_path(d->recorder));
 }
 
 static void toggle_leak(struct dm_tui_dash *d)

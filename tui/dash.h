@@ -4,6 +4,7 @@
 #define DM_TUI_DASH_H
 
 #include "chooser.h"
+#include "dashboard.h"
 #include "keys.h"
 #include "model.h"
 #include "queue.h"
@@ -20,10 +21,18 @@ struct dm_tui_dash {
 	WINDOW *chooser_win;
 	int help, confirm_quit, quit;
 	int overlay_dirty;                /* an overlay needs drawing again */
+	struct dm_recorder *recorder;     /* --record: e exports it */
+	struct dm_tui_replay *replay;     /* replaying a recording: no session */
 	int started;
 	int start_code;                   /* DM_EXIT_* when it could not start */
 	char error[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 32];
 };
+
+struct dm_tui_dash_opts;
+/* The loop itself (dashboard.h), for the live dashboard and the replay:
+ * until q, a signal or the frame limit. 0 or DM_EXIT_*, err filled. */
+int dm_tui_dash_loop(struct dm_tui_dash *d, const struct dm_tui_dash_opts *o, char *err,
+                     size_t errlen);
 
 /* Carry out a key's action; every action is echoed in the log. */
 void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a);

@@ -14,6 +14,7 @@
 #include "crt.h"
 #include "dash.h"
 #include "fmt.h"
+#include "playback.h"
 
 #define TICK_MS 100
 #define DRAIN_BATCH 64
@@ -37,6 +38,10 @@ static void drain(struct dm_tui_dash *d)
 
 static void poll_session(struct dm_tui_dash *d)
 {
+	if (d->replay) {
+		dm_tui_replay_pump(d);
+		return;
+	}
 	struct dm_config cfg;
 	dm_session_config(d->s, &cfg);
 	dm_tui_model_set_config(d->m, &cfg);
@@ -135,6 +140,8 @@ static void chooser_key(struct dm_tui_dash *d, int key)
 
 static void key(struct dm_tui_dash *d, int ch)
 {
+	if (d->replay && !d->help && d->m->mode != DM_TUI_MODE_DETAILS && dm_tui_replay_key(d, ch))
+		return;
 	if (d->chooser) {
 		chooser_key(d, ch);
 		return;
@@ -170,6 +177,7 @@ static void draw(struct dm_tui_dash *d)
 {
 	enum dm_tui_focus bar = d->chooser ? DM_TUI_MODE_CHOOSER
 	                        : d->help  ? DM_TUI_MODE_HELP
+	                        : d->replay && d->m->mode == DM_TUI_MODE_FILES ? DM_TUI_MODE_REPLAY
 	                                   : d->m->mode;
 	if (bar != d->m->bar_mode) {
 		d->m->bar_mode = bar;
@@ -194,6 +202,69 @@ static void draw(struct dm_tui_dash *d)
 	doupdate();
 }
 
+int dm_tui_dash_loop(struct dm_tui_dash *d, const struct dm_tui_dash_opts *o, char *err,
+                     size_t errlen)
+{
+	int rc = 0;
+	double last_draw = 0;
+	for (long frame = 0; !d->quit; frame++) {
+		if (dm_tui_crt_signal()) {
+			rc = DM_EXIT_INTERRUPTED;
+			break;
+		}
+		if (o->max_frames > 0 && frame >= o->max_frames)
+			break;
+		drain(d);
+		poll_session(d);
+		int laid = dm_tui_screen_layout(d->scr, d->m, 0);
+		if (laid < 0) {
+			/* fatal for the screen, not for the run: leave by the same
+			 * door as q, so the terminal is restored and the session
+			 * stopped */
+			snprintf(err, errlen, "cannot make the dashboard's windows (out of memory)");
+			rc = DM_EXIT_MEMORY;
+			break;
+		}
+		if (laid > 0) {
+			d->overlay_dirty = 1;
+			if (d->chooser_win) {
+				delwin(d->chooser_win);
+				d->chooser_win = NULL;
+			}
+		}
+		double now = dm_mono_s();
+		int wait_ms = TICK_MS;
+		if (d->m->dirty || d->overlay_dirty) {
+			int since = (int)((now - last_draw) * 1000);
+			if (since >= TICK_MS - 5) {
+				draw(d);
+				last_draw = now;
+			} else {
+				/* drawn less than a tick ago: draw again when it is up,
+				 * so a key's effect shows within one tick */
+				wait_ms = TICK_MS - since;
+			}
+		}
+		if (d->replay && dm_tui_replay_busy(d))
+			wait_ms = 0;   /* reading ahead: keys are still looked at */
+		wtimeout(stdscr, wait_ms);
+		int ch = wgetch(stdscr);
+		if (ch == KEY_RESIZE) {
+			d->m->dirty = DM_TUI_P_ALL;
+			d->overlay_dirty = 1;
+			continue;     /* the next pass lays out for the new size */
+		}
+		if (ch != ERR)
+			key(d, ch);
+		if (d->start_code) {
+			snprintf(err, errlen, "%s", d->error);
+			rc = d->start_code;
+			break;
+		}
+	}
+	return rc;
+}
+
 int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
                          const struct dm_tui_view *v, const struct dm_tui_dash_opts *o,
                          int *started, char *err, size_t errlen)
@@ -202,6 +273,7 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 	memset(&d, 0, sizeof d);
 	d.s = s;
 	d.q = q;
+	d.recorder = o->recorder;
 	d.view = *v;
 	d.m = dm_tui_model_new();
 	d.scr = dm_tui_screen_new();
@@ -227,60 +299,7 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 		goto out;
 	}
 
-	double last_draw = 0;
-	for (long frame = 0; !d.quit; frame++) {
-		if (dm_tui_crt_signal()) {
-			rc = DM_EXIT_INTERRUPTED;
-			break;
-		}
-		if (o->max_frames > 0 && frame >= o->max_frames)
-			break;
-		drain(&d);
-		poll_session(&d);
-		int laid = dm_tui_screen_layout(d.scr, d.m, 0);
-		if (laid < 0) {
-			/* fatal for the screen, not for the run: leave by the same
-			 * door as q, so the terminal is restored and the session
-			 * stopped */
-			snprintf(err, errlen, "cannot make the dashboard's windows (out of memory)");
-			rc = DM_EXIT_MEMORY;
-			break;
-		}
-		if (laid > 0) {
-			d.overlay_dirty = 1;
-			if (d.chooser_win) {
-				delwin(d.chooser_win);
-				d.chooser_win = NULL;
-			}
-		}
-		double now = dm_mono_s();
-		int wait_ms = TICK_MS;
-		if (d.m->dirty || d.overlay_dirty) {
-			int since = (int)((now - last_draw) * 1000);
-			if (since >= TICK_MS - 5) {
-				draw(&d);
-				last_draw = now;
-			} else {
-				/* drawn less than a tick ago: draw again when it is up,
-				 * so a key's effect shows within one tick */
-				wait_ms = TICK_MS - since;
-			}
-		}
-		wtimeout(stdscr, wait_ms);
-		int ch = wgetch(stdscr);
-		if (ch == KEY_RESIZE) {
-			d.m->dirty = DM_TUI_P_ALL;
-			d.overlay_dirty = 1;
-			continue;     /* the next pass lays out for the new size */
-		}
-		if (ch != ERR)
-			key(&d, ch);
-		if (d.start_code) {
-			snprintf(err, errlen, "%s", d.error);
-			rc = d.start_code;
-			break;
-		}
-	}
+	rc = dm_tui_dash_loop(&d, o, err, errlen);
 out:
 	*started = d.started;
 	if (d.chooser)

@@ -7,11 +7,14 @@
 #include <stddef.h>
 #include "panel.h"
 #include "queue.h"
+#include "recorder.h"
 #include "session.h"
 
 struct dm_tui_dash_opts {
 	long max_frames;         /* > 0: end after this many passes of the loop */
 	uint64_t leak_rate;      /* the injected leak the session started with */
+	const char *record;      /* --record FILE */
+	struct dm_recorder *recorder;  /* its writer: e exports from it */
 };
 
 /* Run the dashboard on a screen set up by dm_tui_crt_begin. s has been

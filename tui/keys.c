@@ -53,7 +53,7 @@ static const struct dm_tui_keyhelp help[] = {
 	{"a", "add", "add files (chooser)", NULL},
 	{"s", "heap report", "write a heap report now", NULL},
 	{"L", "leak", "toggle an injected leak of 40M/s (for demos)", NULL},
-	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv", NULL},
+	{"e", "export", "export the samples to ./ddexmon-samples-<time>.csv (--record: and a report)", NULL},
 	{"?", "help", "show / hide this help", NULL},
 	{"q", "quit", "quit (y/n while files still run); a line a file stays on the terminal", NULL},
 	{"^L", NULL, "redraw the screen", "redraw"},
@@ -93,6 +93,13 @@ static const struct dm_tui_keyhelp bar_help[] = {
 	{"any key", "closes the help", NULL, NULL}, {"q", "quit", NULL, NULL},
 };
 
+static const struct dm_tui_keyhelp bar_replay[] = {
+	{"space", "pause", NULL, NULL}, {"f/s", "faster/slower", NULL, NULL},
+	{"0/$", "start/end", NULL, NULL}, {"n", "next event", NULL, NULL},
+	{"Enter", "details", NULL, NULL}, {"Tab", "log", NULL, NULL}, {"z", "zoom", NULL, NULL},
+	{"e", "report", NULL, NULL}, {"?", "help", NULL, NULL}, {"q", "quit", NULL, NULL},
+};
+
 size_t dm_tui_key_bar(enum dm_tui_focus mode, const struct dm_tui_keyhelp **out)
 {
 	static const struct {
@@ -103,6 +110,7 @@ size_t dm_tui_key_bar(enum dm_tui_focus mode, const struct dm_tui_keyhelp **out)
 		[DM_TUI_MODE_DETAILS] = {bar_details, sizeof bar_details / sizeof bar_details[0]},
 		[DM_TUI_MODE_CHOOSER] = {bar_chooser, sizeof bar_chooser / sizeof bar_chooser[0]},
 		[DM_TUI_MODE_HELP] = {bar_help, sizeof bar_help / sizeof bar_help[0]},
+		[DM_TUI_MODE_REPLAY] = {bar_replay, sizeof bar_replay / sizeof bar_replay[0]},
 	};
 	if ((size_t)mode < sizeof bars / sizeof bars[0] && bars[mode].k) {
 		*out = bars[mode].k;

@@ -12,6 +12,7 @@ enum dm_tui_focus {
 	DM_TUI_MODE_DETAILS,            /* a file's details are open */
 	DM_TUI_MODE_CHOOSER,
 	DM_TUI_MODE_HELP,
+	DM_TUI_MODE_REPLAY,             /* footer only: the files, on a recording */
 };
 
 enum dm_tui_action {

@@ -177,6 +177,7 @@ struct dm_tui_model {
 	enum dm_tui_zoom zoom;
 	double elapsed;                 /* run clock (pauses left out), when have_elapsed */
 	int have_elapsed;
+	char replay[40];                /* "REPLAY 10x" ...: a recording, not a run */
 
 	unsigned dirty;                 /* DM_TUI_P_* */
 	int utf8;                       /* log lines may use Unicode arrows */

@@ -17,7 +17,20 @@ enum { SEG_NAME, SEG_PROFILE, SEG_CHUNK, SEG_BUFFER, SEG_BUDGET, SEG_WORKERS, SE
 static const int drop_order[] = {SEG_NAME, SEG_WORKERS, SEG_BUFFER, SEG_PROFILE, SEG_BUDGET,
                                  SEG_LEAK, SEG_CLOCK, SEG_CHUNK};
 
+static enum dm_tui_tone run_state_text(const struct dm_tui_model *m, char *buf, size_t size);
+
+/* A replay says so in front of the recorded state. */
 static enum dm_tui_tone state_text(const struct dm_tui_model *m, char *buf, size_t size)
+{
+	if (!m->replay[0])
+		return run_state_text(m, buf, size);
+	char run[32];
+	run_state_text(m, run, sizeof run);
+	snprintf(buf, size, "%s %s", m->replay, run);
+	return DM_TUI_NOTICE;
+}
+
+static enum dm_tui_tone run_state_text(const struct dm_tui_model *m, char *buf, size_t size)
 {
 	switch (m->state) {
 	case DM_TUI_READY:
