@@ -23,15 +23,32 @@ struct flat {
 	size_t n;
 };
 
-/* The command's options in --help order, --help last. A table that does
- * not fit is a programming error caught by every --help test. */
-static void flatten(const struct dm_cmd *cmd, struct flat *f)
+/* The command's options in --help order, --help last. A table too large,
+ * or a long name or letter declared twice, is a mistake in the tables:
+ * said at once, whatever the command line, so every test of the command
+ * catches it. */
+static int flatten(const struct dm_cmd *cmd, struct flat *f)
 {
 	f->n = 0;
 	for (const struct dm_opt *const *t = cmd->opts; t && *t; t++)
-		for (const struct dm_opt *o = *t; o->name && f->n < MAX_OPTS - 1; o++)
+		for (const struct dm_opt *o = *t; o->name; o++) {
+			if (f->n >= MAX_OPTS - 1) {
+				dm_cli_error("%s: more than %d options in its tables", cmd->name, MAX_OPTS - 1);
+				return -1;
+			}
 			f->o[f->n++] = o;
+		}
 	f->o[f->n++] = &help_opt;
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(f->o[i]->name, f->o[j]->name) == 0 ||
+			    (f->o[i]->letter && f->o[i]->letter == f->o[j]->letter) ||
+			    f->o[i]->id == f->o[j]->id) {
+				dm_cli_error("%s: option --%s declared twice (name, letter or id)", cmd->name,
+				             f->o[i]->name);
+				return -1;
+			}
+	return 0;
 }
 
 #define HELP_COL 24
@@ -39,19 +56,21 @@ static void flatten(const struct dm_cmd *cmd, struct flat *f)
 void dm_cmd_help(const struct dm_cmd *cmd, FILE *out)
 {
 	struct flat f;
-	flatten(cmd, &f);
+	if (flatten(cmd, &f) != 0)
+		return;
 	fprintf(out, "Usage: %s\n%s\n", cmd->usage, cmd->about ? cmd->about : "");
 	for (size_t i = 0; i < f.n; i++) {
 		const struct dm_opt *o = f.o[i];
 		char label[96];
-		int len = snprintf(label, sizeof label, "%s%c%s--%s%s%s", o->letter ? "-" : "",
-		                   o->letter ? o->letter : ' ', o->letter ? ", " : "", o->name,
-		                   o->arg == DM_ARG_REQUIRED ? " " : "",
-		                   o->arg == DM_ARG_REQUIRED ? o->metavar : "");
-		/* without a letter the label starts at the " " written for it */
-		const char *l = o->letter ? label : label + 1;
-		len -= o->letter ? 0 : 1;
-		fprintf(out, "  %s", l);
+		const char *value = o->arg == DM_ARG_REQUIRED ? o->metavar : NULL;
+		int len;
+		if (o->letter)
+			len = snprintf(label, sizeof label, "-%c, --%s%s%s", o->letter, o->name,
+			               value ? " " : "", value ? value : "");
+		else
+			len = snprintf(label, sizeof label, "--%s%s%s", o->name, value ? " " : "",
+			               value ? value : "");
+		fprintf(out, "  %s", label);
 		int col = 2 + len;
 		const char *h = o->help;
 		for (;;) {
@@ -84,13 +103,13 @@ static const char *lookup_letter(const struct flat *f, int c, size_t *idx)
 static int usage_error(const struct dm_cmd *cmd, const struct flat *f, int ret, char **argv)
 {
 	char word[128];
-	const char *what;
+	const char *what = NULL;   /* NULL: not an option of this command */
 	if (optopt >= LONG_VAL(0) && optopt < LONG_VAL(f->n)) {
 		snprintf(word, sizeof word, "--%s", f->o[optopt - LONG_VAL(0)]->name);
 		what = ret == ':' ? "needs a value" : "takes no value";
 	} else if (optopt > 0 && optopt < LONG_VAL(0)) {
 		snprintf(word, sizeof word, "-%c", optopt);
-		what = ret == ':' ? "needs a value" : "is unrecognized";
+		what = ret == ':' ? "needs a value" : NULL;
 	} else {
 		const char *w = argv[optind - 1];
 		size_t len = strcspn(w, "=");
@@ -100,13 +119,13 @@ static int usage_error(const struct dm_cmd *cmd, const struct flat *f, int ret, 
 		if (strncmp(word, "--", 2) == 0 && word[2])
 			for (size_t i = 0; i < f->n; i++)
 				matches += strncmp(f->o[i]->name, word + 2, strlen(word + 2)) == 0;
-		what = matches > 1 ? "is ambiguous" : "is unrecognized";
+		what = matches > 1 ? "is ambiguous" : NULL;
 	}
-	if (strcmp(what, "is unrecognized") == 0)
-		dm_cli_error("%s: unrecognized option '%s' (try 'ddexmon %s --help')", cmd->name, word,
+	if (what)
+		dm_cli_error("%s: option '%s' %s (try 'ddexmon %s --help')", cmd->name, word, what,
 		             cmd->name);
 	else
-		dm_cli_error("%s: option '%s' %s (try 'ddexmon %s --help')", cmd->name, word, what,
+		dm_cli_error("%s: unrecognized option '%s' (try 'ddexmon %s --help')", cmd->name, word,
 		             cmd->name);
 	return DM_EXIT_USAGE;
 }
@@ -114,7 +133,8 @@ static int usage_error(const struct dm_cmd *cmd, const struct flat *f, int ret, 
 int dm_cmd_main(const struct dm_cmd *cmd, int argc, char **argv)
 {
 	struct flat f;
-	flatten(cmd, &f);
+	if (flatten(cmd, &f) != 0)
+		return DM_EXIT_USAGE;
 	struct option lo[MAX_OPTS + 1];
 	char shortopts[2 * MAX_OPTS + 2];
 	size_t ns = 0;

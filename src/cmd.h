@@ -1,7 +1,11 @@
 /* Commands from one table: each command declares its name, summary,
  * usage, option tables and handler once (struct dm_cmd); one parser
  * builds getopt_long's tables and the --help text from that declaration,
- * so what --help lists is exactly what is accepted. */
+ * so what --help lists is exactly what is accepted.
+ *
+ * Adding an option is one row in a table (a command's own, or a shared
+ * group in cli.c that several commands name) and its handling: the
+ * handler asks dm_args_get/dm_args_has for the row's id. */
 #ifndef DM_CMD_H
 #define DM_CMD_H
 
