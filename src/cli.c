@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cli.h"
 #include "session.h"
+#include "sink.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,54 +14,138 @@
 #include <string.h>
 #include <time.h>
 
-int dm_cli_config_opt(struct dm_cli_config *cc, int opt, const char *arg)
-{
-	switch (opt) {
-	case DM_OPT_PROFILE:
-		cc->profile = arg;
-		return 1;
-	case DM_OPT_SET:
-	case DM_OPT_CHUNK_SIZE:
-	case DM_OPT_SPLIT:
-		if (cc->nsets >= DM_MAX_SETS) {
-			dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);
-			return -1;
-		}
-		if (opt != DM_OPT_SET) {
-			int chunk = opt == DM_OPT_CHUNK_SIZE;
-			if (cc->nshort >= 8 || strlen(arg) > 32) {
-				dm_cli_error(chunk ? "--chunk-size %s: not a size" : "--split %s: not a number of threads",
-				             arg);
-				return -1;
-			}
-			snprintf(cc->short_args[cc->nshort], sizeof cc->short_args[0], "%s=%s",
-			         chunk ? "chunk_size" : "split_workers", arg);
-			arg = cc->short_args[cc->nshort++];
-		}
-		cc->sets[cc->nsets++] = arg;
-		return 1;
-	}
-	return 0;
-}
+const struct dm_opt dm_opts_config[] = {
+	{"profile", 0, DM_ARG_REQUIRED, "NAME|FILE", "load a profile (see 'ddexmon profiles')",
+	 DM_OPT_PROFILE},
+	{"set", 0, DM_ARG_REQUIRED, "KEY=VALUE", "override one configuration key (repeatable)",
+	 DM_OPT_SET},
+	{"chunk-size", 0, DM_ARG_REQUIRED, "N", "shorthand for --set chunk_size=N (e.g. 64K)",
+	 DM_OPT_CHUNK_SIZE},
+	{"split", 0, DM_ARG_REQUIRED, "N",
+	 "parse each file on N threads (split_workers=N);\noutput is identical to a one-thread parse",
+	 DM_OPT_SPLIT},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
 
-int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg)
+const struct dm_opt dm_opts_files[] = {
+	{"recursive", 'r', DM_ARG_NONE, NULL, "parse the *.xml files under directories",
+	 DM_OPT_RECURSIVE},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+const struct dm_opt dm_opts_leak[] = {
+	{"leak-rate", 0, DM_ARG_REQUIRED, "RATE", "leak RATE bytes per second on purpose (e.g. 40M)",
+	 DM_OPT_LEAK_RATE},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+const struct dm_opt dm_opts_force[] = {
+	{"force", 0, DM_ARG_NONE, NULL, "start even when MemAvailable < max_memory", DM_OPT_FORCE},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+const struct dm_opt dm_opts_dashboard[] = {
+	{"max-frames", 0, DM_ARG_REQUIRED, "N", "end the dashboard after N frames (tests, recordings)",
+	 DM_OPT_MAX_FRAMES},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+const struct dm_opt dm_opts_metrics[] = {
+	{"metrics", 0, DM_ARG_REQUIRED, "FILE",
+	 "rewrite a Prometheus metrics file every second (for\nnode_exporter's textfile collector)",
+	 DM_OPT_METRICS},
+	{"metrics-label", 0, DM_ARG_REQUIRED, "NAME=VALUE",
+	 "a label on every metric (repeatable; default\nrun=<FILE's name without .prom>)",
+	 DM_OPT_METRICS_LABEL},
+	{"samples-csv", 0, DM_ARG_REQUIRED, "FILE", "write every memory sample as CSV",
+	 DM_OPT_SAMPLES_CSV},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+const struct dm_opt dm_opts_record[] = {
+	{"record", 0, DM_ARG_REQUIRED, "FILE",
+	 "keep the events as a recording for 'replay' and\n'report' (FILE.gz: compressed)",
+	 DM_OPT_RECORD},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+int dm_cli_config(const struct dm_args *a, const char *base_profile, struct dm_config *cfg)
 {
 	struct dm_error err;
 	dm_error_clear(&err);
 	dm_config_init(cfg);
-	if (cc->profile && dm_profile_load(cfg, cc->profile, &err) != 0) {
+	const char *profile = dm_args_get(a, DM_OPT_PROFILE);
+	if (!profile)
+		profile = base_profile;
+	if (profile && dm_profile_load(cfg, profile, &err) != 0) {
 		dm_cli_print_error(&err);
 		return DM_EUSAGE;
 	}
-	for (int i = 0; i < cc->nsets; i++)
-		if (dm_config_set_arg(cfg, cc->sets[i], &err) != 0) {
+	int nsets = 0;
+	for (int i = 0; i < a->n; i++) {
+		int id = a->seen[i].id;
+		const char *arg = a->seen[i].value;
+		char shorthand[48];
+		if (id != DM_OPT_SET && id != DM_OPT_CHUNK_SIZE && id != DM_OPT_SPLIT)
+			continue;
+		if (++nsets > DM_MAX_SETS) {
+			dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);
+			return DM_EUSAGE;
+		}
+		if (id != DM_OPT_SET) {
+			int chunk = id == DM_OPT_CHUNK_SIZE;
+			if (strlen(arg) > 32) {
+				dm_cli_error(chunk ? "--chunk-size %s: not a size" : "--split %s: not a number of threads",
+				             arg);
+				return DM_EUSAGE;
+			}
+			snprintf(shorthand, sizeof shorthand, "%s=%s", chunk ? "chunk_size" : "split_workers", arg);
+			arg = shorthand;
+		}
+		if (dm_config_set_arg(cfg, arg, &err) != 0) {
 			dm_cli_print_error(&err);
 			return DM_EUSAGE;
 		}
+	}
 	if (dm_config_check(cfg, &err) != 0) {
 		dm_cli_print_error(&err);
 		return DM_EUSAGE;
 	}
+	return 0;
+}
+
+int dm_cli_run_req(const struct dm_args *a, const char *base_profile, struct dm_run_req *r)
+{
+	memset(r, 0, sizeof *r);
+	const char *v = dm_args_get(a, DM_OPT_LEAK_RATE);
+	if (v && dm_parse_size(v, &r->so.leak_rate) != 0) {
+		dm_cli_error("--leak-rate %s: not a size per second (e.g. 40M)", v);
+		return DM_EXIT_USAGE;
+	}
+	if ((v = dm_args_get(a, DM_OPT_MAX_FRAMES))) {
+		char *end;
+		errno = 0;
+		r->max_frames = strtol(v, &end, 10);
+		if (errno || end == v || *end || r->max_frames <= 0) {
+			dm_cli_error("--max-frames %s: not a positive number", v);
+			return DM_EXIT_USAGE;
+		}
+	}
+	r->so.force = dm_args_has(a, DM_OPT_FORCE) > 0;
+	r->record = dm_args_get(a, DM_OPT_RECORD);
+	r->recursive = dm_args_has(a, DM_OPT_RECURSIVE) > 0;
+	r->paths = a->argv;
+	r->npaths = a->argc;
+	return dm_cli_config(a, base_profile, &r->cfg) != 0 ? DM_EXIT_USAGE : 0;
+}
+
+int dm_cli_sink_outputs(const struct dm_args *a, struct dm_sink *sink)
+{
+	sink->metrics_path = dm_args_get(a, DM_OPT_METRICS);
+	sink->csv_path = dm_args_get(a, DM_OPT_SAMPLES_CSV);
+	for (int i = 0; i < a->n; i++)
+		if (a->seen[i].id == DM_OPT_METRICS_LABEL && dm_sink_add_label(sink, a->seen[i].value) != 0)
+			return DM_EXIT_USAGE;
 	return 0;
 }
 

@@ -3,44 +3,63 @@
 #ifndef DM_CLI_H
 #define DM_CLI_H
 
-#include <getopt.h>
 #include <pthread.h>
+#include "cmd.h"
 #include "profile.h"
+#include "session.h"
 
-/* Long-option ids for the configuration options every command takes. */
-enum {
-	DM_OPT_PROFILE = 0x1000,
-	DM_OPT_SET,
-	DM_OPT_CHUNK_SIZE,
-	DM_OPT_SPLIT,
-	DM_OPT_FIRST_FREE,
-};
-
-#define DM_CONFIG_LONGOPTS \
-	{"profile", required_argument, NULL, DM_OPT_PROFILE}, \
-	{"set", required_argument, NULL, DM_OPT_SET}, \
-	{"chunk-size", required_argument, NULL, DM_OPT_CHUNK_SIZE}, \
-	{"split", required_argument, NULL, DM_OPT_SPLIT}
+/* Option groups shared by several commands, declared once here and
+ * named in each command's table list (src/cli.c). */
+extern const struct dm_opt dm_opts_config[];     /* --profile --set --chunk-size --split */
+extern const struct dm_opt dm_opts_files[];      /* -r, --recursive */
+extern const struct dm_opt dm_opts_leak[];       /* --leak-rate */
+extern const struct dm_opt dm_opts_force[];      /* --force */
+extern const struct dm_opt dm_opts_dashboard[];  /* --max-frames */
+extern const struct dm_opt dm_opts_metrics[];    /* --metrics --metrics-label --samples-csv */
+extern const struct dm_opt dm_opts_record[];     /* --record */
 
 #define DM_MAX_SETS 64
 
-/* Collects configuration options in command-line order; applied at the
- * end so that a profile is always the base and --set always overrides. */
-struct dm_cli_config {
-	const char *profile;
-	const char *sets[DM_MAX_SETS];
-	int nsets;
-	char short_args[8][48];     /* --chunk-size N, --split N rewritten as key=N */
-	int nshort;
+/* The configuration the options of dm_opts_config ask for: the built-in
+ * defaults, then the profile (the last --profile, else base_profile when
+ * not NULL), then every --set, --chunk-size and --split in command-line
+ * order, so that a profile is always the base and --set always
+ * overrides. Prints a one-line error and returns DM_EUSAGE on failure. */
+int dm_cli_config(const struct dm_args *a, const char *base_profile, struct dm_config *cfg);
+
+/* What a command that parses files with the session was asked for:
+ * shared by run, the dashboard (tui, bare 'ddexmon') and demo. */
+struct dm_run_req {
+	struct dm_config cfg;
+	struct dm_session_opts so;    /* leak_rate (--leak-rate), force (--force) */
+	char **paths;                 /* the operands */
+	int npaths;
+	int recursive;                /* -r */
+	long max_frames;              /* --max-frames; 0: no limit */
+	const char *record;           /* --record FILE, or NULL */
 };
 
-/* Record a configuration option; returns 1 if opt was one, 0 if not,
- * -1 on a usage error (message printed). */
-int dm_cli_config_opt(struct dm_cli_config *cc, int opt, const char *arg);
+/* Fill r from the shared groups present in a (config, files, leak,
+ * force, dashboard); the operands are the paths. Prints a one-line error
+ * and returns DM_EXIT_USAGE on a bad value. */
+int dm_cli_run_req(const struct dm_args *a, const char *base_profile, struct dm_run_req *r);
 
-/* Defaults, then the profile, then the --set/--chunk-size overrides.
- * Prints a one-line error and returns DM_EUSAGE on failure. */
-int dm_cli_config_apply(const struct dm_cli_config *cc, struct dm_config *cfg);
+/* The options of dm_opts_metrics into sink's fields; prints the error
+ * of a bad --metrics-label and returns DM_EXIT_USAGE. */
+struct dm_sink;
+int dm_cli_sink_outputs(const struct dm_args *a, struct dm_sink *sink);
+
+/* Parse r's files headless (src/cmd_run.c): records and events through
+ * sink, whose fields the caller has set (records, sample_events, outputs,
+ * labels); events to the file named events ("-": stdout; NULL: stderr).
+ * Returns the exit code. Main thread. */
+int dm_run_headless(struct dm_run_req *r, struct dm_sink *sink, const char *events);
+
+/* The dashboard over r's files (src/cmd_tui.c), or dm_run_headless with
+ * records on stdout and events on stderr when there is no terminal on
+ * stdout or curses cannot start (said in one line). Returns the exit
+ * code. Main thread. */
+int dm_run_dashboard(struct dm_run_req *r);
 
 /* "ddexmon: message" on stderr. */
 void dm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,17 +106,5 @@ int dm_cli_check_stdin(char **paths, int n);
 /* Make a walk in progress (or the next one) stop soon with
  * DM_EXIT_INTERRUPTED: for the signal thread; async-signal-safe. */
 void dm_cli_stop_walk(void);
-
-/* Commands: argv[0] is the command name; each returns an exit code. */
-int dm_cmd_parse(int argc, char **argv);
-int dm_cmd_gen(int argc, char **argv);
-int dm_cmd_run(int argc, char **argv);
-int dm_cmd_tui(int argc, char **argv);
-int dm_cmd_watch(int argc, char **argv);
-int dm_cmd_profiles(int argc, char **argv);
-int dm_cmd_tune(int argc, char **argv);
-int dm_cmd_demo(int argc, char **argv);
-int dm_cmd_report(int argc, char **argv);
-int dm_cmd_replay(int argc, char **argv);
 
 #endif

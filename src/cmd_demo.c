@@ -35,45 +35,14 @@
 struct demo_opts {
 	uint64_t size, seed;
 	int leak;
-	const char *max_frames;
-	const char *record;              /* --record FILE */
-	const char *sets[DM_MAX_SETS];   /* --set KEY=VALUE over the demo profile */
-	int nsets;
+	struct dm_run_req req;   /* the demo profile under the configuration options */
 };
 
 /* Headless with --leak: how long to keep watching after the delivery is
  * parsed, for the leak to be confirmed, before giving up. */
 #define LEAK_WAIT_S 90.0
 
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon demo [--size SIZE] [--leak] [--seed N] [--set KEY=VALUE]\n"
-	      "                    [--max-frames N]\n"
-	      "Generate a synthetic delivery into a temporary file (removed afterwards)\n"
-	      "and parse it with the 'demo' profile: the dashboard on a terminal, events\n"
-	      "as JSON lines on stdout otherwise.\n\n"
-	      "  -s, --size SIZE     size of the delivery (default 200M)\n"
-	      "  -l, --leak          inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\n"
-	      "                      suspects it, then confirms it, within about 10 s\n"
-	      "  -S, --seed N        generator seed (default 1)\n"
-	      "  --set KEY=VALUE     override a key of the demo profile (repeatable)\n"
-	      "  --max-frames N      end the dashboard after N frames (tests, recordings)\n"
-	      "  --record FILE       keep the events as a recording ('replay', 'report')\n"
-	      "  -h, --help          this help\n\n"
-	      "Headless with --leak, the demo keeps watching after the delivery is\n"
-	      "parsed until the leak is confirmed (at most 90 s).\n", f);
-}
-
 /* ---- the child: generate, then dashboard or headless ------------------ */
-
-/* The demo profile with the --set overrides; prints the error. */
-static int demo_config(const struct demo_opts *o, struct dm_config *cfg)
-{
-	struct dm_cli_config cc = {.profile = "demo"};
-	for (int i = 0; i < o->nsets; i++)
-		cc.sets[cc.nsets++] = o->sets[i];
-	return dm_cli_config_apply(&cc, cfg);
-}
 
 static int generate(int fd, const char *path, uint64_t size, uint64_t seed)
 {
@@ -99,16 +68,14 @@ static int generate(int fd, const char *path, uint64_t size, uint64_t seed)
  * that with a leak it keeps the session (and so the sampler, the injected
  * leak and the detector) going after the parse until the leak is
  * confirmed: the point of the demo, which a 200M parse outruns. */
-static int headless(const char *path, uint64_t leak_rate, const struct demo_opts *o)
+static int headless(const char *path, uint64_t leak_rate, const struct dm_config *cfg,
+                    const char *record)
 {
-	struct dm_config cfg;
-	if (demo_config(o, &cfg) != 0)
-		return DM_EXIT_USAGE;
 	struct dm_sink sink;
 	memset(&sink, 0, sizeof sink);
 	sink.records = 0;
 	sink.sample_events = 1;
-	sink.record_path = o->record;
+	sink.record_path = record;
 	dm_sink_open_events(&sink, "-");
 	struct dm_acct *out_acct = dm_acct_new(NULL, 0);
 	if (!out_acct || dm_sink_init(&sink, out_acct) != 0) {
@@ -120,7 +87,7 @@ static int headless(const char *path, uint64_t leak_rate, const struct demo_opts
 	struct dm_error err;
 	dm_error_clear(&err);
 	int code, stopped = 0;
-	struct dm_session *s = dm_session_new(&cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
+	struct dm_session *s = dm_session_new(cfg, &so, dm_sink_session_ops(&sink), &sink, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		code = dm_exit_code(err.code);
@@ -179,44 +146,24 @@ out:
 	return code;
 }
 
-static int child_main(int fd, const char *path, const struct demo_opts *o)
+static int child_main(int fd, char *path, struct demo_opts *o)
 {
 	int rc = generate(fd, path, o->size, o->seed);
 	if (rc)
 		return rc;
+	uint64_t rate = 0;
+	if (o->leak)
+		dm_parse_size(DEMO_LEAK_RATE, &rate);
 	/* the dashboard's own fallback without a usable terminal is `run` with
 	 * records on the screen; the demo's is events, as when piped */
 	const char *term = getenv("TERM");
 	if (isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0) {
-		char *av[12 + 2 * DM_MAX_SETS];
-		int ac = 0;
-		av[ac++] = "tui";
-		av[ac++] = "--profile";
-		av[ac++] = "demo";
-		for (int i = 0; i < o->nsets; i++) {
-			av[ac++] = "--set";
-			av[ac++] = (char *)o->sets[i];
-		}
-		if (o->leak) {
-			av[ac++] = "--leak-rate";
-			av[ac++] = DEMO_LEAK_RATE;
-		}
-		if (o->max_frames) {
-			av[ac++] = "--max-frames";
-			av[ac++] = (char *)o->max_frames;
-		}
-		if (o->record) {
-			av[ac++] = "--record";
-			av[ac++] = (char *)o->record;
-		}
-		av[ac++] = (char *)path;
-		av[ac] = NULL;
-		return dm_cmd_tui(ac, av);
+		o->req.paths = &path;
+		o->req.npaths = 1;
+		o->req.so.leak_rate = rate;
+		return dm_run_dashboard(&o->req);
 	}
-	uint64_t rate = 0;
-	if (o->leak)
-		dm_parse_size(DEMO_LEAK_RATE, &rate);
-	return headless(path, rate, o);
+	return headless(path, rate, &o->req.cfg, o->req.record);
 }
 
 /* ---- the supervisor ---------------------------------------------------- */
@@ -249,79 +196,53 @@ static int supervise(pid_t pid)
 	return DM_EXIT_INPUT;
 }
 
-int dm_cmd_demo(int argc, char **argv)
+enum { OPT_SIZE = DM_OPT_FIRST_FREE, OPT_LEAK, OPT_SEED };
+
+static const struct dm_opt demo_opts[] = {
+	{"size", 's', DM_ARG_REQUIRED, "SIZE", "size of the delivery (default 200M)", OPT_SIZE},
+	{"leak", 'l', DM_ARG_NONE, NULL,
+	 "inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\nsuspects it, then confirms it, "
+	 "within about 10 s", OPT_LEAK},
+	{"seed", 'S', DM_ARG_REQUIRED, "N", "generator seed (default 1)", OPT_SEED},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+static int demo_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		{"size", required_argument, NULL, 's'},
-		{"leak", no_argument, NULL, 'l'},
-		{"seed", required_argument, NULL, 'S'},
-		{"max-frames", required_argument, NULL, 'F'},
-		{"set", required_argument, NULL, 'k'},
-		{"record", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	(void)cmd;
 	struct demo_opts o = {.size = 200ULL << 20, .seed = 1};
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "s:lS:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			if (dm_parse_size(optarg, &o.size) != 0 || o.size == 0) {
-				dm_cli_error("--size %s: not a size (e.g. 30M, 200M, 1G)", optarg);
-				return DM_EXIT_USAGE;
-			}
-			break;
-		case 'S': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] < '0' || optarg[0] > '9') {
-				dm_cli_error("--seed %s: not a non-negative integer", optarg);
-				return DM_EXIT_USAGE;
-			}
-			o.seed = v;
-			break;
-		}
-		case 'l': o.leak = 1; break;
-		case 'R': o.record = optarg; break;
-		case 'k':
-			if (o.nsets >= DM_MAX_SETS) {
-				dm_cli_error("too many --set options (at most %d)", DM_MAX_SETS);
-				return DM_EXIT_USAGE;
-			}
-			o.sets[o.nsets++] = optarg;
-			break;
-		case 'F': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1) {
-				dm_cli_error("--max-frames %s: a positive whole number", optarg);
-				return DM_EXIT_USAGE;
-			}
-			o.max_frames = optarg;
-			break;
-		}
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
-		}
+	const char *v;
+	if ((v = dm_args_get(a, OPT_SIZE)) && (dm_parse_size(v, &o.size) != 0 || o.size == 0)) {
+		dm_cli_error("--size %s: not a size (e.g. 30M, 200M, 1G)", v);
+		return DM_EXIT_USAGE;
 	}
-	if (optind < argc) {
+	if ((v = dm_args_get(a, OPT_SEED))) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (errno || *end || v[0] < '0' || v[0] > '9') {
+			dm_cli_error("--seed %s: not a non-negative integer", v);
+			return DM_EXIT_USAGE;
+		}
+		o.seed = n;
+	}
+	o.leak = dm_args_has(a, OPT_LEAK) > 0;
+	if (a->argc > 0) {
 		dm_cli_error("demo: no file arguments (it generates its own; see 'ddexmon demo --help')");
 		return DM_EXIT_USAGE;
 	}
 	/* a missing profile or a bad --set is a usage error now, not after
 	 * generating 200M */
-	struct dm_config check;
-	if (demo_config(&o, &check) != 0)
+	if (dm_cli_run_req(a, "demo", &o.req) != 0)
 		return DM_EXIT_USAGE;
+	const struct dm_config *check = &o.req.cfg;
 
 	/* where heap reports go, decided (and a private directory made, if it
 	 * comes to that) before the fork so that both processes agree */
 	char reports[DM_PATH_MAX];
 	struct dm_error rerr;
 	dm_error_clear(&rerr);
-	if (dm_report_dir(check.report_dir, reports, sizeof reports, &rerr) != 0) {
+	if (dm_report_dir(check->report_dir, reports, sizeof reports, &rerr) != 0) {
 		dm_cli_print_error(&rerr);
 		return DM_EXIT_INPUT;
 	}
@@ -376,8 +297,25 @@ int dm_cmd_demo(int argc, char **argv)
 	close(fd);
 	if (unlink(path) != 0)
 		dm_cli_error("demo: cannot remove %s: %s", path, strerror(errno));
-	if (strcmp(check.report_dir, "auto") == 0)
+	if (strcmp(check->report_dir, "auto") == 0)
 		(void)rmdir(reports);   /* only if no report was written */
 	dm_cli_signals_on(NULL, NULL);   /* the file is gone: nothing left to forward */
 	return code;
 }
+
+static const struct dm_opt *const demo_tables[] = {
+	demo_opts, dm_opts_config, dm_opts_dashboard, dm_opts_record, NULL,
+};
+
+const struct dm_cmd dm_cmd_demo = {
+	.name = "demo",
+	.summary = "generate a delivery and watch it parse (dashboard, or events headless)",
+	.usage = "ddexmon demo [OPTIONS]",
+	.about = "Generate a synthetic delivery into a temporary file (removed afterwards)\n"
+	         "and parse it with the 'demo' profile (or --profile's): the dashboard on a\n"
+	         "terminal, events as JSON lines on stdout otherwise.\n",
+	.opts = demo_tables,
+	.epilogue = "Headless with --leak, the demo keeps watching after the delivery is\n"
+	            "parsed until the leak is confirmed (at most 90 s).\n",
+	.fn = demo_main,
+};

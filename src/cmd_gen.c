@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,27 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "error.h"
 #include "gen.h"
 #include "outfile.h"
 #include "profile.h"
-
-/* Until src/commands.h declares it. */
-int dm_cmd_gen(int argc, char **argv);
-
-static const char usage[] =
-	"Usage: ddexmon gen [--size SIZE] [--seed N] [--ern 43|382] [OUT|-]\n"
-	"Write a synthetic, deterministic DDEX ERN NewReleaseMessage to OUT\n"
-	"(default: standard output).\n"
-	"\n"
-	"  -s, --size SIZE   target size, e.g. 100K, 10M, 1G (default 10M)\n"
-	"  -S, --seed N      seed; the same seed and options give the same bytes (default 1)\n"
-	"  -e, --ern VER     ERN version: 43 (4.3) or 382 (3.8.2) (default 43)\n"
-	"  -h, --help        show this help\n"
-	"\n"
-	"A regular file OUT is replaced atomically; a device or FIFO is written in\n"
-	"place; a symbolic link is refused. A summary line goes to standard error.\n"
-	"Exit status: 0 ok, 1 usage error, 2 write error.\n";
 
 static int fail(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -94,55 +77,35 @@ static int write_out(const char *path, const struct dm_gen_opts *o,
 	return dm_out_commit(&out, err);
 }
 
-int dm_cmd_gen(int argc, char **argv)
+enum { OPT_SIZE = DM_OPT_FIRST_FREE, OPT_SEED, OPT_ERN };
+
+static const struct dm_opt gen_opts[] = {
+	{"size", 's', DM_ARG_REQUIRED, "SIZE", "target size, e.g. 100K, 10M, 1G (default 10M)", OPT_SIZE},
+	{"seed", 'S', DM_ARG_REQUIRED, "N",
+	 "seed; the same seed and options give the same bytes\n(default 1)", OPT_SEED},
+	{"ern", 'e', DM_ARG_REQUIRED, "VER", "ERN version: 43 (4.3) or 382 (3.8.2) (default 43)", OPT_ERN},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+static int gen_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		{"size", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, 'S'},
-		{"ern", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	(void)cmd;
 	struct dm_gen_opts o = {10ULL << 20, 1, 43};
 	struct dm_gen_counts c;
 	struct dm_error err;
-	const char *out = "-";
-	int ch;
+	const char *out = "-", *v;
 
 	dm_error_clear(&err);
-	opterr = 0;
-#ifdef __GLIBC__
-	optind = 0;   /* glibc: also resets state left by an earlier getopt */
-#else
-	optind = 1;
-#endif
-	while ((ch = getopt_long(argc, argv, ":s:S:e:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			if (dm_parse_size(optarg, &o.size) != 0 || o.size == 0)
-				return fail(DM_EXIT_USAGE, "--size: '%s' is not a size of at least 1 byte (e.g. 100K, 10M, 1G)", optarg);
-			break;
-		case 'S':
-			if (parse_seed(optarg, &o.seed) != 0)
-				return fail(DM_EXIT_USAGE, "--seed: '%s' is not a non-negative integer", optarg);
-			break;
-		case 'e':
-			if (parse_ern(optarg, &o.ern) != 0)
-				return fail(DM_EXIT_USAGE, "--ern: '%s' is not 43 or 382", optarg);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return fflush(stdout) == 0 ? DM_EXIT_OK : DM_EXIT_INPUT;
-		case ':':
-			return fail(DM_EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return fail(DM_EXIT_USAGE, "unknown option '%s' (try 'ddexmon gen --help')", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
+	if ((v = dm_args_get(a, OPT_SIZE)) && (dm_parse_size(v, &o.size) != 0 || o.size == 0))
+		return fail(DM_EXIT_USAGE, "--size: '%s' is not a size of at least 1 byte (e.g. 100K, 10M, 1G)", v);
+	if ((v = dm_args_get(a, OPT_SEED)) && parse_seed(v, &o.seed) != 0)
+		return fail(DM_EXIT_USAGE, "--seed: '%s' is not a non-negative integer", v);
+	if ((v = dm_args_get(a, OPT_ERN)) && parse_ern(v, &o.ern) != 0)
+		return fail(DM_EXIT_USAGE, "--ern: '%s' is not 43 or 382", v);
+	if (a->argc > 1)
 		return fail(DM_EXIT_USAGE, "too many arguments: one output file at most (try 'ddexmon gen --help')");
-	if (argc - optind == 1)
-		out = argv[optind];
+	if (a->argc == 1)
+		out = a->argv[0];
 
 	int rc = write_out(out, &o, &c, &err);
 	if (rc != 0)
@@ -155,3 +118,18 @@ int dm_cmd_gen(int argc, char **argv)
 	        c.release_deals, c.deals, c.parties, o.ern == 43 ? "4.3" : "3.8.2", o.seed);
 	return DM_EXIT_OK;
 }
+
+static const struct dm_opt *const gen_tables[] = {gen_opts, NULL};
+
+const struct dm_cmd dm_cmd_gen = {
+	.name = "gen",
+	.summary = "generate a synthetic ERN delivery of any size",
+	.usage = "ddexmon gen [OPTIONS] [OUT|-]",
+	.about = "Write a synthetic, deterministic DDEX ERN NewReleaseMessage to OUT\n"
+	         "(default: standard output).\n",
+	.opts = gen_tables,
+	.epilogue = "A regular file OUT is replaced atomically; a device or FIFO is written in\n"
+	            "place; a symbolic link is refused. A summary line goes to standard error.\n"
+	            "Exit status: 0 ok, 1 usage error, 2 write error.\n",
+	.fn = gen_main,
+};

@@ -54,25 +54,14 @@ static const struct dm_session_ops count_ops = {
 	.event = on_event,
 };
 
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon parse [OPTIONS] FILE...|-\n"
-	      "Parse DDEX ERN messages in bounded memory; one JSON record per line on stdout.\n\n"
-	      "  --profile NAME|FILE   load a profile (see 'ddexmon profiles')\n"
-	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
-	      "  --chunk-size N        shorthand for --set chunk_size=N (e.g. 64K)\n"
-	      "  --split N             parse each file on N threads (split_workers=N);\n"
-	      "                        output is identical to a one-thread parse\n"
-	      "  --summary-only        print no records, only the summary\n"
-	      "  --events FILE|-       events as JSON lines (as 'ddexmon run' writes them)\n"
-	      "  --metrics FILE        rewrite an OpenMetrics text file every second\n"
-	      "  -h, --help            this help\n\n"
-	      "Files are parsed one after another, whatever max_concurrent says.\n"
-	      "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
-	      "130 interrupted.\n", f);
-}
+enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_SUMMARY_ONLY };
 
-enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS };
+static const struct dm_opt parse_opts[] = {
+	{"summary-only", 0, DM_ARG_NONE, NULL, "print no records, only the summary", OPT_SUMMARY_ONLY},
+	{"events", 0, DM_ARG_REQUIRED, "FILE|-", "events as JSON lines (as 'ddexmon run' writes them)",
+	 OPT_EVENTS},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
 
 /* The worst error of the files decides, as for a single file. */
 static int exit_code(struct dm_session *s, int *nfailed)
@@ -109,45 +98,22 @@ static void summary_line(struct dm_session *s, int nfiles, int nfailed, double s
 	        skipped ? " (invalid records skipped)" : "", peak);
 }
 
-int dm_cmd_parse(int argc, char **argv)
+static int parse_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		DM_CONFIG_LONGOPTS,
-		{"summary-only", no_argument, NULL, 's'},
-		{"events", required_argument, NULL, OPT_EVENTS},
-		{"metrics", required_argument, NULL, OPT_METRICS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct dm_cli_config cc = {0};
+	(void)cmd;
 	struct parse_ctx c;
 	memset(&c, 0, sizeof c);
-	c.sink.records = 1;
+	c.sink.records = !dm_args_has(a, OPT_SUMMARY_ONLY);
 	c.sink.sample_events = 1;
-	const char *events = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		int r = dm_cli_config_opt(&cc, opt, optarg);
-		if (r < 0)
-			return DM_EXIT_USAGE;
-		if (r)
-			continue;
-		switch (opt) {
-		case 's': c.sink.records = 0; break;
-		case OPT_EVENTS: events = optarg; break;
-		case OPT_METRICS: c.sink.metrics_path = optarg; break;
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		dm_cli_error("parse: no input file (use - for standard input)");
-		usage(stderr);
+	if (dm_cli_sink_outputs(a, &c.sink) != 0)
+		return DM_EXIT_USAGE;
+	const char *events = dm_args_get(a, OPT_EVENTS);
+	if (a->argc == 0) {
+		dm_cli_error("parse: no input file (use - for standard input; try 'ddexmon parse --help')");
 		return DM_EXIT_USAGE;
 	}
 	struct dm_config cfg;
-	if (dm_cli_config_apply(&cc, &cfg) != 0)
+	if (dm_cli_config(a, NULL, &cfg) != 0)
 		return DM_EXIT_USAGE;
 	cfg.max_concurrent = 1;
 	if (events && strcmp(events, "-") == 0 && c.sink.records) {
@@ -176,8 +142,8 @@ int dm_cmd_parse(int argc, char **argv)
 		goto out;
 	}
 	dm_sink_attach(&c.sink, c.s);
-	for (int i = optind; i < argc; i++)
-		if (dm_session_add(c.s, argv[i]) < 0) {
+	for (int i = 0; i < a->argc; i++)
+		if (dm_session_add(c.s, a->argv[i]) < 0) {
 			dm_cli_error("out of memory");
 			code = DM_EXIT_MEMORY;
 			goto out;
@@ -199,7 +165,7 @@ int dm_cmd_parse(int argc, char **argv)
 		code = DM_EXIT_INPUT;
 	if (dm_cli_signal_seen() && !dm_recout_errno(&c.sink.rec))
 		code = DM_EXIT_INTERRUPTED;   /* even when it came during the last flush */
-	summary_line(c.s, argc - optind, nfailed, dm_mono_s() - t0, c.skipped);
+	summary_line(c.s, a->argc, nfailed, dm_mono_s() - t0, c.skipped);
 out:
 	dm_cli_signals_stop_session(NULL);   /* before the session goes */
 	dm_session_free(c.s);
@@ -207,3 +173,19 @@ out:
 	dm_acct_free(out_acct);
 	return code;
 }
+
+static const struct dm_opt *const parse_tables[] = {
+	dm_opts_config, parse_opts, dm_opts_metrics, NULL,
+};
+
+const struct dm_cmd dm_cmd_parse = {
+	.name = "parse",
+	.summary = "parse ERN files to JSON lines in bounded memory",
+	.usage = "ddexmon parse [OPTIONS] FILE...|-",
+	.about = "Parse DDEX ERN messages in bounded memory; one JSON record per line on stdout.\n",
+	.opts = parse_tables,
+	.epilogue = "Files are parsed one after another, whatever max_concurrent says.\n"
+	            "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
+	            "130 interrupted.\n",
+	.fn = parse_main,
+};

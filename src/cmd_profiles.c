@@ -24,20 +24,6 @@ struct found {
 	struct dm_error err;
 };
 
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon profiles [--brief] [NAME|FILE]\n"
-	      "List the profiles on the search path, in lookup order, and every\n"
-	      "configuration key's value in each; with NAME, show that profile.\n\n"
-	      "  -b, --brief    names, descriptions and paths only\n"
-	      "  -v, --values   the values table (the default)\n"
-	      "  -h, --help     this help\n\n"
-	      "Search order: $DDEXMON_PROFILE_PATH, $XDG_CONFIG_HOME/ddexmon/profiles\n"
-	      "(or ~/.config/ddexmon/profiles), the installed profiles, and the source\n"
-	      "tree's profiles/ when run uninstalled. A name found earlier hides the\n"
-	      "same name later.\n", f);
-}
-
 static int cmp_found(const void *a, const void *b)
 {
 	const struct found *x = a, *y = b;
@@ -259,29 +245,42 @@ static int show_one(const char *spec)
 	return DM_EXIT_OK;
 }
 
-int dm_cmd_profiles(int argc, char **argv)
+enum { OPT_VALUES = DM_OPT_FIRST_FREE, OPT_BRIEF };
+
+static const struct dm_opt profiles_opts[] = {
+	{"brief", 'b', DM_ARG_NONE, NULL, "names, descriptions and paths only", OPT_BRIEF},
+	{"values", 'v', DM_ARG_NONE, NULL, "the values table (the default)", OPT_VALUES},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+static int profiles_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		{"values", no_argument, NULL, 'v'},
-		{"brief", no_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int values = 1, opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vbh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'v': values = 1; break;
-		case 'b': values = 0; break;
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1) {
+	(void)cmd;
+	int values = 1;
+	/* the last of --brief and --values wins */
+	for (int i = 0; i < a->n; i++)
+		values = a->seen[i].id == OPT_VALUES;
+	if (a->argc > 1) {
 		dm_cli_error("profiles: one profile at a time (try 'ddexmon profiles --help')");
 		return DM_EXIT_USAGE;
 	}
-	if (argc - optind == 1)
-		return show_one(argv[optind]);
+	if (a->argc == 1)
+		return show_one(a->argv[0]);
 	return list_all(values);
 }
+
+static const struct dm_opt *const profiles_tables[] = {profiles_opts, NULL};
+
+const struct dm_cmd dm_cmd_profiles = {
+	.name = "profiles",
+	.summary = "list the profiles on the search path with their values",
+	.usage = "ddexmon profiles [OPTIONS] [NAME|FILE]",
+	.about = "List the profiles on the search path, in lookup order, and every\n"
+	         "configuration key's value in each; with NAME, show that profile.\n",
+	.opts = profiles_tables,
+	.epilogue = "Search order: $DDEXMON_PROFILE_PATH, $XDG_CONFIG_HOME/ddexmon/profiles\n"
+	            "(or ~/.config/ddexmon/profiles), the installed profiles, and the source\n"
+	            "tree's profiles/ when run uninstalled. A name found earlier hides the\n"
+	            "same name later.\n",
+	.fn = profiles_main,
+};

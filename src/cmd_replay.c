@@ -4,7 +4,6 @@
 #include "config.h"
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,24 +17,6 @@
 #include "replay.h"
 
 #define MAX_WARNINGS 20
-
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon replay [OPTIONS] FILE\n"
-	      "Open the dashboard on a recording ('--record FILE' of run, tui, demo or watch;\n"
-	      "plain or .gz): the same panels, the clock at recorded time. Without a terminal\n"
-	      "on stdout, print the recording's summary instead.\n\n"
-	      "  --max-frames N      end the dashboard after N frames (tests)\n"
-	      "  -q, --quiet         do not list skipped lines (they are still counted)\n"
-	      "  -h, --help          this help\n\n"
-	      "Keys: space pause, f or > faster, s or < slower (1x, 10x, 100x, as fast as\n"
-	      "it reads), 0 or Home the start, $ or End the end, n the next reclamation,\n"
-	      "leak state change or error, e the report next to the recording, q quit.\n"
-	      "Arrows, Enter, Tab, z and ? as in the live dashboard; the parser's keys\n"
-	      "(+ - [ ] P g L a) say that they do not apply to a recording.\n\n"
-	      "Exit status: 0 read whole, 1 usage, 2 not a recording or unreadable, 4 read\n"
-	      "but some lines were skipped (each named FILE:LINE).\n", f);
-}
 
 struct tally {
 	uint64_t events, files, files_ok, files_failed, records, bytes, rss_peak, acct_peak;
@@ -244,38 +225,32 @@ static int check(const char *path)
 	return rc == 1 ? 0 : -1;
 }
 
-int dm_cmd_replay(int argc, char **argv)
+enum { OPT_QUIET = DM_OPT_FIRST_FREE };
+
+static const struct dm_opt replay_opts[] = {
+	{"quiet", 'q', DM_ARG_NONE, NULL, "do not list skipped lines (they are still counted)", OPT_QUIET},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+static int replay_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		{"max-frames", required_argument, NULL, 'F'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	(void)cmd;
 	struct dm_tui_dash_opts dopts = {0};
-	int quiet = 0, opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'F': {
-			char *end;
-			dopts.max_frames = strtol(optarg, &end, 10);
-			if (*end || dopts.max_frames <= 0) {
-				dm_cli_error("--max-frames %s: not a positive number", optarg);
-				return DM_EXIT_USAGE;
-			}
-			break;
-		}
-		case 'q': quiet = 1; break;
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
+	const char *v = dm_args_get(a, DM_OPT_MAX_FRAMES);
+	if (v) {
+		char *end;
+		dopts.max_frames = strtol(v, &end, 10);
+		if (end == v || *end || dopts.max_frames <= 0) {
+			dm_cli_error("--max-frames %s: not a positive number", v);
+			return DM_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
+	int quiet = dm_args_has(a, OPT_QUIET) > 0;
+	if (a->argc != 1) {
 		dm_cli_error("replay: give one recording (try 'ddexmon replay --help')");
 		return DM_EXIT_USAGE;
 	}
-	const char *path = argv[optind];
+	const char *path = a->argv[0];
 	if (!isatty(STDOUT_FILENO))
 		return headless(path, quiet);
 	if (check(path) != 0)
@@ -294,3 +269,23 @@ int dm_cmd_replay(int argc, char **argv)
 		dm_cli_error("%s", msg);
 	return rc;
 }
+
+static const struct dm_opt *const replay_tables[] = {replay_opts, dm_opts_dashboard, NULL};
+
+const struct dm_cmd dm_cmd_replay = {
+	.name = "replay",
+	.summary = "the dashboard on a recording (--record); its summary without a terminal",
+	.usage = "ddexmon replay [OPTIONS] FILE",
+	.about = "Open the dashboard on a recording ('--record FILE' of run, tui, demo or watch;\n"
+	         "plain or .gz): the same panels, the clock at recorded time. Without a terminal\n"
+	         "on stdout, print the recording's summary instead.\n",
+	.opts = replay_tables,
+	.epilogue = "Keys: space pause, f or > faster, s or < slower (1x, 10x, 100x, as fast as\n"
+	            "it reads), 0 or Home the start, $ or End the end, n the next reclamation,\n"
+	            "leak state change or error, e the report next to the recording, q quit.\n"
+	            "Arrows, Enter, Tab, z and ? as in the live dashboard; the parser's keys\n"
+	            "(+ - [ ] P g L a) say that they do not apply to a recording.\n\n"
+	            "Exit status: 0 read whole, 1 usage, 2 not a recording or unreadable, 4 read\n"
+	            "but some lines were skipped (each named FILE:LINE).\n",
+	.fn = replay_main,
+};

@@ -4,7 +4,6 @@
 #include "config.h"
 #include "cli.h"
 
-#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,25 +14,6 @@
 #include "report.h"
 
 #define MAX_WARNINGS 20
-
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon report FILE [-o OUT] [--format html|svg]\n"
-	      "Draw a recording or a 'run --events' file (plain or .gz) as one self-contained\n"
-	      "HTML page: memory over time with reclamations, pressure, settings, leak states\n"
-	      "and errors marked; a timeline of the files with their throughput; the leak\n"
-	      "verdicts; the configuration and the summary. 'tune --csv' output gives MB/s\n"
-	      "and peak RSS against chunk size. Nothing in the page is fetched from anywhere.\n\n"
-	      "  -o, --output OUT    where to write (default: FILE's name with .html or .svg,\n"
-	      "                      next to it; - is standard output)\n"
-	      "  -f, --format FMT    html (default) or svg: the memory chart alone\n"
-	      "  -q, --quiet         do not list skipped lines (they are still counted)\n"
-	      "  -h, --help          this help\n\n"
-	      "The recording is streamed: memory stays bounded whatever its length. More than\n"
-	      "1024 samples are drawn as the minimum and maximum of buckets of 2^k samples.\n"
-	      "Exit status: 0 written, 1 usage, 2 not a recording, unreadable or output not\n"
-	      "written, 4 written but some lines were skipped (each named FILE:LINE).\n", f);
-}
 
 struct warn_ctx {
 	uint64_t n;
@@ -49,55 +29,34 @@ static void warn(void *ctx, const char *msg)
 	w->n++;
 }
 
-int dm_cmd_report(int argc, char **argv)
+enum { OPT_OUTPUT = DM_OPT_FIRST_FREE, OPT_FORMAT, OPT_QUIET };
+
+static const struct dm_opt report_opts[] = {
+	{"output", 'o', DM_ARG_REQUIRED, "OUT",
+	 "where to write (default: FILE's name with .html or\n.svg, next to it; - is standard output)",
+	 OPT_OUTPUT},
+	{"format", 'f', DM_ARG_REQUIRED, "FMT", "html (default) or svg: the memory chart alone", OPT_FORMAT},
+	{"quiet", 'q', DM_ARG_NONE, NULL, "do not list skipped lines (they are still counted)", OPT_QUIET},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+static int report_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *out = NULL;
+	(void)cmd;
+	const char *out = dm_args_get(a, OPT_OUTPUT), *v = dm_args_get(a, OPT_FORMAT);
 	enum dm_report_format fmt = DM_REPORT_HTML;
-	struct warn_ctx wc = {0, 0};
-	int ch;
-	opterr = 0;
-#ifdef __GLIBC__
-	optind = 0;
-#else
-	optind = 1;
-#endif
-	while ((ch = getopt_long(argc, argv, ":o:f:qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o': out = optarg; break;
-		case 'f':
-			if (!strcmp(optarg, "html"))
-				fmt = DM_REPORT_HTML;
-			else if (!strcmp(optarg, "svg"))
-				fmt = DM_REPORT_SVG;
-			else {
-				dm_cli_error("report: --format: '%s' is not html or svg", optarg);
-				return DM_EXIT_USAGE;
-			}
-			break;
-		case 'q': wc.quiet = 1; break;
-		case 'h':
-			usage(stdout);
-			return fflush(stdout) == 0 ? DM_EXIT_OK : DM_EXIT_INPUT;
-		case ':':
-			dm_cli_error("report: option '%s' needs a value", argv[optind - 1]);
-			return DM_EXIT_USAGE;
-		default:
-			dm_cli_error("report: unknown option '%s' (try 'ddexmon report --help')", argv[optind - 1]);
-			return DM_EXIT_USAGE;
-		}
+	struct warn_ctx wc = {0, dm_args_has(a, OPT_QUIET) > 0};
+	if (v && !strcmp(v, "svg")) {
+		fmt = DM_REPORT_SVG;
+	} else if (v && strcmp(v, "html") != 0) {
+		dm_cli_error("report: --format: '%s' is not html or svg", v);
+		return DM_EXIT_USAGE;
 	}
-	if (argc - optind != 1) {
+	if (a->argc != 1) {
 		dm_cli_error("report: give one recording, events file or tune CSV (try 'ddexmon report --help')");
 		return DM_EXIT_USAGE;
 	}
-	const char *in = argv[optind];
+	const char *in = a->argv[0];
 	char outbuf[DM_OUT_PATH_MAX];
 	if (!out) {
 		if (!strcmp(in, "-")) {
@@ -158,3 +117,22 @@ done:
 	dm_acct_free(acct);
 	return status;
 }
+
+static const struct dm_opt *const report_tables[] = {report_opts, NULL};
+
+const struct dm_cmd dm_cmd_report = {
+	.name = "report",
+	.summary = "draw a recording, --events file or tune CSV as one HTML page",
+	.usage = "ddexmon report FILE [OPTIONS]",
+	.about = "Draw a recording or a 'run --events' file (plain or .gz) as one self-contained\n"
+	         "HTML page: memory over time with reclamations, pressure, settings, leak states\n"
+	         "and errors marked; a timeline of the files with their throughput; the leak\n"
+	         "verdicts; the configuration and the summary. 'tune --csv' output gives MB/s\n"
+	         "and peak RSS against chunk size. Nothing in the page is fetched from anywhere.\n",
+	.opts = report_tables,
+	.epilogue = "The recording is streamed: memory stays bounded whatever its length. More than\n"
+	            "1024 samples are drawn as the minimum and maximum of buckets of 2^k samples.\n"
+	            "Exit status: 0 written, 1 usage, 2 not a recording, unreadable or output not\n"
+	            "written, 4 written but some lines were skipped (each named FILE:LINE).\n",
+	.fn = report_main,
+};

@@ -14,6 +14,7 @@
 #include "queue.h"
 #include "recorder.h"
 #include "session.h"
+#include "sink.h"
 
 struct tui_ctx {
 	struct dm_tui_queue *q;
@@ -41,29 +42,6 @@ static void post_signal(void *ctx, int sig)
 {
 	(void)ctx;
 	dm_tui_crt_post_signal(sig);
-}
-
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon [tui] [OPTIONS] [FILE...|DIR...]\n"
-	      "Parse files with the live memory dashboard. Without files a chooser opens\n"
-	      "on the current directory. Without a terminal on stdout it runs headless,\n"
-	      "exactly as 'ddexmon run'.\n\n"
-	      "  --profile NAME|FILE   load a profile (see 'ddexmon profiles')\n"
-	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
-	      "  --chunk-size N        shorthand for --set chunk_size=N (e.g. 64K)\n"
-	      "  --leak-rate RATE      leak RATE bytes per second on purpose (demos)\n"
-	      "  --max-frames N        end the dashboard after N frames (tests, recordings)\n"
-	      "  -r, --recursive       parse the *.xml files under directories\n"
-	      "  --force               start even when MemAvailable < max_memory\n"
-	      "  --record FILE         keep the events as a recording ('ddexmon replay FILE')\n"
-	      "  -h, --help            this help\n\n"
-	      "Keys: +/- chunk size, [/] buffer size, P next profile, space pause,\n"
-	      "g reclaim, n skip file, a add files, s heap report, L injected leak,\n"
-	      "e export samples CSV, arrows select a file, Enter its details, Tab the\n"
-	      "log, z the chart's time window, ? help, q quit (a summary stays).\n\n"
-	      "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
-	      "4 some files failed and others succeeded, 130 interrupted.\n", f);
 }
 
 /* One line a file on stdout (state, records, bytes, time, throughput;
@@ -106,67 +84,26 @@ static void summary(struct dm_session *s, int code)
 	fflush(stdout);
 }
 
-enum {
-	OPT_MAX_FRAMES = DM_OPT_FIRST_FREE,
-	OPT_LEAK_RATE,
-	OPT_FORCE,
-	OPT_RECORD,
-};
-
-int dm_cmd_tui(int argc, char **argv)
+/* Without a usable terminal: what 'ddexmon run' does with these files,
+ * records on stdout and events on stderr. */
+static int headless(struct dm_run_req *r)
 {
-	static const struct option longopts[] = {
-		DM_CONFIG_LONGOPTS,
-		{"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
-		{"leak-rate", required_argument, NULL, OPT_LEAK_RATE},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"record", required_argument, NULL, OPT_RECORD},
-		{"recursive", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct dm_cli_config cc = {0};
-	struct dm_session_opts so = {0};
-	struct dm_tui_dash_opts dopts = {0};
-	int recursive = 0, opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "hr", longopts, NULL)) != -1) {
-		int r = dm_cli_config_opt(&cc, opt, optarg);
-		if (r < 0)
-			return DM_EXIT_USAGE;
-		if (r)
-			continue;
-		switch (opt) {
-		case OPT_MAX_FRAMES: {
-			char *end;
-			dopts.max_frames = strtol(optarg, &end, 10);
-			if (*end || dopts.max_frames <= 0) {
-				dm_cli_error("--max-frames %s: not a positive number", optarg);
-				return DM_EXIT_USAGE;
-			}
-			break;
-		}
-		case OPT_LEAK_RATE:
-			if (dm_parse_size(optarg, &so.leak_rate) != 0) {
-				dm_cli_error("--leak-rate %s: not a size per second (e.g. 40M)", optarg);
-				return DM_EXIT_USAGE;
-			}
-			break;
-		case OPT_FORCE: so.force = 1; break;
-		case OPT_RECORD: dopts.record = optarg; break;
-		case 'r': recursive = 1; break;
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
-		}
-	}
+	struct dm_sink sink;
+	memset(&sink, 0, sizeof sink);
+	sink.records = 1;
+	sink.sample_events = 1;
+	return dm_run_headless(r, &sink, NULL);
+}
+
+int dm_run_dashboard(struct dm_run_req *r)
+{
 	if (!isatty(STDOUT_FILENO)) {
 		dm_cli_error("no terminal on stdout; running headless (as 'ddexmon run')");
-		return dm_cmd_run(argc, argv);
+		return headless(r);
 	}
-	struct dm_config cfg;
-	if (dm_cli_config_apply(&cc, &cfg) != 0)
-		return DM_EXIT_USAGE;
-	dopts.leak_rate = so.leak_rate;
+	struct dm_tui_dash_opts dopts = {0};
+	dopts.max_frames = r->max_frames;
+	dopts.leak_rate = r->so.leak_rate;
 
 	struct dm_tui_queue *q = dm_tui_queue_new(256);
 	if (!q) {
@@ -177,9 +114,9 @@ int dm_cmd_tui(int argc, char **argv)
 	dm_error_clear(&err);
 	struct tui_ctx ctx = {q, NULL};
 	struct dm_acct *rec_acct = NULL;
-	if (dopts.record) {
+	if (r->record) {
 		rec_acct = dm_acct_new(NULL, 0);
-		ctx.rec = rec_acct ? dm_recorder_open(dopts.record, NULL, rec_acct, &err) : NULL;
+		ctx.rec = rec_acct ? dm_recorder_open(r->record, NULL, rec_acct, &err) : NULL;
 		if (!ctx.rec) {
 			if (rec_acct)
 				dm_cli_print_error(&err);
@@ -191,7 +128,7 @@ int dm_cmd_tui(int argc, char **argv)
 		}
 		dopts.recorder = ctx.rec;
 	}
-	struct dm_session *s = dm_session_new(&cfg, &so, &tui_ops, &ctx, &err);
+	struct dm_session *s = dm_session_new(&r->cfg, &r->so, &tui_ops, &ctx, &err);
 	if (!s) {
 		dm_cli_print_error(&err);
 		dm_recorder_close(ctx.rec, NULL);
@@ -199,7 +136,7 @@ int dm_cmd_tui(int argc, char **argv)
 		dm_tui_queue_free(q);
 		return dm_exit_code(err.code);
 	}
-	int walked = dm_cli_add_paths(s, argv + optind, argc - optind, recursive);
+	int walked = dm_cli_add_paths(s, r->paths, r->npaths, r->recursive);
 	if (walked != 0 && walked != DM_EXIT_PARTIAL) {
 		dm_session_free(s);
 		dm_recorder_close(ctx.rec, NULL);
@@ -216,7 +153,7 @@ int dm_cmd_tui(int argc, char **argv)
 		dm_acct_free(rec_acct);
 		dm_tui_queue_free(q);
 		dm_cli_error("%s; running headless (as 'ddexmon run')", msg);
-		return dm_cmd_run(argc, argv);
+		return headless(r);
 	}
 	int started = 0;
 	dm_cli_signals_on(post_signal, NULL);
@@ -250,3 +187,34 @@ int dm_cmd_tui(int argc, char **argv)
 	dm_tui_queue_free(q);
 	return code;
 }
+
+static int tui_main(const struct dm_cmd *cmd, const struct dm_args *a)
+{
+	(void)cmd;
+	struct dm_run_req r;
+	if (dm_cli_run_req(a, NULL, &r) != 0)
+		return DM_EXIT_USAGE;
+	return dm_run_dashboard(&r);
+}
+
+static const struct dm_opt *const tui_tables[] = {
+	dm_opts_config, dm_opts_leak, dm_opts_dashboard, dm_opts_record, dm_opts_files, dm_opts_force,
+	NULL,
+};
+
+const struct dm_cmd dm_cmd_tui = {
+	.name = "tui",
+	.summary = "the dashboard over FILEs (a file chooser without); also 'ddexmon FILE...'",
+	.usage = "ddexmon [tui] [OPTIONS] [FILE...|DIR...]",
+	.about = "Parse files with the live memory dashboard. Without files a chooser opens\n"
+	         "on the current directory. Without a terminal on stdout it runs headless,\n"
+	         "exactly as 'ddexmon run'.\n",
+	.opts = tui_tables,
+	.epilogue = "Keys: +/- chunk size, [/] buffer size, P next profile, space pause,\n"
+	            "g reclaim, n skip file, a add files, s heap report, L injected leak,\n"
+	            "e export samples CSV, arrows select a file, Enter its details, Tab the\n"
+	            "log, z the chart's time window, ? help, q quit (a summary stays).\n\n"
+	            "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
+	            "4 some files failed and others succeeded, 130 interrupted.\n",
+	.fn = tui_main,
+};

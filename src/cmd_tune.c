@@ -23,33 +23,6 @@
 
 static const char default_chunks[] = "4K,16K,64K,256K,1M,4M";
 
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon tune FILE [OPTIONS]\n"
-	      "Parse FILE at each chunk size (and buffer size), N times each, settings\n"
-	      "taking turns, and print per setting the median MB/s with its range, IQR\n"
-	      "and spread, peak RSS, accounted peak, allocations and reclamations.\n"
-	      "The choice ('*') is the fastest setting, or, among the settings within\n"
-	      "noise of it (IQRs overlapping, marked '~'), the one with the smallest\n"
-	      "accounted peak; a failed setting says what limited it.\n\n"
-	      "  --chunks LIST         chunk sizes (default 4K,16K,64K,256K,1M,4M)\n"
-	      "  --buffers LIST        buffer sizes to sweep as well (default: the profile's)\n"
-	      "  --runs N              runs per setting; the median is reported (default 5,\n"
-	      "                        or 3 when the first round takes over 10 s)\n"
-	      "  --csv OUT             also write the table as CSV (atomically)\n"
-	      "  --write-profile NAME  save the base configuration with the chosen setting as\n"
-	      "                        $XDG_CONFIG_HOME/ddexmon/profiles/NAME.profile\n"
-	      "  --profile NAME|FILE   the base configuration (see 'ddexmon profiles')\n"
-	      "  --set KEY=VALUE       override one key of the base (repeatable)\n"
-	      "  --force               start even when MemAvailable < max_memory\n"
-	      "  -h, --help            this help\n\n"
-	      "Each run is a separate process, so peak RSS is per setting. On a terminal\n"
-	      "one progress line (setting, run, time left); Ctrl-C ends the sweep with\n"
-	      "the table so far (no profile is written).\n"
-	      "Exit status: 0 ok, 1 usage, 2 input error (also: FILE missing), 3 memory\n"
-	      "limit (when every setting failed, the worst of their errors), 130 interrupted.\n", f);
-}
-
 static int parse_list(const char *arg, const char *key, uint64_t *out, size_t *n)
 {
 	char buf[512];
@@ -91,59 +64,46 @@ enum {
 	OPT_RUNS,
 	OPT_CSV,
 	OPT_WRITE,
-	OPT_FORCE,
 };
 
-int dm_cmd_tune(int argc, char **argv)
+static const struct dm_opt tune_opts[] = {
+	{"chunks", 0, DM_ARG_REQUIRED, "LIST", "chunk sizes (default 4K,16K,64K,256K,1M,4M)", OPT_CHUNKS},
+	{"buffers", 0, DM_ARG_REQUIRED, "LIST", "buffer sizes to sweep as well (default: the profile's)",
+	 OPT_BUFFERS},
+	{"runs", 0, DM_ARG_REQUIRED, "N",
+	 "runs per setting; the median is reported (default 5,\nor 3 when the first round takes over 10 s)",
+	 OPT_RUNS},
+	{"csv", 0, DM_ARG_REQUIRED, "OUT", "also write the table as CSV (atomically)", OPT_CSV},
+	{"write-profile", 0, DM_ARG_REQUIRED, "NAME",
+	 "save the base configuration with the chosen setting as\n"
+	 "$XDG_CONFIG_HOME/ddexmon/profiles/NAME.profile", OPT_WRITE},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
+static int tune_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		DM_CONFIG_LONGOPTS,
-		{"chunks", required_argument, NULL, OPT_CHUNKS},
-		{"buffers", required_argument, NULL, OPT_BUFFERS},
-		{"runs", required_argument, NULL, OPT_RUNS},
-		{"csv", required_argument, NULL, OPT_CSV},
-		{"write-profile", required_argument, NULL, OPT_WRITE},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct dm_cli_config cc = {0};
-	const char *chunks_arg = default_chunks, *buffers_arg = NULL;
-	const char *csv = NULL, *profile_name = NULL;
-	int runs = 0, force = 0, opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		int r = dm_cli_config_opt(&cc, opt, optarg);
-		if (r < 0)
+	(void)cmd;
+	const char *chunks_arg = dm_args_get(a, OPT_CHUNKS), *buffers_arg = dm_args_get(a, OPT_BUFFERS);
+	const char *csv = dm_args_get(a, OPT_CSV), *profile_name = dm_args_get(a, OPT_WRITE);
+	const char *v = dm_args_get(a, OPT_RUNS);
+	int runs = 0, force = dm_args_has(a, DM_OPT_FORCE) > 0;
+	if (!chunks_arg)
+		chunks_arg = default_chunks;
+	if (v) {
+		char *end;
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (errno || *end || n < 1 || n > DM_TUNE_MAX_RUNS) {
+			dm_cli_error("--runs %s: a whole number from 1 to %d", v, DM_TUNE_MAX_RUNS);
 			return DM_EXIT_USAGE;
-		if (r)
-			continue;
-		switch (opt) {
-		case OPT_CHUNKS: chunks_arg = optarg; break;
-		case OPT_BUFFERS: buffers_arg = optarg; break;
-		case OPT_RUNS: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > DM_TUNE_MAX_RUNS) {
-				dm_cli_error("--runs %s: a whole number from 1 to %d", optarg, DM_TUNE_MAX_RUNS);
-				return DM_EXIT_USAGE;
-			}
-			runs = (int)v;
-			break;
 		}
-		case OPT_CSV: csv = optarg; break;
-		case OPT_WRITE: profile_name = optarg; break;
-		case OPT_FORCE: force = 1; break;
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
-		}
+		runs = (int)n;
 	}
-	if (argc - optind != 1) {
+	if (a->argc != 1) {
 		dm_cli_error("tune: one FILE to parse (try 'ddexmon tune --help')");
 		return DM_EXIT_USAGE;
 	}
-	const char *file = argv[optind];
+	const char *file = a->argv[0];
 	struct stat st;
 	if (strcmp(file, "-") == 0) {
 		dm_cli_error("tune: not standard input: FILE is read once per run");
@@ -167,7 +127,7 @@ int dm_cmd_tune(int argc, char **argv)
 	if (parse_list(chunks_arg, "chunk_size", chunks, &nchunks) != 0)
 		return DM_EXIT_USAGE;
 	struct dm_config base;
-	if (dm_cli_config_apply(&cc, &base) != 0)
+	if (dm_cli_config(a, NULL, &base) != 0)
 		return DM_EXIT_USAGE;
 	buffers[0] = base.buffer_size;
 	if (buffers_arg && parse_list(buffers_arg, "buffer_size", buffers, &nbuffers) != 0)
@@ -231,3 +191,24 @@ int dm_cmd_tune(int argc, char **argv)
 	}
 	return code;
 }
+
+static const struct dm_opt *const tune_tables[] = {tune_opts, dm_opts_config, dm_opts_force, NULL};
+
+const struct dm_cmd dm_cmd_tune = {
+	.name = "tune",
+	.summary = "sweep chunk and buffer sizes on a file: MB/s, peak RSS, allocations",
+	.usage = "ddexmon tune FILE [OPTIONS]",
+	.about = "Parse FILE at each chunk size (and buffer size), N times each, settings\n"
+	         "taking turns, and print per setting the median MB/s with its range, IQR\n"
+	         "and spread, peak RSS, accounted peak, allocations and reclamations.\n"
+	         "The choice ('*') is the fastest setting, or, among the settings within\n"
+	         "noise of it (IQRs overlapping, marked '~'), the one with the smallest\n"
+	         "accounted peak; a failed setting says what limited it.\n",
+	.opts = tune_tables,
+	.epilogue = "Each run is a separate process, so peak RSS is per setting. On a terminal\n"
+	            "one progress line (setting, run, time left); Ctrl-C ends the sweep with\n"
+	            "the table so far (no profile is written).\n"
+	            "Exit status: 0 ok, 1 usage, 2 input error (also: FILE missing), 3 memory\n"
+	            "limit (when every setting failed, the worst of their errors), 130 interrupted.\n",
+	.fn = tune_main,
+};

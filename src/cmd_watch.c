@@ -14,30 +14,13 @@
 #include "sink.h"
 #include "outfile.h"
 
-static void usage(FILE *f)
-{
-	fputs("Usage: ddexmon watch --pid N [OPTIONS]\n"
-	      "Sample another process's memory; trend and leak detection as JSON lines on\n"
-	      "stdout until it exits or Ctrl-C. Leak detection watches its RSS.\n\n"
-	      "  -p, --pid N           the process to watch\n"
-	      "  --profile NAME|FILE   load a profile (sample_interval, leak_* keys)\n"
-	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
-	      "  --events FILE         write events there instead of stdout\n"
-	      "  --record FILE         keep the events as a recording for 'replay' and\n"
-	      "                        'report' (FILE.gz: compressed); without --events,\n"
-	      "                        instead of stdout\n"
-	      "  --metrics FILE        rewrite a Prometheus metrics file every second (for\n"
-	      "                        node_exporter's textfile collector)\n"
-	      "  --metrics-label NAME=VALUE  a label on every metric (repeatable; default\n"
-	      "                        run=<FILE's name without .prom>)\n"
-	      "  --samples-csv FILE    write every sample as CSV\n"
-	      "  -h, --help            this help\n\n"
-	      "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
-	      "process (or one that had already exited: a zombie), 2 an output that cannot\n"
-	      "be written, 130 interrupted.\n", f);
-}
+enum { OPT_PID = DM_OPT_FIRST_FREE, OPT_EVENTS };
 
-enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_METRICS_LABEL, OPT_CSV, OPT_RECORD };
+static const struct dm_opt watch_opts[] = {
+	{"pid", 'p', DM_ARG_REQUIRED, "N", "the process to watch", OPT_PID},
+	{"events", 0, DM_ARG_REQUIRED, "FILE", "write events there instead of stdout", OPT_EVENTS},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
 
 /* A zombie is still in /proc but has no memory left to watch: as absent
  * as no process at all. (One that exits while watched ends the watch, 0.) */
@@ -57,60 +40,31 @@ static int is_zombie(pid_t pid)
 	return p && (p[2] == 'Z' || p[2] == 'X');
 }
 
-int dm_cmd_watch(int argc, char **argv)
+static int watch_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
-	static const struct option longopts[] = {
-		DM_CONFIG_LONGOPTS,
-		{"pid", required_argument, NULL, 'p'},
-		{"events", required_argument, NULL, OPT_EVENTS},
-		{"metrics", required_argument, NULL, OPT_METRICS},
-		{"metrics-label", required_argument, NULL, OPT_METRICS_LABEL},
-		{"samples-csv", required_argument, NULL, OPT_CSV},
-		{"record", required_argument, NULL, OPT_RECORD},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct dm_cli_config cc = {0};
+	(void)cmd;
 	struct dm_session_opts so = {0};
 	struct dm_sink sink;
 	memset(&sink, 0, sizeof sink);
 	sink.sample_events = 1;
-	const char *events = NULL;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "hp:", longopts, NULL)) != -1) {
-		int r = dm_cli_config_opt(&cc, opt, optarg);
-		if (r < 0)
+	if (dm_cli_sink_outputs(a, &sink) != 0)
+		return DM_EXIT_USAGE;
+	const char *events = dm_args_get(a, OPT_EVENTS);
+	const char *v = dm_args_get(a, OPT_PID);
+	if (v) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || n <= 0 || n > 0x7fffffffL) {
+			dm_cli_error("--pid %s: not a process id", v);
 			return DM_EXIT_USAGE;
-		if (r)
-			continue;
-		switch (opt) {
-		case 'p': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0 || v > 0x7fffffffL) {
-				dm_cli_error("--pid %s: not a process id", optarg);
-				return DM_EXIT_USAGE;
-			}
-			so.watch_pid = (pid_t)v;
-			break;
 		}
-		case OPT_EVENTS: events = optarg; break;
-		case OPT_METRICS: sink.metrics_path = optarg; break;
-		case OPT_METRICS_LABEL:
-			if (dm_sink_add_label(&sink, optarg) != 0)
-				return DM_EXIT_USAGE;
-			break;
-		case OPT_CSV: sink.csv_path = optarg; break;
-		case OPT_RECORD: sink.record_path = optarg; break;
-		case 'h': usage(stdout); return DM_EXIT_OK;
-		default: usage(stderr); return DM_EXIT_USAGE;
-		}
+		so.watch_pid = (pid_t)n;
 	}
-	if (so.watch_pid <= 0 || optind < argc) {
-		dm_cli_error(optind < argc ? "watch: unexpected argument '%s'" : "watch: --pid is required%s",
-		             optind < argc ? argv[optind] : "");
-		usage(stderr);
+	if (so.watch_pid <= 0 || a->argc > 0) {
+		if (a->argc > 0)
+			dm_cli_error("watch: unexpected argument '%s'", a->argv[0]);
+		else
+			dm_cli_error("watch: --pid is required (try 'ddexmon watch --help')");
 		return DM_EXIT_USAGE;
 	}
 	if (kill(so.watch_pid, 0) != 0 && errno == ESRCH) {
@@ -123,8 +77,10 @@ int dm_cmd_watch(int argc, char **argv)
 		return DM_EXIT_INPUT;
 	}
 	struct dm_config cfg;
-	if (dm_cli_config_apply(&cc, &cfg) != 0)
+	if (dm_cli_config(a, NULL, &cfg) != 0)
 		return DM_EXIT_USAGE;
+	sink.record_path = dm_args_get(a, DM_OPT_RECORD);
+	/* with --record and no --events, the recording takes stdout's place */
 	if ((events || !sink.record_path) && dm_sink_open_events(&sink, events ? events : "-") != 0)
 		return DM_EXIT_INPUT;
 
@@ -158,3 +114,20 @@ out:
 	dm_acct_free(out_acct);
 	return code;
 }
+
+static const struct dm_opt *const watch_tables[] = {
+	watch_opts, dm_opts_config, dm_opts_metrics, dm_opts_record, NULL,
+};
+
+const struct dm_cmd dm_cmd_watch = {
+	.name = "watch",
+	.summary = "sample another process's memory: trend and leak detection",
+	.usage = "ddexmon watch --pid N [OPTIONS]",
+	.about = "Sample another process's memory; trend and leak detection as JSON lines on\n"
+	         "stdout until it exits or Ctrl-C. Leak detection watches its RSS.\n",
+	.opts = watch_tables,
+	.epilogue = "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
+	            "process (or one that had already exited: a zombie), 2 an output that cannot\n"
+	            "be written, 130 interrupted.\n",
+	.fn = watch_main,
+};

@@ -13,23 +13,9 @@
 #include "cli.h"
 #include "error.h"
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-};
-
-static const struct command commands[] = {
-	{"parse", dm_cmd_parse, "parse ERN files to JSON lines in bounded memory"},
-	{"run", dm_cmd_run, "parse with memory accounting, sampling and leak detection; events as JSON"},
-	{"watch", dm_cmd_watch, "sample another process's memory: trend and leak detection"},
-	{"gen", dm_cmd_gen, "generate a synthetic ERN delivery of any size"},
-	{"tui", dm_cmd_tui, "the dashboard over FILEs (a file chooser without); also 'ddexmon FILE...'"},
-	{"demo", dm_cmd_demo, "generate a delivery and watch it parse (dashboard, or events headless)"},
-	{"tune", dm_cmd_tune, "sweep chunk and buffer sizes on a file: MB/s, peak RSS, allocations"},
-	{"profiles", dm_cmd_profiles, "list the profiles on the search path with their values"},
-	{"replay", dm_cmd_replay, "the dashboard on a recording (--record); its summary without a terminal"},
-	{"report", dm_cmd_report, "draw a recording, --events file or tune CSV as one HTML page"},
+static const struct dm_cmd *const commands[] = {
+	&dm_cmd_parse, &dm_cmd_run, &dm_cmd_watch, &dm_cmd_gen, &dm_cmd_tui,
+	&dm_cmd_demo, &dm_cmd_tune, &dm_cmd_profiles, &dm_cmd_replay, &dm_cmd_report,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -41,7 +27,7 @@ static void usage(FILE *f)
 	           "Stream DDEX ERN deliveries under a hard memory bound and watch memory.\n\n"
 	           "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\n'ddexmon COMMAND --help' describes a command; 'man ddexmon' has it all.\n"
 	           "Exit status: 0 ok, 1 usage, 2 input or parse error, 3 memory limit,\n"
 	           "4 some files failed, 130 interrupted.\n");
@@ -89,10 +75,8 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
 		/* with a terminal: the dashboard and its file chooser */
-		if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
-			char *av[] = {"tui", NULL};
-			return dm_cmd_tui(1, av);
-		}
+		if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+			return dm_cmd_main(&dm_cmd_tui, argc, argv);
 		usage(stderr);
 		return DM_EXIT_USAGE;
 	}
@@ -106,12 +90,12 @@ int main(int argc, char **argv)
 		return DM_EXIT_OK;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+		if (strcmp(cmd, commands[i]->name) == 0)
+			return dm_cmd_main(commands[i], argc - 1, argv + 1);
 	/* options or files without a command: the dashboard */
 	struct stat st;
 	if ((cmd[0] == '-' && cmd[1]) || stat(cmd, &st) == 0)
-		return dm_cmd_tui(argc, argv);
+		return dm_cmd_main(&dm_cmd_tui, argc, argv);
 	dm_cli_error("unknown command '%s' (try 'ddexmon --help')", cmd);
 	return DM_EXIT_USAGE;
 }

@@ -94,6 +94,108 @@ expect "bad --chunk-size names the key" "$tmp/err" 'chunk_size'
 run "gen --size 0" 1 "$DDEXMON" gen --size 0
 run "gen --ern 42" 1 "$DDEXMON" gen --ern 42
 
+# ---- every command's --help lists exactly the options it accepts ----------
+# The options a --help lists ("  -x, --name VALUE  help" or "  --name ..."),
+# one "name letter takes-value" per line.
+listed() {
+	awk '/^  (-[A-Za-z], )?--[a-z]/ {
+		line = substr($0, 3); letter = "-"; value = "-"
+		if (line ~ /^-[A-Za-z], /) { letter = substr(line, 2, 1); line = substr(line, 5) }
+		sub(/  .*/, "", line)               # the help text, after two spaces
+		n = split(line, w, " ")
+		name = substr(w[1], 3)
+		if (n > 1) value = w[2]
+		print name, letter, value
+	}' "$1"
+}
+commands="parse run watch gen tui demo tune profiles report"
+: >"$tmp/all-options"
+for c in $commands; do
+	run "$c --help" 0 "$DDEXMON" $c --help
+	cp "$tmp/out" "$tmp/help.$c"
+	expect "$c --help: a usage line" "$tmp/help.$c" "^Usage: ddexmon (\\[)?$c"
+	expect "$c --help lists -h, --help" "$tmp/help.$c" '^  -h, --help  '
+	expect_not "$c --help: no line over 79 columns" "$tmp/help.$c" '^.{80}'
+	listed "$tmp/help.$c" >"$tmp/opts.$c"
+	cat "$tmp/opts.$c" >>"$tmp/all-options"
+	refused=
+	while read -r name letter value; do
+		[ "$name" = help ] && continue
+		v=; [ "$value" = - ] || v=1
+		# an accepted option, given back with --help after it: the help, not
+		# an error (values are checked by the command, which --help skips)
+		if ! "$DDEXMON" $c "--$name" $v --help >"$tmp/o" 2>"$tmp/e" ||
+		   [ -s "$tmp/e" ] || ! grep -q '^Usage: ' "$tmp/o"; then
+			refused="$refused --$name($(head -c 200 "$tmp/e"))"
+		fi
+		if [ "$letter" != - ] &&
+		   { ! "$DDEXMON" $c "-$letter" $v --help >"$tmp/o" 2>"$tmp/e" || [ -s "$tmp/e" ]; }; then
+			refused="$refused -$letter($(head -c 200 "$tmp/e"))"
+		fi
+	done <"$tmp/opts.$c"
+	if [ -z "$refused" ] && [ "$(lines "$tmp/opts.$c")" -gt 1 ]; then
+		ok "$c: every option its --help lists is accepted ($(lines "$tmp/opts.$c"))"
+	else
+		not_ok "$c: every option its --help lists is accepted" "refused:$refused"
+	fi
+done
+# and what another command's --help lists, this one's does not: refused,
+# one line naming it (unless it is a prefix of one of its own, which
+# getopt_long takes as an abbreviation)
+for c in $commands; do
+	sort -u "$tmp/all-options" | while read -r name letter value; do
+		grep -q "^$name " "$tmp/opts.$c" && continue
+		grep -q "^$name" "$tmp/opts.$c" && continue
+		"$DDEXMON" $c "--$name" --help >"$tmp/o" 2>"$tmp/e"
+		got=$?
+		if [ "$got" -ne 1 ] || [ "$(lines "$tmp/e")" -ne 1 ] ||
+		   ! grep -Fq "ddexmon: $c: unrecognized option '--$name'" "$tmp/e"; then
+			echo "--$name(exit $got: $(head -c 200 "$tmp/e"))"
+		fi
+		if [ "$letter" != - ] && ! grep -q "^[a-z-]* $letter " "$tmp/opts.$c"; then
+			"$DDEXMON" $c "-$letter" --help >"$tmp/o" 2>"$tmp/e"
+			got=$?
+			[ "$got" -eq 1 ] && grep -Fq "unrecognized option '-$letter'" "$tmp/e" ||
+				echo "-$letter(exit $got: $(head -c 200 "$tmp/e"))"
+		fi
+	done >"$tmp/refused.$c"
+	if [ -s "$tmp/refused.$c" ]; then
+		not_ok "$c refuses the options its --help does not list" "accepted: $(cat "$tmp/refused.$c")"
+	else
+		ok "$c refuses the options its --help does not list"
+	fi
+done
+same "the shared configuration options are listed by parse, run, watch, tui, demo and tune" \
+	"$(for c in parse run watch tui demo tune; do grep -c '^\(profile\|set\|chunk-size\|split\) ' "$tmp/opts.$c"; done | sort -u)" "4"
+
+# an unknown option: exit 1 and one line naming it, for every command
+for c in $commands; do
+	run "$c --no-such-option" 1 "$DDEXMON" $c --no-such-option
+	same "$c --no-such-option: one line" "$(lines "$tmp/err")" 1
+	expect "$c --no-such-option: the line names it" "$tmp/err" \
+		"^ddexmon: $c: unrecognized option '--no-such-option' \\(try 'ddexmon $c --help'\\)\$"
+done
+run "bare ddexmon with an unknown option" 1 "$DDEXMON" --no-such-option
+same "bare ddexmon --no-such-option: one line" "$(lines "$tmp/err")" 1
+run "a missing value" 1 "$DDEXMON" run --events
+expect "a missing value is named" "$tmp/err" "^ddexmon: run: option '--events' needs a value"
+run "a value for a flag" 1 "$DDEXMON" run --force=yes "$c43"
+expect "a value for a flag is named" "$tmp/err" "^ddexmon: run: option '--force' takes no value"
+run "an unknown short option" 1 "$DDEXMON" gen -x
+expect "an unknown short option is named" "$tmp/err" "^ddexmon: gen: unrecognized option '-x'"
+
+# --max-frames belongs to the commands that open the dashboard
+run "run --max-frames is a usage error" 1 "$DDEXMON" run --max-frames 1 "$c43"
+same "run --max-frames: one line" "$(lines "$tmp/err")" 1
+expect "run --max-frames: the line names it" "$tmp/err" "^ddexmon: run: unrecognized option '--max-frames'"
+expect_empty "run --max-frames: nothing parsed" "$tmp/out"
+run "tui --max-frames (headless without a terminal)" 0 "$DDEXMON" tui --max-frames 1 "$c43"
+check_json "tui --max-frames headless: records on stdout" "$tmp/out"
+run "bare ddexmon --max-frames FILE" 0 "$DDEXMON" --max-frames 1 "$c43"
+run "tui --max-frames 0 is a usage error" 1 "$DDEXMON" tui --max-frames 0 "$c43"
+run "demo --max-frames (headless)" 0 env TMPDIR="$tmp" "$DDEXMON" demo --max-frames 1 --size 1M
+expect "demo --max-frames headless: events on stdout" "$tmp/out" '^\{"event":"start".*"profile":"demo"'
+
 printf '# a profile\nmax_memory = 1G\n\nmax_memroy = 2G\n' >"$tmp/bad.profile"
 run "bad key in a profile" 1 "$DDEXMON" parse --profile "$tmp/bad.profile" "$c43"
 expect "profile error names file and line" "$tmp/err" "^ddexmon: $tmp/bad.profile:4:.*unknown key 'max_memroy'"

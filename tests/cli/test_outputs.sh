@@ -72,7 +72,7 @@ same "CSV: one row per sample event" "$(($(lines "$tmp/s.csv") - 1))" "$(grep -c
 # ---- a slow reader of stdout does not delay samples -----------------------
 # Records go to a pipe read at about 1 KB/s; after 4 s the run is stopped,
 # the reader drains the rest. Sample events (to a file) must keep coming
-# every sample_interval: no gap above twice that.
+# every sample_interval (gaps of seconds if it waited on the reader).
 "$DDEXMON" gen --size 16M --seed 10 "$tmp/big.xml" 2>/dev/null
 mkfifo "$tmp/pipe"
 python3 -c '
@@ -107,9 +107,15 @@ python3 -c '
 import json, sys
 t = [e["t"] for e in map(json.loads, open(sys.argv[1])) if e["event"] == "sample"]
 assert len(t) >= 30, "only %d samples in 4 s" % len(t)
-gap = max(b - a for a, b in zip(t, t[1:]))
-assert gap <= 0.2, "samples %.3f s apart (interval 0.1 s)" % gap
-print("%d samples, largest gap %.3f s" % (len(t), gap))
+gaps = sorted(b - a for a, b in zip(t, t[1:]))
+# a sampler waiting on the reader would leave gaps of seconds (the
+# previous design: 2 samples in 4 s); on a loaded machine one sample can
+# be a scheduling slice late, so: nine in ten within 2 intervals, none
+# beyond 10
+p90 = gaps[int(len(gaps) * 0.9)]
+assert p90 <= 0.2, "samples %.3f s apart at the 90th percentile (interval 0.1 s)" % p90
+assert gaps[-1] <= 1.0, "samples %.3f s apart (interval 0.1 s)" % gaps[-1]
+print("%d samples, 90%% of gaps within %.3f s, largest %.3f s" % (len(t), p90, gaps[-1]))
 ' "$tmp/slow-ev" >"$tmp/gap" 2>&1 && ok "slow reader: $(cat "$tmp/gap")" ||
 	not_ok "slow reader delays samples" "$(tail -n 3 "$tmp/gap")"
 

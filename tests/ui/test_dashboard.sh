@@ -142,6 +142,18 @@ else
 	fail "--max-frames did not end the dashboard"
 fi
 
+# ---- demo opens the same dashboard, and --max-frames ends it -------------
+tui_cmd=$TUI
+TUI="$DDEXMON demo"
+start demo 100 30 --size 2M --max-frames 15
+TUI=$tui_cmd
+if wait_file "$tmp/demo.exit" 30 && grep -q '^EXIT=0$' "$tmp/demo.exit" && cooked "$tmp/demo.stty" &&
+   wait_for demo "^ddexmon: 1 file: " 5; then
+	pass "demo: the dashboard, ended by --max-frames 15, its summary left on the screen"
+else
+	fail "demo --max-frames: $(cat "$tmp/demo.exit" 2>/dev/null) $(head -c 300 "$tmp/demo.err")"
+fi
+
 # ---- headless: stdout is a pipe --------------------------------------------
 $TUI "$tmp/d50.xml" 2>"$tmp/headless.err" | head -n 1000 >"$tmp/headless.out"
 if grep -Fxq "ddexmon: no terminal on stdout; running headless (as 'ddexmon run')" "$tmp/headless.err"; then
