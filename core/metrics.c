@@ -193,7 +193,7 @@ static void memory_figures(struct dm_buf *b, const struct dm_metrics_snapshot *s
 	       "Projected seconds until RSS reaches the budget at the current trend; +Inf when not growing.");
 	double_line(b, s, "ddexmon_budget_exhaustion_seconds", s->to_budget < 0 ? INFINITY : s->to_budget);
 	family(b, "ddexmon_leak_state", "gauge", "Leak detector state: 1 for the current one, else 0.");
-	for (int st = DM_LEAK_WATCHING; st <= DM_LEAK_CONFIRMED; st++)
+	for (int st = DM_LEAK_WATCHING; st <= DM_LEAK_STOPPED; st++)
 		u64_line(b, s, "ddexmon_leak_state", "state", dm_leak_state_name((enum dm_leak_state)st),
 		         s->leak == (enum dm_leak_state)st);
 	scalar(b, s, "ddexmon_leaks_suspected_total", "counter", "Times a leak was suspected.",

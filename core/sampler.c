@@ -184,6 +184,11 @@ int dm_sampler_read(struct dm_sampler *s, double t, struct dm_sample *out, struc
 	if (state == 'Z' || state == 'X')
 		return gone(s->pid, err);
 	out->rss = (uint64_t)PIDS_VAL(IT_RSS, ul_int, f->stacks[0], s->pids) * 1024;
+	/* A process on its way out has dropped its memory before it turns
+	 * zombie; a live one always has some resident. Its zero is not a
+	 * sample: it would read as the whole heap given back. */
+	if (out->rss == 0 && !s->self)
+		return gone(s->pid, err);
 
 	/* Read after the RSS so the high-water mark covers it. */
 	if (read_status(s) != 0) {

@@ -103,8 +103,7 @@ static void on_event(void *ctx, const struct dm_event *ev)
 		else
 			k->dropped++;
 	}
-	if ((ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
-	     ev->type == DM_EV_LEAK_CLEARED) && ev->u.leak.leak)
+	if (dm_event_is_leak(ev->type) && ev->u.leak.leak)
 		k->pend_leak = ev->u.leak.leak->state;
 	if (k->events && (ev->type != DM_EV_SAMPLE || k->sample_events)) {
 		size_t mark = k->evq.len;

@@ -162,6 +162,12 @@ struct dm_tui_model {
 	/* leaks */
 	struct dm_leak_info leak;
 	struct dm_tui_leakmark suspected, confirmed;
+	int multiscale;                 /* figures come from the multiscale detector */
+	struct dm_tui_leakmark bounded, stopped;   /* growth: plateau - baseline */
+	uint64_t plateau;               /* of the last bounded growth or stop */
+	int exhaustion;                 /* a projection alarm stands */
+	double time_left, exhaustion_rate;
+	uint64_t exhaustion_limit;
 	char report_path[DM_TUI_TEXT_MAX];
 	uint64_t leak_rate;             /* injected, bytes/s */
 
