@@ -110,13 +110,39 @@ static void file_members(struct dm_buf *b, const struct dm_file_info *f, enum dm
 		dm_json_str(b, "error", f->error, first);
 }
 
+static void split_members(struct dm_buf *b, const struct dm_sample *s, int *first)
+{
+	dm_json_u64(b, "rss_anon", s->rss_anon, first);
+	dm_json_u64(b, "rss_file", s->rss_file, first);
+	dm_json_u64(b, "rss_shmem", s->rss_shmem, first);
+}
+
+static void children_member(struct dm_buf *b, const struct dm_sample *s, int *first)
+{
+	dm_json_u64(b, "children", s->children_total, first);
+	dm_buf_json_key(b, "per_child", first);
+	dm_buf_putc(b, '[');
+	for (uint32_t i = 0; i < s->nchildren && i < DM_SAMPLE_CHILDREN; i++)
+		dm_buf_printf(b, "%s{\"pid\":%ld,\"rss\":%llu,\"rss_anon\":%llu}", i ? "," : "",
+		              (long)s->child[i].pid, (unsigned long long)s->child[i].rss,
+		              (unsigned long long)s->child[i].rss_anon);
+	dm_buf_putc(b, ']');
+}
+
 static void sample_members(struct dm_buf *b, const struct dm_sample *s, int *first)
 {
+	if (s->pid)
+		dm_json_i64(b, "pid", s->pid, first);
 	dm_json_u64(b, "rss", s->rss, first);
 	dm_json_u64(b, "rss_peak", s->rss_peak, first);
+	split_members(b, s, first);
+	if (s->children_total || s->nchildren)
+		children_member(b, s, first);
 	dm_json_u64(b, "mem_total", s->mem_total, first);
 	dm_json_u64(b, "mem_available", s->mem_available, first);
 	dm_json_num(b, "mem_used_pct", s->mem_used_pct, first);
+	if (s->pid)   /* another process: no heap, budget or tags of ours */
+		return;
 	dm_json_u64(b, "heap_inuse", s->heap_inuse, first);
 	dm_json_u64(b, "heap_free", s->heap_free, first);
 	dm_json_u64(b, "accounted", s->acct.live, first);
@@ -235,9 +261,14 @@ static void status_members(struct dm_buf *b, const struct dm_event *ev, int *fir
 	dm_buf_putc(b, '{');
 	int f = 1;
 	dm_json_u64(b, "rss", s->rss, &f);
-	dm_json_u64(b, "heap_used", s->heap_inuse, &f);
-	dm_json_u64(b, "heap_free", s->heap_free, &f);
-	dm_json_u64(b, "accounted", s->acct.live, &f);
+	if (!s->pid) {
+		dm_json_u64(b, "heap_used", s->heap_inuse, &f);
+		dm_json_u64(b, "heap_free", s->heap_free, &f);
+		dm_json_u64(b, "accounted", s->acct.live, &f);
+	}
+	split_members(b, s, &f);
+	if (s->children_total)
+		dm_json_u64(b, "children", s->children_total, &f);
 	dm_buf_putc(b, '}');
 	if (tr) {
 		dm_buf_json_key(b, "trend", first);

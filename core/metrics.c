@@ -177,6 +177,11 @@ static void memory_figures(struct dm_buf *b, const struct dm_metrics_snapshot *s
 	scalar(b, s, "ddexmon_budget_bytes", "gauge", "The memory budget (max_memory).", s->budget);
 	scalar(b, s, "ddexmon_rss_bytes", "gauge", "Resident set size of the process sampled.", s->rss);
 	scalar(b, s, "ddexmon_rss_peak_bytes", "gauge", "Highest resident set size seen.", s->rss_peak);
+	family(b, "ddexmon_rss_kind_bytes", "gauge",
+	       "Resident set size by kind: anonymous (heap, stacks), file-backed, shared memory.");
+	u64_line(b, s, "ddexmon_rss_kind_bytes", "kind", "anon", s->rss_anon);
+	u64_line(b, s, "ddexmon_rss_kind_bytes", "kind", "file", s->rss_file);
+	u64_line(b, s, "ddexmon_rss_kind_bytes", "kind", "shmem", s->rss_shmem);
 	family(b, "ddexmon_accounted_bytes", "gauge",
 	       "Live bytes charged to the budget, by allocation tag (their sum is the total).");
 	for (int t = 0; t < DM_TAG_COUNT; t++)

@@ -425,6 +425,8 @@ static void *sampler_main(void *arg)
 	struct dm_sampler *smp = dm_sampler_new(s->opts.watch_pid > 0 ? s->opts.watch_pid : 0,
 	                                        s->opts.watch_pid > 0 ? NULL : s->root, &err);
 	int rc = smp ? 0 : (err.code ? err.code : DM_EIO);
+	if (smp && s->opts.watch_tree)
+		dm_sampler_set_tree(smp, 1);
 	uint64_t total = 0, avail = 0;
 	if (!rc && s->opts.watch_pid <= 0 && !s->opts.force && dm_sysmem(&total, &avail) == 0 &&
 	    avail < dm_session_snap(s)->cfg.max_memory) {

@@ -28,13 +28,17 @@ static void usage(FILE *f)
 	      "  --metrics-label NAME=VALUE  a label on every metric (repeatable; default\n"
 	      "                        run=<FILE's name without .prom>)\n"
 	      "  --samples-csv FILE    write every sample as CSV\n"
+	      "  --tree                the process and its descendants, summed and per child\n"
+	      "  --limit SIZE          the exhaustion projection aims at SIZE (default: the\n"
+	      "                        process's RSS plus the system's MemAvailable)\n"
 	      "  -h, --help            this help\n\n"
 	      "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
 	      "process (or one that had already exited: a zombie), 2 an output that cannot\n"
 	      "be written, 130 interrupted.\n", f);
 }
 
-enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_METRICS_LABEL, OPT_CSV };
+enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_METRICS, OPT_METRICS_LABEL, OPT_CSV, OPT_TREE,
+       OPT_LIMIT };
 
 /* A zombie is still in /proc but has no memory left to watch: as absent
  * as no process at all. (One that exits while watched ends the watch, 0.) */
@@ -63,6 +67,8 @@ int dm_cmd_watch(int argc, char **argv)
 		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"metrics-label", required_argument, NULL, OPT_METRICS_LABEL},
 		{"samples-csv", required_argument, NULL, OPT_CSV},
+		{"tree", no_argument, NULL, OPT_TREE},
+		{"limit", required_argument, NULL, OPT_LIMIT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -98,6 +104,13 @@ int dm_cmd_watch(int argc, char **argv)
 				return DM_EXIT_USAGE;
 			break;
 		case OPT_CSV: sink.csv_path = optarg; break;
+		case OPT_TREE: so.watch_tree = 1; break;
+		case OPT_LIMIT:
+			if (dm_parse_size(optarg, &so.watch_limit) != 0 || !so.watch_limit) {
+				dm_cli_error("--limit %s: not a size (e.g. 2G)", optarg);
+				return DM_EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return DM_EXIT_OK;
 		default: usage(stderr); return DM_EXIT_USAGE;
 		}

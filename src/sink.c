@@ -54,6 +54,9 @@ static void metrics_write(struct dm_sink *k)
 	m.budget = cfg.max_memory;
 	m.rss = k->last.rss;
 	m.rss_peak = k->last.rss_peak;
+	m.rss_anon = k->last.rss_anon;
+	m.rss_file = k->last.rss_file;
+	m.rss_shmem = k->last.rss_shmem;
 	m.acct = k->last.acct;
 	m.trend_rate = k->trend.rate;
 	m.to_budget = k->trend.kind == DM_TREND_GROWING ? k->trend.to_budget : -1;

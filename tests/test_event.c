@@ -178,6 +178,30 @@ Test(event, multiscale_events_carry_their_figures)
 	cr_assert_not(dm_event_is_leak(DM_EV_SAMPLE));
 }
 
+/* Another process's sample: its RSS by kind and its children, nothing of
+ * ours (no heap, no budget, no parser tags). */
+Test(event, watched_sample_carries_only_what_applies)
+{
+	struct dm_sample x = {.rss = 300, .rss_anon = 200, .rss_file = 90, .rss_shmem = 10,
+	                      .pid = 77, .nchildren = 1, .children_total = 3,
+	                      .child = {{.pid = 78, .rss = 100, .rss_anon = 60}}};
+	struct dm_event ev = {.type = DM_EV_SAMPLE, .u.sample = {&x, NULL}};
+	const char *j = json(&ev);
+	cr_assert(strstr(j, "\"pid\":77,\"rss\":300,\"rss_peak\":0,\"rss_anon\":200,\"rss_file\":90,"
+	                    "\"rss_shmem\":10,\"children\":3,"
+	                    "\"per_child\":[{\"pid\":78,\"rss\":100,\"rss_anon\":60}]"),
+	          "%s", j);
+	cr_assert_null(strstr(j, "tags"), "%s", j);
+	cr_assert_null(strstr(j, "accounted"), "%s", j);
+	cr_assert_null(strstr(j, "heap_"), "%s", j);
+	x.pid = 0;
+	x.nchildren = x.children_total = 0;
+	j = json(&ev);
+	cr_assert(strstr(j, "\"tags\":{"), "%s", j);
+	cr_assert(strstr(j, "\"rss_anon\":200"), "%s", j);
+	cr_assert_null(strstr(j, "per_child"), "%s", j);
+}
+
 Test(event, start_lists_every_key_once)
 {
 	struct dm_config c;
