@@ -93,7 +93,13 @@ int dm_cmd_parse(int argc, char **argv);
 int dm_cmd_gen(int argc, char **argv);
 int dm_cmd_run(int argc, char **argv);
 int dm_cmd_tui(int argc, char **argv);
+struct dm_session_opts;
 int dm_cmd_watch(int argc, char **argv);
+/* The dashboard on another process (watch --pid on a terminal, tui --pid):
+ * so->watch_pid is set. Returns the DM_EXIT_* of the run; 1 with nothing
+ * done when the screen cannot be set up (*no_screen set: run headless). */
+int dm_cmd_tui_watch(const struct dm_config *cfg, const struct dm_session_opts *so,
+                     int *no_screen);
 int dm_cmd_profiles(int argc, char **argv);
 int dm_cmd_tune(int argc, char **argv);
 int dm_cmd_demo(int argc, char **argv);

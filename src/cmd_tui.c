@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	      "  --set KEY=VALUE       override one configuration key (repeatable)\n"
 	      "  --chunk-size N        shorthand for --set chunk_size=N (e.g. 64K)\n"
 	      "  --leak-rate RATE      leak RATE bytes per second on purpose (demos)\n"
+	      "  --pid N               the dashboard on another process (as 'ddexmon watch')\n"
 	      "  --max-frames N        end the dashboard after N frames (tests, recordings)\n"
 	      "  -r, --recursive       parse the *.xml files under directories\n"
 	      "  --force               start even when MemAvailable < max_memory\n"
@@ -100,7 +101,54 @@ enum {
 	OPT_MAX_FRAMES = DM_OPT_FIRST_FREE,
 	OPT_LEAK_RATE,
 	OPT_FORCE,
+	OPT_PID,
 };
+
+int dm_cmd_tui_watch(const struct dm_config *cfg, const struct dm_session_opts *so,
+                     int *no_screen)
+{
+	*no_screen = 0;
+	struct dm_tui_queue *q = dm_tui_queue_new(256);
+	if (!q) {
+		dm_cli_error("out of memory");
+		return DM_EXIT_MEMORY;
+	}
+	struct dm_error err;
+	dm_error_clear(&err);
+	struct dm_session *s = dm_session_new(cfg, so, &tui_ops, q, &err);
+	if (!s) {
+		dm_cli_print_error(&err);
+		dm_tui_queue_free(q);
+		return dm_exit_code(err.code);
+	}
+	struct dm_tui_view view;
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64] = "";
+	if (dm_tui_crt_begin(&view, msg, sizeof msg) != 0) {
+		dm_session_free(s);
+		dm_tui_queue_free(q);
+		dm_cli_error("%s; printing events instead", msg);
+		*no_screen = 1;
+		return DM_EXIT_USAGE;
+	}
+	struct dm_tui_dash_opts dopts = {.watch_pid = (long)so->watch_pid};
+	int started = 0;
+	dm_cli_signals_on(post_signal, NULL);
+	int rc = dm_tui_dashboard_run(s, q, &view, &dopts, &started, msg, sizeof msg);
+	dm_cli_signals_on(NULL, NULL);
+	dm_tui_crt_end();
+	int code = rc;
+	if (started) {
+		/* watching ends when the person says so: q is a clean end */
+		dm_session_stop(s);
+		(void)dm_session_wait(s);   /* stopped on purpose: not an interruption */
+		code = rc ? rc : DM_EXIT_OK;
+	}
+	if (msg[0])
+		dm_cli_error("%s", msg);
+	dm_session_free(s);
+	dm_tui_queue_free(q);
+	return code;
+}
 
 int dm_cmd_tui(int argc, char **argv)
 {
@@ -110,6 +158,7 @@ int dm_cmd_tui(int argc, char **argv)
 		{"leak-rate", required_argument, NULL, OPT_LEAK_RATE},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"recursive", no_argument, NULL, 'r'},
+		{"pid", required_argument, NULL, OPT_PID},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -141,10 +190,29 @@ int dm_cmd_tui(int argc, char **argv)
 			}
 			break;
 		case OPT_FORCE: so.force = 1; break;
+		case OPT_PID: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v <= 0 || v > 0x7fffffff) {
+				dm_cli_error("--pid %s: not a process id", optarg);
+				return DM_EXIT_USAGE;
+			}
+			so.watch_pid = (pid_t)v;
+			break;
+		}
 		case 'r': recursive = 1; break;
 		case 'h': usage(stdout); return DM_EXIT_OK;
 		default: usage(stderr); return DM_EXIT_USAGE;
 		}
+	}
+	if (so.watch_pid > 0) {
+		/* the dashboard on another process is watch's: one way in */
+		if (optind < argc || so.leak_rate) {
+			dm_cli_error("tui --pid: %s does not apply to another process",
+			             optind < argc ? "a file" : "--leak-rate");
+			return DM_EXIT_USAGE;
+		}
+		return dm_cmd_watch(argc, argv);
 	}
 	if (!isatty(STDOUT_FILENO)) {
 		dm_cli_error("no terminal on stdout; running headless (as 'ddexmon run')");

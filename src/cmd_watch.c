@@ -28,6 +28,8 @@ static void usage(FILE *f)
 	      "  --metrics-label NAME=VALUE  a label on every metric (repeatable; default\n"
 	      "                        run=<FILE's name without .prom>)\n"
 	      "  --samples-csv FILE    write every sample as CSV\n"
+	      "On a terminal, without --events, --metrics or --samples-csv, the dashboard\n"
+	      "opens instead (chart, trend, leaks, log; q quits).\n"
 	      "  --tree                the process and its descendants, summed and per child\n"
 	      "  --limit SIZE          the exhaustion projection aims at SIZE (default: the\n"
 	      "                        process's RSS plus the system's MemAvailable)\n"
@@ -133,6 +135,13 @@ int dm_cmd_watch(int argc, char **argv)
 	struct dm_config cfg;
 	if (dm_cli_config_apply(&cc, &cfg) != 0)
 		return DM_EXIT_USAGE;
+	if (!events && !sink.metrics_path && !sink.csv_path && isatty(STDOUT_FILENO)) {
+		/* a person at a terminal: the dashboard, not JSON lines */
+		int no_screen;
+		int code = dm_cmd_tui_watch(&cfg, &so, &no_screen);
+		if (!no_screen)
+			return code;
+	}
 	if (dm_sink_open_events(&sink, events ? events : "-") != 0)
 		return DM_EXIT_INPUT;
 

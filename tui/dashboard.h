@@ -12,6 +12,7 @@
 struct dm_tui_dash_opts {
 	long max_frames;         /* > 0: end after this many passes of the loop */
 	uint64_t leak_rate;      /* the injected leak the session started with */
+	long watch_pid;          /* > 0: the session watches that process */
 };
 
 /* Run the dashboard on a screen set up by dm_tui_crt_begin. s has been

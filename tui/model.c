@@ -340,6 +340,10 @@ void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
 
 	m->have_sample = 1;
 	m->rss = s->rss;
+	m->rss_anon = s->rss_anon;
+	m->rss_file = s->rss_file;
+	m->rss_shmem = s->rss_shmem;
+	m->children = s->children_total;
 	if (s->rss_peak > m->rss_peak)
 		m->rss_peak = s->rss_peak;
 	if (s->rss > m->rss_peak)
@@ -662,6 +666,12 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_STATUS:
 		if (ev->has_sample)
 			dm_tui_model_sample(m, &ev->sample, ev->has_trend ? &ev->trend : NULL);
+		if (m->watch_pid > 0 && m->state != DM_TUI_DONE) {
+			/* watching ends only when the process does (or on q) */
+			m->state = DM_TUI_DONE;
+			log_at(m, ev->t, DM_TUI_INFO, "process %ld has exited (q quits)", m->watch_pid);
+			m->dirty |= DM_TUI_P_HEADER;
+		}
 		break;
 	case DM_EV_RECLAIM:
 		if (ev->has_reclaim)

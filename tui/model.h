@@ -113,6 +113,9 @@ struct dm_tui_leakmark {
 struct dm_tui_model {
 	/* header */
 	char version[16];
+	long watch_pid;                 /* > 0: another process is watched */
+	uint64_t rss_anon, rss_file, rss_shmem;
+	uint32_t children;              /* --tree: descendants counted */
 	char profile[DM_NAME_MAX];
 	uint64_t chunk_size, buffer_size, budget;
 	double flush_threshold;
