@@ -51,14 +51,15 @@ void dm_tui_model_set_config(struct dm_tui_model *m, const struct dm_config *c)
 {
 	/* compare first: the dashboard polls every frame and an unchanged
 	 * header must not be redrawn */
+	uint64_t budget = m->watch_pid > 0 ? 0 : c->max_memory;   /* ours, not the watched one's */
 	if (strcmp(m->profile, c->name) == 0 && m->chunk_size == c->chunk_size &&
-	    m->buffer_size == c->buffer_size && m->budget == c->max_memory &&
+	    m->buffer_size == c->buffer_size && m->budget == budget &&
 	    m->flush_threshold == c->flush_threshold && m->workers == (unsigned)c->max_concurrent)
 		return;
 	copy_str(m->profile, sizeof m->profile, c->name);
 	m->chunk_size = c->chunk_size;
 	m->buffer_size = c->buffer_size;
-	m->budget = c->max_memory;
+	m->budget = budget;
 	m->flush_threshold = c->flush_threshold;
 	m->workers = (unsigned)c->max_concurrent;
 	m->dirty |= DM_TUI_P_HEADER | DM_TUI_P_MEM;
@@ -666,9 +667,9 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_STATUS:
 		if (ev->has_sample)
 			dm_tui_model_sample(m, &ev->sample, ev->has_trend ? &ev->trend : NULL);
-		if (m->watch_pid > 0 && m->state != DM_TUI_DONE) {
+		if (ev->type == DM_EV_STATUS && m->watch_pid > 0 && !m->watch_exited) {
 			/* watching ends only when the process does (or on q) */
-			m->state = DM_TUI_DONE;
+			m->watch_exited = 1;
 			log_at(m, ev->t, DM_TUI_INFO, "process %ld has exited (q quits)", m->watch_pid);
 			m->dirty |= DM_TUI_P_HEADER;
 		}

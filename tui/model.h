@@ -114,6 +114,7 @@ struct dm_tui_model {
 	/* header */
 	char version[16];
 	long watch_pid;                 /* > 0: another process is watched */
+	int watch_exited;               /* and it has exited */
 	uint64_t rss_anon, rss_file, rss_shmem;
 	uint32_t children;              /* --tree: descendants counted */
 	char profile[DM_NAME_MAX];

@@ -19,6 +19,10 @@ static const int drop_order[] = {SEG_NAME, SEG_WORKERS, SEG_BUFFER, SEG_PROFILE,
 
 static enum dm_tui_tone state_text(const struct dm_tui_model *m, char *buf, size_t size)
 {
+	if (m->watch_pid > 0) {
+		snprintf(buf, size, m->watch_exited ? "EXITED" : "WATCHING");
+		return m->watch_exited ? DM_TUI_NOTICE : DM_TUI_GOOD;
+	}
 	switch (m->state) {
 	case DM_TUI_READY:
 		snprintf(buf, size, "READY");

@@ -20,6 +20,8 @@ trap 'kill $child 2>/dev/null; cleanup' EXIT INT TERM
 start w 120 36 --pid "$child" --set leak_min_duration=5s --set report_dir="$tmp/reports"
 if wait_for w "watching pid $child" 10; then pass "the header names the process"; else fail "no header"; fi
 if wait_for w "anon [0-9]" 5; then pass "the RSS split in the header"; else fail "no RSS split"; fi
+if wait_for w "WATCHING" 3; then pass "the state is WATCHING while it runs"; else fail "state"; fi
+cap w | grep -q "budget" && { fail "a budget for another process"; cap w | grep budget; }
 cap w | grep -q "Files" && fail "a files panel for another process"
 cap w | grep -q "Allocations" && fail "an allocations panel for another process"
 if wait_for w "Leaks.*CONFIRMED" 20; then pass "the leaks panel shows the confirmation"; else fail "not confirmed"; fi
