@@ -7,8 +7,9 @@
 # leak_stopped) and, for growth that ends, the false confirmations.
 # Each row is given twice: as the binary reported it ("binary"), and as the
 # multiscale detector (core/detect.c) decides on the same samples replayed
-# through tests/helpers/detect-replay ("replay"). Once the engine runs
-# that detector itself the two agree; until then "replay" is its figure.
+# through tests/helpers/detect-replay ("replay"). The engine runs that
+# detector by default, so the two agree; with --set leak_detector=seed the
+# binary's row is the seed rule's.
 #
 #   bench/bench-detect.sh [--quick] [--only NAME] [--set KEY=VALUE]...
 #

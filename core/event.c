@@ -21,6 +21,11 @@ static const char *const event_names[DM_EV_COUNT] = {
 	[DM_EV_LEAK_SUSPECTED] = "leak_suspected",
 	[DM_EV_LEAK_CONFIRMED] = "leak_confirmed",
 	[DM_EV_LEAK_CLEARED] = "leak_cleared",
+	[DM_EV_LEAK_UPDATED] = "leak_updated",
+	[DM_EV_LEAK_STOPPED] = "leak_stopped",
+	[DM_EV_GROWTH_BOUNDED] = "growth_bounded",
+	[DM_EV_EXHAUSTION_PROJECTED] = "exhaustion_projected",
+	[DM_EV_EXHAUSTION_CLEARED] = "exhaustion_cleared",
 	[DM_EV_ERROR] = "error",
 	[DM_EV_RETRY] = "retry",
 	[DM_EV_FILE_DONE] = "file_done",
@@ -105,13 +110,39 @@ static void file_members(struct dm_buf *b, const struct dm_file_info *f, enum dm
 		dm_json_str(b, "error", f->error, first);
 }
 
+static void split_members(struct dm_buf *b, const struct dm_sample *s, int *first)
+{
+	dm_json_u64(b, "rss_anon", s->rss_anon, first);
+	dm_json_u64(b, "rss_file", s->rss_file, first);
+	dm_json_u64(b, "rss_shmem", s->rss_shmem, first);
+}
+
+static void children_member(struct dm_buf *b, const struct dm_sample *s, int *first)
+{
+	dm_json_u64(b, "children", s->children_total, first);
+	dm_buf_json_key(b, "per_child", first);
+	dm_buf_putc(b, '[');
+	for (uint32_t i = 0; i < s->nchildren && i < DM_SAMPLE_CHILDREN; i++)
+		dm_buf_printf(b, "%s{\"pid\":%ld,\"rss\":%llu,\"rss_anon\":%llu}", i ? "," : "",
+		              (long)s->child[i].pid, (unsigned long long)s->child[i].rss,
+		              (unsigned long long)s->child[i].rss_anon);
+	dm_buf_putc(b, ']');
+}
+
 static void sample_members(struct dm_buf *b, const struct dm_sample *s, int *first)
 {
+	if (s->pid)
+		dm_json_i64(b, "pid", s->pid, first);
 	dm_json_u64(b, "rss", s->rss, first);
 	dm_json_u64(b, "rss_peak", s->rss_peak, first);
+	split_members(b, s, first);
+	if (s->children_total || s->nchildren)
+		children_member(b, s, first);
 	dm_json_u64(b, "mem_total", s->mem_total, first);
 	dm_json_u64(b, "mem_available", s->mem_available, first);
 	dm_json_num(b, "mem_used_pct", s->mem_used_pct, first);
+	if (s->pid)   /* another process: no heap, budget or tags of ours */
+		return;
 	dm_json_u64(b, "heap_inuse", s->heap_inuse, first);
 	dm_json_u64(b, "heap_free", s->heap_free, first);
 	dm_json_u64(b, "accounted", s->acct.live, first);
@@ -150,11 +181,40 @@ static void leak_members(struct dm_buf *b, const struct dm_leak_info *l, int *fi
 	dm_json_num(b, "rate", l->rate, first);
 }
 
+/* The multiscale detector's figures: what decided, on which scale. */
+static void change_members(struct dm_buf *b, enum dm_event_type t,
+                           const struct dm_detect_change *c, int *first)
+{
+	dm_json_str(b, "state", dm_detect_state_name(c->state), first);
+	dm_json_num(b, "rate", c->rate, first);
+	dm_json_num(b, "rate_low", c->rate_low, first);
+	if (c->scale > 0) {
+		dm_json_num(b, "scale", c->scale, first);
+		dm_json_num(b, "window", c->window, first);
+	}
+	dm_json_u64(b, "floor", c->floor, first);
+	if (t != DM_EV_EXHAUSTION_PROJECTED && t != DM_EV_EXHAUSTION_CLEARED) {
+		dm_json_u64(b, "baseline", c->baseline, first);
+		dm_json_i64(b, "growth", (int64_t)c->floor - (int64_t)c->baseline, first);
+	}
+	if (t == DM_EV_GROWTH_BOUNDED || t == DM_EV_LEAK_STOPPED)
+		dm_json_u64(b, "plateau", c->plateau, first);
+	if (c->limit)
+		dm_json_u64(b, "limit", c->limit, first);
+	if (t == DM_EV_EXHAUSTION_PROJECTED)
+		dm_json_num(b, "time_left", c->time_left, first);
+	if (c->since >= 0)
+		dm_json_num(b, "since", c->since, first);
+}
+
 static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first)
 {
 	const struct dm_leak_info *l = ev->u.leak.leak;
+	const struct dm_detect_change *c = ev->u.leak.change;
+	int64_t growth = c ? (int64_t)c->floor - (int64_t)c->baseline : l->growth;
+	double rate = c ? c->rate : l->rate;
 	char msg[96], ts[32];
-	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth", (double)l->growth / 1048576.0);
+	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth", (double)growth / 1048576.0);
 	dm_iso_time(ev->wall_ms, ts, sizeof ts);
 	dm_buf_json_key(b, "alert", first);
 	dm_buf_putc(b, '{');
@@ -162,8 +222,8 @@ static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first
 	dm_json_str(b, "type", "memory_leak", &f);
 	dm_json_str(b, "severity", "high", &f);
 	dm_json_str(b, "message", msg, &f);
-	dm_json_i64(b, "growth_bytes", l->growth, &f);
-	dm_json_num(b, "rate", l->rate, &f);
+	dm_json_i64(b, "growth_bytes", growth, &f);
+	dm_json_num(b, "rate", rate, &f);
 	dm_json_str(b, "timestamp", ts, &f);
 	dm_json_i64(b, "pid", ev->u.leak.pid > 0 ? (int64_t)ev->u.leak.pid : (int64_t)getpid(), &f);
 	dm_json_str(b, "version", PACKAGE_VERSION, &f);
@@ -201,9 +261,14 @@ static void status_members(struct dm_buf *b, const struct dm_event *ev, int *fir
 	dm_buf_putc(b, '{');
 	int f = 1;
 	dm_json_u64(b, "rss", s->rss, &f);
-	dm_json_u64(b, "heap_used", s->heap_inuse, &f);
-	dm_json_u64(b, "heap_free", s->heap_free, &f);
-	dm_json_u64(b, "accounted", s->acct.live, &f);
+	if (!s->pid) {
+		dm_json_u64(b, "heap_used", s->heap_inuse, &f);
+		dm_json_u64(b, "heap_free", s->heap_free, &f);
+		dm_json_u64(b, "accounted", s->acct.live, &f);
+	}
+	split_members(b, s, &f);
+	if (s->children_total)
+		dm_json_u64(b, "children", s->children_total, &f);
 	dm_buf_putc(b, '}');
 	if (tr) {
 		dm_buf_json_key(b, "trend", first);
@@ -228,6 +293,23 @@ static void status_members(struct dm_buf *b, const struct dm_event *ev, int *fir
 		dm_json_u64(b, "rss_peak", m->rss_peak, &f);
 		dm_json_u64(b, "reclamations", m->reclamations, &f);
 		dm_buf_putc(b, '}');
+	}
+}
+
+int dm_event_is_leak(enum dm_event_type t)
+{
+	switch (t) {
+	case DM_EV_LEAK_SUSPECTED:
+	case DM_EV_LEAK_CONFIRMED:
+	case DM_EV_LEAK_CLEARED:
+	case DM_EV_LEAK_UPDATED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
+	case DM_EV_EXHAUSTION_CLEARED:
+		return 1;
+	default:
+		return 0;
 	}
 }
 
@@ -288,14 +370,18 @@ static void error_members(struct dm_buf *b, const struct dm_ev_error *e, int *fi
 static void leak_event_members(struct dm_buf *b, const struct dm_event *ev, int *first)
 {
 	const struct dm_ev_leak *e = &ev->u.leak;
-	if (e->leak)
+	if (e->change) {
+		dm_json_str(b, "detector", "multiscale", first);
+		change_members(b, ev->type, e->change, first);
+	} else if (e->leak) {
 		leak_members(b, e->leak, first);
-	if (ev->type != DM_EV_LEAK_SUSPECTED && e->leak)
-		dm_json_i64(b, "reclaimed", e->leak->reclaimed, first);
+		if (ev->type != DM_EV_LEAK_SUSPECTED)
+			dm_json_i64(b, "reclaimed", e->leak->reclaimed, first);
+	}
 	if (e->sample)
 		dm_json_u64(b, "rss", e->sample->rss, first);
 	if (ev->type == DM_EV_LEAK_CONFIRMED) {
-		if (e->leak)
+		if (e->leak || e->change)
 			alert_member(b, ev, first);
 		dm_json_str(b, "heap_report", e->report_path, first);
 	}
@@ -346,6 +432,11 @@ int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
+	case DM_EV_LEAK_UPDATED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
+	case DM_EV_EXHAUSTION_CLEARED:
 		leak_event_members(b, ev, &first);
 		break;
 	case DM_EV_ERROR:

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "buf.h"
 #include "error.h"
+#include "detect.h"
 #include "leak.h"
 #include "pool.h"
 #include "profile.h"
@@ -31,7 +32,12 @@ enum dm_event_type {
 	DM_EV_PRESSURE,       /* buffers halved (on) or restored (off) */
 	DM_EV_LEAK_SUSPECTED,
 	DM_EV_LEAK_CONFIRMED, /* with the alert and the heap report path */
-	DM_EV_LEAK_CLEARED,
+	DM_EV_LEAK_CLEARED,   /* the seed's rule: suspicion withdrawn */
+	DM_EV_LEAK_UPDATED,   /* a confirmed leak's rate changed, or it resumed */
+	DM_EV_LEAK_STOPPED,   /* a confirmed leak's floor stopped rising */
+	DM_EV_GROWTH_BOUNDED, /* suspected growth that ended: the plateau */
+	DM_EV_EXHAUSTION_PROJECTED, /* the floor's slope reaches the limit soon */
+	DM_EV_EXHAUSTION_CLEARED,
 	DM_EV_ERROR,          /* an error in a file (it fails) or a record (skipped) */
 	DM_EV_RETRY,          /* a file retried with half the chunk size */
 	DM_EV_FILE_DONE,      /* ok or failed */
@@ -103,9 +109,11 @@ struct dm_ev_pressure {           /* PRESSURE */
 	int on;                       /* 1: buffers halved; 0: restored */
 	const char *chunk_size;       /* now, as written; NULL when no file runs */
 };
-struct dm_ev_leak {               /* LEAK_SUSPECTED, LEAK_CONFIRMED, LEAK_CLEARED */
+struct dm_ev_leak {               /* LEAK_*, GROWTH_BOUNDED, EXHAUSTION_* */
 	const struct dm_sample *sample;
-	const struct dm_leak_info *leak;
+	const struct dm_leak_info *leak;  /* the leak state now (both detectors) */
+	const struct dm_detect_change *change;  /* the multiscale detector's
+	                                           figures, or NULL (seed rule) */
 	const char *report_path;      /* CONFIRMED: the heap report, or NULL */
 	long pid;                     /* the process watched (0 = this one) */
 };
@@ -143,6 +151,9 @@ struct dm_event {
 		struct dm_ev_status status;
 	} u;
 };
+
+/* Whether an event is of the leak family (its member is u.leak). */
+int dm_event_is_leak(enum dm_event_type t);
 
 /* The file an event is about (FILE_*, WAITING, PROGRESS, ERROR, RETRY),
  * or NULL. */

@@ -69,6 +69,7 @@ static const char *const state_names[] = {
 	[DM_LEAK_WATCHING] = "watching",
 	[DM_LEAK_SUSPECTED] = "suspected",
 	[DM_LEAK_CONFIRMED] = "confirmed",
+	[DM_LEAK_STOPPED] = "stopped",
 };
 
 const char *dm_leak_state_name(enum dm_leak_state s)

@@ -29,6 +29,7 @@ enum dm_leak_state {
 	DM_LEAK_WATCHING,
 	DM_LEAK_SUSPECTED,
 	DM_LEAK_CONFIRMED,
+	DM_LEAK_STOPPED,     /* multiscale only: a confirmed leak that stopped */
 };
 
 enum dm_leak_action {

@@ -177,6 +177,11 @@ static void memory_figures(struct dm_buf *b, const struct dm_metrics_snapshot *s
 	scalar(b, s, "ddexmon_budget_bytes", "gauge", "The memory budget (max_memory).", s->budget);
 	scalar(b, s, "ddexmon_rss_bytes", "gauge", "Resident set size of the process sampled.", s->rss);
 	scalar(b, s, "ddexmon_rss_peak_bytes", "gauge", "Highest resident set size seen.", s->rss_peak);
+	family(b, "ddexmon_rss_kind_bytes", "gauge",
+	       "Resident set size by kind: anonymous (heap, stacks), file-backed, shared memory.");
+	u64_line(b, s, "ddexmon_rss_kind_bytes", "kind", "anon", s->rss_anon);
+	u64_line(b, s, "ddexmon_rss_kind_bytes", "kind", "file", s->rss_file);
+	u64_line(b, s, "ddexmon_rss_kind_bytes", "kind", "shmem", s->rss_shmem);
 	family(b, "ddexmon_accounted_bytes", "gauge",
 	       "Live bytes charged to the budget, by allocation tag (their sum is the total).");
 	for (int t = 0; t < DM_TAG_COUNT; t++)
@@ -193,7 +198,7 @@ static void memory_figures(struct dm_buf *b, const struct dm_metrics_snapshot *s
 	       "Projected seconds until RSS reaches the budget at the current trend; +Inf when not growing.");
 	double_line(b, s, "ddexmon_budget_exhaustion_seconds", s->to_budget < 0 ? INFINITY : s->to_budget);
 	family(b, "ddexmon_leak_state", "gauge", "Leak detector state: 1 for the current one, else 0.");
-	for (int st = DM_LEAK_WATCHING; st <= DM_LEAK_CONFIRMED; st++)
+	for (int st = DM_LEAK_WATCHING; st <= DM_LEAK_STOPPED; st++)
 		u64_line(b, s, "ddexmon_leak_state", "state", dm_leak_state_name((enum dm_leak_state)st),
 		         s->leak == (enum dm_leak_state)st);
 	scalar(b, s, "ddexmon_leaks_suspected_total", "counter", "Times a leak was suspected.",

@@ -43,6 +43,7 @@ struct dm_metrics_snapshot {
 	int exit_code;                  /* DM_EXIT_* of the run; written once finished */
 	uint64_t budget;                /* max_memory */
 	uint64_t rss, rss_peak;
+	uint64_t rss_anon, rss_file, rss_shmem;   /* the RSS by kind */
 	struct dm_acct_stats acct;
 	double trend_rate;              /* RSS slope, bytes/s */
 	double to_budget;               /* seconds until RSS reaches the budget; < 0 never */

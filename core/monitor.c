@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "detect.h"
 #include "emit.h"
 #include "leak.h"
 #include "pool.h"
@@ -108,18 +109,48 @@ static void leak_some(struct dm_session *s, double dt)
 	if (!rate || dt <= 0)
 		return;
 	uint64_t want = (uint64_t)((double)rate * dt);
+	size_t block = LEAK_BLOCK;
 	while (want) {
-		size_t n = want < LEAK_BLOCK ? (size_t)want : LEAK_BLOCK;
+		size_t n = want < block ? (size_t)want : block;
 		if (n < sizeof(struct leak_block))
 			n = sizeof(struct leak_block);
 		struct leak_block *b = dm_acct_alloc(s->leakacct, DM_TAG_LEAK, n);
-		if (!b)
+		if (!b && block > MIN_CHUNK) {
+			/* a real leak takes whatever is left, a block at a time */
+			block /= 2;
+			continue;
+		}
+		if (!b) {
+			/* the budget holds for this as for any allocation: say
+			 * so once, keep trying (a finished file frees room) */
+			if (!s->leak_refused) {
+				struct dm_event note = {
+					.type = DM_EV_NOTE,
+					.u.note.text = "injected leak refused: the budget is full"};
+				dm_session_emit(s, &note);
+			}
+			s->leak_refused = 1;
 			break;
+		}
+		s->leak_refused = 0;
 		memset(b, 0xA5, n);   /* touched, so it shows in RSS */
 		b->next = s->leaked;
 		s->leaked = b;
 		want -= n < want ? n : want;
 	}
+}
+
+/* What the projection is measured against: the budget when we watch
+ * ourselves; for another process --limit, or what it could still take
+ * (its RSS plus MemAvailable). */
+static uint64_t detect_limit(const struct dm_session *s, const struct dm_config *c,
+                             const struct dm_sample *x)
+{
+	if (s->opts.watch_pid <= 0)
+		return c->max_memory;
+	if (s->opts.watch_limit)
+		return s->opts.watch_limit;
+	return x->mem_available ? x->mem_available + x->rss : 0;
 }
 
 static void fit_trend(struct dm_session *s, const struct dm_config *c, struct dm_trend *out)
@@ -132,10 +163,33 @@ static void fit_trend(struct dm_session *s, const struct dm_config *c, struct dm
 		y[n] = (double)p->rss;
 		n++;
 	}
-	dm_trend_fit(t, y, n, (double)c->trend_window_ms / 1000.0, c->max_memory, out);
+	uint64_t limit = c->max_memory;
+	if (s->opts.watch_pid > 0)
+		limit = n ? detect_limit(s, c, dm_ring_at(&s->ring, s->ring.n - 1)) : 0;
+	dm_trend_fit(t, y, n, (double)c->trend_window_ms / 1000.0, limit, out);
 }
 
-static void leak_step(struct dm_session *s, const struct dm_sample *smp)
+/* The leak event of a seed-rule action or a multiscale change: a heap
+ * report with each confirmation, nothing else written. Monitor thread. */
+static void emit_leak(struct dm_session *s, enum dm_event_type type, const struct dm_sample *smp,
+                      const struct dm_leak_info *info, const struct dm_detect_change *ch)
+{
+	struct dm_event ev = {.type = type,
+	                      .u.leak = {smp, info, ch, NULL, (long)s->opts.watch_pid}};
+	char path[DM_PATH_MAX + 64] = "";
+	if (type == DM_EV_LEAK_CONFIRMED) {
+		struct dm_error err;
+		dm_error_clear(&err);
+		if (dm_monitor_heap_report(s, "leak confirmed", path, sizeof path, &err) != 0) {
+			struct dm_event note = {.type = DM_EV_NOTE, .u.note.text = err.msg};
+			dm_session_emit(s, &note);
+		}
+		ev.u.leak.report_path = path[0] ? path : NULL;
+	}
+	dm_session_emit(s, &ev);
+}
+
+static void seed_step(struct dm_session *s, const struct dm_sample *smp)
 {
 	struct dm_leak_info info;
 	enum dm_leak_action a = dm_leak_observe(s->leak, smp->t, smp->rss, &info);
@@ -146,37 +200,107 @@ static void leak_step(struct dm_session *s, const struct dm_sample *smp)
 	if (a == DM_LEAK_CONFIRM)
 		s->sum.leaks_confirmed++;
 	pthread_mutex_unlock(&s->mon_mu);
-	struct dm_event ev = {.u.leak = {smp, &info, NULL, (long)s->opts.watch_pid}};
-	char path[DM_PATH_MAX + 64] = "";
 	switch (a) {
 	case DM_LEAK_SUSPECT:
-		ev.type = DM_EV_LEAK_SUSPECTED;
-		dm_session_emit(s, &ev);
-		reclaim(s, "leak suspected");
+		emit_leak(s, DM_EV_LEAK_SUSPECTED, smp, &info, NULL);
+		/* the rule's test is what reclamation gets back: only of
+		 * ourselves (reclaiming ddexmon says nothing of another process) */
+		if (s->opts.watch_pid <= 0)
+			reclaim(s, "leak suspected");
 		break;
-	case DM_LEAK_CONFIRM: {
-		struct dm_error err;
-		dm_error_clear(&err);
-		if (dm_monitor_heap_report(s, "leak confirmed", path, sizeof path, &err) != 0) {
-			struct dm_event note = {.type = DM_EV_NOTE, .u.note.text = err.msg};
-			dm_session_emit(s, &note);
-		}
-		ev.type = DM_EV_LEAK_CONFIRMED;
-		ev.u.leak.report_path = path[0] ? path : NULL;
-		dm_session_emit(s, &ev);
+	case DM_LEAK_CONFIRM:
+		emit_leak(s, DM_EV_LEAK_CONFIRMED, smp, &info, NULL);
 		break;
-	}
 	case DM_LEAK_CLEAR:
-		ev.type = DM_EV_LEAK_CLEARED;
-		dm_session_emit(s, &ev);
+		emit_leak(s, DM_EV_LEAK_CLEARED, smp, &info, NULL);
 		break;
 	default:
 		break;
 	}
 }
 
+static const enum dm_event_type change_event[] = {
+	[DM_DETECT_LEAK_SUSPECTED] = DM_EV_LEAK_SUSPECTED,
+	[DM_DETECT_LEAK_CONFIRMED] = DM_EV_LEAK_CONFIRMED,
+	[DM_DETECT_LEAK_UPDATED] = DM_EV_LEAK_UPDATED,
+	[DM_DETECT_LEAK_STOPPED] = DM_EV_LEAK_STOPPED,
+	[DM_DETECT_GROWTH_BOUNDED] = DM_EV_GROWTH_BOUNDED,
+	[DM_DETECT_EXHAUSTION_PROJECTED] = DM_EV_EXHAUSTION_PROJECTED,
+	[DM_DETECT_EXHAUSTION_CLEARED] = DM_EV_EXHAUSTION_CLEARED,
+};
+
+static const enum dm_leak_state detect_state[] = {
+	[DM_DETECT_WATCHING] = DM_LEAK_WATCHING,
+	[DM_DETECT_SUSPECTED] = DM_LEAK_SUSPECTED,
+	[DM_DETECT_CONFIRMED] = DM_LEAK_CONFIRMED,
+	[DM_DETECT_STOPPED] = DM_LEAK_STOPPED,
+};
+
+/* The multiscale detector's standing, in the shape every consumer of the
+ * leak state reads (growth and span: of the fit behind the state). */
+static void info_from_status(const struct dm_detect_status *st, const struct dm_leak_info *was,
+                             struct dm_leak_info *out)
+{
+	*out = *was;
+	out->state = detect_state[st->state];
+	out->snapshots = st->samples;
+	out->growth = (int64_t)st->floor - (int64_t)st->baseline;
+	out->recent_growth = out->growth;
+	out->span = st->window;
+	out->rate = st->rate;
+	out->reclaimed = 0;
+}
+
+static void multiscale_step(struct dm_session *s, const struct dm_config *c,
+                            const struct dm_sample *smp)
+{
+	struct dm_detect_change ch[DM_DETECT_MAX_CHANGES];
+	size_t n = dm_detect_feed(s->detect, smp->t, smp->rss, detect_limit(s, c, smp), ch,
+	                          DM_DETECT_MAX_CHANGES);
+	struct dm_detect_status st;
+	dm_detect_status(s->detect, &st);
+	struct dm_leak_info info;
+	pthread_mutex_lock(&s->mon_mu);
+	for (size_t i = 0; i < n; i++) {
+		if (ch[i].kind == DM_DETECT_LEAK_SUSPECTED)
+			s->sum.leaks_suspected++;
+		if (ch[i].kind == DM_DETECT_LEAK_CONFIRMED) {
+			s->sum.leaks_confirmed++;
+			s->leak_info.confirmed_at = ch[i].t;
+		}
+		if (ch[i].kind == DM_DETECT_LEAK_SUSPECTED)
+			s->leak_info.suspected_at = ch[i].t;
+	}
+	info_from_status(&st, &s->leak_info, &info);
+	s->leak_info = info;
+	s->detect_status = st;
+	pthread_mutex_unlock(&s->mon_mu);
+	for (size_t i = 0; i < n; i++)
+		emit_leak(s, change_event[ch[i].kind], smp, &info, &ch[i]);
+}
+
+static void leak_step(struct dm_session *s, const struct dm_config *c, const struct dm_sample *smp)
+{
+	if (s->detect)
+		multiscale_step(s, c, smp);
+	else
+		seed_step(s, smp);
+}
+
 static int make_detector(struct dm_session *s, const struct dm_config *c)
 {
+	if (dm_detect_selected(c)) {
+		struct dm_detect_cfg dc;
+		dm_detect_cfg_from(&dc, c);
+		struct dm_detect *d = dm_detect_new(&dc, s->root);
+		if (!d)
+			return DM_ENOMEM;
+		dm_detect_free(s->detect);
+		dm_leak_free(s->leak);
+		s->detect = d;
+		s->leak = NULL;
+		return 0;
+	}
 	struct dm_leak_cfg lc = {
 		.interval = (double)c->leak_interval_ms / 1000.0,
 		.window = (double)c->leak_window_ms / 1000.0,
@@ -186,8 +310,32 @@ static int make_detector(struct dm_session *s, const struct dm_config *c)
 	if (!l)
 		return DM_ENOMEM;
 	dm_leak_free(s->leak);
+	dm_detect_free(s->detect);
 	s->leak = l;
+	s->detect = NULL;
 	return 0;
+}
+
+/* A new detector starts from nothing: say so to the readers. */
+static void publish_fresh(struct dm_session *s)
+{
+	struct dm_leak_info info = {.suspected_at = -1, .confirmed_at = -1};
+	if (s->leak)
+		dm_leak_info(s->leak, &info);
+	pthread_mutex_lock(&s->mon_mu);
+	s->leak_info = info;
+	if (s->detect)
+		dm_detect_status(s->detect, &s->detect_status);
+	pthread_mutex_unlock(&s->mon_mu);
+}
+
+static int same_detector(const struct dm_config *a, const struct dm_config *b)
+{
+	return strcmp(a->leak_detector, b->leak_detector) == 0 &&
+	       a->leak_interval_ms == b->leak_interval_ms && a->leak_window_ms == b->leak_window_ms &&
+	       a->leak_threshold == b->leak_threshold && a->leak_min_duration_ms == b->leak_min_duration_ms &&
+	       a->leak_min_rate == b->leak_min_rate && a->leak_min_growth == b->leak_min_growth &&
+	       a->exhaustion_horizon_ms == b->exhaustion_horizon_ms;
 }
 
 /* A new configuration reaches the monitor: the sampling interval and the
@@ -205,8 +353,7 @@ static void apply_config(struct dm_session *s, const struct cfg_snap *snap)
 			break;
 		}
 	s->applied_gen = snap->gen;
-	if (o && o->leak_interval_ms == c->leak_interval_ms && o->leak_window_ms == c->leak_window_ms &&
-	    o->leak_threshold == c->leak_threshold)
+	if (o && same_detector(o, c))
 		return;
 	if (make_detector(s, c) != 0) {
 		struct dm_event note = {.type = DM_EV_NOTE,
@@ -214,11 +361,7 @@ static void apply_config(struct dm_session *s, const struct cfg_snap *snap)
 		dm_session_emit(s, &note);
 		return;
 	}
-	struct dm_leak_info info;
-	dm_leak_info(s->leak, &info);
-	pthread_mutex_lock(&s->mon_mu);
-	s->leak_info = info;
-	pthread_mutex_unlock(&s->mon_mu);
+	publish_fresh(s);
 }
 
 /* One tick: sample, trend, thresholds, leak detection. Returns 0, or 1
@@ -270,7 +413,7 @@ static int tick(struct dm_session *s, struct dm_sampler *smp, double *last_t)
 		if (atomic_load(&s->pressure) && !low_sys && (double)live < flush / 2)
 			set_pressure(s, 0);
 	}
-	leak_step(s, &x);
+	leak_step(s, c, &x);
 	return 0;
 }
 
@@ -282,6 +425,8 @@ static void *sampler_main(void *arg)
 	struct dm_sampler *smp = dm_sampler_new(s->opts.watch_pid > 0 ? s->opts.watch_pid : 0,
 	                                        s->opts.watch_pid > 0 ? NULL : s->root, &err);
 	int rc = smp ? 0 : (err.code ? err.code : DM_EIO);
+	if (smp && s->opts.watch_tree)
+		dm_sampler_set_tree(smp, 1);
 	uint64_t total = 0, avail = 0;
 	if (!rc && s->opts.watch_pid <= 0 && !s->opts.force && dm_sysmem(&total, &avail) == 0 &&
 	    avail < dm_session_snap(s)->cfg.max_memory) {
@@ -388,6 +533,7 @@ int dm_monitor_start(struct dm_session *s, struct dm_error *err)
 		dm_error_set(err, DM_ENOMEM, "out of memory for the leak detector");
 		return DM_ENOMEM;
 	}
+	publish_fresh(s);
 	s->sum.start_wall = (double)s->wall0 / 1000.0;
 	s->last_reclaim_t = -1e9;
 	if (pthread_create(&s->sampler_th, NULL, sampler_main, s) != 0) {

@@ -129,7 +129,7 @@ static const struct dm_trend *trend(const struct dm_jsonl *r, struct dm_replay_e
 static void leak(const struct dm_jsonl *r, struct dm_replay_event *o)
 {
 	struct dm_leak_info *l = &o->leak;
-	int s = by_name(dm_jsonl_str(r, 0, "state"), leak_name_i, DM_LEAK_CONFIRMED + 1);
+	int s = by_name(dm_jsonl_str(r, 0, "state"), leak_name_i, DM_LEAK_STOPPED + 1);
 	l->state = s >= 0 ? (enum dm_leak_state)s
 	           : o->ev.type == DM_EV_LEAK_CONFIRMED ? DM_LEAK_CONFIRMED
 	           : o->ev.type == DM_EV_LEAK_SUSPECTED ? DM_LEAK_SUSPECTED : DM_LEAK_WATCHING;
@@ -145,7 +145,8 @@ static void leak(const struct dm_jsonl *r, struct dm_replay_event *o)
 		l->confirmed_at = o->ev.t;
 	o->sample.rss = u64(r, "rss");
 	o->sample.t = o->ev.t;
-	o->ev.u.leak = (struct dm_ev_leak){&o->sample, l, dm_jsonl_str(r, 0, "heap_report"), 0};
+	o->ev.u.leak = (struct dm_ev_leak){.sample = &o->sample, .leak = l,
+	                                   .report_path = dm_jsonl_str(r, 0, "heap_report")};
 }
 
 static void error(const struct dm_jsonl *r, struct dm_replay_event *o)
@@ -231,7 +232,12 @@ int dm_replay_decode(const struct dm_jsonl *r, struct dm_replay_event *o)
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
-		leak(r, o);
+	case DM_EV_LEAK_UPDATED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
+	case DM_EV_EXHAUSTION_CLEARED:
+		leak(r, o);   /* the state and figures; the detector's own are not replayed */
 		break;
 	case DM_EV_ERROR:
 		error(r, o);
@@ -270,6 +276,9 @@ int dm_replay_of_interest(const struct dm_event *ev)
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
 	case DM_EV_ERROR:
 		return 1;
 	case DM_EV_FILE_DONE:

@@ -43,6 +43,7 @@ struct dm_sampler {
 	struct meminfo_info *mem;
 	int status_fd;
 	uint64_t peak;         /* highest RSS or VmHWM this sampler has seen */
+	int tree;              /* descendants summed in */
 	char status[STATUS_BUF];
 };
 
@@ -83,6 +84,62 @@ static uint64_t status_kb(const char *text, const char *key)
 			p++;
 	}
 	return 0;
+}
+
+void dm_sampler_set_tree(struct dm_sampler *s, int on)
+{
+	s->tree = on && !s->self;
+}
+
+#define TREE_MAX 256
+
+/* The children of pid's main thread, appended to list (up to max). */
+static size_t children_of(pid_t pid, pid_t *list, size_t n, size_t max)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return n;
+	long c;
+	while (n < max && fscanf(f, "%ld", &c) == 1)
+		if (c > 0)
+			list[n++] = (pid_t)c;
+	fclose(f);
+	return n;
+}
+
+/* Add the descendants' memory into out: breadth first, each read from
+ * its own status once. A child that exits meanwhile is skipped. */
+static void add_tree(struct dm_sampler *s, struct dm_sample *out)
+{
+	pid_t list[TREE_MAX];
+	size_t n = children_of(s->pid, list, 0, TREE_MAX);
+	char buf[STATUS_BUF], path[64];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "/proc/%ld/status", (long)list[i]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t k = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (k <= 0)
+			continue;
+		buf[k] = '\0';
+		struct dm_sample_child c = {.pid = (int32_t)list[i],
+		                            .rss = status_kb(buf, "VmRSS") * 1024,
+		                            .rss_anon = status_kb(buf, "RssAnon") * 1024};
+		n = children_of(list[i], list, n, TREE_MAX);
+		if (!c.rss)   /* on its way out, or a zombie: nothing resident */
+			continue;
+		out->rss += c.rss;
+		out->rss_anon += c.rss_anon;
+		out->rss_file += status_kb(buf, "RssFile") * 1024;
+		out->rss_shmem += status_kb(buf, "RssShmem") * 1024;
+		if (out->nchildren < DM_SAMPLE_CHILDREN)
+			out->child[out->nchildren++] = c;
+		out->children_total++;
+	}
 }
 
 /* Re-read status through the open descriptor. 0, or -1 with errno. */
@@ -184,6 +241,11 @@ int dm_sampler_read(struct dm_sampler *s, double t, struct dm_sample *out, struc
 	if (state == 'Z' || state == 'X')
 		return gone(s->pid, err);
 	out->rss = (uint64_t)PIDS_VAL(IT_RSS, ul_int, f->stacks[0], s->pids) * 1024;
+	/* A process on its way out has dropped its memory before it turns
+	 * zombie; a live one always has some resident. Its zero is not a
+	 * sample: it would read as the whole heap given back. */
+	if (out->rss == 0 && !s->self)
+		return gone(s->pid, err);
 
 	/* Read after the RSS so the high-water mark covers it. */
 	if (read_status(s) != 0) {
@@ -208,6 +270,15 @@ int dm_sampler_read(struct dm_sampler *s, double t, struct dm_sample *out, struc
 	out->rss_anon = status_kb(s->status, "RssAnon") * 1024;
 	out->rss_file = status_kb(s->status, "RssFile") * 1024;
 	out->rss_shmem = status_kb(s->status, "RssShmem") * 1024;
+	if (!s->self)
+		out->pid = (int32_t)s->pid;
+	if (s->tree) {
+		add_tree(s, out);
+		/* VmHWM is the parent's alone: the tree's peak is ours */
+		if (out->rss > s->peak)
+			s->peak = out->rss;
+		out->rss_peak = s->peak;
+	}
 
 	if (read_meminfo(s->mem, &out->mem_total, &out->mem_available) != 0)
 		return dm_error_set(err, DM_EIO, "libproc2: reading /proc/meminfo: %s",

@@ -14,6 +14,13 @@
 #include "acct.h"
 #include "error.h"
 
+/* Per-child figures of a process tree (dm_sampler_set_tree). */
+#define DM_SAMPLE_CHILDREN 8
+struct dm_sample_child {
+	int32_t pid;
+	uint64_t rss, rss_anon;
+};
+
 struct dm_sample {
 	double t;                 /* seconds on the caller's clock */
 	int64_t wall_ms;          /* CLOCK_REALTIME, ms since the epoch */
@@ -29,6 +36,12 @@ struct dm_sample {
 	uint64_t heap_inuse;      /* mallinfo2 uordblks + hblkhd (self only) */
 	uint64_t heap_free;       /* mallinfo2 fordblks (self only) */
 	struct dm_acct_stats acct;/* zeroes when no accountant */
+	int32_t pid;              /* the process sampled; 0 = this one */
+	/* tree sampling: rss and the split above are the sum over the process
+	 * and its descendants; the first DM_SAMPLE_CHILDREN descendants found
+	 * are listed, all of them counted */
+	uint32_t nchildren, children_total;
+	struct dm_sample_child child[DM_SAMPLE_CHILDREN];
 };
 
 struct dm_sampler;
@@ -38,6 +51,11 @@ struct dm_sampler;
  * set up or the process does not exist. */
 struct dm_sampler *dm_sampler_new(pid_t pid, struct dm_acct *acct, struct dm_error *err);
 void dm_sampler_free(struct dm_sampler *s);
+
+/* Sum the process's descendants into every sample from now on (children
+ * of its main thread, found through /proc/PID/task/PID/children, to any
+ * depth, at most 256 a sample). Not for this process. */
+void dm_sampler_set_tree(struct dm_sampler *s, int on);
 
 /* Take one sample stamped t. Returns 0, or DM_EIO when the process has
  * gone (err filled). */

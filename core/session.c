@@ -105,7 +105,7 @@ struct dm_session *dm_session_new(const struct dm_config *cfg,
 	pthread_mutex_init(&s->mon_mu, NULL);
 	dm_cond_init_mono(&s->mon_cv);
 	s->parse = dm_acct_new(s->root, cfg->max_memory);
-	s->leakacct = dm_acct_new(s->root, 0);
+	s->leakacct = dm_acct_new(s->parse, 0);
 	if (!s->parse || !s->leakacct) {
 		dm_error_set(err, DM_ENOMEM, "out of memory creating the session");
 		dm_session_free(s);
@@ -147,6 +147,7 @@ void dm_session_free(struct dm_session *s)
 	}
 	dm_ring_fini(&s->ring);
 	dm_leak_free(s->leak);
+	dm_detect_free(s->detect);
 	dm_acct_free(s->leakacct);
 	dm_acct_free(s->parse);
 	for (struct cfg_snap *c = atomic_load(&s->snap), *o; c; c = o) {

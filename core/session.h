@@ -95,6 +95,9 @@ struct dm_session_opts {
 	double progress_every;  /* seconds between PROGRESS events (0.25) */
 	uint64_t leak_rate;     /* bytes/s leaked on purpose (--leak-rate) */
 	pid_t watch_pid;        /* > 0: no files, sample that process (watch) */
+	int watch_tree;         /* watch: the process and its descendants summed */
+	uint64_t watch_limit;   /* watch: bytes the projection aims at (0 = its
+	                           RSS + MemAvailable) */
 	/* Test hook: replaces the system memory used percentage read for
 	 * admission control (NULL = the sampler's reading). */
 	double (*mem_used_pct)(void *ctx);

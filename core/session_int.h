@@ -69,7 +69,7 @@ struct dm_session {
 	void *ctx;
 	struct dm_acct *root;        /* everything; no budget */
 	struct dm_acct *parse;       /* the budget: workers' parsers and pools */
-	struct dm_acct *leakacct;    /* deliberate leaks, outside the budget */
+	struct dm_acct *leakacct;    /* deliberate leaks, charged to the budget */
 	double t0;
 	/* paused time (under mu): the run clock and the files' seconds leave
 	 * it out, so a pause does not lower their throughput */
@@ -111,13 +111,16 @@ struct dm_session {
 	struct dm_sample last;                        /* mon_mu */
 	struct dm_trend trend;                        /* mon_mu */
 	struct dm_leak_info leak_info;                /* mon_mu */
+	struct dm_detect_status detect_status;        /* mon_mu: multiscale only */
 	double used_pct;                              /* mon_mu: latest system memory use */
 	char reclaim_req[32];                         /* mon_mu: a reason when one was asked */
 	struct dm_session_summary sum;                /* mon_mu: the monitor's counters */
 	int watched_gone;                             /* mon_mu */
 	/* the monitor thread only */
-	struct dm_leak *leak;
+	struct dm_leak *leak;        /* the seed's rule, or */
+	struct dm_detect *detect;    /* the multiscale detector */
 	struct leak_block *leaked;
+	int leak_refused;            /* the budget refused the last leak block */
 	double last_reclaim_t;
 	uint64_t applied_gen;        /* the snapshot the monitor last applied */
 };

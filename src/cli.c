@@ -69,6 +69,11 @@ const struct dm_opt dm_opts_record[] = {
 	{NULL, 0, 0, NULL, NULL, 0},
 };
 
+const struct dm_opt dm_opts_pid[] = {
+	{"pid", 'p', DM_ARG_REQUIRED, "N", "the process to watch", DM_OPT_PID},
+	{NULL, 0, 0, NULL, NULL, 0},
+};
+
 int dm_cli_config(const struct dm_args *a, const char *base_profile, struct dm_config *cfg)
 {
 	struct dm_error err;

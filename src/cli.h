@@ -17,6 +17,17 @@ extern const struct dm_opt dm_opts_force[];      /* --force */
 extern const struct dm_opt dm_opts_dashboard[];  /* --max-frames */
 extern const struct dm_opt dm_opts_metrics[];    /* --metrics --metrics-label --samples-csv */
 extern const struct dm_opt dm_opts_record[];     /* --record */
+extern const struct dm_opt dm_opts_pid[];        /* -p, --pid */
+
+/* watch with the parsed options of a command that has dm_opts_pid (watch,
+ * tui --pid): headless events, or the dashboard on a terminal. */
+int dm_watch_main(const struct dm_args *a);
+/* The dashboard on another process (so->watch_pid set). Returns the
+ * DM_EXIT_* of the run; with nothing done and *no_screen set when the
+ * screen cannot be set up (the caller runs headless). */
+struct dm_session_opts;
+int dm_run_watch_dashboard(const struct dm_config *cfg, const struct dm_session_opts *so,
+                           int *no_screen);
 
 #define DM_MAX_SETS 64
 

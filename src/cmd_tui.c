@@ -188,9 +188,66 @@ int dm_run_dashboard(struct dm_run_req *r)
 	return code;
 }
 
+int dm_run_watch_dashboard(const struct dm_config *cfg, const struct dm_session_opts *so,
+                           int *no_screen)
+{
+	*no_screen = 0;
+	struct dm_tui_queue *q = dm_tui_queue_new(256);
+	if (!q) {
+		dm_cli_error("out of memory");
+		return DM_EXIT_MEMORY;
+	}
+	struct dm_error err;
+	dm_error_clear(&err);
+	struct tui_ctx ctx = {q, NULL};
+	struct dm_session *s = dm_session_new(cfg, so, &tui_ops, &ctx, &err);
+	if (!s) {
+		dm_cli_print_error(&err);
+		dm_tui_queue_free(q);
+		return dm_exit_code(err.code);
+	}
+	struct dm_tui_view view;
+	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64] = "";
+	if (dm_tui_crt_begin(&view, msg, sizeof msg) != 0) {
+		dm_session_free(s);
+		dm_tui_queue_free(q);
+		dm_cli_error("%s; printing events instead", msg);
+		*no_screen = 1;
+		return DM_EXIT_USAGE;
+	}
+	struct dm_tui_dash_opts dopts = {.watch_pid = (long)so->watch_pid};
+	int started = 0;
+	dm_cli_signals_on(post_signal, NULL);
+	int rc = dm_tui_dashboard_run(s, q, &view, &dopts, &started, msg, sizeof msg);
+	dm_cli_signals_on(NULL, NULL);
+	dm_tui_crt_end();
+	int code = rc;
+	if (started) {
+		/* watching ends when the person says so: q is a clean end */
+		dm_session_stop(s);
+		(void)dm_session_wait(s);   /* stopped on purpose: not an interruption */
+		code = rc ? rc : DM_EXIT_OK;
+	}
+	if (msg[0])
+		dm_cli_error("%s", msg);
+	dm_session_free(s);
+	dm_tui_queue_free(q);
+	return code;
+}
+
 static int tui_main(const struct dm_cmd *cmd, const struct dm_args *a)
 {
 	(void)cmd;
+	if (dm_args_get(a, DM_OPT_PID)) {
+		/* the dashboard on another process is watch's: one way in */
+		const char *bad = a->argc ? "a file" : dm_args_get(a, DM_OPT_LEAK_RATE) ? "--leak-rate"
+		                  : dm_args_get(a, DM_OPT_RECURSIVE) ? "-r" : NULL;
+		if (bad) {
+			dm_cli_error("tui --pid: %s does not apply to another process", bad);
+			return DM_EXIT_USAGE;
+		}
+		return dm_watch_main(a);
+	}
 	struct dm_run_req r;
 	if (dm_cli_run_req(a, NULL, &r) != 0)
 		return DM_EXIT_USAGE;
@@ -199,7 +256,7 @@ static int tui_main(const struct dm_cmd *cmd, const struct dm_args *a)
 
 static const struct dm_opt *const tui_tables[] = {
 	dm_opts_config, dm_opts_leak, dm_opts_dashboard, dm_opts_record, dm_opts_files, dm_opts_force,
-	NULL,
+	dm_opts_pid, NULL,
 };
 
 const struct dm_cmd dm_cmd_tui = {

@@ -14,11 +14,15 @@
 #include "sink.h"
 #include "outfile.h"
 
-enum { OPT_PID = DM_OPT_FIRST_FREE, OPT_EVENTS };
+enum { OPT_EVENTS = DM_OPT_FIRST_FREE, OPT_TREE, OPT_LIMIT };
 
 static const struct dm_opt watch_opts[] = {
-	{"pid", 'p', DM_ARG_REQUIRED, "N", "the process to watch", OPT_PID},
 	{"events", 0, DM_ARG_REQUIRED, "FILE", "write events there instead of stdout", OPT_EVENTS},
+	{"tree", 0, DM_ARG_NONE, NULL, "the process and its descendants, summed and per child",
+	 OPT_TREE},
+	{"limit", 0, DM_ARG_REQUIRED, "SIZE",
+	 "the exhaustion projection aims at SIZE (default: the\nprocess's RSS plus the system's MemAvailable)",
+	 OPT_LIMIT},
 	{NULL, 0, 0, NULL, NULL, 0},
 };
 
@@ -40,9 +44,8 @@ static int is_zombie(pid_t pid)
 	return p && (p[2] == 'Z' || p[2] == 'X');
 }
 
-static int watch_main(const struct dm_cmd *cmd, const struct dm_args *a)
+int dm_watch_main(const struct dm_args *a)
 {
-	(void)cmd;
 	struct dm_session_opts so = {0};
 	struct dm_sink sink;
 	memset(&sink, 0, sizeof sink);
@@ -50,7 +53,7 @@ static int watch_main(const struct dm_cmd *cmd, const struct dm_args *a)
 	if (dm_cli_sink_outputs(a, &sink) != 0)
 		return DM_EXIT_USAGE;
 	const char *events = dm_args_get(a, OPT_EVENTS);
-	const char *v = dm_args_get(a, OPT_PID);
+	const char *v = dm_args_get(a, DM_OPT_PID);
 	if (v) {
 		char *end;
 		long n = strtol(v, &end, 10);
@@ -76,9 +79,22 @@ static int watch_main(const struct dm_cmd *cmd, const struct dm_args *a)
 		             "has not reaped)", (long)so.watch_pid);
 		return DM_EXIT_INPUT;
 	}
+	so.watch_tree = dm_args_has(a, OPT_TREE) > 0;
+	if ((v = dm_args_get(a, OPT_LIMIT)) && (dm_parse_size(v, &so.watch_limit) != 0 || !so.watch_limit)) {
+		dm_cli_error("--limit %s: not a size (e.g. 2G)", v);
+		return DM_EXIT_USAGE;
+	}
 	struct dm_config cfg;
 	if (dm_cli_config(a, NULL, &cfg) != 0)
 		return DM_EXIT_USAGE;
+	if (!events && !sink.metrics_path && !sink.csv_path && !dm_args_get(a, DM_OPT_RECORD) &&
+	    isatty(STDOUT_FILENO)) {
+		/* a person at a terminal: the dashboard, not JSON lines */
+		int no_screen;
+		int code = dm_run_watch_dashboard(&cfg, &so, &no_screen);
+		if (!no_screen)
+			return code;
+	}
 	sink.record_path = dm_args_get(a, DM_OPT_RECORD);
 	/* with --record and no --events, the recording takes stdout's place */
 	if ((events || !sink.record_path) && dm_sink_open_events(&sink, events ? events : "-") != 0)
@@ -115,8 +131,14 @@ out:
 	return code;
 }
 
+static int watch_main(const struct dm_cmd *cmd, const struct dm_args *a)
+{
+	(void)cmd;
+	return dm_watch_main(a);
+}
+
 static const struct dm_opt *const watch_tables[] = {
-	watch_opts, dm_opts_config, dm_opts_metrics, dm_opts_record, NULL,
+	dm_opts_pid, watch_opts, dm_opts_config, dm_opts_metrics, dm_opts_record, NULL,
 };
 
 const struct dm_cmd dm_cmd_watch = {
@@ -126,7 +148,9 @@ const struct dm_cmd dm_cmd_watch = {
 	.about = "Sample another process's memory; trend and leak detection as JSON lines on\n"
 	         "stdout until it exits or Ctrl-C. Leak detection watches its RSS.\n",
 	.opts = watch_tables,
-	.epilogue = "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
+	.epilogue = "On a terminal, without --events, --metrics, --samples-csv or --record, the\n"
+	            "dashboard opens instead (chart, trend, leaks, log; q quits).\n"
+	            "Exit status: 0 when the process exited while watched, 1 usage, 2 no such\n"
 	            "process (or one that had already exited: a zombie), 2 an output that cannot\n"
 	            "be written, 130 interrupted.\n",
 	.fn = watch_main,

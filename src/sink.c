@@ -54,6 +54,9 @@ static void metrics_write(struct dm_sink *k)
 	m.budget = cfg.max_memory;
 	m.rss = k->last.rss;
 	m.rss_peak = k->last.rss_peak;
+	m.rss_anon = k->last.rss_anon;
+	m.rss_file = k->last.rss_file;
+	m.rss_shmem = k->last.rss_shmem;
 	m.acct = k->last.acct;
 	m.trend_rate = k->trend.rate;
 	m.to_budget = k->trend.kind == DM_TREND_GROWING ? k->trend.to_budget : -1;
@@ -105,8 +108,7 @@ static void on_event(void *ctx, const struct dm_event *ev)
 		else
 			k->dropped++;
 	}
-	if ((ev->type == DM_EV_LEAK_SUSPECTED || ev->type == DM_EV_LEAK_CONFIRMED ||
-	     ev->type == DM_EV_LEAK_CLEARED) && ev->u.leak.leak)
+	if (dm_event_is_leak(ev->type) && ev->u.leak.leak)
 		k->pend_leak = ev->u.leak.leak->state;
 	if (k->events && (ev->type != DM_EV_SAMPLE || k->sample_events)) {
 		size_t mark = k->evq.len;

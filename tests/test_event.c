@@ -115,7 +115,7 @@ Test(event, leak_confirmed_has_the_alert_and_the_report)
 	struct dm_leak_info li = {.state = DM_LEAK_CONFIRMED, .snapshots = 5, .growth = 3 << 20,
 	                          .span = 2, .rate = 1.5e6, .reclaimed = 0};
 	struct dm_sample x = {.rss = 123};
-	struct dm_event ev = {.type = DM_EV_LEAK_CONFIRMED, .u.leak = {&x, &li, "h.json", 42}};
+	struct dm_event ev = {.type = DM_EV_LEAK_CONFIRMED, .u.leak = {&x, &li, NULL, "h.json", 42}};
 	const char *j = json(&ev);
 	cr_assert(strstr(j, "\"state\":\"confirmed\",\"snapshots\":5,\"growth\":3145728"), "%s", j);
 	cr_assert(strstr(j, "\"reclaimed\":0,\"rss\":123,\"alert\":{\"type\":\"memory_leak\""), "%s", j);
@@ -126,6 +126,80 @@ Test(event, leak_confirmed_has_the_alert_and_the_report)
 	j = json(&ev);
 	cr_assert_null(strstr(j, "alert"), "%s", j);
 	cr_assert_null(strstr(j, "reclaimed"), "%s", j);
+}
+
+Test(event, multiscale_events_carry_their_figures)
+{
+	struct dm_leak_info li = {.state = DM_LEAK_CONFIRMED};
+	struct dm_detect_change c = {.kind = DM_DETECT_LEAK_CONFIRMED, .state = DM_DETECT_CONFIRMED,
+	                             .t = 30, .rate = 1048576, .rate_low = 524288, .scale = 1,
+	                             .window = 20, .floor = 30 << 20, .baseline = 10 << 20,
+	                             .time_left = -1, .since = 4};
+	struct dm_sample x = {.rss = 32 << 20};
+	struct dm_event ev = {.type = DM_EV_LEAK_CONFIRMED, .u.leak = {&x, &li, &c, "h.json", 42}};
+	const char *j = json(&ev);
+	cr_assert(strstr(j, "\"event\":\"leak_confirmed\""), "%s", j);
+	cr_assert(strstr(j, "\"detector\":\"multiscale\",\"state\":\"confirmed\",\"rate\":1048576,"
+	                    "\"rate_low\":524288,\"scale\":1,\"window\":20,\"floor\":31457280,"
+	                    "\"baseline\":10485760,\"growth\":20971520,\"since\":4,\"rss\":33554432"),
+	          "%s", j);
+	cr_assert(strstr(j, "\"message\":\"Memory leak detected: 20.00MB growth\""), "%s", j);
+	cr_assert(strstr(j, "\"heap_report\":\"h.json\"}"), "%s", j);
+	cr_assert_null(strstr(j, "snapshots"), "%s", j);
+
+	c.kind = DM_DETECT_LEAK_STOPPED;
+	c.state = DM_DETECT_STOPPED;
+	c.plateau = 31 << 20;
+	ev.type = DM_EV_LEAK_STOPPED;
+	j = json(&ev);
+	cr_assert(strstr(j, "\"event\":\"leak_stopped\""), "%s", j);
+	cr_assert(strstr(j, "\"plateau\":32505856"), "%s", j);
+	cr_assert_null(strstr(j, "alert"), "%s", j);
+
+	ev.type = DM_EV_GROWTH_BOUNDED;
+	j = json(&ev);
+	cr_assert(strstr(j, "\"event\":\"growth_bounded\""), "%s", j);
+	cr_assert(strstr(j, "\"plateau\":32505856"), "%s", j);
+
+	c.limit = 512 << 20;
+	c.time_left = 90.5;
+	ev.type = DM_EV_EXHAUSTION_PROJECTED;
+	j = json(&ev);
+	cr_assert(strstr(j, "\"event\":\"exhaustion_projected\""), "%s", j);
+	cr_assert(strstr(j, "\"limit\":536870912,\"time_left\":90.5"), "%s", j);
+	cr_assert_null(strstr(j, "baseline"), "%s", j);
+	ev.type = DM_EV_EXHAUSTION_CLEARED;
+	cr_assert(strstr(json(&ev), "\"event\":\"exhaustion_cleared\""));
+	ev.type = DM_EV_LEAK_UPDATED;
+	cr_assert(strstr(json(&ev), "\"event\":\"leak_updated\""));
+	for (int t = 0; t < DM_EV_COUNT; t++)
+		cr_assert_neq(strcmp(dm_event_name((enum dm_event_type)t), "unknown"), 0);
+	cr_assert(dm_event_is_leak(DM_EV_EXHAUSTION_PROJECTED));
+	cr_assert_not(dm_event_is_leak(DM_EV_SAMPLE));
+}
+
+/* Another process's sample: its RSS by kind and its children, nothing of
+ * ours (no heap, no budget, no parser tags). */
+Test(event, watched_sample_carries_only_what_applies)
+{
+	struct dm_sample x = {.rss = 300, .rss_anon = 200, .rss_file = 90, .rss_shmem = 10,
+	                      .pid = 77, .nchildren = 1, .children_total = 3,
+	                      .child = {{.pid = 78, .rss = 100, .rss_anon = 60}}};
+	struct dm_event ev = {.type = DM_EV_SAMPLE, .u.sample = {&x, NULL}};
+	const char *j = json(&ev);
+	cr_assert(strstr(j, "\"pid\":77,\"rss\":300,\"rss_peak\":0,\"rss_anon\":200,\"rss_file\":90,"
+	                    "\"rss_shmem\":10,\"children\":3,"
+	                    "\"per_child\":[{\"pid\":78,\"rss\":100,\"rss_anon\":60}]"),
+	          "%s", j);
+	cr_assert_null(strstr(j, "tags"), "%s", j);
+	cr_assert_null(strstr(j, "accounted"), "%s", j);
+	cr_assert_null(strstr(j, "heap_"), "%s", j);
+	x.pid = 0;
+	x.nchildren = x.children_total = 0;
+	j = json(&ev);
+	cr_assert(strstr(j, "\"tags\":{"), "%s", j);
+	cr_assert(strstr(j, "\"rss_anon\":200"), "%s", j);
+	cr_assert_null(strstr(j, "per_child"), "%s", j);
 }
 
 Test(event, start_lists_every_key_once)

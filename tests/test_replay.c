@@ -101,7 +101,7 @@ static void record_all(struct dm_recorder *w, struct dm_config *cfg)
 	dm_recorder_event(w, &ev);
 	struct dm_leak_info li = {DM_LEAK_CONFIRMED, 4, 52428800, 4.0, 13107200.0, 1024, 1.0, 2.0, 0};
 	ev = (struct dm_event){.type = DM_EV_LEAK_CONFIRMED, .t = 2.0,
-	                       .u.leak = {&s, &li, "/r/heap.json", 0}};
+	                       .u.leak = {.sample = &s, .leak = &li, .report_path = "/r/heap.json"}};
 	dm_recorder_event(w, &ev);
 	struct dm_error e;
 	dm_error_clear(&e);

@@ -228,11 +228,69 @@ Test(session, pressure_halves_the_chunk_size_and_restores_it)
 	dm_session_free(ss);
 }
 
+/* The default detector confirms a steady leak once, with one report. */
+Test(session, multiscale_confirms_a_leak_once)
+{
+	struct seen s;
+	struct dm_config cfg;
+	base_config(&cfg);
+	cfg.sample_interval_ms = 50;
+	cfg.leak_min_duration_ms = 2000;
+	char dir[128];
+	snprintf(dir, sizeof dir, "/tmp/dm-session-ms-%ld", (long)getpid());
+	snprintf(cfg.report_dir, sizeof cfg.report_dir, "%s", dir);
+	struct dm_session_opts o = {.leak_rate = 16u << 20};
+	struct dm_session *ss = new_session(&s, &cfg, &o);
+	dm_session_add(ss, gen_path);
+	dm_session_pause(ss, 1);
+	struct dm_error err;
+	cr_assert_eq(dm_session_start(ss, &err), 0);
+	cr_assert(wait_for(&s, DM_EV_LEAK_CONFIRMED));
+	sleep_ms(2000);   /* still leaking: no second confirmation */
+	dm_session_set_leak_rate(ss, 0);
+	cr_assert_eq(count(&s, DM_EV_LEAK_CONFIRMED), 1);
+	cr_assert_eq(count(&s, DM_EV_RECLAIM), 0, "the multiscale detector reclaims nothing");
+	struct stat st;
+	cr_assert_eq(stat(s.report, &st), 0, "%s", s.report);
+	struct dm_leak_info li;
+	dm_session_leak(ss, &li);
+	cr_assert(li.state == DM_LEAK_CONFIRMED || li.state == DM_LEAK_STOPPED);
+	dm_session_pause(ss, 0);
+	cr_assert_eq(dm_session_wait(ss), DM_EXIT_OK);
+	dm_session_free(ss);
+	unlink(s.report);
+	rmdir(dir);
+}
+
+/* The deliberate leak is charged to the budget: a file that then cannot
+ * have its memory fails with the memory exit, and nothing is over. */
+Test(session, deliberate_leak_is_charged_to_the_budget)
+{
+	struct seen s;
+	struct dm_config cfg;
+	base_config(&cfg);
+	cfg.max_memory = 48u << 20;
+	struct dm_session_opts o = {.leak_rate = 256u << 20, .force = 1};
+	struct dm_session *ss = new_session(&s, &cfg, &o);
+	dm_session_add(ss, gen_path);
+	dm_session_pause(ss, 1);
+	struct dm_error err;
+	cr_assert_eq(dm_session_start(ss, &err), 0);
+	cr_assert(wait_for(&s, DM_EV_NOTE), "no note of the refused leak");
+	dm_session_pause(ss, 0);
+	cr_assert_eq(dm_session_wait(ss), DM_EXIT_MEMORY);
+	struct dm_session_summary sum;
+	dm_session_summary(ss, &sum);
+	cr_assert_leq(sum.acct_peak, cfg.max_memory);
+	dm_session_free(ss);
+}
+
 Test(session, deliberate_leak_is_confirmed_with_a_report)
 {
 	struct seen s;
 	struct dm_config cfg;
 	base_config(&cfg);
+	snprintf(cfg.leak_detector, sizeof cfg.leak_detector, "seed");
 	cfg.leak_interval_ms = 100;
 	cfg.leak_threshold = 4u << 20;
 	char dir[128];

@@ -368,6 +368,7 @@ Test(config, leak_settings_restart_the_detector)
 	static struct seen s;   /* large: kept off the stack */
 	struct dm_config cfg;
 	base_config(&cfg);
+	snprintf(cfg.leak_detector, sizeof cfg.leak_detector, "seed");
 	cfg.leak_interval_ms = 50;
 	struct dm_session *ss = new_session(&s, &cfg, NULL);
 	dm_session_add(ss, gen_path);
@@ -390,6 +391,36 @@ Test(config, leak_settings_restart_the_detector)
 	sleep_ms(200);
 	dm_session_leak(ss, &li);
 	cr_assert_leq(li.snapshots, 1, "%zu snapshots: the detector kept its old state", li.snapshots);
+	dm_session_pause(ss, 0);
+	cr_assert_eq(dm_session_wait(ss), DM_EXIT_OK);
+	dm_session_free(ss);
+}
+
+/* So does a multiscale setting: its history starts again. */
+Test(config, multiscale_settings_restart_the_detector)
+{
+	static struct seen s;
+	struct dm_config cfg;
+	base_config(&cfg);
+	struct dm_session *ss = new_session(&s, &cfg, NULL);
+	dm_session_add(ss, gen_path);
+	dm_session_pause(ss, 1);
+	start(ss);
+	struct dm_leak_info li;
+	for (int i = 0; i < 500; i++) {
+		dm_session_leak(ss, &li);
+		if (li.snapshots >= 40)
+			break;
+		sleep_ms(10);
+	}
+	cr_assert_geq(li.snapshots, 40);
+	struct dm_config c2 = cfg;
+	c2.leak_min_duration_ms = 5000;
+	switch_to(ss, &c2);
+	cr_assert_geq(setting_at(&s, "leak_min_duration"), 0);
+	sleep_ms(100);
+	dm_session_leak(ss, &li);
+	cr_assert_lt(li.snapshots, 20, "%zu samples: the detector kept its old history", li.snapshots);
 	dm_session_pause(ss, 0);
 	cr_assert_eq(dm_session_wait(ss), DM_EXIT_OK);
 	dm_session_free(ss);

@@ -209,3 +209,41 @@ Test(layout, below_40x12_is_too_small)
 	cr_assert_eq(at(0, 0, 1).mode, DM_TUI_TOO_SMALL);
 	cr_assert_eq(at(-5, -5, 0).mode, DM_TUI_TOO_SMALL);
 }
+
+/* Watching another process: the chart, the leaks and the log fill the
+ * screen between the header and the key bar, nothing about our parser. */
+Test(layout, watch_has_no_parser_panels_and_wastes_no_cell)
+{
+	static unsigned char owner[128][320];
+	for (int lines = DM_TUI_MIN_LINES; lines <= 100; lines++)
+		for (int cols = DM_TUI_MIN_COLS; cols <= 300; cols += cols < 110 ? 1 : 7) {
+			struct dm_tui_layout l;
+			memset(&l, 0xa5, sizeof l);
+			dm_tui_layout_watch(&l, cols, lines);
+			cr_assert(!shown(&l, DM_TUI_FILES) && !shown(&l, DM_TUI_ALLOC) &&
+			          !shown(&l, DM_TUI_POOLS), "%dx%d", cols, lines);
+			cr_assert(shown(&l, DM_TUI_MEMCHART) && shown(&l, DM_TUI_LEAKS), "%dx%d", cols,
+			          lines);
+			cr_assert_geq(l.box[DM_TUI_MEMCHART].h, 5, "%dx%d", cols, lines);
+			for (int y = 0; y < lines; y++)
+				memset(owner[y], 0xff, (size_t)cols);
+			for (int i = 0; i < DM_TUI_NPANELS; i++) {
+				const struct dm_tui_box *b = &l.box[i];
+				if (!shown(&l, i))
+					continue;
+				cr_assert(b->y >= 0 && b->y + b->h <= lines && b->x + b->w <= cols,
+				          "%dx%d: %s off the screen", cols, lines, names[i]);
+				for (int y = b->y; y < b->y + b->h; y++)
+					for (int x = b->x; x < b->x + b->w; x++) {
+						if (owner[y][x] != 0xff)
+							cr_assert_fail("%dx%d: %s overlaps %s", cols, lines, names[i],
+							               names[owner[y][x]]);
+						owner[y][x] = (unsigned char)i;
+					}
+			}
+			for (int y = 0; y < lines; y++)
+				for (int x = 0; x < cols; x++)
+					if (owner[y][x] == 0xff)
+						cr_assert_fail("%dx%d: %d,%d belongs to no panel", cols, lines, y, x);
+		}
+}

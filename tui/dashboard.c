@@ -286,8 +286,15 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 	}
 	d.m->utf8 = v->utf8;
 	d.m->leak_rate = o->leak_rate;
+	d.m->watch_pid = o->watch_pid;
 	poll_session(&d);
-	if (dm_session_files(s) == 0) {
+	if (o->watch_pid > 0) {
+		if (dm_tui_dash_start(&d) != 0) {
+			snprintf(err, errlen, "%s", d.error);
+			rc = d.start_code ? d.start_code : DM_EXIT_INPUT;
+			goto out;
+		}
+	} else if (dm_session_files(s) == 0) {
 		if (dm_tui_dash_open_chooser(&d) != 0) {
 			snprintf(err, errlen, "no files given and the current directory cannot be listed");
 			rc = DM_EXIT_USAGE;

@@ -15,6 +15,7 @@ struct dm_tui_dash_opts {
 	uint64_t leak_rate;      /* the injected leak the session started with */
 	const char *record;      /* --record FILE */
 	struct dm_recorder *recorder;  /* its writer: e exports from it */
+	long watch_pid;          /* > 0: the session watches that process */
 };
 
 /* Run the dashboard on a screen set up by dm_tui_crt_begin. s has been

@@ -114,6 +114,29 @@ static void compact(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
 	}
 }
 
+void dm_tui_layout_watch(struct dm_tui_layout *l, int cols, int lines)
+{
+	dm_tui_layout(l, cols, lines, 0);
+	if (l->mode == DM_TUI_TOO_SMALL)
+		return;
+	l->box[DM_TUI_FILES] = l->box[DM_TUI_ALLOC] = l->box[DM_TUI_POOLS] = box(0, 0, 0, 0);
+	int avail = lines - 2;
+	int bottom = avail / 3 < 5 ? (avail >= 10 ? 5 : avail / 2) : avail / 3;
+	if (l->mode == DM_TUI_COMPACT) {
+		l->box[DM_TUI_MEMCHART] = box(1, 0, avail - bottom, cols);
+		l->box[DM_TUI_LEAKS] = box(1 + avail - bottom, 0, bottom / 2 + 1, cols);
+		l->box[DM_TUI_LOG] = box(1 + avail - bottom + bottom / 2 + 1, 0,
+		                         bottom - bottom / 2 - 1, cols);
+		if (l->box[DM_TUI_LOG].h < 1)
+			l->box[DM_TUI_LOG] = box(0, 0, 0, 0);
+		return;
+	}
+	int lw = cols / 2;
+	l->box[DM_TUI_MEMCHART] = box(1, 0, avail - bottom, cols);
+	l->box[DM_TUI_LEAKS] = box(1 + avail - bottom, 0, bottom, lw);
+	l->box[DM_TUI_LOG] = box(1 + avail - bottom, lw, bottom, cols - lw);
+}
+
 void dm_tui_layout(struct dm_tui_layout *l, int cols, int lines, size_t nfiles)
 {
 	memset(l, 0, sizeof *l);

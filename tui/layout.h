@@ -38,5 +38,8 @@ struct dm_tui_layout {
 };
 
 void dm_tui_layout(struct dm_tui_layout *l, int cols, int lines, size_t nfiles);
+/* Watching another process: no files, allocation or pools panels (they
+ * are about our parser); the chart, the leaks and the log. */
+void dm_tui_layout_watch(struct dm_tui_layout *l, int cols, int lines);
 
 #endif

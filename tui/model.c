@@ -51,14 +51,15 @@ void dm_tui_model_set_config(struct dm_tui_model *m, const struct dm_config *c)
 {
 	/* compare first: the dashboard polls every frame and an unchanged
 	 * header must not be redrawn */
+	uint64_t budget = m->watch_pid > 0 ? 0 : c->max_memory;   /* ours, not the watched one's */
 	if (strcmp(m->profile, c->name) == 0 && m->chunk_size == c->chunk_size &&
-	    m->buffer_size == c->buffer_size && m->budget == c->max_memory &&
+	    m->buffer_size == c->buffer_size && m->budget == budget &&
 	    m->flush_threshold == c->flush_threshold && m->workers == (unsigned)c->max_concurrent)
 		return;
 	copy_str(m->profile, sizeof m->profile, c->name);
 	m->chunk_size = c->chunk_size;
 	m->buffer_size = c->buffer_size;
-	m->budget = c->max_memory;
+	m->budget = budget;
 	m->flush_threshold = c->flush_threshold;
 	m->workers = (unsigned)c->max_concurrent;
 	m->dirty |= DM_TUI_P_HEADER | DM_TUI_P_MEM;
@@ -340,6 +341,10 @@ void dm_tui_model_sample(struct dm_tui_model *m, const struct dm_sample *s,
 
 	m->have_sample = 1;
 	m->rss = s->rss;
+	m->rss_anon = s->rss_anon;
+	m->rss_file = s->rss_file;
+	m->rss_shmem = s->rss_shmem;
+	m->children = s->children_total;
 	if (s->rss_peak > m->rss_peak)
 		m->rss_peak = s->rss_peak;
 	if (s->rss > m->rss_peak)
@@ -511,11 +516,76 @@ static void apply_reclaim(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	m->dirty |= DM_TUI_P_MEM | DM_TUI_P_POOLS;
 }
 
+static void apply_change(struct dm_tui_model *m, const struct dm_tui_event *ev)
+{
+	const struct dm_detect_change *c = &ev->change;
+	char g[16], rate[32], span[16], left[16], lim[16];
+	int64_t growth = (int64_t)c->floor - (int64_t)c->baseline;
+	struct dm_tui_leakmark k = {1, ev->t, growth, c->window, c->rate, 0};
+	m->multiscale = 1;
+	dm_tui_delta(g, sizeof g, growth, m->utf8);
+	dm_tui_rate(rate, sizeof rate, c->rate);
+	dm_tui_secs(span, sizeof span, c->window, m->utf8);
+	switch (ev->type) {
+	case DM_EV_LEAK_SUSPECTED:
+		m->suspected = k;
+		log_at(m, ev->t, DM_TUI_WARN, "growth suspected: floor %s (%s)", g, rate);
+		break;
+	case DM_EV_LEAK_CONFIRMED:
+		m->confirmed = k;
+		m->stopped.have = 0;
+		if (ev->text[0])
+			copy_str(m->report_path, sizeof m->report_path, ev->text);
+		log_at(m, ev->t, DM_TUI_ERROR, "LEAK CONFIRMED: floor %s in %s (%s)", g, span, rate);
+		if (ev->text[0])
+			log_at(m, ev->t, DM_TUI_INFO, "heap report: %s", ev->text);
+		break;
+	case DM_EV_LEAK_UPDATED:
+		m->confirmed.rate = c->rate;
+		m->confirmed.growth = growth;
+		m->stopped.have = 0;
+		log_at(m, ev->t, DM_TUI_ERROR, "leak rate now %s", rate);
+		break;
+	case DM_EV_LEAK_STOPPED:
+		m->stopped = k;
+		m->plateau = c->plateau;
+		log_at(m, ev->t, DM_TUI_WARN, "leak stopped at %s",
+		       dm_tui_size(lim, sizeof lim, c->plateau));
+		break;
+	case DM_EV_GROWTH_BOUNDED:
+		m->bounded = k;
+		m->plateau = c->plateau;
+		log_at(m, ev->t, DM_TUI_INFO, "growth bounded: plateau %s (%s)",
+		       dm_tui_size(lim, sizeof lim, c->plateau), g);
+		break;
+	case DM_EV_EXHAUSTION_PROJECTED:
+		m->exhaustion = 1;
+		m->time_left = c->time_left;
+		m->exhaustion_rate = c->rate;
+		m->exhaustion_limit = c->limit;
+		log_at(m, ev->t, DM_TUI_ERROR, "limit %s reached in %s at %s",
+		       dm_tui_size(lim, sizeof lim, c->limit),
+		       dm_tui_secs(left, sizeof left, c->time_left, m->utf8), rate);
+		break;
+	case DM_EV_EXHAUSTION_CLEARED:
+		m->exhaustion = 0;
+		log_at(m, ev->t, DM_TUI_INFO, "exhaustion projection cleared");
+		break;
+	default:
+		break;
+	}
+}
+
 static void apply_leak(struct dm_tui_model *m, const struct dm_tui_event *ev)
 {
 	char g[16], rate[32], span[16];
 	const struct dm_leak_info *l = &ev->leak;
 	m->leak = *l;
+	if (ev->has_change) {
+		apply_change(m, ev);
+		m->dirty |= DM_TUI_P_LEAKS;
+		return;
+	}
 	dm_tui_delta(g, sizeof g, l->growth, m->utf8);
 	dm_tui_rate(rate, sizeof rate, l->rate);
 	dm_tui_secs(span, sizeof span, l->span, m->utf8);
@@ -597,6 +667,12 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_STATUS:
 		if (ev->has_sample)
 			dm_tui_model_sample(m, &ev->sample, ev->has_trend ? &ev->trend : NULL);
+		if (ev->type == DM_EV_STATUS && m->watch_pid > 0 && !m->watch_exited) {
+			/* watching ends only when the process does (or on q) */
+			m->watch_exited = 1;
+			log_at(m, ev->t, DM_TUI_INFO, "process %ld has exited (q quits)", m->watch_pid);
+			m->dirty |= DM_TUI_P_HEADER;
+		}
 		break;
 	case DM_EV_RECLAIM:
 		if (ev->has_reclaim)
@@ -611,6 +687,11 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
+	case DM_EV_LEAK_UPDATED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
+	case DM_EV_EXHAUSTION_CLEARED:
 		if (ev->has_leak)
 			apply_leak(m, ev);
 		break;

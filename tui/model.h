@@ -113,6 +113,10 @@ struct dm_tui_leakmark {
 struct dm_tui_model {
 	/* header */
 	char version[16];
+	long watch_pid;                 /* > 0: another process is watched */
+	int watch_exited;               /* and it has exited */
+	uint64_t rss_anon, rss_file, rss_shmem;
+	uint32_t children;              /* --tree: descendants counted */
 	char profile[DM_NAME_MAX];
 	uint64_t chunk_size, buffer_size, budget;
 	double flush_threshold;
@@ -162,6 +166,12 @@ struct dm_tui_model {
 	/* leaks */
 	struct dm_leak_info leak;
 	struct dm_tui_leakmark suspected, confirmed;
+	int multiscale;                 /* figures come from the multiscale detector */
+	struct dm_tui_leakmark bounded, stopped;   /* growth: plateau - baseline */
+	uint64_t plateau;               /* of the last bounded growth or stop */
+	int exhaustion;                 /* a projection alarm stands */
+	double time_left, exhaustion_rate;
+	uint64_t exhaustion_limit;
 	char report_path[DM_TUI_TEXT_MAX];
 	uint64_t leak_rate;             /* injected, bytes/s */
 

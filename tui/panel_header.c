@@ -32,6 +32,10 @@ static enum dm_tui_tone state_text(const struct dm_tui_model *m, char *buf, size
 
 static enum dm_tui_tone run_state_text(const struct dm_tui_model *m, char *buf, size_t size)
 {
+	if (m->watch_pid > 0) {
+		snprintf(buf, size, m->watch_exited ? "EXITED" : "WATCHING");
+		return m->watch_exited ? DM_TUI_NOTICE : DM_TUI_GOOD;
+	}
 	switch (m->state) {
 	case DM_TUI_READY:
 		snprintf(buf, size, "READY");
@@ -75,8 +79,20 @@ void dm_tui_panel_header(WINDOW *w, const struct dm_tui_model *m, const struct d
 	snprintf(seg[SEG_BUFFER], sizeof seg[0], "buffer %s", tmp);
 	dm_format_size(m->budget, tmp, sizeof tmp);
 	snprintf(seg[SEG_BUDGET], sizeof seg[0], "budget %s", m->budget ? tmp : "none");
+	if (m->watch_pid > 0) {
+		/* another process: what it is made of, not our parser's settings */
+		char a[16], f[16], sh[16];
+		snprintf(seg[SEG_PROFILE], sizeof seg[0], "watching pid %ld%s", m->watch_pid,
+		         m->children ? " and children" : "");
+		snprintf(seg[SEG_CHUNK], sizeof seg[0], "anon %s", dm_tui_size(a, sizeof a, m->rss_anon));
+		snprintf(seg[SEG_BUFFER], sizeof seg[0], "file %s shmem %s",
+		         dm_tui_size(f, sizeof f, m->rss_file), dm_tui_size(sh, sizeof sh, m->rss_shmem));
+		keep[SEG_BUDGET] = 0;
+	}
 	unsigned workers = m->workers_running ? m->workers_running : m->workers;
-	if (workers)
+	if (m->watch_pid > 0)
+		snprintf(seg[SEG_WORKERS], sizeof seg[0], "%u children", m->children);
+	else if (workers)
 		snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers %u", workers);
 	else
 		snprintf(seg[SEG_WORKERS], sizeof seg[0], "workers auto");

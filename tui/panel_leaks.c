@@ -9,7 +9,7 @@
 
 #include "fmt.h"
 
-#define MAXLINES 8
+#define MAXLINES 10
 
 struct line {
 	char text[DM_TUI_TEXT_MAX + 32];
@@ -58,13 +58,28 @@ void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm
 	enum dm_tui_tone tone = DM_TUI_GOOD;
 	const char *word = "watching";
 	char g[16];
+	char sz[16], left[16], rate[32];
+	if (m->exhaustion) {
+		add(l, &n, DM_TUI_ALERT, "limit %s in %s at %s",
+		    dm_tui_size(sz, sizeof sz, m->exhaustion_limit),
+		    dm_tui_secs(left, sizeof left, m->time_left, v->utf8),
+		    dm_tui_rate(rate, sizeof rate, m->exhaustion_rate));
+	}
+	if (m->leak.state == DM_LEAK_STOPPED && m->stopped.have) {
+		tone = DM_TUI_NOTICE;
+		word = "STOPPED";
+		add(l, &n, DM_TUI_NOTICE, "leak stopped at %s", dm_tui_size(sz, sizeof sz, m->plateau));
+	}
 	if (m->leak.state == DM_LEAK_CONFIRMED || m->confirmed.have) {
-		tone = DM_TUI_ALERT;
-		word = "CONFIRMED";
+		if (m->leak.state != DM_LEAK_STOPPED) {
+			tone = DM_TUI_ALERT;
+			word = "CONFIRMED";
+		}
 		char back[16];
 		warning(l, &n, "CONFIRMED", &m->confirmed, DM_TUI_ALERT, v);
-		add(l, &n, DM_TUI_ALERT, "reclamation got back only %s",
-		    dm_tui_delta(back, sizeof back, -m->confirmed.reclaimed, v->utf8));
+		if (!m->multiscale)
+			add(l, &n, DM_TUI_ALERT, "reclamation got back only %s",
+			    dm_tui_delta(back, sizeof back, -m->confirmed.reclaimed, v->utf8));
 		if (m->report_path[0])
 			add(l, &n, DM_TUI_PLAIN, "heap report: %s",
 			    report_name(m->report_path, getmaxx(w) - 4));
@@ -76,14 +91,23 @@ void dm_tui_panel_leaks(WINDOW *w, const struct dm_tui_model *m, const struct dm
 		warning(l, &n, "suspected", &m->suspected,
 		        m->confirmed.have ? DM_TUI_PLAIN : DM_TUI_NOTICE, v);
 	if (m->leak_rate) {
-		char rate[32];
 		dm_tui_rate(rate, sizeof rate, (double)m->leak_rate);
 		add(l, &n, DM_TUI_NOTICE, "injected leak: %s (L stops it)", rate);
 	}
-	add(l, &n, DM_TUI_PLAIN, "state: %s (%zu snapshots, growth %s)",
-	    dm_leak_state_name(m->leak.state), m->leak.snapshots,
-	    dm_tui_delta(g, sizeof g, m->leak.recent_growth, v->utf8));
-	if (!m->confirmed.have && m->leak.state == DM_LEAK_WATCHING && !m->suspected.have)
+	if (m->bounded.have && m->leak.state == DM_LEAK_WATCHING && !m->confirmed.have)
+		add(l, &n, DM_TUI_PLAIN, "growth bounded: plateau %s (%s)",
+		    dm_tui_size(sz, sizeof sz, m->plateau),
+		    dm_tui_delta(g, sizeof g, m->bounded.growth, v->utf8));
+	if (m->multiscale)
+		add(l, &n, DM_TUI_PLAIN, "state: %s (floor %s, %s)", dm_leak_state_name(m->leak.state),
+		    dm_tui_delta(g, sizeof g, m->leak.recent_growth, v->utf8),
+		    dm_tui_rate(rate, sizeof rate, m->leak.rate));
+	else
+		add(l, &n, DM_TUI_PLAIN, "state: %s (%zu snapshots, growth %s)",
+		    dm_leak_state_name(m->leak.state), m->leak.snapshots,
+		    dm_tui_delta(g, sizeof g, m->leak.recent_growth, v->utf8));
+	if (!m->confirmed.have && m->leak.state == DM_LEAK_WATCHING && !m->suspected.have &&
+	    !m->exhaustion)
 		add(l, &n, DM_TUI_DIM, "no warnings");
 	else if (!m->confirmed.have && m->leak.state == DM_LEAK_WATCHING)
 		add(l, &n, DM_TUI_DIM, "last suspicion cleared");

@@ -193,6 +193,8 @@ static void title(const struct dm_tui_model *m, const struct dm_tui_view *v, cha
 	dm_tui_size(live, sizeof live, m->live);
 	if (!m->have_sample)
 		snprintf(buf, size, "waiting for the first sample");
+	else if (m->watch_pid > 0)   /* another process: no budget, nothing accounted */
+		snprintf(buf, size, "RSS %s  peak %s", rss, peak);
 	else if (v->compact)
 		snprintf(buf, size, "RSS %s  peak %s  acct %s", rss, peak, live);
 	else if (m->budget)
@@ -374,6 +376,9 @@ void dm_tui_panel_memchart(WINDOW *w, const struct dm_tui_model *m, const struct
 	/* the trend and the system */
 	char trend[160], avail_s[16];
 	dm_tui_trend_text(trend, sizeof trend, &m->trend, utf8);
+	char *word = m->watch_pid > 0 ? strstr(trend, "to budget") : NULL;
+	if (word)   /* another process has no budget: its limit is RSS + MemAvailable */
+		memcpy(word, "to limit:", 9), memmove(word + 9, word + 10, strlen(word + 10) + 1);
 	dm_tui_size(avail_s, sizeof avail_s, m->mem_available);
 	if (m->mem_total)
 		snprintf(text, sizeof text, "%s   system: %.0f%% used, MemAvailable %s", trend,

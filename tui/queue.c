@@ -140,10 +140,19 @@ void dm_tui_event_copy(struct dm_tui_event *d, const struct dm_event *ev)
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
+	case DM_EV_LEAK_UPDATED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
+	case DM_EV_EXHAUSTION_CLEARED:
 		copy_sample(d, ev->u.leak.sample, NULL);
 		if (ev->u.leak.leak) {
 			d->has_leak = 1;
 			d->leak = *ev->u.leak.leak;
+		}
+		if (ev->u.leak.change) {
+			d->has_change = 1;
+			d->change = *ev->u.leak.change;
 		}
 		if (ev->u.leak.report_path)
 			copy_str(d->text, sizeof d->text, ev->u.leak.report_path);

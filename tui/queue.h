@@ -28,6 +28,8 @@ struct dm_tui_event {
 	struct dm_trend trend;
 	struct dm_reclaim_info reclaim;      /* reason in text2 */
 	struct dm_leak_info leak;
+	int has_change;                      /* the multiscale detector's figures */
+	struct dm_detect_change change;
 	int code;                            /* ERROR: the error code */
 	char name[DM_TUI_NAME_MAX];          /* the file's base name */
 	/* ERROR and failed FILE_DONE: the message; LEAK_CONFIRMED: the report

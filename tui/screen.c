@@ -67,7 +67,10 @@ int dm_tui_screen_layout(struct dm_tui_screen *s, struct dm_tui_model *m, int fo
 	    s->layout.nfiles == m->nfiles)
 		return 0;
 	drop_windows(s);
-	dm_tui_layout(&s->layout, cols, lines, m->nfiles);
+	if (m->watch_pid > 0)
+		dm_tui_layout_watch(&s->layout, cols, lines);
+	else
+		dm_tui_layout(&s->layout, cols, lines, m->nfiles);
 	s->laid_out = 1;
 	/* wipe what the old layout left where no window of the new one is */
 	werase(stdscr);

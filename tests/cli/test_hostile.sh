@@ -131,13 +131,14 @@ link_ok "tune --write-profile into a symlink" "$tmp/cfg/ddexmon/profiles/evil.pr
 
 # ---- 2. heap reports ------------------------------------------------------
 # A leak on purpose, fast: the input is a pipe held open 2.5 s after the
-# document, so the detector confirms the leak (and writes a report) in time.
+# document, so the seed rule (fastest to set off) confirms the leak and
+# writes a report in time.
 leak_run() {   # leak_run EVENTS REPORT_DIR [ENV...]
 	ev=$1 dir=$2
 	shift 2
 	{ cat g.xml; sleep 2.5; } | timeout 30 env "$@" "$DDEXMON" run --no-records --events "$ev" \
 		--no-sample-events --set max_element_count=0 --set report_dir="$dir" \
-		--set leak_threshold=2M --set leak_interval=50ms --leak-rate 100M - 2>"$tmp/err"
+		--set leak_detector=seed --set leak_threshold=2M --set leak_interval=50ms --leak-rate 100M - 2>"$tmp/err"
 }
 
 mkdir open-dir && chmod 777 open-dir

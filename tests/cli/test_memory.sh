@@ -16,10 +16,11 @@ no() { echo "FAIL: $*"; fail=1; }
 
 # 1. a leak on purpose: suspected, then confirmed, with an alert and a report
 # (the input is a pipe held open a few seconds after the document, so the
-# run lasts long enough however fast or loaded the machine is)
+# run lasts long enough however fast or loaded the machine is). The seed's
+# rule, still selectable; the default detector is tested in test_watch.sh.
 { cat "$tmp/d.xml"; sleep 4; } | "$DDEXMON" run --no-records --events "$tmp/ev" \
 	--set max_element_count=0 --set report_dir="$tmp/reports" --set leak_threshold=20M \
-	--set leak_interval=200ms --leak-rate 40M -
+	--set leak_detector=seed --set leak_interval=200ms --leak-rate 40M -
 rc=$?
 [ "$rc" = 0 ] || no "run --leak-rate exit $rc"
 grep -q '"event":"leak_suspected"' "$tmp/ev" || no "no leak_suspected"
@@ -34,6 +35,8 @@ r = json.load(open(e["heap_report"]))
 assert r["tags"]["leak"]["live_bytes"] > 20 * 2**20, r["tags"]
 assert "Rss" in r["smaps_rollup"] and "uordblks" in r["mallinfo2"], r.keys()
 assert r["pools"] and r["accounted"]["budget"] == 512 * 2**20
+# the injected leak is charged to the budget like any allocation
+assert r["accounted"]["budget_live"] >= r["tags"]["leak"]["live_bytes"], r["accounted"]
 ' || no "leak_confirmed alert or heap report not as expected"
 python3 -c '
 import json, sys
@@ -77,6 +80,32 @@ for line in open(sys.argv[1]):
     json.loads(line)
 ' "$tmp/out" || no "records before the memory error are not valid JSON lines"
 
+# 3b. a leak the budget cannot hold: refused like any allocation, so the
+# parse that needs memory next stops with exit 3 and one line
+"$DDEXMON" gen --size 20M --seed 5 "$tmp/d20l.xml" 2>/dev/null
+# (the document pauses after its first MiB, so the leak has filled the
+# budget before the parser asks for more, however fast the machine is)
+{ head -c 1048576 "$tmp/d20l.xml"; sleep 1; tail -c +1048577 "$tmp/d20l.xml"; } |
+	"$DDEXMON" run --set max_memory=48M --leak-rate 400M --events "$tmp/evl" - \
+	>/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" = 3 ] || no "leak over the budget: exit $rc, want 3"
+[ "$(grep -c . "$tmp/err")" = 1 ] || no "leak over the budget: not one line: $(cat "$tmp/err")"
+grep -q '^ddexmon: -:[0-9]*:[0-9]*: memory limit exceeded: limit 48.0M' "$tmp/err" || no "leak over the budget message: $(cat "$tmp/err")"
+grep -q '"message":"injected leak refused: the budget is full"' "$tmp/evl" || no "no note of the refused leak"
+python3 -c '
+import json, sys
+seen = False
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] == "sample":
+        assert e["tags"]["leak"]["live"] <= 48 * 2**20, e["tags"]["leak"]
+    if e["event"] == "summary":
+        assert e["accounted_peak"] <= 48 * 2**20, e["accounted_peak"]
+        seen = True
+assert seen
+' "$tmp/evl" || no "accounted above the budget while leaking"
+
 # 4. pre-flight: a budget larger than the machine's memory is refused
 "$DDEXMON" run --set max_memory=1T "$tmp/d.xml" >/dev/null 2>"$tmp/err"
 rc=$?
@@ -93,7 +122,7 @@ for i in range(120):
 ' &
 child=$!
 "$DDEXMON" watch --pid "$child" --set leak_threshold=30M --set leak_interval=250ms \
-	--set report_dir="$tmp/wreports" >"$tmp/w1"
+	--set leak_detector=seed --set report_dir="$tmp/wreports" >"$tmp/w1"
 rc=$?
 [ "$rc" = 0 ] || no "watch (leaking child) exit $rc"
 grep -q '"event":"leak_confirmed"' "$tmp/w1" || no "watch: leaking child not confirmed"
@@ -108,7 +137,7 @@ assert r["smaps_rollup"]["Rss"] > 30 * 2**20, r["smaps_rollup"]
 sleep 4 &
 child=$!
 "$DDEXMON" watch --pid "$child" --set leak_threshold=30M --set leak_interval=250ms \
-	--set report_dir="$tmp/wreports2" >"$tmp/w2"
+	--set leak_detector=seed --set report_dir="$tmp/wreports2" >"$tmp/w2"
 grep -q '"event":"leak_' "$tmp/w2" && no "watch: sleeping child reported"
 grep -q '"event":"sample"' "$tmp/w2" || no "watch: no samples"
 "$DDEXMON" watch --pid 2147483646 >/dev/null 2>&1

@@ -35,12 +35,17 @@ printf '<?xml version="1.0"?>\n<ern:NewReleaseMessage xmlns:ern="http://ddex.net
 mkfifo "$tmp/late.fifo"
 (sleep 3; timeout 30 sh -c 'cat "$1" >"$2"' sh "$tmp/late.xml" "$tmp/late.fifo") &
 writer=$!
-# max_memory 1M with flush at 10 %: the parser's own state passes the
-# threshold, so it reclaims and turns pressure on; 20M/s leaked with a 4M
-# threshold and 100 ms snapshots is suspected, then confirmed
+# The injected leak is charged to the budget, so the budget must hold it:
+# 112M with flush at 2 % (2.2M) is passed by the parser's state and the
+# leak, so it reclaims and turns pressure on (and the budget line is on the
+# chart: the RSS passes 112M / 1.6 after 3 s, the budget is full after 4.5 s);
+# 24M/s leaked with a 4M
+# threshold and 100 ms snapshots (the seed's rule, which suspects at once)
+# is suspected, then confirmed
 run "a run with a leak, a small budget and a bad file" 4 $T "$DDEXMON" run --no-records \
-	--events "$tmp/run.jsonl" --leak-rate 20M --set max_element_count=0 --set leak_threshold=4M \
-	--set leak_interval=100ms --set max_memory=1M --set flush_threshold=0.1 \
+	--events "$tmp/run.jsonl" --leak-rate 24M --set max_element_count=0 --set leak_threshold=4M \
+	--set leak_detector=seed --set leak_interval=100ms --set max_memory=112M \
+	--set flush_threshold=0.02 \
 	--set report_dir="$tmp/heap" "$tmp/g.xml" "$tmp/bad.xml" "$tmp/late.fifo"
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
@@ -105,7 +110,7 @@ expect "the leak verdicts with the heap report as evidence" "$html" "<tr data-le
 expect "the alert's message" "$html" 'Memory leak detected: [0-9.]+MB growth'
 same "the three files in the timeline" "$(count "$html" '<g data-file="[012]">')" "3"
 expect "the failed file's error" "$html" 'bad\.xml:2:[0-9]+: mismatched tag'
-expect "the configuration" "$html" '<tr><th>max_memory</th><td>1M</td></tr>'
+expect "the configuration" "$html" '<tr><th>max_memory</th><td>112M</td></tr>'
 
 # the summary figures are the run's own
 python3 - "$tmp/rec.jsonl" "$html" >"$tmp/sum" <<'EOF'
