@@ -12,6 +12,11 @@
 struct dm_tui_dash_opts {
 	long max_frames;         /* > 0: end after this many passes of the loop */
 	uint64_t leak_rate;      /* the injected leak the session started with */
+	/* Called on the UI thread once a pass once the session has started
+	 * (a scripted demo's control calls); NULL for none. Returning
+	 * nonzero ends the dashboard as the frame limit does. */
+	int (*tick)(void *ctx, struct dm_session *s);
+	void *tick_ctx;
 };
 
 /* Run the dashboard on a screen set up by dm_tui_crt_begin. s has been
