@@ -60,8 +60,8 @@ static void usage(FILE *f)
 	      "lines on stdout otherwise (a note event for each step).\n\n"
 	      "  --quick             just parse one delivery (no story)\n"
 	      "  --loop              tell the story again and again (a booth) until q or Ctrl-C\n"
-	      "  -s, --size SIZE     --quick: size of the delivery (default 200M)\n"
-	      "  -l, --leak          inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\n"
+	      "  -s, --size SIZE     size of the delivery (default 200M); implies --quick\n"
+	      "  -l, --leak          (implies --quick) inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\n"
 	      "                      suspects it, then confirms it, within about 10 s\n"
 	      "  -S, --seed N        generator seed (default 1)\n"
 	      "  --set KEY=VALUE     override a key of the demo profile (repeatable)\n"
@@ -382,6 +382,7 @@ int dm_cmd_demo(int argc, char **argv)
 				dm_cli_error("--size %s: not a size (e.g. 30M, 200M, 1G)", optarg);
 				return DM_EXIT_USAGE;
 			}
+			o.quick = 1;   /* a size is the short run's: the story's delivery is its own */
 			break;
 		case 'S': {
 			char *end;
@@ -394,7 +395,7 @@ int dm_cmd_demo(int argc, char **argv)
 			o.seed = v;
 			break;
 		}
-		case 'l': o.leak = 1; break;
+		case 'l': o.leak = o.quick = 1; break;
 		case 'Q': o.quick = 1; break;
 		case 'L': o.loop = 1; break;
 		case 'k':

@@ -58,7 +58,7 @@ static void usage(FILE *f)
 
 /* One line a file on stdout (state, records, bytes, time, throughput;
  * a failure's message under it), then a total. */
-static void summary(struct dm_session *s, int code)
+void dm_cli_tui_summary(struct dm_session *s, int code)
 {
 	size_t n = dm_session_files(s), ok = 0, failed = 0;
 	int namew = 8;
@@ -204,7 +204,7 @@ int dm_cmd_tui(int argc, char **argv)
 		dm_cli_error("%s", msg);
 	/* the screen is gone: leave the results where the shell shows them */
 	if (started)
-		summary(s, code);
+		dm_cli_tui_summary(s, code);
 	dm_session_free(s);
 	dm_tui_queue_free(q);
 	return code;

@@ -63,7 +63,7 @@ static int dashboard(struct tee *t, struct dm_session *s, const struct dm_demo_r
 		dm_cli_error("%s", msg);
 		return DM_EXIT_INPUT;
 	}
-	struct dm_tui_dash_opts dopts = {.max_frames = r->max_frames, .leak_rate = r->leak_rate,
+	struct dm_tui_dash_opts dopts = {.max_frames = r->max_frames, /* no leak until act 4 */
 	                                 .tick = tick, .tick_ctx = t};
 	int started = 0;
 	dm_cli_signals_on(dm_demo_post_signal, NULL);
@@ -81,6 +81,8 @@ static int dashboard(struct tee *t, struct dm_session *s, const struct dm_demo_r
 	}
 	if (msg[0])
 		dm_cli_error("%s", msg);
+	if (started && !*again)
+		dm_cli_tui_summary(s, code);
 	return code;
 }
 
