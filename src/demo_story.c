@@ -319,7 +319,7 @@ int dm_story_tick(struct dm_story *st, struct dm_session *s)
 		add(st, s, 2);
 		dm_session_set_leak_rate(s, st->leak_rate);
 		dm_format_size(st->leak_rate, sz, sizeof sz);
-		say(s, "4/4 a leak of %s/s injected (key L), charged to the budget; 1-byte chunks "
+		say(s, "4/4 a leak of %s/s injected (key L); 1-byte chunks "
 		       "keep the last file running", sz);
 		next(st, S_SUSPECT);
 		return 0;
