@@ -1010,3 +1010,9 @@ size_t dm_session_pools(struct dm_session *s, struct dm_pool_stats *out, size_t 
 	}
 	return n;
 }
+
+void dm_session_note(struct dm_session *s, const char *text)
+{
+	struct dm_event ev = {.type = DM_EV_NOTE, .u.note.text = text};
+	dm_session_emit(s, &ev);
+}

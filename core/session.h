@@ -142,6 +142,8 @@ int dm_session_set_config(struct dm_session *s, const struct dm_config *cfg,
 void dm_session_reclaim(struct dm_session *s, const char *reason);
 void dm_session_skip(struct dm_session *s);        /* stop the oldest running file */
 void dm_session_set_leak_rate(struct dm_session *s, uint64_t bytes_per_s);
+/* A NOTE event with text (a narration: the demo's story). Any thread. */
+void dm_session_note(struct dm_session *s, const char *text);
 /* Write a heap report now; returns 0 and the path in out, or a DM_E*. */
 int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen);
 /* Write every sample in the ring as CSV (atomically). 0 or DM_EIO. */

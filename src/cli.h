@@ -110,6 +110,9 @@ int dm_cli_signal_seen(void);
 #define DM_WALK_MAX_FILES 100000
 #define DM_WALK_MAX_DIRS 100000
 #define DM_WALK_MAX_DEPTH 64
+/* After the dashboard: one line a file on stdout (state, records, bytes,
+ * time, throughput; a failure's message under it), then a total. */
+void dm_cli_tui_summary(struct dm_session *s, int code);
 int dm_cli_add_paths(struct dm_session *s, char **paths, int n, int recursive);
 /* The "-" rule alone, for a command that reads its inputs itself:
  * 0, or DM_EXIT_USAGE (message printed) when "-" is named twice. */

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "demo_run.h"
+#include "demo_story.h"
 #include "gen.h"
 #include "outfile.h"
 #include "profile.h"
@@ -35,6 +37,7 @@
 struct demo_opts {
 	uint64_t size, seed;
 	int leak;
+	int quick, loop;          /* the short parse; the story again and again */
 	struct dm_run_req req;   /* the demo profile under the configuration options */
 };
 
@@ -166,6 +169,42 @@ static int child_main(int fd, char *path, struct demo_opts *o)
 	return headless(path, rate, &o->req.cfg, o->req.record);
 }
 
+/* The story's delivery: a short first file, the pools' file, and a last
+ * one long enough at small chunks to outlast the leak's detection. */
+#define STORY_FILES 3
+static const uint64_t story_size[STORY_FILES] = {200ULL << 20, 200ULL << 20, 200ULL << 20};
+
+/* Generate the delivery, tell the story; DEMO_AGAIN asks the supervisor
+ * for another round (a loop whose story ended by itself). */
+#define DEMO_AGAIN 250
+static int story_child(int fds[STORY_FILES], char paths[STORY_FILES][DM_PATH_MAX],
+                       const struct demo_opts *o)
+{
+	for (int i = 0; i < STORY_FILES; i++) {
+		int rc = generate(fds[i], paths[i], story_size[i], o->seed + (uint64_t)i);
+		if (rc)
+			return rc;
+	}
+	struct dm_demo_run r = {.loop = o->loop};
+	r.cfg = o->req.cfg;
+	struct dm_error err;
+	dm_error_clear(&err);
+	/* the story starts slow: its first step is the chunk-size change */
+	if (dm_config_set(&r.cfg, "chunk_size", DM_STORY_SLOW_CHUNK, &err) != 0) {
+		dm_cli_print_error(&err);
+		return DM_EXIT_USAGE;
+	}
+	for (int i = 0; i < STORY_FILES; i++)
+		r.paths[i] = paths[i];
+	dm_parse_size(DEMO_LEAK_RATE, &r.leak_rate);
+	r.max_frames = o->req.max_frames;
+	const char *term = getenv("TERM");
+	r.tty = isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0;
+	int again;
+	int code = dm_demo_story_run(&r, &again);
+	return again ? DEMO_AGAIN : code;
+}
+
 /* ---- the supervisor ---------------------------------------------------- */
 
 /* The signal thread's hook in the supervisor: a signal meant for the
@@ -196,13 +235,89 @@ static int supervise(pid_t pid)
 	return DM_EXIT_INPUT;
 }
 
-enum { OPT_SIZE = DM_OPT_FIRST_FREE, OPT_LEAK, OPT_SEED };
+/* One delivery (one file for --quick, the story's three otherwise):
+ * made, handed to a child, removed however the child ended. */
+static int one_round(struct demo_opts *o, const char *reports)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	int n = o->quick ? 1 : STORY_FILES, made = 0, code = 0;
+	char paths[STORY_FILES][DM_PATH_MAX];
+	int fds[STORY_FILES];
+	for (; made < n; made++) {
+		snprintf(paths[made], sizeof paths[made], "%s/ddexmon-demo-XXXXXX.xml", tmp);
+		fds[made] = mkstemps(paths[made], 4);
+		if (fds[made] < 0) {
+			dm_cli_error("demo: cannot create a file in %s: %s", tmp, strerror(errno));
+			code = DM_EXIT_INPUT;
+			goto out;
+		}
+	}
+	char sz[16];
+	uint64_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += o->quick ? o->size : story_size[i];
+	dm_format_size(total, sz, sizeof sz);
+	char shown[2][DM_PATH_MAX];
+	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s%s (removed afterwards)%s; "
+	        "heap reports go to %s\n", sz, dm_esc(paths[0], shown[0], sizeof shown[0]),
+	        n > 1 ? " and 2 more files" : "",
+	        o->quick && o->leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "",
+	        dm_esc(reports, shown[1], sizeof shown[1]));
+
+	/* from the fork on, a signal goes to the child: the supervisor
+	 * waits for it and then removes the files however it ended */
+	static pid_t child;
+	child = -1;
+	pending_sig = 0;
+	dm_cli_signals_on(forward, &child);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the program as if run directly: its own signal thread */
+		dm_cli_signals_init();
+		int rc = o->quick ? child_main(fds[0], paths[0], o) : story_child(fds, paths, o);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
+	}
+	if (pid < 0) {
+		dm_cli_error("demo: fork: %s", strerror(errno));
+		code = DM_EXIT_INPUT;
+	} else {
+		__atomic_store_n(&child, pid, __ATOMIC_SEQ_CST);
+		/* taking the signal lock again: a forward() that saw no child
+		 * yet has finished, and any later one sees it */
+		dm_cli_signals_on(forward, &child);
+		if (pending_sig)
+			kill(pid, pending_sig);
+		code = supervise(pid);
+	}
+	dm_cli_signals_on(NULL, NULL);   /* the files go: nothing left to forward */
+	if (pending_sig && code == DEMO_AGAIN)
+		code = DM_EXIT_INTERRUPTED;
+out:
+	for (int i = 0; i < made; i++) {
+		close(fds[i]);
+		if (unlink(paths[i]) != 0)
+			dm_cli_error("demo: cannot remove %s: %s", paths[i], strerror(errno));
+	}
+	return code;
+}
+
+enum { OPT_SIZE = DM_OPT_FIRST_FREE, OPT_LEAK, OPT_SEED, OPT_QUICK, OPT_LOOP };
 
 static const struct dm_opt demo_opts[] = {
-	{"size", 's', DM_ARG_REQUIRED, "SIZE", "size of the delivery (default 200M)", OPT_SIZE},
+	{"quick", 0, DM_ARG_NONE, NULL, "just parse one delivery (no story)", OPT_QUICK},
+	{"loop", 0, DM_ARG_NONE, NULL, "tell the story again and again (a booth) until q\nor Ctrl-C",
+	 OPT_LOOP},
+	{"size", 's', DM_ARG_REQUIRED, "SIZE", "size of the delivery (default 200M); implies --quick",
+	 OPT_SIZE},
 	{"leak", 'l', DM_ARG_NONE, NULL,
-	 "inject a slow leak (" DEMO_LEAK_RATE "/s): the leak detector\nsuspects it, then confirms it, "
-	 "within about 10 s", OPT_LEAK},
+	 "(implies --quick) inject a slow leak (" DEMO_LEAK_RATE "/s): the\nleak detector suspects it, "
+	 "then confirms it", OPT_LEAK},
 	{"seed", 'S', DM_ARG_REQUIRED, "N", "generator seed (default 1)", OPT_SEED},
 	{NULL, 0, 0, NULL, NULL, 0},
 };
@@ -227,6 +342,9 @@ static int demo_main(const struct dm_cmd *cmd, const struct dm_args *a)
 		o.seed = n;
 	}
 	o.leak = dm_args_has(a, OPT_LEAK) > 0;
+	/* a size or a leak is the short run's: the story's delivery is its own */
+	o.quick = o.leak || dm_args_get(a, OPT_SIZE) || dm_args_has(a, OPT_QUICK) > 0;
+	o.loop = dm_args_has(a, OPT_LOOP) > 0;
 	if (a->argc > 0) {
 		dm_cli_error("demo: no file arguments (it generates its own; see 'ddexmon demo --help')");
 		return DM_EXIT_USAGE;
@@ -247,59 +365,12 @@ static int demo_main(const struct dm_cmd *cmd, const struct dm_args *a)
 		return DM_EXIT_INPUT;
 	}
 
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	char path[DM_PATH_MAX];
-	snprintf(path, sizeof path, "%s/ddexmon-demo-XXXXXX.xml", tmp);
-	int fd = mkstemps(path, 4);
-	if (fd < 0) {
-		dm_cli_error("demo: cannot create a file in %s: %s", tmp, strerror(errno));
-		return DM_EXIT_INPUT;
-	}
-	char sz[16];
-	dm_format_size(o.size, sz, sizeof sz);
-	char shown[2][DM_PATH_MAX];
-	fprintf(stderr, "ddexmon demo: generating %s demo delivery in %s (removed afterwards)%s; "
-	        "heap reports go to %s\n", sz, dm_esc(path, shown[0], sizeof shown[0]),
-	        o.leak ? "; injecting a " DEMO_LEAK_RATE "/s leak" : "",
-	        dm_esc(reports, shown[1], sizeof shown[1]));
-
-	/* from the fork on, a signal goes to the child: the supervisor
-	 * waits for it and then removes the file however it ended */
-	static pid_t child;
-	child = -1;
-	dm_cli_signals_on(forward, &child);
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* the program as if run directly: its own signal thread */
-		dm_cli_signals_init();
-		int rc = child_main(fd, path, &o);
-		fflush(stdout);
-		fflush(stderr);
-		_exit(rc);
-	}
 	int code;
-	if (pid < 0) {
-		dm_cli_error("demo: fork: %s", strerror(errno));
-		code = DM_EXIT_INPUT;
-	} else {
-		__atomic_store_n(&child, pid, __ATOMIC_SEQ_CST);
-		/* taking the signal lock again: a forward() that saw no child
-		 * yet has finished, and any later one sees it */
-		dm_cli_signals_on(forward, &child);
-		if (pending_sig)
-			kill(pid, pending_sig);
-		code = supervise(pid);
-	}
-	close(fd);
-	if (unlink(path) != 0)
-		dm_cli_error("demo: cannot remove %s: %s", path, strerror(errno));
+	do
+		code = one_round(&o, reports);
+	while (code == DEMO_AGAIN);
 	if (strcmp(check->report_dir, "auto") == 0)
 		(void)rmdir(reports);   /* only if no report was written */
-	dm_cli_signals_on(NULL, NULL);   /* the file is gone: nothing left to forward */
 	return code;
 }
 
@@ -311,9 +382,13 @@ const struct dm_cmd dm_cmd_demo = {
 	.name = "demo",
 	.summary = "generate a delivery and watch it parse (dashboard, or events headless)",
 	.usage = "ddexmon demo [OPTIONS]",
-	.about = "Generate a synthetic delivery into a temporary file (removed afterwards)\n"
-	         "and parse it with the 'demo' profile (or --profile's): the dashboard on a\n"
-	         "terminal, events as JSON lines on stdout otherwise.\n",
+	.about = "Generate a synthetic delivery into temporary files (removed afterwards)\n"
+	         "and tell a story of about a minute on it with the 'demo' profile: a slow\n"
+	         "parse with flat memory, a chunk-size change and its throughput, pools and\n"
+	         "reclamations, then an injected leak that is suspected, confirmed, and ends\n"
+	         "in the budget refusing the last files (exit 3 for those). The dashboard on\n"
+	         "a terminal, with a caption; events as JSON lines on stdout otherwise (a\n"
+	         "note event for each step). --quick parses one delivery, no story.\n",
 	.opts = demo_tables,
 	.epilogue = "Headless with --leak, the demo keeps watching after the delivery is\n"
 	            "parsed until the leak is confirmed (at most 90 s).\n",

@@ -46,7 +46,7 @@ static void post_signal(void *ctx, int sig)
 
 /* One line a file on stdout (state, records, bytes, time, throughput;
  * a failure's message under it), then a total. */
-static void summary(struct dm_session *s, int code)
+void dm_cli_tui_summary(struct dm_session *s, int code)
 {
 	size_t n = dm_session_files(s), ok = 0, failed = 0;
 	int namew = 8;
@@ -176,7 +176,7 @@ int dm_run_dashboard(struct dm_run_req *r)
 		dm_cli_error("%s", msg);
 	/* the screen is gone: leave the results where the shell shows them */
 	if (started)
-		summary(s, code);
+		dm_cli_tui_summary(s, code);
 	dm_session_free(s);   /* no event after this: the recording is whole */
 	if (dm_recorder_close(ctx.rec, &err) != 0) {
 		dm_cli_print_error(&err);

@@ -197,7 +197,10 @@ static void draw(struct dm_tui_dash *d)
 		dm_tui_draw_details(d->m, &d->view, dm_tui_model_current(d->m));
 	} else if (d->confirm_quit && (drew || d->overlay_dirty)) {
 		dm_tui_draw_prompt(&d->view, "Files are still running. Quit? (y/n)");
+	} else if (d->m->caption[0] && (drew || d->overlay_dirty || d->m->caption_dirty)) {
+		dm_tui_draw_caption(&d->view, d->m->caption);
 	}
+	d->m->caption_dirty = 0;
 	d->overlay_dirty = 0;
 	doupdate();
 }
@@ -215,6 +218,8 @@ int dm_tui_dash_loop(struct dm_tui_dash *d, const struct dm_tui_dash_opts *o, ch
 		if (o->max_frames > 0 && frame >= o->max_frames)
 			break;
 		drain(d);
+		if (o->tick && d->started && o->tick(o->tick_ctx, d->s))
+			break;
 		poll_session(d);
 		int laid = dm_tui_screen_layout(d->scr, d->m, 0);
 		if (laid < 0) {

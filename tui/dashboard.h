@@ -16,6 +16,11 @@ struct dm_tui_dash_opts {
 	const char *record;      /* --record FILE */
 	struct dm_recorder *recorder;  /* its writer: e exports from it */
 	long watch_pid;          /* > 0: the session watches that process */
+	/* Called on the UI thread once a pass once the session has started
+	 * (a scripted demo's control calls); NULL for none. Returning
+	 * nonzero ends the dashboard as the frame limit does. */
+	int (*tick)(void *ctx, struct dm_session *s);
+	void *tick_ctx;
 };
 
 /* Run the dashboard on a screen set up by dm_tui_crt_begin. s has been

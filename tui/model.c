@@ -707,6 +707,11 @@ void dm_tui_model_apply(struct dm_tui_model *m, const struct dm_tui_event *ev)
 	case DM_EV_NOTE:
 		if (ev->text[0])
 			log_at(m, ev->t, DM_TUI_INFO, "%s", ev->text);
+		/* a narration (the demo's story) is also the caption */
+		if (strncmp(ev->text, "demo ", 5) == 0) {
+			snprintf(m->caption, sizeof m->caption, "%s", ev->text + 5);
+			m->caption_dirty = 1;
+		}
 		break;
 	case DM_EV_SUMMARY:
 		m->state = DM_TUI_DONE;

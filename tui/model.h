@@ -174,6 +174,8 @@ struct dm_tui_model {
 	uint64_t exhaustion_limit;
 	char report_path[DM_TUI_TEXT_MAX];
 	uint64_t leak_rate;             /* injected, bytes/s */
+	char caption[DM_TUI_TEXT_MAX];  /* the last narration ("demo " notes) */
+	int caption_dirty;
 
 	/* log */
 	struct dm_tui_logline log[DM_TUI_LOGN];

@@ -210,6 +210,21 @@ void dm_tui_draw_prompt(const struct dm_tui_view *v, const char *text)
 	delwin(w);
 }
 
+void dm_tui_draw_caption(const struct dm_tui_view *v, const char *text)
+{
+	/* the line above the key bar: the bottom panel's lower border */
+	if (LINES < 4 || COLS < 8)
+		return;
+	WINDOW *w = newwin(1, COLS, LINES - 2, 0);
+	if (!w)
+		return;
+	char line[DM_TUI_TEXT_MAX + 8];
+	snprintf(line, sizeof line, " %s ", text);
+	dm_tui_put(w, v, 0, 0, COLS, line, dm_tui_attr(v, DM_TUI_NOTICE));
+	wnoutrefresh(w);
+	delwin(w);
+}
+
 /* One "label  value" line of the details, the value wrapped over as many
  * lines as it needs; returns the next free line. */
 static int detail(WINDOW *w, const struct dm_tui_view *v, const struct dm_tui_rect *r, int y,

@@ -28,5 +28,7 @@ const struct dm_tui_layout *dm_tui_screen_current(const struct dm_tui_screen *s)
 /* Overlays, drawn over the panels into a centred window of their own. */
 void dm_tui_draw_help(const struct dm_tui_view *v);
 void dm_tui_draw_prompt(const struct dm_tui_view *v, const char *text);
+/* One line of narration over the line above the key bar. */
+void dm_tui_draw_caption(const struct dm_tui_view *v, const char *text);
 
 #endif

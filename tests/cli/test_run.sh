@@ -137,6 +137,30 @@ expect "it parses the delivery" "$tmp/out" '^\{"event":"file_done".*"state":"don
 expect_not "and no leak is suspected" "$tmp/out" '"event":"leak_'
 same "the temporary delivery is removed" "$(ls "$tmp" | grep -c '^ddexmon-demo-')" "0"
 
+# the story: its notes in order, then the budget's clean refusal, in one
+# bounded run; the run ends with exit 4 (two files done, the refused failed)
+bounded "demo: the story, headless" 4 150 env TMPDIR="$tmp" "$DDEXMON" demo \
+	--set report_dir="$tmp/reports"
+cp "$tmp/out" "$tmp/story"
+same "the story's acts are noted in order" \
+	"$(events "$tmp/story" "
+import re
+acts = [m.group(1) for e in ev if e['event'] == 'note'
+        for m in [re.match(r'demo ([1-4])/4', e.get('message', ''))] if m]
+print(''.join(sorted(set(acts))) if acts == sorted(acts) else 'out of order: ' + ''.join(acts))")" "1234"
+expect "the chunk size change is measured" "$tmp/story" \
+	'"message":"demo 2/4 4-byte chunks ran at [0-9.]+ MB/s, 64K chunks at [0-9.]+ MB/s"'
+expect "the leak is confirmed before the cut" "$tmp/story" '^\{"event":"leak_confirmed"'
+expect "the budget is cut" "$tmp/story" '^\{"event":"setting".*"key":"max_memory","value":"64K"'
+expect "the budget refuses cleanly" "$tmp/story" \
+	'"message":"demo 4/4 the budget refused cleanly \(exit 3 for that file\): .*memory limit exceeded'
+same "a refused file fails with the memory limit" \
+	"$(events "$tmp/story" "print(any(e['event']=='file_done' and e['state']=='failed' and 'memory limit exceeded' in e.get('error','') for e in ev))")" "True"
+same "the story's end is the last note" \
+	"$(events "$tmp/story" "print([e['message'] for e in ev if e['event']=='note'][-1])")" \
+	"demo the end: the dashboard stays up; q quits"
+same "the story's delivery is removed" "$(ls "$tmp" | grep -c '^ddexmon-demo-')" "0"
+
 # interrupted while generating: the partial file goes too
 env TMPDIR="$tmp" "$DDEXMON" demo --size 4G >/dev/null 2>"$tmp/err" &
 pid=$!
