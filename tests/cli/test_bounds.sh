@@ -45,6 +45,7 @@ expect "parse: the memory-limit line names the file" "$tmp/err" \
 same "parse: one error line (and the summary)" "$(grep -vc '^ddexmon: 1 file' "$tmp/err")" 1
 json_lines "parse: records written are whole lines" "$tmp/out"
 expect_not "parse: the deal record is not written" "$tmp/out" '"type":"deal"'
+expect "parse: nor counted in the summary" "$tmp/err" ' 0 deal records'
 
 bounded "run --force: one 40 MB-record under max_memory=80M is refused" 3 60 \
 	"$DDEXMON" run --force --set max_memory=80M --set buffer_size=2M --events ev.jsonl huge.xml
@@ -53,6 +54,7 @@ expect "run: the error event is the memory limit, naming the file" ev.jsonl \
 json_lines "run: records written are whole lines" "$tmp/out"
 json_lines "run: events are whole lines" ev.jsonl
 expect_not "run: the deal record is not written" "$tmp/out" '"type":"deal"'
+expect "run: nor counted in the summary" ev.jsonl '"event":"summary".*"deal":0'
 
 # ---- --split: memory bounded by the segment, not by the gap --------------
 # SoundRecordings 12 MB apart among Software resources; then the same with
