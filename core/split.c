@@ -513,11 +513,14 @@ int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct
 		snprintf(st->why, sizeof st->why, "one thread asked for");
 		return DM_SPLIT_ONE_THREAD;
 	}
-	sp.fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	/* a pipe cannot be read at two places at once, and a FIFO must not be
+	 * opened here at all: open() would wait for a writer beyond any stop,
+	 * and closing it would leave the writer with no reader; a file that
+	 * does not open gets its error from the one-thread parse */
+	int stream = strcmp(path, "-") == 0 || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode));
+	sp.fd = stream ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (sp.fd < 0 || fstat(sp.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		/* a pipe cannot be read at two places at once; a file that does
-		 * not open gets its error from the one-thread parse */
-		if (sp.fd >= 0 || strcmp(path, "-") == 0) {
+		if (sp.fd >= 0 || stream) {
 			snprintf(st->why, sizeof st->why, "not a regular file");
 			st->fell_back = 1;
 		}

@@ -134,6 +134,7 @@ for sig in INT TERM; do
 	interrupted "the dashboard's headless fallback on a silent pipe" $sig silent tui -
 	interrupted "run on a FIFO no writer opens" $sig /dev/null run nowriter
 	interrupted "parse on a FIFO no writer opens" $sig /dev/null parse nowriter
+	interrupted "parse --split 2 on a FIFO no writer opens" $sig /dev/null parse --split 2 nowriter
 done
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
@@ -147,6 +148,14 @@ bounded "a FIFO whose writer comes after a second" 0 20 "$DDEXMON" parse nowrite
 if [ -s want.jsonl ] && cmp -s want.jsonl "$tmp/out"; then ok "late FIFO writer: records identical"
 else not_ok "late FIFO writer: records identical"; fi
 wait
+# --split only looks at a FIFO: opening and closing it would lose the writer
+for i in 1 2 3 4 5; do
+	cat x.xml >nowriter &
+	bounded "parse --split 2 on a FIFO with a writer ($i)" 0 20 "$DDEXMON" parse --split 2 nowriter
+	if cmp -s want.jsonl "$tmp/out"; then ok "FIFO and --split: records identical ($i)"
+	else not_ok "FIFO and --split: records identical ($i)"; fi
+	wait
+done
 
 # ---- a long walk: SIGTERM ends run -r at any point ------------------------
 python3 - x.xml <<'PY' || not_ok "generating the tree"
