@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct dm_parser {
 	int measure;
 	uint64_t held;         /* bytes expat holds after the last parse call */
 	int failed;            /* a DM_E* once the input is lost */
+	int stream;            /* the input is a pipe, FIFO or device: poll before read */
 	uint64_t refused_at_begin;  /* the accountant's refusals before this input */
 	struct dm_error err;
 };
@@ -495,6 +497,31 @@ int dm_parser_feed(struct dm_parser *p, const void *data, size_t len, int final)
 	return 0;
 }
 
+/* A pipe that never sends would hold read() and the stop with it: wait
+ * for input in short polls, asking between them whether to stop (the
+ * parser's flag and the consumer's progress, which sees a stop that came
+ * before this input began). Regular files never wait here. */
+static int wait_readable(struct dm_parser *p, int fd)
+{
+	for (;;) {
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+			dm_error_set(&p->err, DM_EINTR, "stopped");
+			return fail(p, DM_EINTR);
+		}
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		int r = poll(&pf, 1, 200);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return 0;   /* ready, hung up or an error read() reports */
+		if (r == 0 && p->cons->progress) {
+			int rc = p->cons->progress(p->ctx, p->bytes);
+			if (rc < 0) {
+				dm_error_set(&p->err, rc, "%s", dm_strerror(rc));
+				return fail(p, rc);
+			}
+		}
+	}
+}
+
 /* One read of at most max bytes from fd straight into expat's buffer,
  * then parsed: at off with pread, or (off < 0) from the file position,
  * where end of file is the end of the document. *got: bytes read. */
@@ -515,6 +542,9 @@ static int one_chunk(struct dm_parser *p, int fd, int64_t off, uint64_t max, ssi
 	dm_acct_bind(prev);
 	if (!buf)
 		return memory_error(p, "growing expat's buffer");
+	int rc = off < 0 && p->stream ? wait_readable(p, fd) : 0;
+	if (rc)
+		return rc;
 	ssize_t n;
 	do
 		n = off < 0 ? read(fd, buf, chunk) : pread(fd, buf, chunk, (off_t)off);
@@ -539,6 +569,8 @@ int dm_parser_feed_fd(struct dm_parser *p, int fd)
 {
 	if (p->failed)
 		return p->failed;
+	struct stat st;
+	p->stream = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
 	for (;;) {
 		ssize_t n;
 		int rc = one_chunk(p, fd, -1, UINT64_MAX, &n);
@@ -572,11 +604,19 @@ int dm_parser_parse_file(struct dm_parser *p, const char *path)
 	int rc = dm_parser_begin(p, path);
 	if (rc)
 		return rc;
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	/* without O_NONBLOCK a FIFO no writer opens blocks open() beyond any
+	 * stop; the reads that follow wait in poll instead, in blocking mode */
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO
+	                                : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(p->err.file, sizeof p->err.file, "%s", path);
 		dm_error_set(&p->err, DM_EIO, "cannot open: %s", strerror(errno));
 		return fail(p, DM_EIO);
+	}
+	if (fd != STDIN_FILENO) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {

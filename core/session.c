@@ -279,13 +279,16 @@ static int on_record(void *ctx, const struct dm_record *r)
 			w->lines.len = mark;
 			w->lines.failed = 0;
 			w->emitted--;   /* it did not go out: a retry must give it */
+			w->counts[r->type]--;
 			return DM_ENOMEM;
 		}
 		return w->lines.len >= LINES_AT ? flush_lines(w) : 0;
 	}
 	int rc = ops && ops->record ? ops->record(w->s->ctx, w->file, r) : 0;
-	if (rc)
+	if (rc) {
 		w->emitted--;
+		w->counts[r->type]--;
+	}
 	return rc;
 }
 

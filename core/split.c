@@ -19,6 +19,10 @@
 #define SEG_MIN (1u << 20)
 #define SEG_MAX (2u << 20)   /* bounds each segment's JSON buffer */
 #define SCAN_WINDOW (1u << 20)
+/* a segment's records are held until it is written out, so a segment that
+ * could not be cut short would make memory grow with the file: past this
+ * the file is parsed on one thread */
+#define SEG_CAP (4u << 20)
 #define HEAD_MAX (1u << 20)
 #define QNAME_MAX 256
 
@@ -74,6 +78,10 @@ static const struct {
 	{"Image", "ResourceList"},
 	{"Video", "ResourceList"},
 	{"Text", "ResourceList"},
+	{"SheetMusic", "ResourceList"},
+	{"Software", "ResourceList"},
+	{"MIDI", "ResourceList"},
+	{"UserDefinedResource", "ResourceList"},
 };
 
 static int name_char(unsigned char c)
@@ -257,6 +265,9 @@ static int plan(struct split *sp, uint64_t size, unsigned n, char *why, size_t w
 	const char *force = getenv("DDEXMON_SPLIT_SEGMENT");
 	if (force && strtoull(force, NULL, 10) >= 64)
 		seg = strtoull(force, NULL, 10);
+	uint64_t cap = SEG_CAP;
+	if (cap < 2 * seg + SCAN_WINDOW)
+		cap = 2 * seg + SCAN_WINDOW;
 	if (!rc && size < 2 * seg) {
 		snprintf(why, whylen, "small file");
 		rc = 2;
@@ -282,12 +293,17 @@ static int plan(struct split *sp, uint64_t size, unsigned n, char *why, size_t w
 				sp->nseg++;
 				last = pt;
 				target = pt + seg;
-			} else {
-				target += SCAN_WINDOW;
+			} else if ((target += SCAN_WINDOW) - last > cap) {
+				break;
 			}
 		}
+		if (size - last > cap + seg) {
+			snprintf(why, whylen, "no split point within %llu MB after byte %llu",
+			         (unsigned long long)(cap >> 20), (unsigned long long)last);
+			rc = 1;
+		}
 		sp->segs[sp->nseg - 1].end = size;
-		if (sp->nseg < 2) {
+		if (!rc && sp->nseg < 2) {
 			snprintf(why, whylen, "no split point found");
 			rc = 1;
 		}
@@ -497,11 +513,14 @@ int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct
 		snprintf(st->why, sizeof st->why, "one thread asked for");
 		return DM_SPLIT_ONE_THREAD;
 	}
-	sp.fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	/* a pipe cannot be read at two places at once, and a FIFO must not be
+	 * opened here at all: open() would wait for a writer beyond any stop,
+	 * and closing it would leave the writer with no reader; a file that
+	 * does not open gets its error from the one-thread parse */
+	int stream = strcmp(path, "-") == 0 || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode));
+	sp.fd = stream ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (sp.fd < 0 || fstat(sp.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		/* a pipe cannot be read at two places at once; a file that does
-		 * not open gets its error from the one-thread parse */
-		if (sp.fd >= 0 || strcmp(path, "-") == 0) {
+		if (sp.fd >= 0 || stream) {
 			snprintf(st->why, sizeof st->why, "not a regular file");
 			st->fell_back = 1;
 		}
