@@ -129,7 +129,15 @@ int dm_tui_crt_begin(struct dm_tui_view *v, char *err, size_t errlen)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(50);
+	/* doupdate need not poll the keyboard before every changed line */
+	typeahead(-1);
 	curs_set(0);
+	/* ncurses 6.4 flushes after every cursor move until the screen has
+	 * been suspended and resumed once (newterm leaves it "initial"), so a
+	 * frame went out as ~20 small writes, each a packet over ssh; once
+	 * through endwin and refresh, a frame is one write */
+	endwin();
+	refresh();
 	colours(v);
 	return 0;
 }
