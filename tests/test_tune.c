@@ -79,7 +79,7 @@ Test(tune, within_noise_picks_the_smaller_memory)
 	cr_assert(!r[0].noise);
 	cr_assert(r[1].noise && r[2].noise);
 	char why[512];
-	dm_tune_explain(r, 3, &c, 0, why, sizeof why);
+	dm_tune_explain(r, 3, &c, 0, DM_TUNE_MBPS, why, sizeof why);
 	cr_assert_str_eq(why, "64K and 256K are within noise (108.5 vs 109.3 MB/s, middle halves "
 	                      "of the runs 100.0-109.0 and 104.0-110.0 overlap): 64K chosen, it "
 	                      "uses less memory (accounted peak 209K vs 789K for the fastest)");
@@ -95,7 +95,7 @@ Test(tune, a_clear_winner_is_chosen_even_if_it_uses_more)
 	cr_assert_eq(c.best, 1);
 	cr_assert_eq(c.nnoise, 1);
 	char why[512];
-	dm_tune_explain(r, 2, &c, 0, why, sizeof why);
+	dm_tune_explain(r, 2, &c, 0, DM_TUNE_MBPS, why, sizeof why);
 	cr_assert_str_eq(why, "64K is the fastest beyond the noise (85.0 MB/s, middle half of the "
 	                      "runs 84.5-85.5; next 16K at 61.0, 60.5-61.5)");
 }
@@ -123,7 +123,7 @@ Test(tune, the_fastest_with_the_least_memory_says_so)
 	cr_assert_eq(c.best, 0);
 	cr_assert_eq(c.nnoise, 3);
 	char why[512];
-	dm_tune_explain(r, 3, &c, 0, why, sizeof why);
+	dm_tune_explain(r, 3, &c, 0, DM_TUNE_MBPS, why, sizeof why);
 	cr_assert(strstr(why, "16K, 64K and 256K are within noise (84.0 vs 83.0 vs 82.0 MB/s"), "%s", why);
 	cr_assert(strstr(why, "16K chosen, it is the fastest and uses the least memory of them "
 	                      "(accounted peak 65.0K vs up to 789K)"), "%s", why);
@@ -139,7 +139,7 @@ Test(tune, equal_memory_falls_back_to_the_fastest)
 	dm_tune_choose(r, 2, &c);
 	cr_assert_eq(c.best, 1);
 	char why[512];
-	dm_tune_explain(r, 2, &c, 1, why, sizeof why);
+	dm_tune_explain(r, 2, &c, 1, DM_TUNE_MBPS, why, sizeof why);
 	cr_assert(strstr(why, "chunk 64K buffer 1M and chunk 64K buffer 4M are within noise"), "%s", why);
 	cr_assert(strstr(why, "they use the same memory (accounted peak 209K), so the fastest"), "%s", why);
 }
@@ -155,7 +155,7 @@ Test(tune, one_run_cannot_tell_noise)
 	cr_assert(!c.judged);
 	cr_assert(!r[0].noise);
 	char why[512];
-	dm_tune_explain(r, 2, &c, 0, why, sizeof why);
+	dm_tune_explain(r, 2, &c, 0, DM_TUNE_MBPS, why, sizeof why);
 	cr_assert(strstr(why, "one run gives no spread"), "%s", why);
 }
 
@@ -171,14 +171,14 @@ Test(tune, failed_and_retried_rows_are_not_chosen)
 	cr_assert_eq(c.best, 0);
 	cr_assert_eq(c.fastest, 0);
 	char one[256];
-	dm_tune_explain(r, 3, &c, 0, one, sizeof one);
+	dm_tune_explain(r, 3, &c, 0, DM_TUNE_MBPS, one, sizeof one);
 	cr_assert_str_eq(one, "16K is the only setting that qualified (61.0 MB/s, middle half 60.5-61.5)");
 	failed(&r[0], 16 * K, M, DM_EXML, "x.xml:1:1: not well-formed");
 	r[1].ok = 0;
 	dm_tune_choose(r, 3, &c);
 	cr_assert_eq(c.best, -1);
 	char why[64] = "poison";
-	dm_tune_explain(r, 3, &c, 0, why, sizeof why);
+	dm_tune_explain(r, 3, &c, 0, DM_TUNE_MBPS, why, sizeof why);
 	cr_assert_str_eq(why, "");
 }
 
@@ -191,7 +191,7 @@ Test(tune, a_long_sentence_is_cut_not_overrun)
 	dm_tune_choose(r, 2, &c);
 	char why[24];
 	memset(why, 'x', sizeof why);
-	dm_tune_explain(r, 2, &c, 0, why, 20);
+	dm_tune_explain(r, 2, &c, 0, DM_TUNE_MBPS, why, 20);
 	cr_assert_eq(strlen(why), 19);
 	cr_assert_eq(why[20], 'x');
 }
