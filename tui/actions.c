@@ -232,8 +232,7 @@ static void zoom(struct dm_tui_dash *d, int step)
 static int needs_run(enum dm_tui_action a)
 {
 	return a == DM_TUI_A_PAUSE || a == DM_TUI_A_RECLAIM || a == DM_TUI_A_SKIP ||
-	       a == DM_TUI_A_HEAP_REPORT || a == DM_TUI_A_LEAK || a == DM_TUI_A_EXPORT ||
-	       a == DM_TUI_A_TUNE;
+	       a == DM_TUI_A_HEAP_REPORT || a == DM_TUI_A_LEAK || a == DM_TUI_A_EXPORT;
 }
 
 /* The keys that act on our own parse, which another process does not have. */
@@ -253,6 +252,10 @@ void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 		                 "does not apply when watching process %ld: that key acts on "
 		                 "ddexmon's own parse",
 		                 m->watch_pid);
+		return;
+	}
+	if (a == DM_TUI_A_TUNE) {
+		dm_tui_tune_open(d);   /* it says why when there is nothing to tune */
 		return;
 	}
 	if (needs_run(a) && !d->started) {
@@ -283,8 +286,7 @@ void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 		break;
 	}
 	case DM_TUI_A_TUNE:
-		dm_tui_tune_open(d);
-		break;
+		break;   /* above */
 	case DM_TUI_A_RECLAIM:
 		dm_session_reclaim(d->s, "manual");
 		dm_tui_model_log(m, DM_TUI_INFO, "reclamation requested (g)");

@@ -212,7 +212,7 @@ enum dm_tui_chooser_result dm_tui_chooser_key(struct dm_tui_chooser *c, int key)
 			snprintf(c->message, sizeof c->message, "only .xml files can be selected");
 		}
 		break;
-	case 'T':
+	case 'T': case 't':
 		snprintf(c->message, sizeof c->message, "the live tune (T) needs a file: choose one first");
 		break;
 	case '*':

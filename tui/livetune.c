@@ -90,6 +90,10 @@ static void restore_pause(struct dm_tui_dash *d, struct dm_tui_tune *t)
 void dm_tui_tune_open(struct dm_tui_dash *d)
 {
 	struct dm_tui_model *m = d->m;
+	if (!d->s) {
+		dm_tui_model_log(m, DM_TUI_WARN, "a recording has no parse to tune (T)");
+		return;
+	}
 	long i = dm_tui_model_current(m);
 	if (i < 0) {
 		dm_tui_model_log(m, DM_TUI_WARN, "no file to tune: add one first (a) (T)");
