@@ -965,6 +965,11 @@ int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen)
 	return rc;
 }
 
+struct dm_acct *dm_session_budget(struct dm_session *s)
+{
+	return s->parse;
+}
+
 void dm_session_config(struct dm_session *s, struct dm_config *out)
 {
 	*out = dm_session_snap(s)->cfg;

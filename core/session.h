@@ -149,6 +149,13 @@ int dm_session_heap_report(struct dm_session *s, char *out, size_t outlen);
 /* Write every sample in the ring as CSV (atomically). 0 or DM_EIO. */
 int dm_session_export_csv(struct dm_session *s, const char *path);
 
+/* The accountant the budget (max_memory) is kept on, the workers' parent:
+ * an accountant made under it (dm_acct_new) is charged to the run's
+ * budget alongside the workers and counted in its accounted figures (the
+ * live tune's runs). It lives as long as the session; such children must
+ * be freed before it. Any thread. */
+struct dm_acct *dm_session_budget(struct dm_session *s);
+
 /* Snapshots for a display, any thread. */
 /* Seconds since start with paused time left out: the clock the files'
  * started and seconds are on. */

@@ -8,7 +8,6 @@
 #include "config.h"
 #include "cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,44 +16,33 @@
 
 #include "emit.h"
 #include "profile.h"
-#include "tune.h"
+#include "tune_cmd.h"
 
-#define MAX_SIZES 32
-
-static const char default_chunks[] = "4K,16K,64K,256K,1M,4M";
-
+/* The sizes of a --chunks or --buffers list. 0 or -1 (message printed). */
 static int parse_list(const char *arg, const char *key, uint64_t *out, size_t *n)
 {
-	char buf[512];
-	if (strlen(arg) >= sizeof buf) {
-		dm_cli_error("%s: list too long", key);
+	struct dm_error err;
+	dm_error_clear(&err);
+	if (dm_tune_sizes(arg, key, out, DM_TUNE_MAX_SIZES, n, &err) == 0)
+		return 0;
+	dm_cli_error("--%ss: %s", key[0] == 'c' ? "chunk" : "buffer", err.msg);
+	return -1;
+}
+
+/* --write-profile NAME: the chosen row as a profile. 0 or -1 (message
+ * printed). */
+static int write_profile(const char *name, const struct dm_config *base,
+                         const struct dm_tune_row *w, const char *file, int runs, const char *why)
+{
+	char path[DM_PATH_MAX + DM_NAME_MAX + 16];
+	struct dm_error e;
+	dm_error_clear(&e);
+	if (dm_tune_profile_write(name, base, w, file, runs, why, "`ddexmon tune`", NULL, path,
+	                          sizeof path, &e) != 0) {
+		dm_cli_error("--write-profile: %s", e.msg);
 		return -1;
 	}
-	snprintf(buf, sizeof buf, "%s", arg);
-	*n = 0;
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		struct dm_config c;
-		struct dm_error err;
-		dm_config_init(&c);
-		dm_error_clear(&err);
-		while (isspace((unsigned char)*tok))
-			tok++;
-		/* the key's own validation gives the units and range in the message */
-		if (dm_config_set(&c, key, tok, &err) != 0) {
-			dm_cli_error("--%ss: %s", key[0] == 'c' ? "chunk" : "buffer", err.msg);
-			return -1;
-		}
-		if (*n >= MAX_SIZES) {
-			dm_cli_error("at most %d sizes in a list", MAX_SIZES);
-			return -1;
-		}
-		out[(*n)++] = key[0] == 'c' ? c.chunk_size : c.buffer_size;
-	}
-	if (*n == 0) {
-		dm_cli_error("empty list of sizes");
-		return -1;
-	}
+	printf("\nwrote profile '%s' to %s (use: --profile %s)\n", name, path, name);
 	return 0;
 }
 
@@ -88,7 +76,7 @@ static int tune_main(const struct dm_cmd *cmd, const struct dm_args *a)
 	const char *v = dm_args_get(a, OPT_RUNS);
 	int runs = 0, force = dm_args_has(a, DM_OPT_FORCE) > 0;
 	if (!chunks_arg)
-		chunks_arg = default_chunks;
+		chunks_arg = DM_TUNE_CHUNKS;
 	if (v) {
 		char *end;
 		errno = 0;
@@ -122,7 +110,7 @@ static int tune_main(const struct dm_cmd *cmd, const struct dm_args *a)
 		             profile_name);
 		return DM_EXIT_USAGE;
 	}
-	uint64_t chunks[MAX_SIZES], buffers[MAX_SIZES];
+	uint64_t chunks[DM_TUNE_MAX_SIZES], buffers[DM_TUNE_MAX_SIZES];
 	size_t nchunks = 0, nbuffers = 1;
 	if (parse_list(chunks_arg, "chunk_size", chunks, &nchunks) != 0)
 		return DM_EXIT_USAGE;
@@ -171,12 +159,11 @@ static int tune_main(const struct dm_cmd *cmd, const struct dm_args *a)
 		dm_cli_error("--write-profile: not written: the sweep was interrupted");
 	} else if (profile_name) {
 		char why[1024];
-		dm_tune_explain(rows, nrows, &choice, with_buffers, why, sizeof why);
+		dm_tune_explain(rows, nrows, &choice, with_buffers, DM_TUNE_MBPS, why, sizeof why);
 		if (choice.best < 0) {
 			dm_cli_error("--write-profile: no setting to save");
 			code = code ? code : (info.worst ? info.worst : DM_EXIT_INPUT);
-		} else if (dm_tune_write_profile(profile_name, &base, &rows[choice.best], file, info.runs,
-		                                 why) != 0) {
+		} else if (write_profile(profile_name, &base, &rows[choice.best], file, info.runs, why) != 0) {
 			code = DM_EXIT_INPUT;
 		}
 	}

@@ -1,6 +1,6 @@
 /* The tune report: the table, its CSV and the verdict under it. */
 #include "config.h"
-#include "tune.h"
+#include "tune_cmd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -206,7 +206,7 @@ void dm_tune_print_verdict(const struct dm_tune_row *rows, size_t n, int with_bu
 		return;
 	}
 	char why[1024], ch[16], b[16];
-	dm_tune_explain(rows, n, c, with_buffers, why, sizeof why);
+	dm_tune_explain(rows, n, c, with_buffers, DM_TUNE_MBPS, why, sizeof why);
 	printf("%s.\n", why);
 	const struct dm_tune_row *w = &rows[c->best];
 	dm_format_size(w->chunk, ch, sizeof ch);

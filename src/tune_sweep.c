@@ -5,7 +5,7 @@
  * goes down to a clean slate inside a process). Settings take turns, so
  * a busy spell of the machine lands on all of them, not on one. */
 #include "config.h"
-#include "tune.h"
+#include "tune_cmd.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -24,7 +24,6 @@
 #include "emit.h"
 #include "session.h"
 
-#define MB 1e6
 #define DEFAULT_RUNS 5
 #define SLOW_RUNS 3
 #define SLOW_ROUND 10.0     /* seconds: a first round slower than this drops to SLOW_RUNS */
@@ -66,9 +65,10 @@ static void show_progress(const struct progress *p)
 	double el = dm_mono_s() - p->t0;
 	char e[32], left[48] = "";
 	clock_text(el, e, sizeof e);
-	if (p->done > 0) {
+	double t_left = dm_tune_left(p->done, p->planned, el);
+	if (t_left >= 0) {
 		char l[32];
-		clock_text(el / p->done * (p->planned - p->done), l, sizeof l);
+		clock_text(t_left, l, sizeof l);
 		snprintf(left, sizeof left, ", ~%s left", l);
 	}
 	char line[256];
@@ -216,11 +216,7 @@ static int run_setting(const struct dm_config *base, const char *file, int force
 	if (rc == -2)
 		return -2;
 	pg->done++;
-	if (rc != 0 || !r.ok) {
-		w->ok = 0;
-		w->exit_code = r.exit_code ? r.exit_code : DM_EXIT_INPUT;
-		w->code = r.code;
-		snprintf(w->error, sizeof w->error, "%s", r.error[0] ? r.error : "failed");
+	if (dm_tune_row_add(w, &r) != 0) {
 		/* the same setting fails the same way again: its other runs go */
 		pg->planned -= pg->runs - pg->run;
 		if (!pg->tty)
@@ -228,16 +224,7 @@ static int run_setting(const struct dm_config *base, const char *file, int force
 			        dm_tune_error_class(w), w->error);
 		return -1;
 	}
-	double mbps = r.seconds > 0 ? (double)r.bytes / MB / r.seconds : 0;
-	w->mbps[w->runs++] = mbps;
-	if (r.maxrss > w->maxrss)
-		w->maxrss = r.maxrss;
-	if (r.acct_peak > w->acct_peak)
-		w->acct_peak = r.acct_peak;
-	w->retried |= r.retried;
-	w->mallocs = r.mallocs;
-	w->reclamations = r.reclamations;
-	w->records = r.records;
+	double mbps = w->mbps[w->runs - 1];
 	if (!pg->tty) {
 		char rss[16];
 		dm_format_bytes(r.maxrss, rss, sizeof rss);
@@ -256,13 +243,8 @@ void dm_tune_sweep(const struct dm_config *base, const char *file, int force, in
 	struct progress pg = {.tty = isatty(STDERR_FILENO), .t0 = dm_mono_s(),
 	                      .planned = (int)nrows * planned, .settings = nrows, .runs = planned};
 	for (size_t bi = 0; bi < nbuffers; bi++)
-		for (size_t ci = 0; ci < nchunks; ci++) {
-			struct dm_tune_row *w = &rows[bi * nchunks + ci];
-			memset(w, 0, sizeof *w);
-			w->chunk = chunks[ci];
-			w->buffer = buffers[bi];
-			w->ok = 1;
-		}
+		for (size_t ci = 0; ci < nchunks; ci++)
+			dm_tune_row_init(&rows[bi * nchunks + ci], chunks[ci], buffers[bi]);
 	atomic_store(&stop_sig, 0);
 	dm_cli_signals_on(on_stop, NULL);
 
@@ -270,8 +252,7 @@ void dm_tune_sweep(const struct dm_config *base, const char *file, int force, in
 	for (int round = 0; round < planned && !stopped; round++) {
 		double t = dm_mono_s();
 		for (size_t k = 0; k < nrows && !stopped; k++) {
-			/* every other round backwards: a drift over the sweep evens out */
-			size_t i = round % 2 ? nrows - 1 - k : k;
+			size_t i = dm_tune_order(round, k, nrows);
 			if (!rows[i].ok)
 				continue;
 			pg.setting = i + 1;

@@ -38,12 +38,13 @@ static const struct {
 	{'\t', DM_TUI_A_FOCUS}, {27, DM_TUI_A_BACK},
 	{'z', DM_TUI_A_ZOOM}, {'Z', DM_TUI_A_ZOOM},
 	{'<', DM_TUI_A_ZOOM_IN}, {'>', DM_TUI_A_ZOOM_OUT},
+	{'T', DM_TUI_A_TUNE}, {'t', DM_TUI_A_TUNE},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
 /* The last action in the enum: every one from NONE + 1 up to it must be
  * reachable from a key and named in the help. */
-#define LAST_ACTION DM_TUI_A_ZOOM_OUT
+#define LAST_ACTION DM_TUI_A_TUNE
 
 Test(keys, every_key_of_the_table_does_its_action)
 {

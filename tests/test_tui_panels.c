@@ -663,6 +663,17 @@ Test(files, footer_follows_the_mode)
 	draw(80, 24);
 	cr_assert(strstr(text[23], "space select"), "%s", text[23]);
 	done();
+	failing_model();
+	m->bar_mode = DM_TUI_MODE_TUNE;
+	draw(80, 24);
+	cr_assert(strstr(text[23], "w write profile") && strstr(text[23], "a apply chunk") &&
+	          strstr(text[23], "q quit"), "%s", text[23]);
+	cr_assert_null(strstr(text[23], "a add"));
+	done();
+	failing_model();
+	draw(120, 40);
+	cr_assert(strstr(text[39], "T tune"), "the files' footer names T: %s", text[39]);
+	done();
 }
 
 Test(files, log_scrolls_back)

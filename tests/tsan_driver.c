@@ -3,7 +3,8 @@
  * made from another thread while files parse — profile switches, chunk
  * and buffer changes, max_concurrent up and down, reclamations, pause,
  * skip, heap reports, CSV export, an injected leak — and the display
- * snapshots read all the while. Exit 0 when every session ended as
+ * snapshots read all the while; the live tune's thread under a running
+ * session's budget, read as the dashboard reads it, ended and cancelled. Exit 0 when every session ended as
  * expected; TSan itself fails the run on a report (halt_on_error=1).
  * Also runs in the ordinary suite, where it checks the outcomes. */
 #include "config.h"
@@ -19,6 +20,7 @@
 #include "buf.h"
 #include "gen.h"
 #include "session.h"
+#include "tuner.h"
 
 static int failures;
 static struct dm_acct *out_acct;   /* the events' JSON buffers */
@@ -234,6 +236,52 @@ static void stops(char files[][300], int nfiles)
 	dm_session_free(s);
 }
 
+/* Tuners under the budget of a session that parses: one to its end, one
+ * cancelled mid-run, their tables read all the while. */
+static void tunes(char files[][300], int nfiles)
+{
+	struct dm_config cfg;
+	dm_config_init(&cfg);
+	cfg.sample_interval_ms = 10;
+	cfg.max_concurrent = 2;
+	struct counts c;
+	struct dm_session_opts o = {.force = 1};
+	struct dm_session *s = session(&cfg, &o, &c);
+	for (int i = 0; i < nfiles; i++)
+		dm_session_add(s, files[i]);
+	start(s);
+	uint64_t chunks[] = {16u << 10, 64u << 10, 256u << 10};
+	struct dm_tuner_opts to = {.run_seconds = 0.05, .rounds = 2};
+	for (int cancel = 0; cancel < 2; cancel++) {
+		struct dm_error err;
+		dm_error_clear(&err);
+		struct dm_tuner *t = dm_tuner_start(dm_session_budget(s), &cfg, files[nfiles - 1],
+		                                    chunks, 3, &to, &err);
+		CHECK(t, "tunes: %s", err.msg);
+		if (!t)
+			break;
+		struct dm_tune_row rows[3];
+		struct dm_tuner_progress p;
+		for (int i = 0; i < 2000; i++) {
+			look(s);
+			dm_tuner_read(t, rows, 3, &p);
+			if (p.phase != DM_TUNER_RUNNING || (cancel && p.done >= 1))
+				break;
+			sleep_ms(2);
+		}
+		dm_tuner_free(t);
+		if (!cancel) {
+			CHECK(p.phase == DM_TUNER_DONE, "tunes: phase %d", (int)p.phase);
+			for (int i = 0; i < 3; i++)
+				CHECK(rows[i].ok && rows[i].runs == 2, "tunes: row %d: %d runs, %s", i,
+				      rows[i].runs, rows[i].error);
+		}
+	}
+	int code = dm_session_wait(s);
+	CHECK(code == DM_EXIT_OK, "tunes: exit %d", code);
+	dm_session_free(s);
+}
+
 int main(int argc, char **argv)
 {
 	const char *tmp = argc > 1 ? argv[1] : getenv("TMPDIR");
@@ -254,6 +302,7 @@ int main(int argc, char **argv)
 		return 2;
 	controls(dir, files, NFILES);
 	stops(files, NFILES);
+	tunes(files, NFILES);
 	dm_acct_free(out_acct);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -32,29 +32,61 @@ static uint64_t scaled(const char *key, uint64_t cur, int up)
 	return v ? v : 1;
 }
 
-static void resize_setting(struct dm_tui_dash *d, int chunk, int up, const char *key_name)
+/* Publish the new size and say so: "chunk size 64K → 128K (+)". */
+static void set_size(struct dm_tui_dash *d, int chunk, uint64_t cur, uint64_t next,
+                     const char *key_name)
 {
 	struct dm_config cfg;
 	char a[32], b[32];
-	dm_session_config(d->s, &cfg);
-	uint64_t cur = chunk ? cfg.chunk_size : cfg.buffer_size;
-	uint64_t next = scaled(chunk ? "chunk_size" : "buffer_size", cur, up);
-	const char *what = chunk ? "chunk size" : "buffer size";
 	dm_format_size(cur, a, sizeof a);
-	if (next == cur) {
-		dm_tui_model_log(d->m, DM_TUI_WARN, "%s already at its %s: %s (%s)", what,
-		                 up ? "maximum" : "minimum", a, key_name);
-		return;
-	}
 	if (chunk)
 		dm_session_set_chunk_size(d->s, (size_t)next);
 	else
 		dm_session_set_buffer_size(d->s, (size_t)next);
 	dm_format_size(next, b, sizeof b);
-	dm_tui_model_log(d->m, DM_TUI_INFO, "%s %s %s %s%s (%s)", what, a, dm_tui_model_arrow(d->m),
-	                 b, chunk ? "" : ", from the next file", key_name);
+	dm_tui_model_log(d->m, DM_TUI_INFO, "%s %s %s %s%s (%s)", chunk ? "chunk size" : "buffer size",
+	                 a, dm_tui_model_arrow(d->m), b, chunk ? "" : ", from the next file", key_name);
 	dm_session_config(d->s, &cfg);
 	dm_tui_model_set_config(d->m, &cfg);
+}
+
+static void resize_setting(struct dm_tui_dash *d, int chunk, int up, const char *key_name)
+{
+	struct dm_config cfg;
+	char a[32];
+	dm_session_config(d->s, &cfg);
+	uint64_t cur = chunk ? cfg.chunk_size : cfg.buffer_size;
+	uint64_t next = scaled(chunk ? "chunk_size" : "buffer_size", cur, up);
+	if (next == cur) {
+		dm_format_size(cur, a, sizeof a);
+		dm_tui_model_log(d->m, DM_TUI_WARN, "%s already at its %s: %s (%s)",
+		                 chunk ? "chunk size" : "buffer size", up ? "maximum" : "minimum", a, key_name);
+		return;
+	}
+	set_size(d, chunk, cur, next, key_name);
+}
+
+void dm_tui_dash_set_chunk(struct dm_tui_dash *d, uint64_t next, const char *key_name)
+{
+	struct dm_config cfg;
+	dm_session_config(d->s, &cfg);
+	if (cfg.chunk_size == next) {
+		char a[32];
+		dm_format_size(next, a, sizeof a);
+		dm_tui_model_log(d->m, DM_TUI_INFO, "chunk size already %s (%s)", a, key_name);
+		return;
+	}
+	set_size(d, 1, cfg.chunk_size, next, key_name);
+}
+
+void dm_tui_dash_pause(struct dm_tui_dash *d, int paused, const char *why)
+{
+	struct dm_tui_model *m = d->m;
+	dm_session_pause(d->s, paused);
+	if (m->state == DM_TUI_RUNNING || m->state == DM_TUI_PAUSED)
+		m->state = paused ? DM_TUI_PAUSED : DM_TUI_RUNNING;
+	m->dirty |= DM_TUI_P_HEADER | DM_TUI_P_FILES;
+	dm_tui_model_log(m, DM_TUI_INFO, "%s", why);
 }
 
 static void next_profile(struct dm_tui_dash *d)
@@ -209,7 +241,7 @@ static int parser_only(enum dm_tui_action a)
 	return a == DM_TUI_A_CHUNK_UP || a == DM_TUI_A_CHUNK_DOWN || a == DM_TUI_A_BUFFER_UP ||
 	       a == DM_TUI_A_BUFFER_DOWN || a == DM_TUI_A_PROFILE || a == DM_TUI_A_PAUSE ||
 	       a == DM_TUI_A_RECLAIM || a == DM_TUI_A_SKIP || a == DM_TUI_A_ADD ||
-	       a == DM_TUI_A_LEAK;
+	       a == DM_TUI_A_LEAK || a == DM_TUI_A_TUNE;
 }
 
 void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
@@ -220,6 +252,10 @@ void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 		                 "does not apply when watching process %ld: that key acts on "
 		                 "ddexmon's own parse",
 		                 m->watch_pid);
+		return;
+	}
+	if (a == DM_TUI_A_TUNE) {
+		dm_tui_tune_open(d);   /* it says why when there is nothing to tune */
 		return;
 	}
 	if (needs_run(a) && !d->started) {
@@ -246,14 +282,11 @@ void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 		break;
 	case DM_TUI_A_PAUSE: {
 		int p = !dm_session_paused(d->s);
-		m->dirty |= DM_TUI_P_FILES;
-		dm_session_pause(d->s, p);
-		if (m->state == DM_TUI_RUNNING || m->state == DM_TUI_PAUSED)
-			m->state = p ? DM_TUI_PAUSED : DM_TUI_RUNNING;
-		m->dirty |= DM_TUI_P_HEADER;
-		dm_tui_model_log(m, DM_TUI_INFO, p ? "paused (space)" : "resumed (space)");
+		dm_tui_dash_pause(d, p, p ? "paused (space)" : "resumed (space)");
 		break;
 	}
+	case DM_TUI_A_TUNE:
+		break;   /* above */
 	case DM_TUI_A_RECLAIM:
 		dm_session_reclaim(d->s, "manual");
 		dm_tui_model_log(m, DM_TUI_INFO, "reclamation requested (g)");

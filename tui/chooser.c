@@ -212,6 +212,9 @@ enum dm_tui_chooser_result dm_tui_chooser_key(struct dm_tui_chooser *c, int key)
 			snprintf(c->message, sizeof c->message, "only .xml files can be selected");
 		}
 		break;
+	case 'T': case 't':
+		snprintf(c->message, sizeof c->message, "the live tune (T) needs a file: choose one first");
+		break;
 	case '*':
 		/* every .xml file here */
 		for (size_t i = 0; i < c->n; i++) {

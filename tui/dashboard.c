@@ -164,6 +164,10 @@ static void key(struct dm_tui_dash *d, int ch)
 		if (ch != 'q' && ch != 'Q')
 			return;
 	}
+	if (d->tune) {
+		dm_tui_tune_key(d, ch);
+		return;
+	}
 	enum dm_tui_action a = dm_tui_key_action(ch);
 	/* in the details q closes them, as Esc does: quitting from there
 	 * would lose what one was reading */
@@ -177,6 +181,7 @@ static void draw(struct dm_tui_dash *d)
 {
 	enum dm_tui_focus bar = d->chooser ? DM_TUI_MODE_CHOOSER
 	                        : d->help  ? DM_TUI_MODE_HELP
+	                        : d->tune  ? DM_TUI_MODE_TUNE
 	                        : d->replay && d->m->mode == DM_TUI_MODE_FILES ? DM_TUI_MODE_REPLAY
 	                                   : d->m->mode;
 	if (bar != d->m->bar_mode) {
@@ -193,6 +198,8 @@ static void draw(struct dm_tui_dash *d)
 		}
 	} else if (d->help && (drew || d->overlay_dirty)) {
 		dm_tui_draw_help(&d->view);
+	} else if (d->tune && (drew || d->overlay_dirty)) {
+		dm_tui_tune_draw(d);
 	} else if (d->m->mode == DM_TUI_MODE_DETAILS && (drew || d->overlay_dirty)) {
 		dm_tui_draw_details(d->m, &d->view, dm_tui_model_current(d->m));
 	} else if (d->confirm_quit && (drew || d->overlay_dirty)) {
@@ -218,9 +225,12 @@ int dm_tui_dash_loop(struct dm_tui_dash *d, const struct dm_tui_dash_opts *o, ch
 		if (o->max_frames > 0 && frame >= o->max_frames)
 			break;
 		drain(d);
-		if (o->tick && d->started && o->tick(o->tick_ctx, d->s))
+		/* a script (the demo) waits while the live tune measures: its
+		 * next act would change what is measured */
+		if (o->tick && d->started && !dm_tui_tune_measuring(d) && o->tick(o->tick_ctx, d->s))
 			break;
 		poll_session(d);
+		dm_tui_tune_poll(d);
 		int laid = dm_tui_screen_layout(d->scr, d->m, 0);
 		if (laid < 0) {
 			/* fatal for the screen, not for the run: leave by the same
@@ -314,6 +324,7 @@ int dm_tui_dashboard_run(struct dm_session *s, struct dm_tui_queue *q,
 	rc = dm_tui_dash_loop(&d, o, err, errlen);
 out:
 	*started = d.started;
+	dm_tui_tune_close(&d);   /* its runs are charged to the session: before it stops */
 	if (d.chooser)
 		close_chooser(&d);
 	dm_tui_screen_free(d.scr);

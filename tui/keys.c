@@ -13,6 +13,7 @@ static const struct {
 	{'-', DM_TUI_A_CHUNK_DOWN}, {'_', DM_TUI_A_CHUNK_DOWN},
 	{']', DM_TUI_A_BUFFER_UP}, {'[', DM_TUI_A_BUFFER_DOWN},
 	{'P', DM_TUI_A_PROFILE}, {'p', DM_TUI_A_PROFILE},
+	{'T', DM_TUI_A_TUNE}, {'t', DM_TUI_A_TUNE},
 	{' ', DM_TUI_A_PAUSE},
 	{'g', DM_TUI_A_RECLAIM}, {'G', DM_TUI_A_RECLAIM},
 	{'n', DM_TUI_A_SKIP}, {'N', DM_TUI_A_SKIP},
@@ -39,6 +40,7 @@ static const struct dm_tui_keyhelp help[] = {
 	{"+/-", "chunk", "double / halve the chunk size (from the next chunk)", NULL},
 	{"[/]", "buffer", "halve / double the buffer size (from the next file)", NULL},
 	{"P", "profile", "next profile: default, low-memory, large-files, throughput, demo", NULL},
+	{"T", "tune", "live tune: sweep chunk sizes on the selected file (w: profile, a: apply)", NULL},
 	{"space", "pause", "pause / resume the parse (the clocks stop too)", NULL},
 	{"Enter", "details", "details of the selected file (also i)", NULL},
 	{"Up/Down", NULL, "select a file (j/k too); in the log: scroll it", "select"},
@@ -93,6 +95,11 @@ static const struct dm_tui_keyhelp bar_help[] = {
 	{"any key", "closes the help", NULL, NULL}, {"q", "quit", NULL, NULL},
 };
 
+static const struct dm_tui_keyhelp bar_tune[] = {
+	{"w", "write profile", NULL, NULL}, {"a", "apply chunk", NULL, NULL},
+	{"Esc", "close (cancels)", NULL, NULL}, {"T", "cancel", NULL, NULL}, {"q", "quit", NULL, NULL},
+};
+
 static const struct dm_tui_keyhelp bar_replay[] = {
 	{"space", "pause", NULL, NULL}, {"f/s", "faster/slower", NULL, NULL},
 	{"0/$", "start/end", NULL, NULL}, {"n", "next event", NULL, NULL},
@@ -111,6 +118,7 @@ size_t dm_tui_key_bar(enum dm_tui_focus mode, const struct dm_tui_keyhelp **out)
 		[DM_TUI_MODE_CHOOSER] = {bar_chooser, sizeof bar_chooser / sizeof bar_chooser[0]},
 		[DM_TUI_MODE_HELP] = {bar_help, sizeof bar_help / sizeof bar_help[0]},
 		[DM_TUI_MODE_REPLAY] = {bar_replay, sizeof bar_replay / sizeof bar_replay[0]},
+		[DM_TUI_MODE_TUNE] = {bar_tune, sizeof bar_tune / sizeof bar_tune[0]},
 	};
 	if ((size_t)mode < sizeof bars / sizeof bars[0] && bars[mode].k) {
 		*out = bars[mode].k;

@@ -13,6 +13,7 @@ enum dm_tui_focus {
 	DM_TUI_MODE_CHOOSER,
 	DM_TUI_MODE_HELP,
 	DM_TUI_MODE_REPLAY,             /* footer only: the files, on a recording */
+	DM_TUI_MODE_TUNE,               /* footer only: the live tune's table is open */
 };
 
 enum dm_tui_action {
@@ -44,6 +45,7 @@ enum dm_tui_action {
 	DM_TUI_A_ZOOM,          /* the next time window (cycles) */
 	DM_TUI_A_ZOOM_IN,
 	DM_TUI_A_ZOOM_OUT,
+	DM_TUI_A_TUNE,          /* the live tune of the selected file */
 };
 
 /* One line of help, also one entry of the key bar when bar is not NULL. */

@@ -266,7 +266,7 @@ int dm_tui_replay_key(struct dm_tui_dash *d, int ch)
 		d->quit = 1;
 		break;
 	case '+': case '=': case '-': case '_': case '[': case ']': case 'P': case 'p':
-	case 'g': case 'G': case 'L': case 'l': case 'a': case 'A':
+	case 'g': case 'G': case 'L': case 'l': case 'a': case 'A': case 'T': case 't':
 		dm_tui_model_log(m, DM_TUI_WARN, "'%c' does not apply to a recording (replay keys: space, "
 		                 "f/s, 0/$, n, q)", ch);
 		break;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +52,16 @@ static int span_has(const struct span *s, uint64_t l, uint64_t c)
 
 /* Every setting that fails on a long value asks about it, at a place that
  * moves with the chunk size: the values measured are kept, so a big file
- * is read once per value and not once per row (tune is one thread). */
+ * is read once per value and not once per row. The `tune` command asks
+ * from its one thread, the dashboard from its UI thread: the lock only
+ * makes that no rule a caller must know. */
 #define SEEN_MAX 4
 static struct {
 	char file[DM_ERRFILE_MAX];
 	struct span s;
 } seen[SEEN_MAX];
 static size_t nseen;
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int measure_scan(const char *file, uint64_t line, uint64_t col, struct span *sp);
 
@@ -68,19 +72,24 @@ static int measure_text(const char *file, uint64_t line, uint64_t col, uint64_t 
                         size_t name_size)
 {
 	struct span sp;
+	pthread_mutex_lock(&seen_mu);
 	for (size_t i = 0; i < nseen; i++)
 		if (strcmp(seen[i].file, file) == 0 && span_has(&seen[i].s, line, col)) {
 			*len = seen[i].s.len;
 			snprintf(name, name_size, "%s", seen[i].s.name);
+			pthread_mutex_unlock(&seen_mu);
 			return 0;
 		}
+	pthread_mutex_unlock(&seen_mu);
 	if (measure_scan(file, line, col, &sp) != 0)
 		return -1;
+	pthread_mutex_lock(&seen_mu);
 	if (strlen(file) < sizeof seen[0].file) {
 		size_t k = nseen < SEEN_MAX ? nseen++ : (size_t)(line % SEEN_MAX);
 		snprintf(seen[k].file, sizeof seen[k].file, "%s", file);
 		seen[k].s = sp;
 	}
+	pthread_mutex_unlock(&seen_mu);
 	*len = sp.len;
 	snprintf(name, name_size, "%s", sp.name);
 	return 0;
