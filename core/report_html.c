@@ -423,6 +423,8 @@ static void summary_table(const struct dm_report *rep, struct dm_buf *o)
 
 static void files_table(const struct dm_report *rep, struct dm_buf *o)
 {
+	if (rep->watched && !rep->nfiles && !rep->files_more)
+		return;   /* a watched process: no files of ours */
 	dm_buf_puts(o, "<h2 id=\"files\">Files</h2>\n");
 	dm_rd_gantt(rep, o);
 	dm_buf_puts(o, "<table>\n<tr><th>#</th><th>file</th><th>state</th><th>size</th><th>parsed</th>"
