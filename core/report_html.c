@@ -303,6 +303,11 @@ static void projections_section(const struct dm_report *rep, struct dm_buf *o)
 	               "plus MemAvailable, or --limit, for a watched process). A projection that reaches it "
 	               "within exhaustion_horizon is said at once, before anything is proven, and cleared when "
 	               "it no longer holds. The chart draws each one as a dashed ray from the RSS it was made at.</p>\n");
+	if (!rep->nproj && !rep->proj_more) {
+		dm_buf_puts(o, "<p>The recording has a projection cleared, but not the projection "
+		               "itself.</p>\n");
+		return;
+	}
 	dm_buf_puts(o, "<table id=\"projections\">\n<tr><th>projected at</th><th>limit</th><th>time left</th>"
 	               "<th>would reach it at</th><th>floor rate</th><th>floor</th><th>RSS</th><th>until</th>"
 	               "</tr>\n");
