@@ -651,10 +651,64 @@ static void warn_out(dm_report_warn_fn warn, void *ctx, const struct dm_error *e
 		warn(ctx, msg);
 }
 
-static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_fn warn, void *ctx,
-                     struct dm_error *err)
+/* ---- --samples-csv --------------------------------------------------- */
+
+#define SAMPLES_HEADER "t,time,wall_ms,rss,"
+
+/* The columns drawn, found by name: later versions add columns at the
+ * end (rss_anon, rss_file, rss_shmem), which this reader does not need. */
+enum { SC_T, SC_RSS, SC_ACCOUNTED, SC_COUNT };
+
+static int samples_header(struct dm_report *rep, const char *line, size_t len)
 {
-	rep->is_tune = 1;
+	static const char *const names[SC_COUNT] = {"t", "rss", "accounted"};
+	char buf[1024];
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	char *f[TUNE_MAX_COLS];
+	int n = csv_split(buf, f, TUNE_MAX_COLS);
+	for (int c = 0; c < SC_COUNT; c++) {
+		rep->csv_col[c] = -1;
+		for (int i = 0; i < n; i++)
+			if (!strcmp(f[i], names[c]))
+				rep->csv_col[c] = i;
+	}
+	rep->csv_ncols = n;
+	return rep->csv_col[SC_T] >= 0 && rep->csv_col[SC_RSS] >= 0 ? 0 : -1;
+}
+
+/* One row: its time and figures, or -1 when they do not read as numbers
+ * or go back in time. */
+static int samples_line(struct dm_report *rep, char *line)
+{
+	char *f[TUNE_MAX_COLS];
+	int n = csv_split(line, f, TUNE_MAX_COLS);
+	if (n < rep->csv_ncols)
+		return -1;
+	char *end;
+	double t = strtod(f[rep->csv_col[SC_T]], &end);
+	if (*end || !isfinite(t) || t < 0 || (rep->samples && t < rep->t_last))
+		return -1;
+	uint64_t rss = strtoull(f[rep->csv_col[SC_RSS]], &end, 10), acc = 0;
+	if (*end || !*f[rep->csv_col[SC_RSS]])
+		return -1;
+	if (rep->csv_col[SC_ACCOUNTED] >= 0)
+		acc = strtoull(f[rep->csv_col[SC_ACCOUNTED]], NULL, 10);
+	uint64_t tag[DM_TAG_COUNT] = {0};
+	if (rep->t_first < 0)
+		rep->t_first = t;
+	rep->t_last = t;
+	add_sample(rep, t, rss, acc, tag);
+	return 0;
+}
+
+/* Read the rest of a CSV, row by row, into rep: each row that row()
+ * refuses is skipped, named and counted. */
+static int read_csv(struct dm_report *rep, struct dm_jsonl *r, int (*row)(struct dm_report *, char *),
+                    const char *what, dm_report_warn_fn warn, void *ctx, struct dm_error *err)
+{
 	for (;;) {
 		const char *line;
 		size_t len;
@@ -672,20 +726,22 @@ static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_f
 		rep->lines++;
 		if (len == 0)
 			continue;
-		if (tune_line(rep, (char *)line) != 0) {
+		if (row(rep, (char *)line) != 0) {
 			rep->skips.corrupt++;
 			rep->skips.total++;
 			dm_error_clear(err);
 			dm_error_at(err, dm_jsonl_path(r), dm_jsonl_lineno(r), 0, 0);
-			dm_error_set(err, DM_EXML, "not a row of tune --csv output: skipped");
+			dm_error_set(err, DM_EXML, "not a row of %s: skipped", what);
 			warn_out(warn, ctx, err);
 		}
 	}
 }
 
-/* Is the first line a tune CSV header? If not, it is read again as the
- * first line of a recording. */
-static int is_tune(struct dm_report *rep, struct dm_jsonl *r)
+enum { IN_RECORDING, IN_TUNE, IN_SAMPLES };
+
+/* Is the first line a tune CSV's header, or a samples CSV's? If neither,
+ * it is read again as the first line of a recording. */
+static int input_kind(struct dm_report *rep, struct dm_jsonl *r)
 {
 	const char *line;
 	size_t len;
@@ -693,10 +749,13 @@ static int is_tune(struct dm_report *rep, struct dm_jsonl *r)
 	int rc = dm_jsonl_getline(r, &line, &len, &e);
 	if (rc == 1 && strncmp(line, TUNE_HEADER, sizeof TUNE_HEADER - 1) == 0 &&
 	    tune_header(rep, line, len) == 0)
-		return 1;
+		return IN_TUNE;
+	if (rc == 1 && strncmp(line, SAMPLES_HEADER, sizeof SAMPLES_HEADER - 1) == 0 &&
+	    samples_header(rep, line, len) == 0)
+		return IN_SAMPLES;
 	if (rc == 1)
 		dm_jsonl_unget(r);
-	return 0;
+	return IN_RECORDING;
 }
 
 int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn warn, void *ctx,
@@ -705,11 +764,21 @@ int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn wa
 	struct dm_jsonl *r = dm_jsonl_open(path, rep->acct, err);
 	if (!r)
 		return err->code ? err->code : DM_EIO;
-	if (is_tune(rep, r)) {
-		int rc = read_tune(rep, r, warn, ctx, err);
+	int kind = input_kind(rep, r);
+	if (kind == IN_TUNE) {
+		rep->is_tune = 1;
+		int rc = read_csv(rep, r, tune_line, "tune --csv output", warn, ctx, err);
 		dm_jsonl_free(r);
 		if (rc == 0 && rep->ntune == 0)
 			rc = dm_error_set(err, DM_ENOTERN, "%s: tune CSV without any rows", path);
+		return rc;
+	}
+	if (kind == IN_SAMPLES) {
+		rep->is_samples = 1;
+		int rc = read_csv(rep, r, samples_line, "a samples CSV", warn, ctx, err);
+		dm_jsonl_free(r);
+		if (rc == 0 && rep->samples == 0)
+			rc = dm_error_set(err, DM_ENOTERN, "%s: samples CSV without any rows", path);
 		return rc;
 	}
 	int rc;

@@ -361,6 +361,11 @@ static void cards(const struct dm_report *rep, struct dm_buf *o)
 		}
 		snprintf(v, sizeof v, "%.0f", kv_num(rep, "exit_code", 0));
 		card(o, kv_num(rep, "exit_code", 0) != 0 ? "bad" : "good", v, "exit code");
+	} else if (rep->is_samples) {
+		dm_rd_bytes(v, sizeof v, (double)rep->rss_max);
+		card(o, NULL, v, "peak RSS sampled");
+		snprintf(v, sizeof v, "%llu", (unsigned long long)rep->samples);
+		card(o, NULL, v, "samples (a samples CSV has no events to mark)");
 	} else {
 		dm_rd_bytes(v, sizeof v, (double)rep->rss_max);
 		card(o, NULL, v, "peak RSS sampled");
@@ -395,7 +400,7 @@ static void reading(const struct dm_report *rep, struct dm_buf *o)
 			}
 		dm_buf_puts(o, ". The charts and tables show the rest.</p>\n");
 	}
-	if (!rep->have_summary && !rep->have_status && !rep->is_tune)
+	if (!rep->have_summary && !rep->have_status && !rep->is_tune && !rep->is_samples)
 		dm_buf_puts(o, "<p class=\"warn\" id=\"cut\">The recording ends before the run's summary: "
 		               "the run was still going, or was stopped, when it was cut.</p>\n");
 }

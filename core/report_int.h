@@ -120,6 +120,8 @@ enum tune_col {
 struct dm_report {
 	struct dm_acct *acct;
 	int is_tune;
+	int is_samples;                /* a --samples-csv file: samples only */
+	int csv_col[3], csv_ncols;     /* its t, rss and accounted columns */
 	int tune_col[TC_COUNT];        /* index of each column, -1 when absent */
 	int tune_ncols;
 	/* the run */
