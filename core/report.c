@@ -578,8 +578,11 @@ static const char *const tune_col_names[TC_COUNT] = {
 	[TC_CHOSEN] = "chosen", [TC_ERROR] = "error",
 };
 
-/* Map the header's names to columns; 0, or -1 when a needed one is absent. */
-static int tune_header(struct dm_report *rep, const char *line, size_t len)
+/* A CSV header's columns by name: col[c] is where names[c] (or its older
+ * name alias[c], when alias is not NULL) is, or -1. The number of columns,
+ * or -1 when the header is too long. */
+static int map_columns(const char *line, size_t len, const char *const *names,
+                       const char *const *alias, int count, int *col)
 {
 	char buf[1024];
 	if (len >= sizeof buf)
@@ -588,14 +591,22 @@ static int tune_header(struct dm_report *rep, const char *line, size_t len)
 	buf[len] = '\0';
 	char *f[TUNE_MAX_COLS];
 	int n = csv_split(buf, f, TUNE_MAX_COLS);
-	for (int c = 0; c < TC_COUNT; c++) {
-		rep->tune_col[c] = -1;
+	for (int c = 0; c < count; c++) {
+		col[c] = -1;
 		for (int i = 0; i < n; i++)
-			if (strcmp(f[i], tune_col_names[c]) == 0 ||
-			    (c == TC_CHOSEN && strcmp(f[i], "best") == 0))
-				rep->tune_col[c] = i;
+			if (strcmp(f[i], names[c]) == 0 || (alias && alias[c] && strcmp(f[i], alias[c]) == 0))
+				col[c] = i;
 	}
-	rep->tune_ncols = n;
+	return n;
+}
+
+/* Map the header's names to columns; 0, or -1 when a needed one is absent. */
+static int tune_header(struct dm_report *rep, const char *line, size_t len)
+{
+	static const char *const older[TC_COUNT] = {[TC_CHOSEN] = "best"};
+	rep->tune_ncols = map_columns(line, len, tune_col_names, older, TC_COUNT, rep->tune_col);
+	if (rep->tune_ncols < 0)
+		return -1;
 	for (int c = TC_CHUNK; c <= TC_MEDIAN; c++)
 		if (rep->tune_col[c] < 0)
 			return -1;
@@ -662,21 +673,8 @@ enum { SC_T, SC_RSS, SC_ACCOUNTED, SC_COUNT };
 static int samples_header(struct dm_report *rep, const char *line, size_t len)
 {
 	static const char *const names[SC_COUNT] = {"t", "rss", "accounted"};
-	char buf[1024];
-	if (len >= sizeof buf)
-		return -1;
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	char *f[TUNE_MAX_COLS];
-	int n = csv_split(buf, f, TUNE_MAX_COLS);
-	for (int c = 0; c < SC_COUNT; c++) {
-		rep->csv_col[c] = -1;
-		for (int i = 0; i < n; i++)
-			if (!strcmp(f[i], names[c]))
-				rep->csv_col[c] = i;
-	}
-	rep->csv_ncols = n;
-	return rep->csv_col[SC_T] >= 0 && rep->csv_col[SC_RSS] >= 0 ? 0 : -1;
+	rep->csv_ncols = map_columns(line, len, names, NULL, SC_COUNT, rep->csv_col);
+	return rep->csv_ncols > 0 && rep->csv_col[SC_T] >= 0 && rep->csv_col[SC_RSS] >= 0 ? 0 : -1;
 }
 
 /* One row: its time and figures, or -1 when they do not read as numbers

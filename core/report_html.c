@@ -84,6 +84,18 @@ static double kv_num(const struct dm_report *rep, const char *key, double dflt)
 	return k && k->num && sscanf(k->val, "%lf", &v) == 1 ? v : dflt;
 }
 
+/* The rest of a verdict's evidence cell: the alert and the heap report. */
+static void alert_cell_end(struct dm_buf *o, const struct leakv *l)
+{
+	dm_rd_esc(o, l->alert);
+	if (l->heap_report[0]) {
+		dm_buf_puts(o, l->alert[0] ? "<br>heap report: <code>" : "heap report: <code>");
+		dm_rd_esc(o, l->heap_report);
+		dm_buf_puts(o, "</code>");
+	}
+	dm_buf_puts(o, "</td></tr>\n");
+}
+
 /* ---- the multiscale detector's leaks: one story each ------------------- */
 
 struct story_count {
@@ -203,13 +215,7 @@ static void story_event_row(const struct dm_report *rep, const struct leakv *l, 
 		dm_buf_puts(o, "the floor made no new ground for as long as it had been rising");
 	else if (resumed)
 		dm_buf_puts(o, "the floor passed its plateau again");
-	dm_rd_esc(o, l->alert);
-	if (l->heap_report[0]) {
-		dm_buf_puts(o, l->alert[0] ? "<br>heap report: <code>" : "heap report: <code>");
-		dm_rd_esc(o, l->heap_report);
-		dm_buf_puts(o, "</code>");
-	}
-	dm_buf_puts(o, "</td></tr>\n");
+	alert_cell_end(o, l);
 }
 
 static void story_headline(const struct dm_report *rep, int i, struct dm_buf *o)
@@ -499,13 +505,7 @@ static void leaks_table(const struct dm_report *rep, struct dm_buf *o)
 		else
 			td_text(o, NULL, "");
 		dm_buf_puts(o, "<td>");
-		dm_rd_esc(o, l->alert);
-		if (l->heap_report[0]) {
-			dm_buf_puts(o, l->alert[0] ? "<br>heap report: <code>" : "heap report: <code>");
-			dm_rd_esc(o, l->heap_report);
-			dm_buf_puts(o, "</code>");
-		}
-		dm_buf_puts(o, "</td></tr>\n");
+		alert_cell_end(o, l);
 	}
 	dm_buf_puts(o, "</table>\n");
 	if (rep->leaks_more)

@@ -62,6 +62,26 @@ static void *drain_main(void *arg)
 	return NULL;
 }
 
+/* A sink writing sample events (and csv, when not NULL) into fd. */
+static void start_sink(struct dm_sink *k, struct dm_acct *acct, int fd, const char *csv)
+{
+	memset(k, 0, sizeof *k);
+	k->sample_events = 1;
+	k->events = fdopen(fd, "w");
+	k->events_name = "the pipe";
+	k->csv_path = csv;
+	cr_assert_eq(dm_sink_init(k, acct), 0);
+}
+
+/* Everything out, the pipe closed, its reader th done. */
+static void end_sink(struct dm_sink *k, pthread_t th, int rfd)
+{
+	cr_assert_eq(dm_sink_finish(k), 0);
+	dm_sink_fini(k);   /* closes the pipe: the drain ends */
+	pthread_join(th, NULL);
+	close(rfd);
+}
+
 static size_t queued(struct dm_sink *k, size_t *csv)
 {
 	pthread_mutex_lock(&k->mu);
@@ -108,12 +128,7 @@ Test(sink, stalled_consumer)
 
 	struct dm_acct *acct = dm_acct_new(NULL, 0);
 	struct dm_sink k;
-	memset(&k, 0, sizeof k);
-	k.sample_events = 1;
-	k.events = fdopen(p[1], "w");
-	k.events_name = "the pipe";
-	k.csv_path = csv;
-	cr_assert_eq(dm_sink_init(&k, acct), 0);
+	start_sink(&k, acct, p[1], csv);
 
 	/* figures of the size a real sample has (a CSV row of ~150 bytes) */
 	struct dm_sample smp = {.rss = 50123456, .rss_peak = 60123456, .mem_total = 17179869184ull,
@@ -196,10 +211,7 @@ Test(sink, stalled_consumer)
 	struct drain d = {.fd = p[0]};
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, drain_main, &d), 0);
-	cr_assert_eq(dm_sink_finish(&k), 0);
-	dm_sink_fini(&k);   /* closes the pipe: the drain ends */
-	pthread_join(th, NULL);
-	close(p[0]);
+	end_sink(&k, th, p[0]);
 
 	const char *out = d.buf + filled;   /* after what the pipe held before */
 	cr_assert_gt(d.len, filled);
@@ -262,11 +274,7 @@ Test(sink, consumer_that_keeps_up)
 	cr_assert_eq(pthread_create(&th, NULL, drain_main, &d), 0);
 	struct dm_acct *acct = dm_acct_new(NULL, 0);
 	struct dm_sink k;
-	memset(&k, 0, sizeof k);
-	k.sample_events = 1;
-	k.events = fdopen(p[1], "w");
-	k.events_name = "the pipe";
-	cr_assert_eq(dm_sink_init(&k, acct), 0);
+	start_sink(&k, acct, p[1], NULL);
 	struct dm_sample smp = {.rss = 1 << 20};
 	struct dm_event ev = {.type = DM_EV_SAMPLE, .u.sample = {&smp, NULL}};
 	for (int i = 0; i < 2000; i++) {
@@ -275,10 +283,7 @@ Test(sink, consumer_that_keeps_up)
 		if (i % 100 == 0)
 			usleep(1000);
 	}
-	cr_assert_eq(dm_sink_finish(&k), 0);
-	dm_sink_fini(&k);
-	pthread_join(th, NULL);
-	close(p[0]);
+	end_sink(&k, th, p[0]);
 	cr_expect_eq(k.dropped_samples + k.dropped_other, 0);
 	cr_expect_eq(lines_of(d.buf, "{\"event\":\"sample\""), 2000);
 	cr_expect_null(strstr(d.buf, "left out"));
