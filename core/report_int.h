@@ -185,4 +185,15 @@ struct dm_report {
 
 const char *dm_report_mark_name(enum mark_kind k);
 
+/* One sample into the buckets (report.c); tag: DM_TAG_COUNT live bytes. */
+void dm_report_add_sample(struct dm_report *rep, double t, uint64_t rss, uint64_t acc,
+                          const uint64_t *tag);
+/* A skipped line's "FILE:LINE: what" to warn (which may be NULL). */
+void dm_report_warn(dm_report_warn_fn warn, void *ctx, const struct dm_error *e);
+/* If r's first line is the header of a tune CSV or a samples CSV, read
+ * the file into rep (report_csv.c): 0, DM_ENOTERN without rows, DM_EIO.
+ * 1 when it is neither (the line is put back for the recording reader). */
+int dm_report_read_csv(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_fn warn, void *ctx,
+                       struct dm_error *err);
+
 #endif
