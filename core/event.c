@@ -47,22 +47,26 @@ const char *dm_file_state_name(enum dm_file_state s)
 	return (unsigned)s < sizeof names / sizeof *names ? names[s] : "unknown";
 }
 
+/* New columns go at the end, so that readers by position or by name of
+ * an older header keep working. */
 void dm_sample_csv_header(struct dm_buf *out)
 {
 	dm_buf_puts(out, "t,time,wall_ms,rss,rss_peak,mem_total,mem_available,mem_used_pct,"
-	                 "heap_inuse,heap_free,accounted,accounted_peak\n");
+	                 "heap_inuse,heap_free,accounted,accounted_peak,rss_anon,rss_file,rss_shmem\n");
 }
 
 void dm_sample_csv_row(const struct dm_sample *x, struct dm_buf *out)
 {
 	char ts[32];
 	dm_iso_time(x->wall_ms, ts, sizeof ts);
-	dm_buf_printf(out, "%.3f,%s,%lld,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu\n", x->t, ts,
-	              (long long)x->wall_ms, (unsigned long long)x->rss,
+	dm_buf_printf(out, "%.3f,%s,%lld,%llu,%llu,%llu,%llu,%.2f,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+	              x->t, ts, (long long)x->wall_ms, (unsigned long long)x->rss,
 	              (unsigned long long)x->rss_peak, (unsigned long long)x->mem_total,
 	              (unsigned long long)x->mem_available, x->mem_used_pct,
 	              (unsigned long long)x->heap_inuse, (unsigned long long)x->heap_free,
-	              (unsigned long long)x->acct.live, (unsigned long long)x->acct.peak);
+	              (unsigned long long)x->acct.live, (unsigned long long)x->acct.peak,
+	              (unsigned long long)x->rss_anon, (unsigned long long)x->rss_file,
+	              (unsigned long long)x->rss_shmem);
 }
 
 static double mbps(uint64_t bytes, double seconds)

@@ -1,5 +1,5 @@
-/* The report's reading half: one pass over a recording or a tune CSV into
- * the fixed-size model of report_int.h. */
+/* The report's reading half: one pass over a recording into the
+ * fixed-size model of report_int.h (CSV inputs: report_csv.c). */
 #include "config.h"
 #include "report.h"
 
@@ -11,7 +11,11 @@
 
 #include "outfile.h"
 #include "profile.h"
+#include "report_draw.h"
 #include "report_int.h"
+
+#define NO_STORY (-1)
+#define OVER_CAP (-2)   /* a story past DM_REPORT_STORIES: counted, not kept */
 
 struct dm_report *dm_report_new(struct dm_acct *acct, struct dm_error *err)
 {
@@ -23,6 +27,7 @@ struct dm_report *dm_report_new(struct dm_acct *acct, struct dm_error *err)
 	rep->acct = acct;
 	rep->width = 1;
 	rep->t_first = -1;
+	rep->cur_story = NO_STORY;
 	return rep;
 }
 
@@ -50,7 +55,10 @@ const char *dm_report_mark_name(enum mark_kind k)
 		[MK_RECLAIM] = "reclamation", [MK_PRESSURE_ON] = "pressure on",
 		[MK_PRESSURE_OFF] = "pressure off", [MK_SETTING] = "setting",
 		[MK_LEAK_SUSPECTED] = "leak suspected", [MK_LEAK_CONFIRMED] = "leak confirmed",
-		[MK_LEAK_CLEARED] = "leak cleared", [MK_ERROR] = "error", [MK_RETRY] = "retry",
+		[MK_LEAK_CLEARED] = "leak cleared", [MK_LEAK_UPDATED] = "leak updated",
+		[MK_LEAK_STOPPED] = "leak stopped", [MK_GROWTH_BOUNDED] = "growth bounded",
+		[MK_EXHAUSTION_PROJECTED] = "exhaustion projected",
+		[MK_EXHAUSTION_CLEARED] = "exhaustion cleared", [MK_ERROR] = "error", [MK_RETRY] = "retry",
 	};
 	return (unsigned)k < MK_KINDS ? names[k] : "?";
 }
@@ -80,8 +88,8 @@ static void merge(struct bucket *a, const struct bucket *b)
 	a->t1 = b->t1;
 }
 
-static void add_sample(struct dm_report *rep, double t, uint64_t rss, uint64_t acc,
-                       const uint64_t *tag)
+void dm_report_add_sample(struct dm_report *rep, double t, uint64_t rss, uint64_t acc,
+                          const uint64_t *tag)
 {
 	struct bucket one = {.n = 1, .t0 = t, .t1 = t, .t_rmin = t, .t_rmax = t, .t_amin = t,
 	                     .t_amax = t, .rmin = rss, .rmax = rss, .amin = acc, .amax = acc};
@@ -99,6 +107,8 @@ static void add_sample(struct dm_report *rep, double t, uint64_t rss, uint64_t a
 	else
 		rep->b[rep->nb++] = one;
 	rep->samples++;
+	rep->rss_last = rss;
+	rep->t_rss_last = t;
 	if (rss > rep->rss_max)
 		rep->rss_max = rss;
 	if (acc > rep->acct_max)
@@ -110,6 +120,8 @@ static void on_sample(struct dm_report *rep, const struct dm_jsonl *r, double t)
 	uint64_t rss = 0, acc = 0, tag[DM_TAG_COUNT] = {0};
 	if (dm_jsonl_u64(r, 0, "rss", &rss) != 0)
 		return;   /* a watch sample of a process that has gone: nothing to draw */
+	if (dm_jsonl_get(r, 0, "pid") >= 0)
+		rep->watched = 1;   /* another process: no budget, accounting or tags */
 	dm_jsonl_u64(r, 0, "accounted", &acc);
 	int tags = dm_jsonl_get(r, 0, "tags");
 	for (int i = 0; i < DM_TAG_COUNT && tags >= 0; i++) {
@@ -120,7 +132,7 @@ static void on_sample(struct dm_report *rep, const struct dm_jsonl *r, double t)
 				rep->tag_max[i] = tag[i];
 		}
 	}
-	add_sample(rep, t, rss, acc, tag);
+	dm_report_add_sample(rep, t, rss, acc, tag);
 }
 
 /* ---- everything else -------------------------------------------------- */
@@ -239,32 +251,201 @@ static void on_file(struct dm_report *rep, const struct dm_jsonl *r, const char 
 	}
 }
 
+/* ---- leaks: verdicts, stories, projections ---------------------------- */
+
+static struct story *cur_story(struct dm_report *rep)
+{
+	return rep->cur_story >= 0 ? &rep->stories[rep->cur_story]
+	       : rep->cur_story == OVER_CAP ? &rep->over_cap : NULL;
+}
+
+/* The story an event of kind k belongs to: the open one, a stopped one
+ * that grows again, or a new one when k begins a leak or none fits. */
+static struct story *story_for(struct dm_report *rep, enum mark_kind k, double t)
+{
+	struct story *s = cur_story(rep);
+	int open = s && !s->end;
+	int go_on;
+	switch (k) {
+	case MK_LEAK_SUSPECTED: go_on = 0; break;
+	case MK_LEAK_CONFIRMED: go_on = open && s->t_confirmed < 0; break;
+	case MK_LEAK_UPDATED: go_on = open || (s && s->end == MK_LEAK_STOPPED); break;
+	case MK_GROWTH_BOUNDED: go_on = open && s->t_confirmed < 0; break;
+	default: go_on = open; break;
+	}
+	if (go_on)
+		return s;
+	if (rep->nstories == DM_REPORT_STORIES) {
+		rep->stories_more++;
+		rep->cur_story = OVER_CAP;
+		s = &rep->over_cap;
+	} else {
+		rep->cur_story = rep->nstories++;
+		s = &rep->stories[rep->cur_story];
+	}
+	memset(s, 0, sizeof *s);
+	s->t_first = t;
+	s->t_suspected = s->t_confirmed = s->t_end = s->since = -1;
+	return s;
+}
+
+static void story_add(struct story *s, enum mark_kind k, const struct leakv *l)
+{
+	/* a stop resets the detector's baseline to the plateau: the story
+	 * keeps the one from before the growth */
+	if (!s->has_baseline && l->multiscale && (k != MK_LEAK_STOPPED || !s->nevents)) {
+		s->baseline = l->baseline;
+		s->has_baseline = 1;
+	}
+	if (s->since < 0 && l->multiscale && l->since >= 0)
+		s->since = l->since;
+	s->nevents++;
+	s->floor_last = l->floor;
+	switch (k) {
+	case MK_LEAK_SUSPECTED:
+		s->t_suspected = l->t;
+		break;
+	case MK_LEAK_CONFIRMED:
+		s->t_confirmed = l->t;
+		s->rate_confirmed = l->rate;
+		break;
+	case MK_LEAK_UPDATED:
+		s->updates++;
+		if (s->end == MK_LEAK_STOPPED) {
+			s->resumed++;
+			s->end = 0;
+			s->t_end = -1;
+		}
+		break;
+	default:   /* stopped, bounded, cleared */
+		s->end = (uint8_t)k;
+		s->t_end = l->t;
+		s->plateau = l->plateau;
+		return;   /* its rate is the one it had while growing */
+	}
+	s->rate_last = l->rate;
+	if (l->rate > s->rate_max)
+		s->rate_max = l->rate;
+}
+
+/* The mark's text for an event of the multiscale detector. */
+static void story_text(char *out, size_t size, enum mark_kind k, const struct leakv *l,
+                       const struct story *s, int resumed)
+{
+	char rate[24], low[24], a[24], b[24], w[24];
+	dm_rd_bytes(rate, sizeof rate, l->rate);
+	dm_rd_bytes(low, sizeof low, l->rate_low);
+	dm_rd_secs(w, sizeof w, l->window);
+	uint64_t base = s && s->has_baseline ? s->baseline : l->baseline;
+	switch (k) {
+	case MK_LEAK_UPDATED:
+		if (resumed) {
+			dm_rd_bytes(a, sizeof a, (double)l->baseline);
+			snprintf(out, size, "leak growing again: %s/s above its plateau of %s", rate, a);
+		} else {
+			snprintf(out, size, "leak updated: the floor now rises %s/s (at least %s/s) over %s", rate,
+			         low, w);
+		}
+		break;
+	case MK_LEAK_STOPPED:
+	case MK_GROWTH_BOUNDED:
+		dm_rd_bytes(a, sizeof a, (double)l->plateau);
+		dm_rd_bytes(b, sizeof b, (double)l->plateau - (double)base);
+		snprintf(out, size, "%s: the floor holds at %s, %s above where it started",
+		         dm_report_mark_name(k), a, b);
+		break;
+	default:   /* suspected, confirmed */
+		dm_rd_bytes(a, sizeof a, (double)l->rss - (double)base);
+		snprintf(out, size, "%s: the floor rises %s/s (at least %s/s) over %s; RSS %s above the baseline",
+		         dm_report_mark_name(k), rate, low, w, a);
+		break;
+	}
+}
+
 static void on_leak(struct dm_report *rep, const struct dm_jsonl *r, enum mark_kind k, double t)
 {
-	double rate = 0;
-	int64_t growth = 0;
-	dm_jsonl_num(r, 0, "rate", &rate);
-	dm_jsonl_i64(r, 0, "growth", &growth);
-	add_mark(rep, k, t, "%s: growth %.1f MiB at %.2f MiB/s", dm_report_mark_name(k),
-	         (double)growth / 1048576.0, rate / 1048576.0);
+	struct leakv lv;
+	memset(&lv, 0, sizeof lv);
+	lv.kind = (uint8_t)k;
+	lv.t = t;
+	dm_jsonl_num(r, 0, "rate", &lv.rate);
+	dm_jsonl_i64(r, 0, "growth", &lv.growth);
+	copy(lv.state, sizeof lv.state, dm_jsonl_str(r, 0, "state"));
+	dm_jsonl_u64(r, 0, "snapshots", &lv.snapshots);
+	dm_jsonl_u64(r, 0, "rss", &lv.rss);
+	dm_jsonl_num(r, 0, "span", &lv.span);
+	lv.has_reclaimed = dm_jsonl_i64(r, 0, "reclaimed", &lv.reclaimed) == 0;
+	copy(lv.heap_report, sizeof lv.heap_report, dm_jsonl_str(r, 0, "heap_report"));
+	int alert = dm_jsonl_get(r, 0, "alert");
+	copy(lv.alert, sizeof lv.alert, alert >= 0 ? dm_jsonl_str(r, alert, "message") : NULL);
+	const char *det = dm_jsonl_str(r, 0, "detector");
+	lv.multiscale = det && !strcmp(det, "multiscale");
+	if (lv.multiscale) {
+		dm_jsonl_num(r, 0, "rate_low", &lv.rate_low);
+		dm_jsonl_num(r, 0, "window", &lv.window);
+		dm_jsonl_u64(r, 0, "floor", &lv.floor);
+		dm_jsonl_u64(r, 0, "baseline", &lv.baseline);
+		dm_jsonl_u64(r, 0, "plateau", &lv.plateau);
+		lv.since = -1;
+		dm_jsonl_num(r, 0, "since", &lv.since);
+	}
+	if (lv.multiscale || k == MK_LEAK_UPDATED || k == MK_LEAK_STOPPED || k == MK_GROWTH_BOUNDED)
+		rep->stories_mode = 1;
+
+	struct story *s = story_for(rep, k, t);
+	int resumed = k == MK_LEAK_UPDATED && s->end == MK_LEAK_STOPPED;
+	story_add(s, k, &lv);
+	lv.story = s == &rep->over_cap ? -1 : rep->cur_story;
+	if (lv.multiscale) {
+		char text[200];
+		story_text(text, sizeof text, k, &lv, s, resumed);
+		add_mark(rep, k, t, "%s", text);
+	} else {
+		add_mark(rep, k, t, "%s: growth %.1f MiB at %.2f MiB/s", dm_report_mark_name(k),
+		         (double)lv.growth / 1048576.0, lv.rate / 1048576.0);
+	}
 	if (rep->nleaks == DM_REPORT_LEAKS) {
 		rep->leaks_more++;
 		return;
 	}
-	struct leakv *l = &rep->leaks[rep->nleaks++];
-	memset(l, 0, sizeof *l);
-	l->kind = (uint8_t)k;
-	l->t = t;
-	l->growth = growth;
-	l->rate = rate;
-	copy(l->state, sizeof l->state, dm_jsonl_str(r, 0, "state"));
-	dm_jsonl_u64(r, 0, "snapshots", &l->snapshots);
-	dm_jsonl_u64(r, 0, "rss", &l->rss);
-	dm_jsonl_num(r, 0, "span", &l->span);
-	l->has_reclaimed = dm_jsonl_i64(r, 0, "reclaimed", &l->reclaimed) == 0;
-	copy(l->heap_report, sizeof l->heap_report, dm_jsonl_str(r, 0, "heap_report"));
-	int alert = dm_jsonl_get(r, 0, "alert");
-	copy(l->alert, sizeof l->alert, alert >= 0 ? dm_jsonl_str(r, alert, "message") : NULL);
+	rep->leaks[rep->nleaks++] = lv;
+}
+
+static void on_exhaustion(struct dm_report *rep, const struct dm_jsonl *r, int projected, double t)
+{
+	struct projection p = {.t = t, .t_cleared = -1, .time_left = -1};
+	dm_jsonl_num(r, 0, "time_left", &p.time_left);
+	dm_jsonl_num(r, 0, "rate", &p.rate);
+	dm_jsonl_u64(r, 0, "limit", &p.limit);
+	dm_jsonl_u64(r, 0, "floor", &p.floor);
+	dm_jsonl_u64(r, 0, "rss", &p.rss);
+	rep->stories_mode = 1;
+	char lim[24], left[24], rate[24];
+	dm_rd_bytes(lim, sizeof lim, (double)p.limit);
+	dm_rd_secs(left, sizeof left, p.time_left);
+	dm_rd_bytes(rate, sizeof rate, p.rate);
+	/* the last one kept is the standing one unless some were left out */
+	struct projection *last = rep->nproj && !rep->proj_more ? &rep->proj[rep->nproj - 1] : NULL;
+	int standing = rep->proj_standing;
+	rep->proj_standing = projected;
+	if (!projected) {
+		add_mark(rep, MK_EXHAUSTION_CLEARED, t, "exhaustion no longer projected: the limit %s is out of "
+		         "reach at the floor's rate now", lim);
+		if (last && standing)
+			last->t_cleared = t;
+		return;
+	}
+	add_mark(rep, MK_EXHAUSTION_PROJECTED, t, "exhaustion projected: the limit %s in %s at %s/s", lim,
+	         left, rate);
+	if (last && standing) {
+		last->t_cleared = t;
+		last->superseded = 1;
+	}
+	if (rep->nproj == DM_REPORT_PROJECTIONS) {
+		rep->proj_more++;
+		return;
+	}
+	rep->proj[rep->nproj++] = p;
 }
 
 static void on_start(struct dm_report *rep, const struct dm_jsonl *r)
@@ -316,6 +497,16 @@ void dm_report_add_event(struct dm_report *rep, const struct dm_jsonl *r)
 		on_leak(rep, r, MK_LEAK_CONFIRMED, t);
 	} else if (!strcmp(ev, "leak_cleared")) {
 		on_leak(rep, r, MK_LEAK_CLEARED, t);
+	} else if (!strcmp(ev, "leak_updated")) {
+		on_leak(rep, r, MK_LEAK_UPDATED, t);
+	} else if (!strcmp(ev, "leak_stopped")) {
+		on_leak(rep, r, MK_LEAK_STOPPED, t);
+	} else if (!strcmp(ev, "growth_bounded")) {
+		on_leak(rep, r, MK_GROWTH_BOUNDED, t);
+	} else if (!strcmp(ev, "exhaustion_projected")) {
+		on_exhaustion(rep, r, 1, t);
+	} else if (!strcmp(ev, "exhaustion_cleared")) {
+		on_exhaustion(rep, r, 0, t);
 	} else if (!strcmp(ev, "error")) {
 		const char *m = dm_jsonl_str(r, 0, "message");
 		add_mark(rep, MK_ERROR, t, "%s", m ? m : "error");
@@ -340,188 +531,17 @@ void dm_report_add_event(struct dm_report *rep, const struct dm_jsonl *r)
 	}
 }
 
-/* ---- tune --csv ------------------------------------------------------- */
-
-#define TUNE_HEADER "chunk,chunk_bytes,buffer,buffer_bytes,runs,ok,retried,mbps_median,"
-
-/* Split one CSV line into at most max fields in place; a quoted field may
- * hold commas and doubled quotes. Returns the field count. */
-static int csv_split(char *s, char **f, int max)
-{
-	int n = 0;
-	while (n < max) {
-		if (*s == '"') {
-			char *w = ++s;
-			f[n++] = w;
-			while (*s && !(*s == '"' && s[1] != '"')) {
-				if (*s == '"')
-					s++;
-				*w++ = *s++;
-			}
-			if (*s == '"')
-				s++;
-			*w = '\0';
-			if (*s != ',')
-				break;
-			s++;
-		} else {
-			f[n++] = s;
-			char *c = strchr(s, ',');
-			if (!c)
-				break;
-			*c = '\0';
-			s = c + 1;
-		}
-	}
-	return n;
-}
-
-#define TUNE_MAX_COLS 48
-
-static const char *const tune_col_names[TC_COUNT] = {
-	[TC_CHUNK] = "chunk", [TC_CHUNK_BYTES] = "chunk_bytes", [TC_BUFFER] = "buffer",
-	[TC_BUFFER_BYTES] = "buffer_bytes", [TC_RUNS] = "runs", [TC_OK] = "ok",
-	[TC_RETRIED] = "retried", [TC_MEDIAN] = "mbps_median", [TC_MIN] = "mbps_min",
-	[TC_MAX] = "mbps_max", [TC_PEAK_RSS] = "peak_rss_bytes",
-	[TC_ACCT_PEAK] = "accounted_peak_bytes", [TC_ALLOCS] = "allocations",
-	[TC_CHOSEN] = "chosen", [TC_ERROR] = "error",
-};
-
-/* Map the header's names to columns; 0, or -1 when a needed one is absent. */
-static int tune_header(struct dm_report *rep, const char *line, size_t len)
-{
-	char buf[1024];
-	if (len >= sizeof buf)
-		return -1;
-	memcpy(buf, line, len);
-	buf[len] = '\0';
-	char *f[TUNE_MAX_COLS];
-	int n = csv_split(buf, f, TUNE_MAX_COLS);
-	for (int c = 0; c < TC_COUNT; c++) {
-		rep->tune_col[c] = -1;
-		for (int i = 0; i < n; i++)
-			if (strcmp(f[i], tune_col_names[c]) == 0 ||
-			    (c == TC_CHOSEN && strcmp(f[i], "best") == 0))
-				rep->tune_col[c] = i;
-	}
-	rep->tune_ncols = n;
-	for (int c = TC_CHUNK; c <= TC_MEDIAN; c++)
-		if (rep->tune_col[c] < 0)
-			return -1;
-	return 0;
-}
-
-static const char *tcol(const struct dm_report *rep, char **f, int n, enum tune_col c)
-{
-	int i = rep->tune_col[c];
-	return i >= 0 && i < n && f[i] ? f[i] : "";
-}
-
-static int tune_line(struct dm_report *rep, char *line)
-{
-	char *f[TUNE_MAX_COLS];
-	int n = csv_split(line, f, TUNE_MAX_COLS);
-	if (n < rep->tune_ncols - 1)   /* the last column (an error) may be empty */
-		return -1;
-	if (rep->ntune == DM_REPORT_TUNE_ROWS) {
-		rep->tune_more++;
-		return 0;
-	}
-	struct tune_row *w = &rep->tune[rep->ntune];
-	char *end;
-	copy(w->chunk, sizeof w->chunk, tcol(rep, f, n, TC_CHUNK));
-	w->chunk_bytes = strtoull(tcol(rep, f, n, TC_CHUNK_BYTES), &end, 10);
-	if (*end || !w->chunk_bytes)
-		return -1;
-	copy(w->buffer, sizeof w->buffer, tcol(rep, f, n, TC_BUFFER));
-	w->buffer_bytes = strtoull(tcol(rep, f, n, TC_BUFFER_BYTES), NULL, 10);
-	w->runs = atoi(tcol(rep, f, n, TC_RUNS));
-	w->ok = atoi(tcol(rep, f, n, TC_OK));
-	w->retried = atoi(tcol(rep, f, n, TC_RETRIED));
-	w->med = strtod(tcol(rep, f, n, TC_MEDIAN), &end);
-	if (*end || !isfinite(w->med))
-		return -1;
-	w->min = strtod(tcol(rep, f, n, TC_MIN), NULL);
-	w->max = strtod(tcol(rep, f, n, TC_MAX), NULL);
-	w->peak_rss = strtoull(tcol(rep, f, n, TC_PEAK_RSS), NULL, 10);
-	w->acct_peak = strtoull(tcol(rep, f, n, TC_ACCT_PEAK), NULL, 10);
-	w->allocs = strtoull(tcol(rep, f, n, TC_ALLOCS), NULL, 10);
-	w->best = atoi(tcol(rep, f, n, TC_CHOSEN)) == 1;
-	copy(w->error, sizeof w->error, tcol(rep, f, n, TC_ERROR));
-	rep->ntune++;
-	return 0;
-}
-
-static void warn_out(dm_report_warn_fn warn, void *ctx, const struct dm_error *e)
-{
-	char msg[DM_ERRMSG_MAX + DM_ERRFILE_MAX + 64];
-	dm_error_format(e, msg, sizeof msg);
-	if (warn)
-		warn(ctx, msg);
-}
-
-static int read_tune(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_fn warn, void *ctx,
-                     struct dm_error *err)
-{
-	rep->is_tune = 1;
-	for (;;) {
-		const char *line;
-		size_t len;
-		int rc = dm_jsonl_getline(r, &line, &len, err);
-		if (rc == 0)
-			return 0;
-		if (rc == DM_EIO)
-			return rc;
-		if (rc < 0) {
-			warn_out(warn, ctx, err);
-			rep->skips.too_long++;
-			rep->skips.total++;
-			continue;
-		}
-		rep->lines++;
-		if (len == 0)
-			continue;
-		if (tune_line(rep, (char *)line) != 0) {
-			rep->skips.corrupt++;
-			rep->skips.total++;
-			dm_error_clear(err);
-			dm_error_at(err, dm_jsonl_path(r), dm_jsonl_lineno(r), 0, 0);
-			dm_error_set(err, DM_EXML, "not a row of tune --csv output: skipped");
-			warn_out(warn, ctx, err);
-		}
-	}
-}
-
-/* Is the first line a tune CSV header? If not, it is read again as the
- * first line of a recording. */
-static int is_tune(struct dm_report *rep, struct dm_jsonl *r)
-{
-	const char *line;
-	size_t len;
-	struct dm_error e;
-	int rc = dm_jsonl_getline(r, &line, &len, &e);
-	if (rc == 1 && strncmp(line, TUNE_HEADER, sizeof TUNE_HEADER - 1) == 0 &&
-	    tune_header(rep, line, len) == 0)
-		return 1;
-	if (rc == 1)
-		dm_jsonl_unget(r);
-	return 0;
-}
-
 int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn warn, void *ctx,
                    struct dm_error *err)
 {
 	struct dm_jsonl *r = dm_jsonl_open(path, rep->acct, err);
 	if (!r)
 		return err->code ? err->code : DM_EIO;
-	if (is_tune(rep, r)) {
-		int rc = read_tune(rep, r, warn, ctx, err);
+	int rc = dm_report_read_csv(rep, r, warn, ctx, err);
+	if (rc != 1) {
 		dm_jsonl_free(r);
-		if (rc == 0 && rep->ntune == 0)
-			rc = dm_error_set(err, DM_ENOTERN, "%s: tune CSV without any rows", path);
 		return rc;
 	}
-	int rc;
 	for (;;) {
 		rc = dm_jsonl_next_event(r, err);
 		if (rc == 1) {
@@ -530,7 +550,7 @@ int dm_report_read(struct dm_report *rep, const char *path, dm_report_warn_fn wa
 		}
 		if (rc == 0 || rc == DM_EIO || rc == DM_ENOTERN)
 			break;
-		warn_out(warn, ctx, err);
+		dm_report_warn(warn, ctx, err);
 	}
 	rep->lines = dm_jsonl_lineno(r);
 	const struct dm_jsonl_skips *s = dm_jsonl_skipped(r);

@@ -12,9 +12,11 @@
  *    most DM_REPORT_BUCKETS samples, else two per bucket (its minimum and
  *    maximum, in time order) and one for a last bucket of one sample:
  *    dm_report_points() says how many;
- *  - marks (reclamations, pressure, settings, leak states, errors, retries)
- *    keep the first DM_REPORT_MARKS, files the first DM_REPORT_FILES (by
- *    index), leak verdicts the first DM_REPORT_LEAKS; the rest are counted
+ *  - marks (reclamations, pressure, settings, leak states, exhaustion
+ *    projections, errors, retries) keep the first DM_REPORT_MARKS, files
+ *    the first DM_REPORT_FILES (by index), leak events the first
+ *    DM_REPORT_LEAKS, leak stories the first DM_REPORT_STORIES and
+ *    projections the first DM_REPORT_PROJECTIONS; the rest are counted
  *    and the page says "N more".
  *
  * A report belongs to one thread. */
@@ -33,6 +35,8 @@
 #define DM_REPORT_FILES 200
 #define DM_REPORT_LEAKS 100
 #define DM_REPORT_NOTES 50
+#define DM_REPORT_STORIES 50
+#define DM_REPORT_PROJECTIONS 50
 #define DM_REPORT_TUNE_ROWS 128
 
 enum dm_report_format { DM_REPORT_HTML, DM_REPORT_SVG };

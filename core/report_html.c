@@ -33,6 +33,9 @@ static const char css[] =
 	"svg,tr,.card{break-inside:avoid}.card{border-color:#999}}\n"
 	"@page{size:A4;margin:12mm}\n";
 
+/* Only in pages with leak stories, so that older pages stay as they were. */
+static const char story_css[] = "h3{font-size:15px;margin:20px 0 4px}\n";
+
 static void td_num(struct dm_buf *o, int decimals, double v)
 {
 	dm_buf_puts(o, "<td class=\"n\">");
@@ -81,6 +84,266 @@ static double kv_num(const struct dm_report *rep, const char *key, double dflt)
 	return k && k->num && sscanf(k->val, "%lf", &v) == 1 ? v : dflt;
 }
 
+/* The rest of a verdict's evidence cell: the alert and the heap report. */
+static void alert_cell_end(struct dm_buf *o, const struct leakv *l)
+{
+	dm_rd_esc(o, l->alert);
+	if (l->heap_report[0]) {
+		dm_buf_puts(o, l->alert[0] ? "<br>heap report: <code>" : "heap report: <code>");
+		dm_rd_esc(o, l->heap_report);
+		dm_buf_puts(o, "</code>");
+	}
+	dm_buf_puts(o, "</td></tr>\n");
+}
+
+/* ---- the multiscale detector's leaks: one story each ------------------- */
+
+struct story_count {
+	int confirmed, growing, stopped, bounded, undecided;
+};
+
+static void count_stories(const struct dm_report *rep, struct story_count *c)
+{
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < rep->nstories; i++) {
+		const struct story *s = &rep->stories[i];
+		int conf = s->t_confirmed >= 0 || s->updates || s->end == MK_LEAK_STOPPED;
+		c->confirmed += conf;
+		c->growing += conf && !s->end;
+		c->stopped += s->end == MK_LEAK_STOPPED;
+		c->bounded += s->end == MK_GROWTH_BOUNDED;
+		c->undecided += !conf && !s->end;
+	}
+}
+
+/* What became of a story, and its id for tests and style. */
+static const char *outcome(const struct story *s, const char **id)
+{
+	int conf = s->t_confirmed >= 0 || s->updates || s->end == MK_LEAK_STOPPED;
+	switch (s->end) {
+	case MK_LEAK_STOPPED: *id = "stopped"; return "stopped";
+	case MK_GROWTH_BOUNDED: *id = "bounded"; return "growth bounded: not a leak";
+	case MK_LEAK_CLEARED: *id = "cleared"; return "cleared";
+	default: break;
+	}
+	if (conf) {
+		*id = "growing";
+		return "still growing at the end of the recording";
+	}
+	*id = "undecided";
+	return "suspected, undecided at the end of the recording";
+}
+
+/* Bytes above the story's baseline: where it ended, else the RSS at the
+ * last sample. */
+static double story_growth(const struct dm_report *rep, const struct story *s)
+{
+	if (s->end == MK_LEAK_STOPPED || s->end == MK_GROWTH_BOUNDED)
+		return (double)s->plateau - (double)s->baseline;
+	uint64_t now = rep->t_rss_last >= s->t_first ? rep->rss_last : s->floor_last;
+	return (double)now - (double)s->baseline;
+}
+
+static void story_cards(const struct dm_report *rep, struct dm_buf *o)
+{
+	struct story_count c;
+	count_stories(rep, &c);
+	char v[48], lab[160];
+	snprintf(v, sizeof v, "%d%s", c.confirmed, rep->stories_more ? "+" : "");
+	snprintf(lab, sizeof lab, "leaks confirmed: %d still growing at the end, %d stopped", c.growing,
+	         c.stopped);
+	card(o, c.growing ? "bad" : c.confirmed ? NULL : "good", v, lab);
+	if (c.bounded || c.undecided) {
+		snprintf(v, sizeof v, "%d", c.bounded);
+		snprintf(lab, sizeof lab, "growth bounded (it ended: not a leak)%s",
+		         c.undecided ? "; more suspected, undecided at the end" : "");
+		card(o, NULL, v, lab);
+	}
+	uint64_t proj = rep->kind_count[MK_EXHAUSTION_PROJECTED];
+	if (proj) {
+		snprintf(v, sizeof v, "%llu", (unsigned long long)proj);
+		card(o, rep->proj_standing ? "bad" : NULL, v,
+		     rep->proj_standing ? "exhaustion projected: still standing at the end"
+		                        : "exhaustion projected: cleared since");
+	}
+}
+
+static void td_rate(struct dm_buf *o, double rate)
+{
+	char r[40];
+	dm_rd_bytes(r, sizeof r, rate);
+	strncat(r, "/s", sizeof r - strlen(r) - 1);
+	td_text(o, "n", r);
+}
+
+static void td_secs(struct dm_buf *o, double t)
+{
+	char s[32] = "";
+	if (t >= 0)
+		dm_rd_secs(s, sizeof s, t);
+	td_text(o, "n", s);
+}
+
+static void story_event_row(const struct dm_report *rep, const struct leakv *l, int resumed,
+                            struct dm_buf *o)
+{
+	const struct story *s = &rep->stories[l->story];
+	int ends = l->kind == MK_LEAK_STOPPED || l->kind == MK_GROWTH_BOUNDED;
+	dm_buf_printf(o, "<tr data-leak=\"%s\" data-story=\"%d\">", dm_rd_mark_id(l->kind), l->story + 1);
+	td_secs(o, l->t);
+	dm_buf_printf(o, "<td><span class=\"swatch\" style=\"color:%s\">\xE2\x97\x8F</span>",
+	              dm_rd_mark_colour(l->kind));
+	dm_rd_esc(o, resumed ? "growing again" : dm_report_mark_name((enum mark_kind)l->kind));
+	dm_buf_puts(o, "</td>");
+	if (ends || !l->multiscale) {
+		td_text(o, NULL, "");
+		td_text(o, NULL, "");
+		td_text(o, NULL, "");
+	} else {
+		td_rate(o, l->rate);
+		td_rate(o, l->rate_low);
+		td_secs(o, l->window);
+	}
+	td_bytes(o, (double)(ends ? l->plateau : l->floor));
+	td_bytes(o, (double)l->rss);
+	if (s->has_baseline)
+		td_bytes(o, (ends ? (double)l->plateau : (double)l->rss) - (double)s->baseline);
+	else
+		td_text(o, NULL, "");
+	dm_buf_puts(o, "<td>");
+	if (ends)
+		dm_buf_puts(o, "the floor made no new ground for as long as it had been rising");
+	else if (resumed)
+		dm_buf_puts(o, "the floor passed its plateau again");
+	alert_cell_end(o, l);
+}
+
+static void story_headline(const struct dm_report *rep, int i, struct dm_buf *o)
+{
+	const struct story *s = &rep->stories[i];
+	const char *id, *what = outcome(s, &id);
+	char a[32], b[32];
+	dm_buf_printf(o, "<h3 id=\"leak-%d\" data-outcome=\"%s\">%s %d: ", i + 1, id,
+	              s->end == MK_GROWTH_BOUNDED || !strcmp(id, "undecided") ? "Growth" : "Leak", i + 1);
+	dm_rd_esc(o, what);
+	if (s->has_baseline) {
+		dm_rd_bytes(a, sizeof a, story_growth(rep, s));
+		dm_buf_printf(o, ", %s above its baseline", a);
+	}
+	if (s->rate_max > 0) {
+		dm_rd_bytes(b, sizeof b, s->rate_max);
+		dm_buf_printf(o, " (at most %s/s)", b);
+	}
+	dm_buf_puts(o, "</h3>\n");
+}
+
+static void stories_section(const struct dm_report *rep, struct dm_buf *o)
+{
+	dm_buf_puts(o, "<h2 id=\"leaks\">Leaks and growth</h2>\n");
+	if (!rep->nstories && !rep->stories_more) {
+		dm_buf_puts(o, "<p>No growth of the floor (the memory the process returns to) was seen: no leak "
+		               "was suspected.</p>\n");
+		return;
+	}
+	dm_buf_puts(o, "<p>The detector fits the <em>floor</em>, the memory the process returns to. Growth "
+	               "of the floor is <em>suspected</em>; sustained over a whole window and each of its "
+	               "quarters it is a <em>confirmed</em> leak; a confirmed leak whose rate changes by a "
+	               "factor of two is <em>updated</em>; one whose floor stops rising has "
+	               "<em>stopped</em>; growth that ends before it is confirmed is <em>bounded</em>. "
+	               "Growth is counted from the floor before the growth began.</p>\n");
+	dm_buf_puts(o, "<table id=\"stories\">\n<tr><th>#</th><th>first seen</th><th>suspected</th>"
+	               "<th>confirmed</th><th>rate when confirmed</th><th>last rate</th><th>updates</th>"
+	               "<th>ended</th><th>outcome</th><th>growth</th></tr>\n");
+	for (int i = 0; i < rep->nstories; i++) {
+		const struct story *s = &rep->stories[i];
+		const char *id, *what = outcome(s, &id);
+		dm_buf_printf(o, "<tr data-story=\"%d\" data-outcome=\"%s\">", i + 1, id);
+		td_num(o, 0, i + 1);
+		td_secs(o, s->since >= 0 ? s->since : s->t_first);
+		td_secs(o, s->t_suspected);
+		td_secs(o, s->t_confirmed);
+		if (s->t_confirmed >= 0)
+			td_rate(o, s->rate_confirmed);
+		else
+			td_text(o, NULL, "");
+		td_rate(o, s->rate_last);
+		td_num(o, 0, s->updates);
+		td_secs(o, s->t_end);
+		td_text(o, NULL, what);
+		if (s->has_baseline)
+			td_bytes(o, story_growth(rep, s));
+		else
+			td_text(o, NULL, "");
+		dm_buf_puts(o, "</tr>\n");
+	}
+	dm_buf_puts(o, "</table>\n");
+	if (rep->stories_more)
+		dm_buf_printf(o, "<p class=\"more\">%llu more not shown (the first %d are).</p>\n",
+		              (unsigned long long)rep->stories_more, DM_REPORT_STORIES);
+	for (int i = 0; i < rep->nstories; i++) {
+		story_headline(rep, i, o);
+		dm_buf_puts(o, "<table>\n<tr><th>time</th><th>event</th><th>floor rate</th><th>at least</th>"
+		               "<th>over</th><th>floor</th><th>RSS</th><th>above the baseline</th>"
+		               "<th>evidence</th></tr>\n");
+		int stopped = 0;
+		for (int k = 0; k < rep->nleaks; k++) {
+			const struct leakv *l = &rep->leaks[k];
+			if (l->story != i)
+				continue;
+			story_event_row(rep, l, l->kind == MK_LEAK_UPDATED && stopped, o);
+			stopped = l->kind == MK_LEAK_STOPPED ? 1 : l->kind == MK_LEAK_UPDATED ? 0 : stopped;
+		}
+		dm_buf_puts(o, "</table>\n");
+	}
+	if (rep->leaks_more)
+		dm_buf_printf(o, "<p class=\"more\">%llu more leak events not shown.</p>\n",
+		              (unsigned long long)rep->leaks_more);
+}
+
+static void projections_section(const struct dm_report *rep, struct dm_buf *o)
+{
+	if (!rep->kind_count[MK_EXHAUSTION_PROJECTED] && !rep->kind_count[MK_EXHAUSTION_CLEARED])
+		return;
+	dm_buf_puts(o, "<h2 id=\"exhaustion\">Exhaustion projections</h2>\n<p>Apart from the verdicts, the "
+	               "floor's slope over the last 10 s is projected to the limit (the budget in a run; RSS "
+	               "plus MemAvailable, or --limit, for a watched process). A projection that reaches it "
+	               "within exhaustion_horizon is said at once, before anything is proven, and cleared when "
+	               "it no longer holds. The chart draws each one as a dashed ray from the RSS it was made at.</p>\n");
+	if (!rep->nproj && !rep->proj_more) {
+		dm_buf_puts(o, "<p>The recording has a projection cleared, but not the projection "
+		               "itself.</p>\n");
+		return;
+	}
+	dm_buf_puts(o, "<table id=\"projections\">\n<tr><th>projected at</th><th>limit</th><th>time left</th>"
+	               "<th>would reach it at</th><th>floor rate</th><th>floor</th><th>RSS</th><th>until</th>"
+	               "</tr>\n");
+	for (int i = 0; i < rep->nproj; i++) {
+		const struct projection *p = &rep->proj[i];
+		int standing = p->t_cleared < 0;
+		dm_buf_printf(o, "<tr data-projection=\"%d\" data-state=\"%s\">", i,
+		              standing ? "standing" : p->superseded ? "superseded" : "cleared");
+		td_secs(o, p->t);
+		td_bytes(o, (double)p->limit);
+		td_secs(o, p->time_left);
+		td_secs(o, p->time_left >= 0 ? p->t + p->time_left : -1);
+		td_rate(o, p->rate);
+		td_bytes(o, (double)p->floor);
+		td_bytes(o, (double)p->rss);
+		char t[64] = "standing at the end of the recording";
+		if (!standing) {
+			char c[32];
+			dm_rd_secs(c, sizeof c, p->t_cleared);
+			snprintf(t, sizeof t, p->superseded ? "%s (a new projection)" : "cleared at %s", c);
+		}
+		td_text(o, NULL, t);
+		dm_buf_puts(o, "</tr>\n");
+	}
+	dm_buf_puts(o, "</table>\n");
+	if (rep->proj_more)
+		dm_buf_printf(o, "<p class=\"more\">%llu more projections not shown.</p>\n",
+		              (unsigned long long)rep->proj_more);
+}
+
 static void cards(const struct dm_report *rep, struct dm_buf *o)
 {
 	char v[64];
@@ -95,15 +358,29 @@ static void cards(const struct dm_report *rep, struct dm_buf *o)
 		card(o, NULL, v, "peak RSS");
 		dm_rd_bytes(v, sizeof v, kv_num(rep, "accounted_peak", 0));
 		card(o, NULL, v, "peak accounted (parsing)");
-		double conf = kv_num(rep, "leaks_confirmed", 0);
-		snprintf(v, sizeof v, "%.0f / %.0f", kv_num(rep, "leaks_suspected", 0), conf);
-		card(o, conf > 0 ? "bad" : "good", v, "leaks suspected / confirmed");
+		if (rep->stories_mode) {
+			story_cards(rep, o);
+		} else {
+			double conf = kv_num(rep, "leaks_confirmed", 0);
+			snprintf(v, sizeof v, "%.0f / %.0f", kv_num(rep, "leaks_suspected", 0), conf);
+			card(o, conf > 0 ? "bad" : "good", v, "leaks suspected / confirmed");
+		}
 		snprintf(v, sizeof v, "%.0f", kv_num(rep, "exit_code", 0));
 		card(o, kv_num(rep, "exit_code", 0) != 0 ? "bad" : "good", v, "exit code");
+	} else if (rep->is_samples) {
+		dm_rd_bytes(v, sizeof v, (double)rep->rss_max);
+		card(o, NULL, v, "peak RSS sampled");
+		snprintf(v, sizeof v, "%llu", (unsigned long long)rep->samples);
+		card(o, NULL, v, "samples (a samples CSV has no events to mark)");
 	} else {
 		dm_rd_bytes(v, sizeof v, (double)rep->rss_max);
 		card(o, NULL, v, "peak RSS sampled");
-		card(o, "bad", "none", "summary (the recording stops before the end of the run)");
+		if (rep->stories_mode)
+			story_cards(rep, o);
+		if (rep->have_status)   /* a watch ends with its status, no summary */
+			card(o, NULL, "final status", "recorded (a watch has no files to sum up)");
+		else
+			card(o, "bad", "none", "summary (the recording stops before the end of the run)");
 	}
 	dm_rd_secs(v, sizeof v, rep->t_last);
 	card(o, NULL, v, "recorded");
@@ -129,7 +406,7 @@ static void reading(const struct dm_report *rep, struct dm_buf *o)
 			}
 		dm_buf_puts(o, ". The charts and tables show the rest.</p>\n");
 	}
-	if (!rep->have_summary && !rep->is_tune)
+	if (!rep->have_summary && !rep->have_status && !rep->is_tune && !rep->is_samples)
 		dm_buf_puts(o, "<p class=\"warn\" id=\"cut\">The recording ends before the run's summary: "
 		               "the run was still going, or was stopped, when it was cut.</p>\n");
 }
@@ -162,6 +439,8 @@ static void summary_table(const struct dm_report *rep, struct dm_buf *o)
 
 static void files_table(const struct dm_report *rep, struct dm_buf *o)
 {
+	if (rep->watched && !rep->nfiles && !rep->files_more)
+		return;   /* a watched process: no files of ours */
 	dm_buf_puts(o, "<h2 id=\"files\">Files</h2>\n");
 	dm_rd_gantt(rep, o);
 	dm_buf_puts(o, "<table>\n<tr><th>#</th><th>file</th><th>state</th><th>size</th><th>parsed</th>"
@@ -226,13 +505,7 @@ static void leaks_table(const struct dm_report *rep, struct dm_buf *o)
 		else
 			td_text(o, NULL, "");
 		dm_buf_puts(o, "<td>");
-		dm_rd_esc(o, l->alert);
-		if (l->heap_report[0]) {
-			dm_buf_puts(o, l->alert[0] ? "<br>heap report: <code>" : "heap report: <code>");
-			dm_rd_esc(o, l->heap_report);
-			dm_buf_puts(o, "</code>");
-		}
-		dm_buf_puts(o, "</td></tr>\n");
+		alert_cell_end(o, l);
 	}
 	dm_buf_puts(o, "</table>\n");
 	if (rep->leaks_more)
@@ -310,18 +583,18 @@ static void about(const struct dm_report *rep, struct dm_buf *o)
 	dm_buf_printf(o, ", %llu lines skipped.</p>\n", (unsigned long long)rep->skips.total);
 }
 
-static void head(struct dm_buf *o, const char *title)
+static void head(struct dm_buf *o, const char *title, const char *more_css)
 {
 	dm_buf_puts(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	               "<meta name=\"generator\" content=\"ddexmon " PACKAGE_VERSION "\">\n<title>ddexmon report: ");
 	dm_rd_esc(o, title);
-	dm_buf_printf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+	dm_buf_printf(o, "</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", css, more_css);
 }
 
 static void tune_page(const struct dm_report *rep, const char *title, struct dm_buf *o)
 {
-	head(o, title);
+	head(o, title, "");
 	dm_buf_puts(o, "<h1>ddexmon tune: chunk size sweep</h1>\n<p class=\"sub\">");
 	dm_rd_esc(o, title);
 	dm_buf_printf(o, " \xE2\x80\x94 %d settings</p>\n", rep->ntune);
@@ -360,7 +633,7 @@ int dm_report_render(const struct dm_report *rep, enum dm_report_format fmt, con
 		tune_page(rep, title, o);
 		return o->failed ? DM_ENOMEM : 0;
 	}
-	head(o, title);
+	head(o, title, rep->stories_mode ? story_css : "");
 	const struct kv *prof = find(rep->config, rep->nconfig, "profile");
 	const struct kv *ver = find(rep->config, rep->nconfig, "version");
 	dm_buf_puts(o, "<h1>ddexmon run report</h1>\n<p class=\"sub\">");
@@ -377,7 +650,12 @@ int dm_report_render(const struct dm_report *rep, enum dm_report_format fmt, con
 	dm_buf_puts(o, "<h2 id=\"memory\">Memory over time</h2>\n");
 	dm_rd_memory_chart(rep, o, 0);
 	files_table(rep, o);
-	leaks_table(rep, o);
+	if (rep->stories_mode) {
+		stories_section(rep, o);
+		projections_section(rep, o);
+	} else {
+		leaks_table(rep, o);
+	}
 	marks_table(rep, o);
 	if (rep->have_summary)
 		summary_table(rep, o);

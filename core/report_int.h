@@ -15,6 +15,11 @@ enum mark_kind {
 	MK_LEAK_SUSPECTED,
 	MK_LEAK_CONFIRMED,
 	MK_LEAK_CLEARED,
+	MK_LEAK_UPDATED,
+	MK_LEAK_STOPPED,
+	MK_GROWTH_BOUNDED,
+	MK_EXHAUSTION_PROJECTED,
+	MK_EXHAUSTION_CLEARED,
 	MK_ERROR,
 	MK_RETRY,
 	MK_KINDS
@@ -46,7 +51,7 @@ struct rfile {
 };
 
 struct leakv {
-	uint8_t kind;                  /* MK_LEAK_* */
+	uint8_t kind;                  /* MK_LEAK_*, MK_GROWTH_BOUNDED */
 	double t;
 	char state[16];
 	uint64_t snapshots, rss;
@@ -55,6 +60,39 @@ struct leakv {
 	double span, rate;
 	char alert[160];
 	char heap_report[320];
+	/* the multiscale detector's figures (multiscale set) */
+	int multiscale;
+	int story;                     /* index in stories, -1 beyond the cap */
+	double rate_low, window, since;
+	uint64_t floor, baseline, plateau;
+};
+
+/* One leak from first sight to its end: leak_suspected, leak_confirmed,
+ * leak_updated (a new rate, or growing again after a stop), then
+ * leak_stopped, growth_bounded or (the seed's rule) leak_cleared. Any of
+ * these may be missing from a cut or skipped recording: a story starts at
+ * whichever comes first. */
+struct story {
+	double t_first, t_suspected, t_confirmed, t_end;   /* -1: not seen */
+	double since;                  /* growth first seen (detector's), or -1 */
+	uint8_t end;                   /* MK_LEAK_STOPPED, MK_GROWTH_BOUNDED,
+	                                  MK_LEAK_CLEARED; 0 while open */
+	unsigned updates, resumed;
+	int has_baseline;
+	double rate_confirmed, rate_last, rate_max;
+	uint64_t baseline;             /* the floor before the growth */
+	uint64_t plateau;              /* where it ended (stopped, bounded) */
+	uint64_t floor_last;
+	int nevents;                   /* its events in leaks[] */
+};
+
+/* An exhaustion projection, from exhaustion_projected to
+ * exhaustion_cleared (t_cleared -1: standing at the end). */
+struct projection {
+	double t, t_cleared;
+	int superseded;                /* by a new projection, not cleared */
+	double time_left, rate;
+	uint64_t limit, floor, rss;
 };
 
 struct kv {
@@ -82,6 +120,8 @@ enum tune_col {
 struct dm_report {
 	struct dm_acct *acct;
 	int is_tune;
+	int is_samples;                /* a --samples-csv file: samples only */
+	int csv_col[3], csv_ncols;     /* its t, rss and accounted columns */
 	int tune_col[TC_COUNT];        /* index of each column, -1 when absent */
 	int tune_ncols;
 	/* the run */
@@ -102,6 +142,7 @@ struct dm_report {
 	uint64_t samples;
 	uint64_t rss_max, acct_max, tag_max[DM_TAG_COUNT];
 	int tags_seen;
+	int watched;                   /* samples of another process (watch) */
 	double t_first, t_last;        /* over all events */
 	/* marks */
 	struct mark marks[DM_REPORT_MARKS];
@@ -115,6 +156,21 @@ struct dm_report {
 	struct leakv leaks[DM_REPORT_LEAKS];
 	int nleaks;
 	uint64_t leaks_more;
+	/* the multiscale detector's events seen: the leaks section tells
+	 * stories instead of the seed rule's verdicts */
+	int stories_mode;
+	struct story stories[DM_REPORT_STORIES];
+	int nstories;
+	uint64_t stories_more;
+	int cur_story;                 /* the open (or last) story; -1 none,
+	                                  -2 over_cap */
+	struct story over_cap;         /* the story past the cap: scratch */
+	struct projection proj[DM_REPORT_PROJECTIONS];
+	int nproj;
+	uint64_t proj_more;
+	int proj_standing;             /* the last projection was not cleared */
+	uint64_t rss_last;             /* the last sample's RSS */
+	double t_rss_last;
 	char notes[DM_REPORT_NOTES][200];
 	int nnotes;
 	uint64_t notes_more;
@@ -128,5 +184,16 @@ struct dm_report {
 };
 
 const char *dm_report_mark_name(enum mark_kind k);
+
+/* One sample into the buckets (report.c); tag: DM_TAG_COUNT live bytes. */
+void dm_report_add_sample(struct dm_report *rep, double t, uint64_t rss, uint64_t acc,
+                          const uint64_t *tag);
+/* A skipped line's "FILE:LINE: what" to warn (which may be NULL). */
+void dm_report_warn(dm_report_warn_fn warn, void *ctx, const struct dm_error *e);
+/* If r's first line is the header of a tune CSV or a samples CSV, read
+ * the file into rep (report_csv.c): 0, DM_ENOTERN without rows, DM_EIO.
+ * 1 when it is neither (the line is put back for the recording reader). */
+int dm_report_read_csv(struct dm_report *rep, struct dm_jsonl *r, dm_report_warn_fn warn, void *ctx,
+                       struct dm_error *err);
 
 #endif

@@ -159,6 +159,12 @@ const char *dm_rd_mark_colour(int k)
 		[MK_RECLAIM] = "#2e8b57", [MK_PRESSURE_ON] = "#7b3fa0", [MK_PRESSURE_OFF] = "#b58fcc",
 		[MK_SETTING] = "#1a8a9a", [MK_LEAK_SUSPECTED] = "#e69500", [MK_LEAK_CONFIRMED] = "#c0392b",
 		[MK_LEAK_CLEARED] = "#7f8c8d", [MK_ERROR] = "#111111", [MK_RETRY] = "#8e6c3a",
+		/* the detector's later states, from the Okabe-Ito palette; each
+		 * has its own shape and letter as well, so no two differ by hue
+		 * alone */
+		[MK_LEAK_UPDATED] = "#d55e00", [MK_LEAK_STOPPED] = "#0072b2",
+		[MK_GROWTH_BOUNDED] = "#009e73", [MK_EXHAUSTION_PROJECTED] = "#cc79a7",
+		[MK_EXHAUSTION_CLEARED] = "#6b6b6b",
 	};
 	return (unsigned)k < MK_KINDS ? c[k] : "#000";
 }
@@ -166,14 +172,36 @@ const char *dm_rd_mark_colour(int k)
 static const char mark_glyph[MK_KINDS] = {
 	[MK_RECLAIM] = 'R', [MK_PRESSURE_ON] = 'P', [MK_PRESSURE_OFF] = 'p', [MK_SETTING] = 'S',
 	[MK_LEAK_SUSPECTED] = 'L', [MK_LEAK_CONFIRMED] = 'L', [MK_LEAK_CLEARED] = 'C',
-	[MK_ERROR] = 'E', [MK_RETRY] = 'T',
+	[MK_ERROR] = 'E', [MK_RETRY] = 'T', [MK_LEAK_UPDATED] = 'U', [MK_LEAK_STOPPED] = '=',
+	[MK_GROWTH_BOUNDED] = 'B', [MK_EXHAUSTION_PROJECTED] = 'X', [MK_EXHAUSTION_CLEARED] = 'x',
 };
+
+/* The outline of a mark: the leak's later states are squares, the
+ * projection diamonds (hollow once cleared), the rest circles. */
+enum shape { SH_CIRCLE, SH_SQUARE, SH_DIAMOND, SH_HOLLOW_DIAMOND };
+
+static enum shape mark_shape(int k)
+{
+	switch (k) {
+	case MK_LEAK_STOPPED:
+	case MK_GROWTH_BOUNDED:
+		return SH_SQUARE;
+	case MK_EXHAUSTION_PROJECTED:
+		return SH_DIAMOND;
+	case MK_EXHAUSTION_CLEARED:
+		return SH_HOLLOW_DIAMOND;
+	default:
+		return SH_CIRCLE;
+	}
+}
 
 static const char *const mark_id[MK_KINDS] = {
 	[MK_RECLAIM] = "reclaim", [MK_PRESSURE_ON] = "pressure-on", [MK_PRESSURE_OFF] = "pressure-off",
 	[MK_SETTING] = "setting", [MK_LEAK_SUSPECTED] = "leak-suspected",
 	[MK_LEAK_CONFIRMED] = "leak-confirmed", [MK_LEAK_CLEARED] = "leak-cleared",
-	[MK_ERROR] = "error", [MK_RETRY] = "retry",
+	[MK_ERROR] = "error", [MK_RETRY] = "retry", [MK_LEAK_UPDATED] = "leak-updated",
+	[MK_LEAK_STOPPED] = "leak-stopped", [MK_GROWTH_BOUNDED] = "growth-bounded",
+	[MK_EXHAUSTION_PROJECTED] = "exhaustion-projected", [MK_EXHAUSTION_CLEARED] = "exhaustion-cleared",
 };
 
 const char *dm_rd_mark_id(int k)
@@ -285,6 +313,32 @@ static void pressure_bands(struct dm_buf *o, const struct frame *f, const struct
 	}
 }
 
+/* A mark's shape with its letter, centred on (x, y). */
+static void glyph(struct dm_buf *o, int k, double x, double y)
+{
+	const char *c = dm_rd_mark_colour(k), *ink = "#fff";
+	switch (mark_shape(k)) {
+	case SH_CIRCLE:
+		dm_buf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"%s\"/>", x, y, c);
+		break;
+	case SH_SQUARE:
+		dm_buf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"13\" height=\"13\" fill=\"%s\"/>",
+		              x - 6.5, y - 6.5, c);
+		break;
+	case SH_DIAMOND:
+		dm_buf_printf(o, "<path d=\"M%.1f %.1fl8 8l-8 8l-8 -8z\" fill=\"%s\"/>", x, y - 8, c);
+		ink = "#222";   /* a light fill: dark letter */
+		break;
+	case SH_HOLLOW_DIAMOND:
+		dm_buf_printf(o, "<path d=\"M%.1f %.1fl8 8l-8 8l-8 -8z\" fill=\"#fff\" stroke=\"%s\" "
+		              "stroke-width=\"1.5\"/>", x, y - 8, c);
+		ink = c;
+		break;
+	}
+	dm_buf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-weight=\"bold\" fill=\"%s\" "
+	              "text-anchor=\"middle\">%c</text>", x, y + 3.5, ink, mark_glyph[k]);
+}
+
 #define DENSE 40   /* more marks of a kind than this: ticks, not glyphs */
 
 /* Marks close together stack their glyphs in up to three rows; a kind
@@ -322,19 +376,22 @@ static void marks(struct dm_buf *o, const struct frame *f, const struct dm_repor
 		dm_buf_printf(o, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
 		              "stroke-width=\"1\" stroke-opacity=\"0.7\"%s/>",
 		              x, gy, x, H - PB, c,
-		              m->kind == MK_LEAK_SUSPECTED || m->kind == MK_PRESSURE_OFF ? " stroke-dasharray=\"3 3\"" : "");
+		              m->kind == MK_LEAK_SUSPECTED || m->kind == MK_PRESSURE_OFF ||
+		              m->kind == MK_EXHAUSTION_CLEARED ? " stroke-dasharray=\"3 3\"" : "");
 		if (m->kind == MK_ERROR)
 			dm_buf_printf(o, "<path d=\"M%.1f %.1fl-7 -12h14z\" fill=\"%s\"/>"
 			              "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" font-weight=\"bold\" fill=\"#fff\" "
 			              "text-anchor=\"middle\">!</text>",
 			              x, gy + 6, c, x, gy + 3);
 		else
-			dm_buf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"%s\"/>"
-			              "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-weight=\"bold\" fill=\"#fff\" "
-			              "text-anchor=\"middle\">%c</text>",
-			              x, gy, c, x, gy + 3.5, mark_glyph[m->kind]);
+			glyph(o, m->kind, x, gy);
 		dm_buf_puts(o, "</g>\n");
 	}
+}
+
+static double legend_width(const char *label)
+{
+	return 34 + 6.8 * (double)strlen(label);
 }
 
 static void legend_item(struct dm_buf *o, double *x, int row, const char *colour, int kind,
@@ -349,26 +406,94 @@ static void legend_item(struct dm_buf *o, double *x, int row, const char *colour
 		              *x, y, *x + 18, y, colour);
 	else if (kind == 2)   /* an area */
 		dm_buf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\"/>", *x, y - 5, colour);
-	else                  /* a mark */
+	else if (kind == 3)   /* a mark */
 		dm_buf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"%s\"/>", *x + 9, y, colour);
+	else                  /* a mark as drawn, of mark kind - 4 */
+		glyph(o, kind - 4, *x + 9, y);
 	dm_buf_printf(o, "<text x=\"%.1f\" y=\"%.1f\">", *x + 23, y + 4);
 	dm_rd_esc(o, label);
 	dm_buf_puts(o, "</text>\n");
-	*x += 34 + 6.8 * (double)strlen(label);
+	*x += legend_width(label);
+}
+
+/* The marks' legend: one item per kind seen, wrapped onto more rows
+ * rather than past the right edge. With draw 0, only the last row it
+ * would use. A recording of the multiscale detector gets each mark's own
+ * shape and letter in its legend (the older pages keep their dots). */
+static int marks_legend(struct dm_buf *o, const struct dm_report *rep, int row, int draw)
+{
+	double x = PL;
+	char lab[80];
+	for (int k = 0; k < MK_KINDS; k++) {
+		if (!rep->kind_count[k])
+			continue;
+		snprintf(lab, sizeof lab, "%s \xC3\x97%llu", dm_report_mark_name((enum mark_kind)k),
+		         (unsigned long long)rep->kind_count[k]);
+		if (x > PL && x + legend_width(lab) - 10 > W - PR) {
+			x = PL;
+			row++;
+		}
+		if (draw)
+			legend_item(o, &x, row, dm_rd_mark_colour(k), rep->stories_mode ? 4 + k : 3, lab);
+		else
+			x += legend_width(lab);
+	}
+	return row;
+}
+
+/* Each exhaustion projection as a dashed ray from the RSS it was made at,
+ * rising at its rate until it was cleared, the recording ends, or it
+ * leaves the chart. */
+static void projections(struct dm_buf *o, const struct frame *f, const struct dm_report *rep)
+{
+	const char *c = dm_rd_mark_colour(MK_EXHAUSTION_PROJECTED);
+	for (int i = 0; i < rep->nproj; i++) {
+		const struct projection *p = &rep->proj[i];
+		double te = p->time_left >= 0 ? p->t + p->time_left : f->t1;
+		if (p->t_cleared >= 0 && p->t_cleared < te)
+			te = p->t_cleared;
+		if (te > f->t1)
+			te = f->t1;
+		/* time_left is the limit less the RSS then, at the floor's rate */
+		double v0 = (double)(p->rss ? p->rss : p->floor);
+		double v = v0 + p->rate * (te - p->t);
+		if (v > f->ymax && p->rate > 0) {
+			te = p->t + (f->ymax - v0) / p->rate;
+			v = f->ymax;
+		}
+		if (!(te > p->t))
+			continue;
+		char lim[24], left[24];
+		dm_rd_bytes(lim, sizeof lim, (double)p->limit);
+		dm_rd_secs(left, sizeof left, p->time_left);
+		dm_buf_printf(o, "<g data-projection=\"%d\"><title>projected at %.1f s: the limit %s in %s</title>"
+		              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+		              "stroke-width=\"2\" stroke-dasharray=\"5 3\"/></g>\n",
+		              i, p->t, lim, left, fx(f, p->t), fy(f, v0), fx(f, te), fy(f, v), c);
+	}
 }
 
 int dm_rd_memory_chart(const struct dm_report *rep, struct dm_buf *o, int standalone)
 {
 	struct frame f = {.t1 = rep->t_last > 0 ? rep->t_last : 1};
 	double data = (double)(rep->rss_max > rep->acct_max ? rep->rss_max : rep->acct_max);
-	double flush = rep->budget && rep->flush_ratio ? rep->flush_ratio * (double)rep->budget : 0;
-	int show_budget = rep->budget && (double)rep->budget <= data * 1.6;
+	/* ddexmon's own budget says nothing of a process it watches: its
+	 * limit is the one the projections were made against */
+	uint64_t budget = rep->watched ? 0 : rep->budget;
+	double flush = budget && rep->flush_ratio ? rep->flush_ratio * (double)budget : 0;
+	uint64_t limit = rep->nproj ? rep->proj[rep->nproj - 1].limit : 0;
+	if (limit == budget)
+		limit = 0;   /* drawn as the budget */
+	int show_budget = budget && (double)budget <= data * 1.6;
 	int show_flush = flush > 0 && flush <= data * 1.6;
+	int show_limit = limit && (double)limit <= data * 1.6;
 	double top = data;
-	if (show_budget && (double)rep->budget > top)
-		top = (double)rep->budget;
+	if (show_budget && (double)budget > top)
+		top = (double)budget;
 	if (show_flush && flush > top)
 		top = flush;
+	if (show_limit && (double)limit > top)
+		top = (double)limit;
 	if (top <= 0)
 		top = 1024 * 1024;
 	const char *uname;
@@ -376,21 +501,30 @@ int dm_rd_memory_chart(const struct dm_report *rep, struct dm_buf *o, int standa
 	double step = dm_rd_nice_step(top * 1.05 / unit, 6) * unit;
 	f.ymax = ceil(top * 1.05 / step) * step;
 
+	/* the marks' legend starts on the third row, or on the second when
+	 * there are no tags to list (a watched process) in a multiscale
+	 * recording; rows past the third make the chart taller */
+	int mark_row = rep->stories_mode && !rep->tags_seen ? 1 : 2;
+	int last_row = marks_legend(o, rep, mark_row, 0);
+	double h = H + (last_row > 2 ? 19.0 * (last_row - 2) : 0);
 	if (standalone)
 		dm_buf_puts(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	dm_buf_printf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
 	              "height=\"%.0f\" style=\"font-family:DejaVu Sans,Verdana,Arial,sans-serif\" "
-	              "role=\"img\" aria-label=\"memory over time\">\n", W, H, W, H);
-	dm_buf_printf(o, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", W, H);
+	              "role=\"img\" aria-label=\"memory over time\">\n", W, h, W, h);
+	dm_buf_printf(o, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", W, h);
 	pressure_bands(o, &f, rep);
 	axes(o, &f, unit, uname);
 	if (rep->nb > 0) {
 		if (rep->tags_seen)
 			tag_areas(o, &f, rep);
-		dm_buf_printf(o, "<polyline data-series=\"accounted\" fill=\"none\" stroke=\"#d9822b\" "
-		              "stroke-width=\"1.5\" points=\"");
-		line_points(o, &f, rep, 0);
-		dm_buf_printf(o, "\"/>\n<polyline data-series=\"rss\" data-samples=\"%llu\" data-points=\"%llu\" "
+		if (!rep->watched) {
+			dm_buf_printf(o, "<polyline data-series=\"accounted\" fill=\"none\" stroke=\"#d9822b\" "
+			              "stroke-width=\"1.5\" points=\"");
+			line_points(o, &f, rep, 0);
+			dm_buf_puts(o, "\"/>\n");
+		}
+		dm_buf_printf(o, "<polyline data-series=\"rss\" data-samples=\"%llu\" data-points=\"%llu\" "
 		              "fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"",
 		              (unsigned long long)rep->samples,
 		              (unsigned long long)dm_report_points(rep->samples));
@@ -401,18 +535,22 @@ int dm_rd_memory_chart(const struct dm_report *rep, struct dm_buf *o, int standa
 		              "no memory samples in this recording</text>\n", W / 2, H / 2);
 	}
 	if (show_budget)
-		hline(o, &f, (double)rep->budget, "#c0392b", "budget", "budget");
+		hline(o, &f, (double)budget, "#c0392b", "budget", "budget");
 	if (show_flush)
 		hline(o, &f, flush, "#d4a017", "flush", "flush threshold");
+	if (show_limit)
+		hline(o, &f, (double)limit, dm_rd_mark_colour(MK_EXHAUSTION_PROJECTED), "limit", "limit");
+	projections(o, &f, rep);
 	marks(o, &f, rep);
 
 	double x = PL;
 	dm_buf_puts(o, "<g font-size=\"12\" fill=\"#333\">\n");
 	legend_item(o, &x, 0, "#1f5fa8", 0, "RSS");
-	legend_item(o, &x, 0, "#d9822b", 0, "accounted");
+	if (!rep->watched)
+		legend_item(o, &x, 0, "#d9822b", 0, "accounted");
 	char lab[80], b[32];
-	if (rep->budget) {
-		dm_rd_bytes(b, sizeof b, (double)rep->budget);
+	if (budget) {
+		dm_rd_bytes(b, sizeof b, (double)budget);
 		snprintf(lab, sizeof lab, show_budget ? "budget %s" : "budget %s (above the chart)", b);
 		legend_item(o, &x, 0, "#c0392b", 1, lab);
 	}
@@ -421,6 +559,13 @@ int dm_rd_memory_chart(const struct dm_report *rep, struct dm_buf *o, int standa
 		snprintf(lab, sizeof lab, show_flush ? "flush threshold %s" : "flush threshold %s (above)", b);
 		legend_item(o, &x, 0, "#d4a017", 1, lab);
 	}
+	if (limit) {
+		dm_rd_bytes(b, sizeof b, (double)limit);
+		snprintf(lab, sizeof lab, show_limit ? "limit %s" : "limit %s (above the chart)", b);
+		legend_item(o, &x, 0, dm_rd_mark_colour(MK_EXHAUSTION_PROJECTED), 1, lab);
+	}
+	if (rep->nproj)
+		legend_item(o, &x, 0, dm_rd_mark_colour(MK_EXHAUSTION_PROJECTED), 1, "projected from RSS");
 	x = PL;
 	if (rep->tags_seen) {
 		dm_buf_printf(o, "<text x=\"%.1f\" y=\"%.1f\">accounted by tag:</text>", x, H - PB + 58 + 19 + 4);
@@ -429,14 +574,7 @@ int dm_rd_memory_chart(const struct dm_report *rep, struct dm_buf *o, int standa
 	for (int t = 0; t < DM_TAG_COUNT; t++)
 		if (rep->tag_max[t])
 			legend_item(o, &x, 1, tag_colour[t], 2, dm_tag_name((enum dm_tag)t));
-	x = PL;
-	for (int k = 0; k < MK_KINDS; k++) {
-		if (!rep->kind_count[k])
-			continue;
-		snprintf(lab, sizeof lab, "%s \xC3\x97%llu", dm_report_mark_name((enum mark_kind)k),
-		         (unsigned long long)rep->kind_count[k]);
-		legend_item(o, &x, 2, dm_rd_mark_colour(k), 3, lab);
-	}
+	marks_legend(o, rep, mark_row, 1);
 	dm_buf_puts(o, "</g>\n</svg>\n");
 	return o->failed ? DM_ENOMEM : 0;
 }

@@ -17,10 +17,12 @@
 #include "replay.h"
 
 #define MAX_WARNINGS 20
+#define MAX_LEAK_LINES 20
 
 struct tally {
 	uint64_t events, files, files_ok, files_failed, records, bytes, rss_peak, acct_peak;
 	uint64_t suspected, confirmed, cleared;
+	uint64_t updated, stopped, bounded, projected, exh_cleared, leak_lines;
 	const char *leak_state;
 	int have_summary, have_status;
 	struct dm_session_summary sum;
@@ -53,7 +55,54 @@ static void file_line(const struct dm_file_info *f)
 		printf("          %s\n", f->error);
 }
 
-static void count(struct tally *t, const struct dm_event *ev)
+/* An event of the multiscale detector (the seed rule's suspicions and
+ * verdicts are summed up only, as they always were). */
+static int later_detector(const struct dm_jsonl *r, const struct dm_event *ev)
+{
+	const char *d = dm_jsonl_str(r, 0, "detector");
+	return (d && !strcmp(d, "multiscale")) || (ev->type != DM_EV_LEAK_SUSPECTED &&
+	                                            ev->type != DM_EV_LEAK_CONFIRMED &&
+	                                            ev->type != DM_EV_LEAK_CLEARED);
+}
+
+/* One line of the leak's story, from the recorded event (r) as decoded
+ * (ev): the figures a person needs to follow it. */
+static void leak_line(const struct dm_jsonl *r, const struct dm_event *ev)
+{
+	char a[16], b[24], c[24];
+	double rate = 0, left = -1;
+	uint64_t rss = 0, plateau = 0, limit = 0;
+	dm_jsonl_num(r, 0, "rate", &rate);
+	dm_jsonl_num(r, 0, "time_left", &left);
+	dm_jsonl_u64(r, 0, "rss", &rss);
+	dm_jsonl_u64(r, 0, "plateau", &plateau);
+	dm_jsonl_u64(r, 0, "limit", &limit);
+	printf("  %-7s t=%.1f s  %s", "leak", ev->t, dm_event_name(ev->type));
+	switch (ev->type) {
+	case DM_EV_LEAK_SUSPECTED:
+	case DM_EV_LEAK_CONFIRMED:
+	case DM_EV_LEAK_UPDATED:
+		printf(": growing %s, RSS %s", dm_tui_rate(b, sizeof b, rate), dm_tui_size(a, sizeof a, rss));
+		break;
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+		printf(": holds at %s%s", dm_tui_size(a, sizeof a, plateau),
+		       ev->type == DM_EV_GROWTH_BOUNDED ? " (growth that ended: not a leak)" : "");
+		break;
+	case DM_EV_EXHAUSTION_PROJECTED:
+		printf(": the limit %s in %s at %s", dm_tui_size(a, sizeof a, limit),
+		       dm_tui_secs(c, sizeof c, left, 0), dm_tui_rate(b, sizeof b, rate));
+		break;
+	case DM_EV_EXHAUSTION_CLEARED:
+		printf(": the limit %s no longer in reach", dm_tui_size(a, sizeof a, limit));
+		break;
+	default:
+		break;
+	}
+	putchar('\n');
+}
+
+static void count(struct tally *t, const struct dm_jsonl *r, const struct dm_event *ev)
 {
 	t->events++;
 	if (ev->t > t->t_last)
@@ -78,11 +127,24 @@ static void count(struct tally *t, const struct dm_event *ev)
 	case DM_EV_LEAK_SUSPECTED:
 	case DM_EV_LEAK_CONFIRMED:
 	case DM_EV_LEAK_CLEARED:
+	case DM_EV_LEAK_UPDATED:
+	case DM_EV_LEAK_STOPPED:
+	case DM_EV_GROWTH_BOUNDED:
+	case DM_EV_EXHAUSTION_PROJECTED:
+	case DM_EV_EXHAUSTION_CLEARED:
 		t->suspected += ev->type == DM_EV_LEAK_SUSPECTED;
 		t->confirmed += ev->type == DM_EV_LEAK_CONFIRMED;
 		t->cleared += ev->type == DM_EV_LEAK_CLEARED;
-		t->leak_state = ev->type == DM_EV_LEAK_SUSPECTED ? "suspected"
-		                : ev->type == DM_EV_LEAK_CONFIRMED ? "confirmed" : "watching";
+		t->updated += ev->type == DM_EV_LEAK_UPDATED;
+		t->stopped += ev->type == DM_EV_LEAK_STOPPED;
+		t->bounded += ev->type == DM_EV_GROWTH_BOUNDED;
+		t->projected += ev->type == DM_EV_EXHAUSTION_PROJECTED;
+		t->exh_cleared += ev->type == DM_EV_EXHAUSTION_CLEARED;
+		/* the state after the event, as recorded (a stopped leak is not
+		 * still growing) */
+		t->leak_state = dm_leak_state_name(ev->u.leak.leak->state);
+		if (later_detector(r, ev) && t->leak_lines++ < MAX_LEAK_LINES)
+			leak_line(r, ev);
 		break;
 	case DM_EV_SUMMARY:
 		t->have_summary = 1;
@@ -94,6 +156,20 @@ static void count(struct tally *t, const struct dm_event *ev)
 	default:
 		break;
 	}
+}
+
+/* The multiscale detector's later states, when there were any. */
+static void later_states(const struct tally *t)
+{
+	if (t->leak_lines > MAX_LEAK_LINES)
+		printf("  (%llu more leak events not listed)\n",
+		       (unsigned long long)(t->leak_lines - MAX_LEAK_LINES));
+	if (t->updated || t->stopped || t->bounded || t->projected || t->exh_cleared)
+		printf("leak states: %llu updated, %llu stopped, %llu growth bounded; exhaustion "
+		       "projected %llu, cleared %llu\n",
+		       (unsigned long long)t->updated, (unsigned long long)t->stopped,
+		       (unsigned long long)t->bounded, (unsigned long long)t->projected,
+		       (unsigned long long)t->exh_cleared);
 }
 
 static void print_summary(const char *path, const struct tally *t, const struct dm_jsonl_skips *sk)
@@ -119,6 +195,7 @@ static void print_summary(const char *path, const struct tally *t, const struct 
 		printf("leaks: %llu suspected, %llu confirmed; last state %s\n",
 		       (unsigned long long)s->leaks_suspected, (unsigned long long)s->leaks_confirmed,
 		       t->leak_state ? t->leak_state : "watching");
+		later_states(t);
 		printf("exit code: %d\n", s->exit_code);
 	} else {
 		/* a watch has no files to sum up; otherwise the run was cut
@@ -139,6 +216,7 @@ static void print_summary(const char *path, const struct tally *t, const struct 
 		printf("leaks: %llu suspected, %llu confirmed; last state %s\n",
 		       (unsigned long long)t->suspected, (unsigned long long)t->confirmed,
 		       t->leak_state ? t->leak_state : "watching");
+		later_states(t);
 		printf("exit code: none recorded\n");
 	}
 }
@@ -170,7 +248,7 @@ static int headless(const char *path, int quiet)
 			break;
 		if (rc == 1) {
 			if (dm_replay_decode(r, &re) == 0) {
-				count(&t, &re.ev);
+				count(&t, r, &re.ev);
 				continue;
 			}
 			dm_error_at(&err, path, dm_jsonl_lineno(r), 0, 0);

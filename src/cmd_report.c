@@ -125,10 +125,12 @@ const struct dm_cmd dm_cmd_report = {
 	.summary = "draw a recording, --events file or tune CSV as one HTML page",
 	.usage = "ddexmon report FILE [OPTIONS]",
 	.about = "Draw a recording or a 'run --events' file (plain or .gz) as one self-contained\n"
-	         "HTML page: memory over time with reclamations, pressure, settings, leak states\n"
-	         "and errors marked; a timeline of the files with their throughput; the leak\n"
-	         "verdicts; the configuration and the summary. 'tune --csv' output gives MB/s\n"
-	         "and peak RSS against chunk size. Nothing in the page is fetched from anywhere.\n",
+	         "HTML page: memory over time with reclamations, pressure, settings, leak states,\n"
+	         "exhaustion projections and errors marked; a timeline of the files with their\n"
+	         "throughput; each leak's story (suspected, confirmed, updated, stopped or\n"
+	         "bounded) or the seed rule's verdicts; the configuration and the summary.\n"
+	         "'tune --csv' output gives MB/s and peak RSS against chunk size; a\n"
+	         "'--samples-csv' file the memory chart. Nothing in the page is fetched.\n",
 	.opts = report_tables,
 	.epilogue = "The recording is streamed: memory stays bounded whatever its length. More than\n"
 	            "1024 samples are drawn as the minimum and maximum of buckets of 2^k samples.\n"

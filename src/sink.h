@@ -10,8 +10,12 @@
  * sends them into a bounded queue (no I/O under its lock) and written,
  * with the CSV rows and the metrics file, by the sink's one output thread,
  * from its own copy of the monitor's last sample: the monitor never waits
- * on stdout or a disk. Past the queue's bound (4 MiB of unwritten events)
- * sample events are dropped and counted; past twice that, every event.
+ * on stdout or a disk. Past DM_SINK_QUEUE_SOFT of unwritten events, sample
+ * events are dropped (and CSV rows past as many unwritten bytes); past
+ * twice that, the events that only narrate (progress, notes, ...). The
+ * events that carry an outcome (files' results and errors, leak states,
+ * the summary) are never dropped. What was dropped is counted: a note
+ * event at the gap says how many, and dm_sink_finish prints the totals.
  *
  * Write failures are errors, each output's reported once (a one-line
  * message naming it) by dm_sink_finish. */
@@ -26,6 +30,8 @@
 #include "recorder.h"
 #include "recout.h"
 #include "session.h"
+
+#define DM_SINK_QUEUE_SOFT (4u << 20)
 
 struct dm_sink {
 	/* set by the command before dm_sink_init */
@@ -50,7 +56,13 @@ struct dm_sink {
 	int th_started, quit;
 	struct dm_buf evq;            /* events not yet written */
 	struct dm_buf csvq;           /* CSV rows not yet written */
-	uint64_t dropped;             /* events left out past the bound */
+	uint64_t dropped_samples;     /* events left out past the bounds */
+	uint64_t dropped_other;
+	uint64_t noted_samples;       /* of them, said in the stream so far */
+	uint64_t noted_other;
+	uint64_t csv_dropped;         /* CSV rows left out */
+	double last_t;                /* of the last event sent to the events */
+	int64_t last_wall_ms;
 	struct dm_session *session;   /* dm_sink_attach */
 	struct dm_sample pend_sample; /* the monitor's last, for the metrics */
 	struct dm_trend pend_trend;

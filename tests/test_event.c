@@ -251,14 +251,16 @@ Test(event, sample_csv_one_schema)
 	dm_sample_csv_header(&B);
 	struct dm_sample x = {.t = 0.25, .wall_ms = 1764547200123, .rss = 1, .rss_peak = 2,
 	                      .mem_total = 3, .mem_available = 4, .mem_used_pct = 5.5,
-	                      .heap_inuse = 6, .heap_free = 7};
+	                      .heap_inuse = 6, .heap_free = 7, .rss_anon = 10, .rss_file = 11,
+	                      .rss_shmem = 12};
 	x.acct.live = 8;
 	x.acct.peak = 9;
 	dm_sample_csv_row(&x, &B);
 	dm_buf_putc(&B, '\0');
+	/* the split by kind after the older columns, which keep their places */
 	cr_assert_str_eq(B.data, "t,time,wall_ms,rss,rss_peak,mem_total,mem_available,mem_used_pct,"
-	                         "heap_inuse,heap_free,accounted,accounted_peak\n"
-	                         "0.250,2025-12-01T00:00:00.123Z,1764547200123,1,2,3,4,5.50,6,7,8,9\n");
+	                         "heap_inuse,heap_free,accounted,accounted_peak,rss_anon,rss_file,rss_shmem\n"
+	                         "0.250,2025-12-01T00:00:00.123Z,1764547200123,1,2,3,4,5.50,6,7,8,9,10,11,12\n");
 }
 
 /* ---- emit.c --------------------------------------------------------------- */

@@ -254,46 +254,7 @@ if [ -n "$browser" ]; then
 		"file://$html" >"$tmp/chromium.log" 2>&1
 	if [ -s "$tmp/shot.png" ]; then
 		ok "chromium took a screenshot"
-		python3 - "$tmp/shot.png" >"$tmp/png" <<'EOF'
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat, w = 8, b"", 0
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-raw = zlib.decompress(idat)
-bpp = {2: 3, 6: 4}[ctype]
-stride = w * bpp
-prev = bytearray(stride)
-colours, ink = set(), 0
-for y in range(h):
-    f = raw[y * (stride + 1)]
-    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b = prev[i]
-        c = prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    prev = line
-    if y % 4 == 0:
-        for x in range(0, w, 4):
-            px = bytes(line[x * bpp:x * bpp + 3])
-            colours.add(px)
-            ink += px != b"\xff\xff\xff"
-print(w, h, len(colours), ink * 100 // ((h // 4 + 1) * (w // 4 + 1)))
-EOF
+		python3 "$DM_SRCDIR/tests/cli/png_stats.py" "$tmp/shot.png" >"$tmp/png"
 		read -r pw ph ncol inkpct <"$tmp/png"
 		same "the screenshot is 1200 wide" "$pw" "1200"
 		[ "${ncol:-0}" -ge 20 ] && ok "the screenshot has $ncol colours" || not_ok "only ${ncol:-0} colours: blank?"

@@ -8,6 +8,9 @@
  *   memgrow [options] cache SIZE SECONDS   fill SIZE over SECONDS, then flat
  *   memgrow [options] sawtooth PERIOD AMPLITUDE
  *                                          fill AMPLITUDE over PERIOD s, free, again
+ *   memgrow [options] phases RATE:S[,RATE:S...]
+ *                                          leak at each RATE for S seconds
+ *                                          in turn (0 holds), then hold
  *   memgrow [options] flat                 nothing
  *
  * Sizes take K, M, G (powers of 1024); a rate may end in /s, /min or /h.
@@ -36,7 +39,9 @@
 #define TICK_NS 10000000L            /* 10 ms */
 #define CHURN_HOLD 0.25              /* s a churn block lives */
 
-enum mode { M_LEAK, M_CHURN, M_STEP, M_CACHE, M_SAW, M_FLAT };
+enum mode { M_LEAK, M_CHURN, M_STEP, M_CACHE, M_SAW, M_PHASES, M_FLAT };
+
+#define MAX_PHASES 8
 
 struct plan {
 	enum mode mode;
@@ -44,6 +49,8 @@ struct plan {
 	double size, seconds;        /* step, cache: bytes; cache: s */
 	double period, amplitude;    /* sawtooth */
 	double delay, duration;
+	double phase_rate[MAX_PHASES], phase_secs[MAX_PHASES];   /* phases */
+	unsigned nphases;
 	unsigned children;
 	int print_pids;
 };
@@ -67,7 +74,7 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: memgrow [--delay S] [--duration S] [--children N] [--pids] MODE ARGS\n"
 	        "  leak RATE | churn RATE+LEAK | step SIZE | cache SIZE SECONDS |\n"
-	        "  sawtooth PERIOD AMPLITUDE | flat\n");
+	        "  sawtooth PERIOD AMPLITUDE | phases RATE:S[,RATE:S...] | flat\n");
 	exit(2);
 }
 
@@ -169,6 +176,35 @@ static struct block *free_older(struct block *list, double before)
 	return list;
 }
 
+/* Bytes the phases have leaked by time t of the run. */
+static double phases_grown(const struct plan *pl, double t)
+{
+	double sum = 0, t0 = 0;
+	for (unsigned k = 0; k < pl->nphases && t > t0; k++) {
+		double in = t - t0 < pl->phase_secs[k] ? t - t0 : pl->phase_secs[k];
+		sum += pl->phase_rate[k] * in;
+		t0 += pl->phase_secs[k];
+	}
+	return sum;
+}
+
+/* "8M/s:10,0:5,24M:8": RATE:SECONDS pairs. */
+static void parse_phases(struct plan *pl, const char *arg)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", arg);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strrchr(tok, ':');
+		if (!colon || pl->nphases == MAX_PHASES)
+			usage();
+		*colon = '\0';
+		pl->phase_rate[pl->nphases] = strcmp(tok, "0") == 0 ? 0 : parse_rate(tok);
+		pl->phase_secs[pl->nphases++] = parse_seconds(colon + 1);
+	}
+	if (!pl->nphases)
+		usage();
+}
+
 static void run(const struct plan *pl)
 {
 	double start = now_s();
@@ -225,6 +261,10 @@ static void run(const struct plan *pl)
 					blocks = grab(blocks, t);
 				break;
 			}
+			case M_PHASES:
+				leak_owed += phases_grown(pl, run_t) - phases_grown(pl, run_t - since);
+				leak_bytes(&leak_owed);
+				break;
 			case M_FLAT:
 				break;
 			}
@@ -286,6 +326,9 @@ int main(int argc, char **argv)
 		pl.amplitude = parse_size_arg(argv[i + 1]);
 		if (!(pl.period > 0))
 			usage();
+	} else if (strcmp(m, "phases") == 0 && left == 1) {
+		pl.mode = M_PHASES;
+		parse_phases(&pl, argv[i]);
 	} else if (strcmp(m, "flat") == 0 && left == 0) {
 		pl.mode = M_FLAT;
 	} else {
