@@ -259,7 +259,7 @@ static void act_chunks(struct dm_story *st, struct dm_session *s)
 		st->change_bytes = file_bytes(s, st->idx[0]);
 		st->slow_rate = st->change_t > 0 ? (double)st->change_bytes / st->change_t : 0;
 		dm_session_set_chunk_size(s, 64 * 1024);
-		say(s, "2/4 chunk size " DM_STORY_SLOW_CHUNK " -> 64K (key +): the same parse, fewer "
+		say(s, "2/4 key +: chunk size " DM_STORY_SLOW_CHUNK " -> 64K, the same parse in fewer "
 		       "calls into expat; watch the file's current rate (now) and the read strip");
 		next(st, S_FAST);
 		return;
@@ -291,8 +291,8 @@ static void act_pools(struct dm_story *st, struct dm_session *s)
 		dm_session_set_chunk_size(s, POOLS_CHUNK);
 		add(st, s, 1);
 		dm_tui_size(sz, sizeof sz, POOLS_CHUNK);
-		say(s, "3/4 pools: %s chunks (key + doubles); expat's input buffers go back to a "
-		       "pool after each file for the next one; a reclamation (key g) frees them", sz);
+		say(s, "3/4 pools, keys + and g: %s chunks; after each file expat's input buffers "
+		       "stay in a pool for the next one, until a reclamation frees them", sz);
 		next(st, S_POOLS_RUN);
 		return;
 	case S_POOLS_RUN: {
@@ -325,8 +325,8 @@ static void act_pools(struct dm_story *st, struct dm_session *s)
 			dm_tui_size(sz, sizeof sz, ri.pool_bytes);
 			dm_tui_size(a, sizeof a, ri.rss_before);
 			dm_tui_size(b, sizeof b, ri.rss_after);
-			say(s, "3/4 reclamation %d of %d: %s freed from the pools, RSS %s -> %s: memory "
-			       "goes back down, a sawtooth, not a leak", st->teeth, SAWTEETH, sz, a, b);
+			say(s, "3/4 key g, reclamation %d of %d: %s freed from the pools, RSS %s -> %s: "
+			       "memory goes back down, a sawtooth, not a leak", st->teeth, SAWTEETH, sz, a, b);
 		} else {
 			say(s, "3/4 no reclamation within %.0f s; going on", WAIT_RECLAIM_S);
 		}
@@ -369,8 +369,8 @@ static void act_leak(struct dm_story *st, struct dm_session *s)
 		add(st, s, 2);
 		dm_session_set_leak_rate(s, st->leak_rate);
 		dm_tui_size(sz, sizeof sz, st->leak_rate);
-		say(s, "4/4 a leak of %s/s injected (key L), charged to the budget; 1-byte chunks "
-		       "keep the last file running", sz);
+		say(s, "4/4 key L: a %s/s leak injected (the key's own is 40M/s), charged to the "
+		       "budget; 1-byte chunks keep the last file running", sz);
 		next(st, S_SUSPECT);
 		return;
 	case S_SUSPECT:
@@ -408,10 +408,10 @@ static void act_leak(struct dm_story *st, struct dm_session *s)
 		uint64_t to;
 		int rc = cut_budget(st, s, &to);
 		dm_tui_size(sz, sizeof sz, to);
-		say(s, "4/4 %s; the budget is cut to %s for 4 parses at once (a profile switch, "
-		       "key P) and two more files arrive%s",
+		say(s, "4/4 the budget cut to %s for 4 parses at once as two more files arrive (by "
+		       "key: P to low-memory's 32M, a to add); %s%s", sz,
 		    count(st, &st->pressure) ? "memory pressure: chunks halved" : "no memory pressure yet",
-		    sz, rc ? ": the configuration refused the cut" : "");
+		    rc ? "; the configuration refused the cut" : "");
 		next(st, S_REFUSE);
 		return;
 	}
@@ -451,9 +451,9 @@ int dm_story_tick(struct dm_story *st, struct dm_session *s)
 		st->started = 1;
 		dm_session_config(s, &st->orig);
 		next(st, S_FLAT);
-		say(s, "1/4 a normal parse: expat is fed " DM_STORY_SLOW_CHUNK "-byte chunks; records "
-		       "stream out and accounted memory stays flat (keys: + - chunk, g GC, L leak, "
-		       "P profile, space pause)");
+		say(s, "1/4 (keys: + - chunk, g GC, L leak, P profile, space pause) a normal parse: "
+		       "expat is fed " DM_STORY_SLOW_CHUNK "-byte chunks, records stream out and "
+		       "accounted memory stays flat");
 	}
 	/* a pause (space) stops the story's clock as it stops the parse */
 	double mono = dm_mono_s();
