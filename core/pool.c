@@ -241,24 +241,34 @@ struct dm_pool *dm_pool_bind_expat(struct dm_pool *p)
 	return prev;
 }
 
+static void *get_block(struct dm_pool *p, size_t n)
+{
+	return p && n >= DM_POOL_EXPAT_MIN ? dm_pool_get(p, n, NULL)
+	                                   : dm_acct_expat_suite()->malloc_fcn(n);
+}
+
 static void *pooled_malloc(size_t n)
 {
 	struct dm_pool *p = expat_pool;
-	if (!p || n < DM_POOL_EXPAT_MIN)
-		return dm_acct_expat_suite()->malloc_fcn(n);
-	void *r = dm_pool_get(p, n, NULL);
-	/* what the pool holds idle counts against the same budget: a file
+	void *r = get_block(p, n);
+	/* what the pool holds idle counts against the same budget: a parse
 	 * is not refused memory its own pool is sitting on */
-	if (!r && dm_pool_reclaim(p, 0))
-		r = dm_pool_get(p, n, NULL);
+	if (!r && p && dm_pool_reclaim(p, 0))
+		r = get_block(p, n);
 	return r;
 }
 
 static void *pooled_realloc(void *ptr, size_t n)
 {
+	if (!ptr)
+		return pooled_malloc(n);
 	/* a pooled block keeps its tag through a resize, and so goes back to
 	 * the pool when expat frees it */
-	return ptr ? dm_acct_expat_suite()->realloc_fcn(ptr, n) : pooled_malloc(n);
+	struct dm_pool *p = expat_pool;
+	void *r = dm_acct_expat_suite()->realloc_fcn(ptr, n);
+	if (!r && p && dm_pool_reclaim(p, 0))
+		r = dm_acct_expat_suite()->realloc_fcn(ptr, n);
+	return r;
 }
 
 static void pooled_free(void *ptr)
