@@ -397,13 +397,18 @@ const struct dm_cmd dm_cmd_demo = {
 	.usage = "ddexmon demo [OPTIONS]",
 	.about = "Generate a synthetic delivery into temporary files (removed afterwards)\n"
 	         "and tell a story of about a minute on it with the 'demo' profile: a slow\n"
-	         "parse with flat memory, a chunk-size change and its throughput, pools and\n"
-	         "reclamations, then an injected leak that is suspected, confirmed, and ends\n"
-	         "in the budget refusing the last files (exit 3 for those). The dashboard on\n"
-	         "a terminal, with a caption; events as JSON lines on stdout otherwise (a\n"
-	         "note event for each step). --quick parses one delivery, no story.\n",
+	         "parse with flat memory, a chunk-size change and its throughput, pools that\n"
+	         "fill with each file and empty with each reclamation (a sawtooth, not a\n"
+	         "leak), then an injected leak that is suspected, confirmed, and ends in the\n"
+	         "budget refusing the last files (exit 3 for those). The dashboard on a\n"
+	         "terminal, with a caption and the keys of each step; events as JSON lines\n"
+	         "on stdout otherwise (a note event for each step). --quick parses one\n"
+	         "delivery, no story.\n",
 	.opts = demo_tables,
-	.epilogue = "Headless with --leak, the demo keeps watching after the delivery is\n"
-	            "parsed until the leak is confirmed (at most 90 s).\n",
+	.epilogue = "Exit status: 0 when the story was told to its end (the refused files\n"
+	            "are its planned ending); 1 usage; 130 interrupted; otherwise as 'run'.\n"
+	            "--quick exits as 'run' would. Headless with --leak, the demo keeps\n"
+	            "watching after the delivery is parsed until the leak is confirmed (at\n"
+	            "most 90 s).\n",
 	.fn = demo_main,
 };
