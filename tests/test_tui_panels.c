@@ -280,7 +280,7 @@ Test(panels, full_120x40)
 	cr_assert(strstr(text[y], "queued"));
 	y = find("broken.xml");
 	cr_assert(strstr(text[y], "\xe2\x9c\x97 broken.xml"));
-	cr_assert(strstr(text[y], "failed (exit 2): line 211 col 7: mismatched tag"), "%s", text[y]);
+	cr_assert(strstr(text[y], "exit 2: line 211 col 7: mismatched tag"), "%s", text[y]);
 	HAS("1 done \xc2\xb7 2 running \xc2\xb7 1 queued \xc2\xb7 1 failed");
 	/* memory: figures in the title, the scale, the axis, marks, trend */
 	HAS("RSS 6.2M  peak 6.9M  accounted 1.4M = 0% of budget");

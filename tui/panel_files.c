@@ -229,7 +229,8 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 	int rest = x + width - cx;
 	if (f->state == DM_FILE_FAILED) {
 		char why[DM_TUI_TEXT_MAX + 32];
-		snprintf(cell, sizeof cell, "failed (exit %d): %s", dm_exit_code(f->code ? f->code : DM_EIO),
+		/* the icon says "failed"; the words say what it exits with, why */
+		snprintf(cell, sizeof cell, "exit %d: %s", dm_exit_code(f->code ? f->code : DM_EIO),
 		         dm_tui_file_reason(why, sizeof why, f));
 		dm_tui_put(w, v, y, cx, rest, cell, dm_tui_attr(v, DM_TUI_ALERT));
 		return;

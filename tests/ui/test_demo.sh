@@ -118,7 +118,7 @@ if wait_for story "the end: .* the story ends with 0; the dashboard stays up" 20
 else
 	fail "the story did not end"
 fi
-if cap story | grep -Eq "✗ .*failed \(exit 3\): .*memory limit exceeded"; then
+if cap story | grep -Eq "✗ .* exit 3: .*memory limit exceeded"; then
 	pass "a refused file shows exit 3 in the Files panel"
 else
 	fail "no refused file with exit 3 on the screen"
