@@ -437,6 +437,26 @@ static uint64_t tag_live(enum dm_tag t)
 	return st.tag[t].live;
 }
 
+/* A parser and an input pool for it, and their end: unbound, the pool
+ * emptied, both freed, and nothing left live. */
+static void open_input(struct dm_pool **in, struct dm_parser **p)
+{
+	*in = dm_pool_new(pacct, "input", 0, 64);
+	*p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
+	cr_assert(*in && *p);
+}
+
+static void close_input(struct dm_pool *in, struct dm_parser *p)
+{
+	dm_pool_bind_expat(NULL);
+	dm_pool_reclaim(in, 0);
+	dm_parser_free(p);
+	dm_pool_free(in);
+	/* here, not in the teardown: a failure there does not fail the test */
+	cr_assert_eq(dm_acct_live(pacct), 0, "%llu bytes still live",
+	             (unsigned long long)dm_acct_live(pacct));
+}
+
 /* What a parser holds between files once it has parsed one (its state
  * machine's stack and the like), with no pool bound. */
 static uint64_t warm(struct dm_parser *p)
@@ -447,9 +467,9 @@ static uint64_t warm(struct dm_parser *p)
 
 Test(input, buffers_outlive_the_parse_and_a_reclamation_frees_them)
 {
-	struct dm_pool *in = dm_pool_new(pacct, "input", 0, 64);
-	struct dm_parser *p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
-	cr_assert(in && p);
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
 	uint64_t base = warm(p);
 	struct dm_pool *prev = dm_pool_bind_expat(in);
 	cr_assert_null(prev);
@@ -479,16 +499,14 @@ Test(input, buffers_outlive_the_parse_and_a_reclamation_frees_them)
 	cr_assert_eq(before - dm_acct_live(pacct), freed);
 	cr_assert_eq(dm_acct_live(pacct), base);
 
-	dm_pool_bind_expat(NULL);
-	dm_parser_free(p);
-	dm_pool_free(in);
+	close_input(in, p);
 }
 
 Test(input, unbound_the_buffers_are_the_parsers_and_go)
 {
-	struct dm_pool *in = dm_pool_new(pacct, "input", 0, 64);
-	struct dm_parser *p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
-	cr_assert(in && p);
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
 	uint64_t base = warm(p);
 	cr_assert_eq(dm_parser_begin(p, "doc.xml"), 0);
 	cr_assert_eq(dm_parser_feed(p, doc, 600 << 10, 0), 0);
@@ -499,15 +517,14 @@ Test(input, unbound_the_buffers_are_the_parsers_and_go)
 	dm_pool_stats(in, &st);
 	cr_assert_eq(st.hits + st.misses, 0);
 	cr_assert_eq(dm_acct_live(pacct), base);
-	dm_parser_free(p);
-	dm_pool_free(in);
+	close_input(in, p);
 }
 
 Test(input, bound_mid_parse_buffers_are_pooled_and_in_use)
 {
-	struct dm_pool *in = dm_pool_new(pacct, "input", 0, 64);
-	struct dm_parser *p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
-	cr_assert(in && p);
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
 	dm_pool_bind_expat(in);
 	cr_assert_eq(dm_parser_begin(p, "doc.xml"), 0);
 	cr_assert_eq(dm_parser_feed(p, doc, 600 << 10, 0), 0);
@@ -520,19 +537,16 @@ Test(input, bound_mid_parse_buffers_are_pooled_and_in_use)
 	cr_assert_eq(dm_parser_feed(p, doc + (600 << 10), doc_len - (600 << 10), 1), 0,
 	             "%s", dm_parser_error(p)->msg);
 	dm_parser_release(p);
-	dm_pool_bind_expat(NULL);
-	dm_pool_reclaim(in, 0);
-	dm_parser_free(p);
-	dm_pool_free(in);
+	close_input(in, p);
 }
 
 /* Idle buffers count against the budget: a parse that needs the room
  * gets it back from its own pool rather than being refused. */
 Test(input, a_full_budget_takes_back_the_idle_buffers_first)
 {
-	struct dm_pool *in = dm_pool_new(pacct, "input", 0, 64);
-	struct dm_parser *p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
-	cr_assert(in && p);
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
 	warm(p);
 	/* four idle megabytes, and not a byte of room left */
 	void *b[4];
@@ -556,17 +570,16 @@ Test(input, a_full_budget_takes_back_the_idle_buffers_first)
 	dm_parser_release(p);
 	cr_assert_eq(rc, DM_ENOMEM);
 	dm_acct_set_budget(pacct, 0);
-	dm_parser_free(p);
-	dm_pool_free(in);
+	close_input(in, p);
 }
 
 /* The allocation-failure sweep with the pool bound: every refusal is a
  * clean memory error, and nothing is left but what the pool holds. */
 Test(input, every_refused_allocation_is_clean, .timeout = 120)
 {
-	struct dm_pool *in = dm_pool_new(pacct, "input", 0, 64);
-	struct dm_parser *p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
-	cr_assert(in && p);
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
 	uint64_t base = warm(p);
 	dm_pool_bind_expat(in);
 	int clean = 0;
@@ -589,8 +602,5 @@ Test(input, every_refused_allocation_is_clean, .timeout = 120)
 		cr_assert_eq(dm_acct_live(pacct) - base, st.idle_bytes, "n=%ld: a leak", n);
 	}
 	cr_assert(clean, "no number of allocations let the parse through");
-	dm_pool_bind_expat(NULL);
-	dm_pool_reclaim(in, 0);
-	dm_parser_free(p);
-	dm_pool_free(in);
+	close_input(in, p);
 }
