@@ -166,13 +166,20 @@ import re
 told = [float(m.group(1)) * 1024 ** ' KMG'.index(m.group(2)) for e in ev[:lk] if e['event'] == 'note'
         for m in [re.match(r'demo 3/4 key g, reclamation [0-9] of 3: ([0-9.]+)([KMG]) freed', e['message'])] if m]
 print(len(told), all(abs(t - p['pool_bytes']) <= 0.01 * p['pool_bytes'] for t, p in zip(told, pools)))")" "3 True"
-same "no leak confirmed (nor suspected) before the leak's act" \
-	"$(events "$tmp/story" "$acts
+# (under ASan freed memory stays resident in its quarantine: RSS does not
+# fall with the reclamations and the detector, which watches RSS, sees
+# growth there; these two are for real builds)
+if [ "$dm_asan" = 1 ]; then
+	echo "# SKIP under ASan: no leak before the leak's act, and its confirmation in it"
+else
+	same "no leak confirmed (nor suspected) before the leak's act" \
+		"$(events "$tmp/story" "$acts
 print(sum(1 for e in ev[:lk] if e['event'] in ('leak_confirmed', 'leak_suspected')))")" "0"
-same "the leak is confirmed in its act, before the cut" \
-	"$(events "$tmp/story" "$acts
+	same "the leak is confirmed in its act, before the cut" \
+		"$(events "$tmp/story" "$acts
 cut = next(k for k, e in enumerate(ev) if e['event'] == 'setting' and e['key'] == 'max_memory')
 print(any(e['event'] == 'leak_confirmed' for e in ev[lk:cut]))")" "True"
+fi
 expect "the budget is cut" "$tmp/story" '^\{"event":"setting".*"key":"max_memory","value":"64K"'
 expect "the budget refuses cleanly" "$tmp/story" \
 	'"message":"demo 4/4 the budget refused cleanly \(exit 3 for that file\): .*memory limit exceeded'
