@@ -227,6 +227,16 @@ size_t dm_acct_size(const void *p)
 	return p ? (size_t)(((const struct hdr *)p - 1)->size_tag >> 4) : 0;
 }
 
+struct dm_acct *dm_acct_owner(const void *p)
+{
+	return ((const struct hdr *)p - 1)->owner;
+}
+
+enum dm_tag dm_acct_tag(const void *p)
+{
+	return (enum dm_tag)(((const struct hdr *)p - 1)->size_tag & 15);
+}
+
 void dm_acct_stats(const struct dm_acct *ca, struct dm_acct_stats *out)
 {
 	struct dm_acct *a = (struct dm_acct *)ca;

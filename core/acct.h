@@ -74,6 +74,9 @@ void dm_acct_dealloc(void *p);
 
 /* Usable size the caller asked for. */
 size_t dm_acct_size(const void *p);
+/* The accountant and the tag a block is charged to (p not NULL). */
+struct dm_acct *dm_acct_owner(const void *p);
+enum dm_tag dm_acct_tag(const void *p);
 
 /* Fill a snapshot of the counters (consistent per counter, not across). */
 void dm_acct_stats(const struct dm_acct *a, struct dm_acct_stats *out);

@@ -112,6 +112,9 @@ static void file_members(struct dm_buf *b, const struct dm_file_info *f, enum dm
 		dm_json_str(b, "ern_version", f->ern_version, first);
 	if (f->error)
 		dm_json_str(b, "error", f->error, first);
+	/* what 'parse' would exit with for this file (3: the memory limit) */
+	if (f->state == DM_FILE_FAILED)
+		dm_json_u64(b, "exit_code", (uint64_t)dm_exit_code(f->code ? f->code : DM_EIO), first);
 }
 
 static void split_members(struct dm_buf *b, const struct dm_sample *s, int *first)

@@ -64,6 +64,9 @@ static void reclaim(struct dm_session *s, const char *reason)
 	for (unsigned i = 0; i < nw; i++) {
 		r.pool_bytes += dm_pool_reclaim(s->workers[i].text_pool, floor);
 		r.pool_bytes += dm_pool_reclaim(s->workers[i].vals_pool, floor);
+		/* expat's buffers serve the next file, not the next record: a
+		 * reclamation gives them all back */
+		r.pool_bytes += dm_pool_reclaim(s->workers[i].input_pool, 0);
 		atomic_store(&s->workers[i].shrink, 1);
 	}
 #ifdef HAVE_MALLOC_TRIM
@@ -712,8 +715,8 @@ int dm_monitor_heap_report(struct dm_session *s, const char *reason, char *out, 
 	}
 	dm_buf_putc(&b, '}');
 
-	struct dm_pool_stats ps[2];
-	size_t np = dm_session_pools(s, ps, 2);
+	struct dm_pool_stats ps[3];
+	size_t np = dm_session_pools(s, ps, 3);
 	dm_buf_json_key(&b, "pools", &first);
 	dm_buf_putc(&b, '[');
 	for (size_t i = 0; i < np; i++)

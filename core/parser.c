@@ -13,6 +13,7 @@
 #include <expat.h>
 
 #include "acct_int.h"
+#include "pool_int.h"
 
 /* expat keeps up to this much already-parsed context in its buffer */
 #define CONTEXT_SLACK 1024
@@ -329,7 +330,7 @@ int dm_parser_begin(struct dm_parser *p, const char *name)
 
 	struct dm_acct *prev = dm_acct_bind(p->acct);
 	char sep[2] = {'\x01', '\0'};
-	p->xp = XML_ParserCreate_MM(NULL, dm_acct_expat_suite(), sep);
+	p->xp = XML_ParserCreate_MM(NULL, dm_pool_expat_suite(), sep);
 	if (p->xp) {
 		XML_SetUserData(p->xp, p);
 		XML_SetElementHandler(p->xp, on_start, on_end);

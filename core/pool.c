@@ -9,9 +9,12 @@
  * the sampler thread reclaiming must not wait behind a worker's malloc. */
 #include "config.h"
 #include "pool.h"
+#include "pool_int.h"
 
 #include <pthread.h>
 #include <string.h>
+
+#include "acct_int.h"
 
 #define MIN_BLOCK sizeof(void *)
 
@@ -225,4 +228,63 @@ void dm_pool_stats(struct dm_pool *p, struct dm_pool_stats *out)
 	out->reclaimed_bytes = p->reclaimed_bytes;
 	out->reclaims = p->reclaims;
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- expat's input buffers ------------------------------------------- */
+
+static _Thread_local struct dm_pool *expat_pool;
+
+struct dm_pool *dm_pool_bind_expat(struct dm_pool *p)
+{
+	struct dm_pool *prev = expat_pool;
+	expat_pool = p;
+	return prev;
+}
+
+static void *get_block(struct dm_pool *p, size_t n)
+{
+	return p && n >= DM_POOL_EXPAT_MIN ? dm_pool_get(p, n, NULL)
+	                                   : dm_acct_expat_suite()->malloc_fcn(n);
+}
+
+static void *pooled_malloc(size_t n)
+{
+	struct dm_pool *p = expat_pool;
+	void *r = get_block(p, n);
+	/* what the pool holds idle counts against the same budget: a parse
+	 * is not refused memory its own pool is sitting on */
+	if (!r && p && dm_pool_reclaim(p, 0))
+		r = get_block(p, n);
+	return r;
+}
+
+static void *pooled_realloc(void *ptr, size_t n)
+{
+	if (!ptr)
+		return pooled_malloc(n);
+	/* a pooled block keeps its tag through a resize, and so goes back to
+	 * the pool when expat frees it */
+	struct dm_pool *p = expat_pool;
+	void *r = dm_acct_expat_suite()->realloc_fcn(ptr, n);
+	if (!r && p && dm_pool_reclaim(p, 0))
+		r = dm_acct_expat_suite()->realloc_fcn(ptr, n);
+	return r;
+}
+
+static void pooled_free(void *ptr)
+{
+	struct dm_pool *p = expat_pool;
+	if (ptr && p && dm_acct_tag(ptr) == DM_TAG_POOLS && dm_acct_owner(ptr) == p->acct)
+		dm_pool_put(p, ptr);
+	else
+		dm_acct_dealloc(ptr);
+}
+
+static const XML_Memory_Handling_Suite pooled_suite = {
+	pooled_malloc, pooled_realloc, pooled_free,
+};
+
+const XML_Memory_Handling_Suite *dm_pool_expat_suite(void)
+{
+	return &pooled_suite;
 }

@@ -6,7 +6,8 @@
  * as large as asked. Reclamation frees idle objects beyond a floor and
  * reports the bytes. All memory is charged to the accountant under
  * DM_TAG_POOLS while idle and in use. Each pool has its own mutex: the
- * owning worker gets and puts, the sampler thread may reclaim. */
+ * owning worker gets and puts, the sampler thread may reclaim. A buffer
+ * pool may also hold expat's input buffers between files (below). */
 #ifndef DM_POOL_H
 #define DM_POOL_H
 
@@ -51,5 +52,19 @@ uint64_t dm_pool_reclaim(struct dm_pool *p, size_t floor);
  * reclaimed). */
 void dm_pool_set_max(struct dm_pool *p, size_t max_size);
 void dm_pool_stats(struct dm_pool *p, struct dm_pool_stats *out);
+
+/* expat's big blocks (DM_POOL_EXPAT_MIN bytes and more: its input buffer,
+ * which is about twice chunk_size) from a buffer pool, so that they
+ * outlive the parse they were made for: the next file's parser reuses
+ * them, and a reclamation frees them. expat's memory suite has no user
+ * pointer, so the pool is bound to the calling thread, as the accountant
+ * is (acct_int.h): bind it on the parsing thread around a file's parse and
+ * the dm_parser_release that frees expat. NULL unbinds; returns the pool
+ * bound before. The suite itself (pool_int.h, for the parser) charges
+ * smaller blocks, and every block while no pool is bound, as the plain
+ * accounting suite does. The pool's accountant must be the one the parser
+ * binds. */
+#define DM_POOL_EXPAT_MIN (16 * 1024)
+struct dm_pool *dm_pool_bind_expat(struct dm_pool *p);
 
 #endif

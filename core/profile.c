@@ -55,6 +55,9 @@ static const struct dm_config_key keys[] = {
 	 "idle objects or buffers a pool keeps for reuse"},
 	{"pool_floor", DM_KEY_COUNT, OFF(pool_floor), 0, 0, 1000000, "2",
 	 "idle objects a reclamation leaves in each pool"},
+	{"pool_input_buffers", DM_KEY_BOOL, OFF(pool_input_buffers), 0, 0, 1, "false",
+	 "keep expat's input buffers (about twice chunk_size) in a pool between files for the "
+	 "next file; a reclamation frees them all"},
 	{"sample_interval", DM_KEY_DURATION, OFF(sample_interval_ms), 0, 10, HOUR_MS, "100ms",
 	 "time between memory samples"},
 	{"trend_window", DM_KEY_DURATION, OFF(trend_window_ms), 0, 100, 24 * HOUR_MS, "10s",

@@ -29,6 +29,7 @@ struct dm_config {
 	/* pools */
 	uint64_t pool_max_size;          /* idle objects a pool may keep */
 	uint64_t pool_floor;             /* idle objects kept by a reclamation */
+	int pool_input_buffers;          /* expat's input buffers kept between files */
 	/* sampling, trend and leak detection */
 	uint64_t sample_interval_ms;
 	uint64_t trend_window_ms;

@@ -120,6 +120,7 @@ static void free_worker(struct worker *w)
 	dm_parser_free(w->parser);
 	dm_pool_free(w->text_pool);
 	dm_pool_free(w->vals_pool);
+	dm_pool_free(w->input_pool);
 	dm_acct_free(w->acct);
 }
 
@@ -546,6 +547,10 @@ static void *worker_main(void *arg)
 
 		w->suppress = 0;
 		w->split_done = 0;
+		/* expat's buffers from the input pool and back to it, through the
+		 * parse and the release that frees expat (a split's segments are
+		 * parsed on their own threads, without it) */
+		dm_pool_bind_expat(w->cfg.pool_input_buffers ? w->input_pool : NULL);
 		int rc = parse_split(w, idx, path);
 		if (rc == DM_SPLIT_ONE_THREAD)
 			rc = parse_one(w, path);
@@ -581,6 +586,7 @@ static void *worker_main(void *arg)
 		}
 		finish_file(w, idx, rc);
 		dm_parser_release(w->parser);
+		dm_pool_bind_expat(NULL);
 	}
 	return NULL;
 }
@@ -597,6 +603,13 @@ static void apply_shares(struct dm_session *s, const struct dm_config *c)
 		dm_acct_set_budget(s->workers[i].acct, c->max_memory / at_once);
 }
 
+/* The input pool keeps nothing while pool_input_buffers is off: what a
+ * file that started with it on gives back is freed. */
+static size_t input_max(const struct dm_config *c)
+{
+	return c->pool_input_buffers ? (size_t)c->pool_max_size : 0;
+}
+
 static int make_worker(struct dm_session *s, struct worker *w, int id, const struct dm_config *c,
                        struct dm_error *err)
 {
@@ -610,8 +623,9 @@ static int make_worker(struct dm_session *s, struct worker *w, int id, const str
 	if (w->acct) {
 		w->text_pool = dm_pool_new(w->acct, "text", 0, (size_t)c->pool_max_size);
 		w->vals_pool = dm_pool_new(w->acct, "values", 0, (size_t)c->pool_max_size);
+		w->input_pool = dm_pool_new(w->acct, "input", 0, input_max(c));
 	}
-	if (!w->acct || !w->text_pool || !w->vals_pool) {
+	if (!w->acct || !w->text_pool || !w->vals_pool || !w->input_pool) {
 		dm_error_set(err, DM_ENOMEM, "memory limit exceeded creating worker %d", id);
 		return DM_ENOMEM;
 	}
@@ -847,6 +861,7 @@ static int publish_config(struct dm_session *s, const struct dm_config *cfg, str
 			dm_parser_set_chunk_size(w->parser, (size_t)cfg->chunk_size);
 		dm_pool_set_max(w->text_pool, (size_t)cfg->pool_max_size);
 		dm_pool_set_max(w->vals_pool, (size_t)cfg->pool_max_size);
+		dm_pool_set_max(w->input_pool, input_max(cfg));
 	}
 	int grew = atomic_load(&s->started) && s->opts.watch_pid <= 0 ? grow_workers(s, cfg, &gerr) : 0;
 	apply_shares(s, cfg);
@@ -995,16 +1010,23 @@ int dm_session_file(struct dm_session *s, size_t i, struct dm_file_info *out)
 	return rc;
 }
 
+static struct dm_pool *pool_of(struct worker *w, size_t kind)
+{
+	return kind == 0 ? w->text_pool : kind == 1 ? w->vals_pool : w->input_pool;
+}
+
 size_t dm_session_pools(struct dm_session *s, struct dm_pool_stats *out, size_t max)
 {
-	size_t n = max < 2 ? max : 2;
+	static const char *const names[] = {"text", "values", "input"};
+	const struct dm_config *cfg = &dm_session_snap(s)->cfg;
+	size_t n = max < 3 ? max : 3;
 	unsigned nw = atomic_load_explicit(&s->nworkers, memory_order_acquire);
 	for (size_t k = 0; k < n; k++) {
 		memset(&out[k], 0, sizeof out[k]);
-		out[k].name = k == 0 ? "text" : "values";
-		out[k].max_size = (size_t)dm_session_snap(s)->cfg.pool_max_size;
+		out[k].name = names[k];
+		out[k].max_size = k == 2 ? input_max(cfg) : (size_t)cfg->pool_max_size;
 		for (unsigned i = 0; i < nw; i++) {
-			struct dm_pool *p = k == 0 ? s->workers[i].text_pool : s->workers[i].vals_pool;
+			struct dm_pool *p = pool_of(&s->workers[i], k);
 			struct dm_pool_stats st;
 			dm_pool_stats(p, &st);
 			out[k].idle += st.idle;
@@ -1016,6 +1038,9 @@ size_t dm_session_pools(struct dm_session *s, struct dm_pool_stats *out, size_t 
 			out[k].reclaims += st.reclaims;
 		}
 	}
+	/* the input pool is listed once it is on or has been used */
+	if (n == 3 && !cfg->pool_input_buffers && !out[2].hits && !out[2].misses)
+		n = 2;
 	return n;
 }
 

@@ -32,7 +32,9 @@
  *                max_concurrent (raised: queued files start on new workers,
  *                up to 64; lowered: running files finish, no new one
  *                starts until fewer run), pool_max_size (excess idle
- *                objects are freed);
+ *                objects are freed), pool_input_buffers turned off (the
+ *                input pool's idle buffers are freed, and so are those a
+ *                running file gives back);
  *   next chunk   chunk_size (under memory pressure the halved size until
  *                the pressure passes, then the new one);
  *   next sample  sample_interval, trend_window, flush_threshold, and the
@@ -43,8 +45,8 @@
  *                heap report);
  *   next file    every other key (buffer_size, the element limits,
  *                continue_on_error, max_errors, allow_dtd_entities,
- *                split_workers): a running file keeps the copy it started
- *                with.
+ *                split_workers, pool_input_buffers turned on): a running
+ *                file keeps the copy it started with.
  * Event callbacks must not make control calls (they may run under ctl_mu). */
 #ifndef DM_SESSION_H
 #define DM_SESSION_H
@@ -165,7 +167,8 @@ size_t dm_session_files(struct dm_session *s);
 /* Copy of file i (path and error point into session memory that lives
  * as long as the session). 0 or -1 when out of range. */
 int dm_session_file(struct dm_session *s, size_t i, struct dm_file_info *out);
-/* Pool stats summed over workers, one entry per pool kind; returns count. */
+/* Pool stats summed over workers, one entry per pool kind (text, values,
+ * and input once pool_input_buffers is on or was); returns count. */
 size_t dm_session_pools(struct dm_session *s, struct dm_pool_stats *out, size_t max);
 void dm_session_summary(struct dm_session *s, struct dm_session_summary *out);
 void dm_session_leak(struct dm_session *s, struct dm_leak_info *out);

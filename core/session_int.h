@@ -39,6 +39,7 @@ struct worker {
 	struct dm_acct *acct;        /* budget share, parent s->parse */
 	struct dm_parser *parser;
 	struct dm_pool *text_pool, *vals_pool;
+	struct dm_pool *input_pool;  /* expat's buffers between files (pool_input_buffers) */
 	/* the worker thread only */
 	struct dm_config cfg;        /* this file's configuration (a copy) */
 	uint64_t counts[DM_REC_TYPES];

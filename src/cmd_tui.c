@@ -70,6 +70,8 @@ void dm_cli_tui_summary(struct dm_session *s, int code)
 		const char *shown = len > namew ? path + len - namew : path;
 		printf("  %-7s %-*s  %s records", dm_file_state_name(fi.state), namew, shown,
 		       dm_tui_count(rec, sizeof rec, fi.records_total));
+		if (fi.state == DM_FILE_FAILED)
+			printf(" (exit %d)", dm_exit_code(fi.code ? fi.code : DM_EIO));
 		if (fi.state == DM_FILE_DONE)
 			printf(", %s in %s (%s)", dm_tui_size(size, sizeof size, fi.bytes),
 			       dm_tui_secs(secs, sizeof secs, fi.seconds, 0),

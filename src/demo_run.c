@@ -78,6 +78,8 @@ static int dashboard(struct tee *t, struct dm_session *s, const struct dm_demo_r
 		code = dm_session_wait(s);
 		if (rc == DM_EXIT_INTERRUPTED)
 			code = DM_EXIT_INTERRUPTED;
+		else
+			code = dm_story_exit(t->story, s, code);
 	}
 	if (msg[0])
 		dm_cli_error("%s", msg);
@@ -110,8 +112,7 @@ static int headless(struct tee *t, struct dm_session *s)
 	}
 	int code = dm_session_wait(s);
 	dm_cli_signals_stop_session(NULL);
-	if (stopped)
-		code = DM_EXIT_INTERRUPTED;
+	code = stopped ? DM_EXIT_INTERRUPTED : dm_story_exit(t->story, s, code);
 	if (dm_sink_finish(t->sink) != 0 && !code)
 		code = DM_EXIT_INPUT;
 	return code;
@@ -120,7 +121,7 @@ static int headless(struct tee *t, struct dm_session *s)
 int dm_demo_story_run(const struct dm_demo_run *r, int *again)
 {
 	*again = 0;
-	struct dm_story *story = dm_story_new(r->paths, r->leak_rate);
+	struct dm_story *story = dm_story_new(r->paths, r->leak_rate, r->tty);
 	struct tee t = {.story = story, .loop = r->loop};
 	struct dm_sink sink;
 	memset(&sink, 0, sizeof sink);

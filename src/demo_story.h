@@ -21,8 +21,9 @@ struct dm_story;
 
 /* paths: the delivery, three files (the story's first parse, the pools'
  * file, the file the leak and the budget end); copied. leak_rate: bytes a
- * second of the injected leak. NULL when out of memory. */
-struct dm_story *dm_story_new(const char *const paths[3], uint64_t leak_rate);
+ * second of the injected leak. on_screen: told on the dashboard (its last
+ * note says it stays up). NULL when out of memory. */
+struct dm_story *dm_story_new(const char *const paths[3], uint64_t leak_rate, int on_screen);
 void dm_story_free(struct dm_story *st);
 /* Any thread (the session's event callback). */
 void dm_story_event(struct dm_story *st, const struct dm_event *ev);
@@ -30,4 +31,10 @@ void dm_story_event(struct dm_story *st, const struct dm_event *ev);
  * thread. Returns 1 once the story is told (the budget's refusal is
  * narrated), else 0. */
 int dm_story_tick(struct dm_story *st, struct dm_session *s);
+/* The demo's exit status once the session is over, from the session's
+ * own code: DM_EXIT_OK when the story was told to its planned end (the
+ * budget's refusal narrated) and every failed file failed with the memory
+ * limit (exit 3 each, in the summary), else code unchanged (quit or
+ * stopped before the end, or a file failed for another reason). */
+int dm_story_exit(struct dm_story *st, struct dm_session *s, int code);
 #endif

@@ -102,6 +102,18 @@ Test(event, file_events_by_kind)
 	cr_assert(strstr(j, "\"records\":3,\"seconds\":2,\"mb_per_s\":5e-05,\"state\":\"done\""), "%s", j);
 	cr_assert(strstr(j, "\"release\":3"), "%s", j);
 	cr_assert(strstr(j, "\"retried\":false,\"ern_version\":\"4.3\"}"), "%s", j);
+	cr_assert_null(strstr(j, "exit_code"), "a done file has no exit code: %s", j);
+	/* a failed file says what 'parse' would exit with for it */
+	f.state = DM_FILE_FAILED;
+	f.code = DM_ENOMEM;
+	f.error = "d.xml: memory limit exceeded";
+	j = json(&ev);
+	cr_assert(strstr(j, "\"error\":\"d.xml: memory limit exceeded\",\"exit_code\":3}"), "%s", j);
+	f.code = DM_EXML;
+	cr_assert(strstr(json(&ev), "\"exit_code\":2}"), "%s", json(&ev));
+	f.state = DM_FILE_DONE;
+	f.code = 0;
+	f.error = NULL;
 	struct dm_event r = {.type = DM_EV_RETRY, .u.retry = {&f, NULL, "32K"}};
 	j = json(&r);
 	cr_assert(strstr(j, "\"chunk_size\":\"32K\"}"), "%s", j);

@@ -373,3 +373,234 @@ Test(pool, concurrent_get_put_and_reclaim, .timeout = 60)
 	cr_assert_eq(pools_live(), base);
 	dm_pool_free(p);
 }
+
+/* ---- expat's input buffers through a pool (pool_input_buffers) --------- */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gen.h"
+#include "parser.h"
+
+static char *doc;
+static size_t doc_len;
+static struct dm_acct *pacct;
+static struct dm_config pcfg;
+
+static int no_record(void *ctx, const struct dm_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return 0;
+}
+
+static const struct dm_consumer quiet = {.record = no_record};
+
+static void input_setup(void)
+{
+	FILE *f = open_memstream(&doc, &doc_len);
+	cr_assert_not_null(f);
+	struct dm_gen_opts o = {.size = 3 << 20, .seed = 7, .ern = 43};
+	struct dm_error err;
+	dm_error_clear(&err);
+	cr_assert_eq(dm_gen_write(f, &o, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(fclose(f), 0);
+	pacct = dm_acct_new(NULL, 0);
+	cr_assert_not_null(pacct);
+	dm_config_init(&pcfg);
+	pcfg.chunk_size = 256 << 10;
+}
+
+static void input_teardown(void)
+{
+	cr_assert_eq(dm_acct_live(pacct), 0, "%llu bytes still live",
+	             (unsigned long long)dm_acct_live(pacct));
+	dm_acct_free(pacct);
+	free(doc);
+}
+
+TestSuite(input, .init = input_setup, .fini = input_teardown);
+
+/* One whole parse and the release that frees expat, as a worker does. */
+static int parse_once(struct dm_parser *p)
+{
+	cr_assert_eq(dm_parser_begin(p, "doc.xml"), 0);
+	int rc = dm_parser_feed(p, doc, doc_len, 1);
+	dm_parser_release(p);
+	return rc;
+}
+
+static uint64_t tag_live(enum dm_tag t)
+{
+	struct dm_acct_stats st;
+	dm_acct_stats(pacct, &st);
+	return st.tag[t].live;
+}
+
+/* A parser and an input pool for it, and their end: unbound, the pool
+ * emptied, both freed, and nothing left live. */
+static void open_input(struct dm_pool **in, struct dm_parser **p)
+{
+	*in = dm_pool_new(pacct, "input", 0, 64);
+	*p = dm_parser_new(pacct, &pcfg, &quiet, NULL, NULL);
+	cr_assert(*in && *p);
+}
+
+static void close_input(struct dm_pool *in, struct dm_parser *p)
+{
+	dm_pool_bind_expat(NULL);
+	dm_pool_reclaim(in, 0);
+	dm_parser_free(p);
+	dm_pool_free(in);
+	/* here, not in the teardown: a failure there does not fail the test */
+	cr_assert_eq(dm_acct_live(pacct), 0, "%llu bytes still live",
+	             (unsigned long long)dm_acct_live(pacct));
+}
+
+/* What a parser holds between files once it has parsed one (its state
+ * machine's stack and the like), with no pool bound. */
+static uint64_t warm(struct dm_parser *p)
+{
+	cr_assert_eq(parse_once(p), 0, "%s", dm_parser_error(p)->msg);
+	return dm_acct_live(pacct);
+}
+
+Test(input, buffers_outlive_the_parse_and_a_reclamation_frees_them)
+{
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
+	uint64_t base = warm(p);
+	struct dm_pool *prev = dm_pool_bind_expat(in);
+	cr_assert_null(prev);
+
+	cr_assert_eq(parse_once(p), 0, "%s", dm_parser_error(p)->msg);
+	/* expat is gone; its input buffers (a chunk and more) stay, idle */
+	struct dm_pool_stats st;
+	dm_pool_stats(in, &st);
+	cr_assert_geq(st.idle_bytes, pcfg.chunk_size, "idle %llu", (unsigned long long)st.idle_bytes);
+	cr_assert_eq(st.in_use, 0);
+	cr_assert_eq(dm_acct_live(pacct) - base, st.idle_bytes,
+	             "what stays is exactly what the pool holds");
+	uint64_t misses = st.misses;
+
+	/* the next file takes them again: no new buffer, no growth */
+	cr_assert_eq(parse_once(p), 0);
+	struct dm_pool_stats again;
+	dm_pool_stats(in, &again);
+	cr_assert_eq(again.misses, misses, "the second parse allocated input buffers");
+	cr_assert_gt(again.hits, st.hits);
+	cr_assert_eq(again.idle_bytes, st.idle_bytes);
+
+	/* a reclamation gives back exactly what the accountant counted */
+	uint64_t before = dm_acct_live(pacct);
+	uint64_t freed = dm_pool_reclaim(in, 0);
+	cr_assert_eq(freed, st.idle_bytes);
+	cr_assert_eq(before - dm_acct_live(pacct), freed);
+	cr_assert_eq(dm_acct_live(pacct), base);
+
+	close_input(in, p);
+}
+
+Test(input, unbound_the_buffers_are_the_parsers_and_go)
+{
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
+	uint64_t base = warm(p);
+	cr_assert_eq(dm_parser_begin(p, "doc.xml"), 0);
+	cr_assert_eq(dm_parser_feed(p, doc, 600 << 10, 0), 0);
+	/* mid-parse: expat's buffer is charged as parser memory, not pooled */
+	cr_assert_geq(tag_live(DM_TAG_PARSER), pcfg.chunk_size);
+	dm_parser_release(p);
+	struct dm_pool_stats st;
+	dm_pool_stats(in, &st);
+	cr_assert_eq(st.hits + st.misses, 0);
+	cr_assert_eq(dm_acct_live(pacct), base);
+	close_input(in, p);
+}
+
+Test(input, bound_mid_parse_buffers_are_pooled_and_in_use)
+{
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
+	dm_pool_bind_expat(in);
+	cr_assert_eq(dm_parser_begin(p, "doc.xml"), 0);
+	cr_assert_eq(dm_parser_feed(p, doc, 600 << 10, 0), 0);
+	struct dm_pool_stats st;
+	dm_pool_stats(in, &st);
+	cr_assert_geq(st.in_use, 1, "expat's buffer comes from the pool");
+	cr_assert_geq(tag_live(DM_TAG_POOLS), pcfg.chunk_size);
+	/* a reclamation now frees only what is idle: the parse goes on */
+	dm_pool_reclaim(in, 0);
+	cr_assert_eq(dm_parser_feed(p, doc + (600 << 10), doc_len - (600 << 10), 1), 0,
+	             "%s", dm_parser_error(p)->msg);
+	dm_parser_release(p);
+	close_input(in, p);
+}
+
+/* Idle buffers count against the budget: a parse that needs the room
+ * gets it back from its own pool rather than being refused. */
+Test(input, a_full_budget_takes_back_the_idle_buffers_first)
+{
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
+	warm(p);
+	/* four idle megabytes, and not a byte of room left */
+	void *b[4];
+	for (int i = 0; i < 4; i++)
+		cr_assert_not_null(b[i] = dm_pool_get(in, 1 << 20, NULL));
+	for (int i = 0; i < 4; i++)
+		dm_pool_put(in, b[i]);
+	dm_acct_set_budget(pacct, dm_acct_live(pacct));
+	dm_pool_bind_expat(in);
+	cr_assert_eq(parse_once(p), 0, "%s", dm_parser_error(p)->msg);
+	struct dm_pool_stats st;
+	dm_pool_stats(in, &st);
+	cr_assert_geq(st.reclaimed_bytes, 4 << 20, "the idle buffers were given up");
+	/* unbound, the same budget refuses: the pool was what made the room */
+	dm_pool_bind_expat(NULL);
+	dm_pool_reclaim(in, 0);
+	dm_acct_set_budget(pacct, dm_acct_live(pacct));
+	int rc = dm_parser_begin(p, "doc.xml");
+	if (rc == 0)
+		rc = dm_parser_feed(p, doc, doc_len, 1);
+	dm_parser_release(p);
+	cr_assert_eq(rc, DM_ENOMEM);
+	dm_acct_set_budget(pacct, 0);
+	close_input(in, p);
+}
+
+/* The allocation-failure sweep with the pool bound: every refusal is a
+ * clean memory error, and nothing is left but what the pool holds. */
+Test(input, every_refused_allocation_is_clean, .timeout = 120)
+{
+	struct dm_pool *in;
+	struct dm_parser *p;
+	open_input(&in, &p);
+	uint64_t base = warm(p);
+	dm_pool_bind_expat(in);
+	int clean = 0;
+	for (long n = 1; n < 400; n++) {
+		dm_pool_reclaim(in, 0);
+		dm_acct_fail_after(pacct, n);
+		int rc = dm_parser_begin(p, "doc.xml");
+		if (rc == 0)
+			rc = dm_parser_feed(p, doc, doc_len, 1);
+		dm_parser_release(p);
+		dm_acct_fail_after(pacct, 0);
+		if (rc == 0) {
+			clean = 1;
+			break;
+		}
+		cr_assert_eq(rc, DM_ENOMEM, "n=%ld: %s", n, dm_parser_error(p)->msg);
+		struct dm_pool_stats st;
+		dm_pool_stats(in, &st);
+		cr_assert_eq(st.in_use, 0, "n=%ld: a pooled buffer still out", n);
+		cr_assert_eq(dm_acct_live(pacct) - base, st.idle_bytes, "n=%ld: a leak", n);
+	}
+	cr_assert(clean, "no number of allocations let the parse through");
+	close_input(in, p);
+}

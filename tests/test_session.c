@@ -27,6 +27,7 @@ struct seen {
 	char reason[MAX_EVENTS][24];
 	char report[512];
 	uint64_t records;
+	uint64_t reclaimed;     /* the last reclamation's pool bytes */
 };
 
 static void on_event(void *ctx, const struct dm_event *ev)
@@ -41,6 +42,8 @@ static void on_event(void *ctx, const struct dm_event *ev)
 		snprintf(s->value[s->n], sizeof s->value[0], "%s", v ? v : "");
 		snprintf(s->reason[s->n], sizeof s->reason[0], "%s",
 		         ev->type == DM_EV_RECLAIM ? ev->u.reclaim->reason : "");
+		if (ev->type == DM_EV_RECLAIM)
+			s->reclaimed = ev->u.reclaim->pool_bytes;
 		if (ev->type == DM_EV_LEAK_CONFIRMED && ev->u.leak.report_path)
 			snprintf(s->report, sizeof s->report, "%s", ev->u.leak.report_path);
 		s->n++;
@@ -154,6 +157,75 @@ Test(session, records_match_the_generator)
 	 * served from the pool */
 	cr_assert_geq(ps[0].hits + 1, fi.records_total);
 	cr_assert_leq(ps[0].misses, 2);
+	/* no input pool listed while pool_input_buffers is off and unused */
+	struct dm_pool_stats ps3[3];
+	cr_assert_eq(dm_session_pools(ss, ps3, 3), 2);
+	dm_session_free(ss);
+}
+
+/* The input pool's idle bytes, once a finished file's expat is freed
+ * into it (just after its FILE_DONE). */
+static uint64_t input_idle(struct dm_session *ss, uint64_t *misses)
+{
+	struct dm_pool_stats ps[3];
+	for (int i = 0; i < 500; i++) {
+		if (dm_session_pools(ss, ps, 3) == 3 && ps[2].idle_bytes && !ps[2].in_use) {
+			*misses = ps[2].misses;
+			return ps[2].idle_bytes;
+		}
+		sleep_ms(10);
+	}
+	return 0;
+}
+
+static int wait_count(struct seen *s, enum dm_event_type t, int n)
+{
+	for (int i = 0; i < 3000 && count(s, t) < n; i++)
+		sleep_ms(10);
+	return count(s, t) >= n;
+}
+
+Test(session, input_buffers_stay_between_files_until_a_reclamation)
+{
+	struct seen s;
+	struct dm_config cfg;
+	base_config(&cfg);
+	cfg.pool_input_buffers = 1;
+	cfg.chunk_size = 1 << 20;
+	struct dm_session *ss = new_session(&s, &cfg, NULL);
+	cr_assert_geq(dm_session_add(ss, gen_path), 0);
+	struct dm_error err;
+	cr_assert_eq(dm_session_start(ss, &err), 0, "%s", err.msg);
+	cr_assert(wait_count(&s, DM_EV_FILE_DONE, 1));
+	uint64_t misses, misses2;
+	uint64_t idle = input_idle(ss, &misses);
+	cr_assert_geq(idle, cfg.chunk_size, "expat's buffers are kept: %llu", (unsigned long long)idle);
+	/* the next file reuses them: nothing new allocated, nothing more held */
+	cr_assert_geq(dm_session_add(ss, gen_path), 0);
+	cr_assert(wait_count(&s, DM_EV_FILE_DONE, 2));
+	cr_assert_eq(input_idle(ss, &misses2), idle);
+	cr_assert_eq(misses2, misses);
+	/* a reclamation gives them all back (the floor does not apply) */
+	dm_session_reclaim(ss, "manual");
+	cr_assert(wait_for(&s, DM_EV_RECLAIM));
+	pthread_mutex_lock(&s.mu);
+	uint64_t back = s.reclaimed;
+	pthread_mutex_unlock(&s.mu);
+	cr_assert_geq(back, idle);
+	struct dm_pool_stats ps[3];
+	cr_assert_eq(dm_session_pools(ss, ps, 3), 3);
+	cr_assert_eq(ps[2].idle_bytes, 0);
+	/* turned off, the pool keeps nothing */
+	struct dm_config off;
+	dm_session_config(ss, &off);
+	off.pool_input_buffers = 0;
+	cr_assert_eq(dm_session_set_config(ss, &off, &err), 0, "%s", err.msg);
+	cr_assert_geq(dm_session_add(ss, gen_path), 0);
+	cr_assert(wait_count(&s, DM_EV_FILE_DONE, 3));
+	cr_assert_eq(dm_session_wait(ss), DM_EXIT_OK);
+	cr_assert_eq(dm_session_pools(ss, ps, 3), 3, "listed once it was used");
+	cr_assert_eq(ps[2].idle_bytes, 0);
+	cr_assert_eq(ps[2].max_size, 0);
 	dm_session_free(ss);
 }
 

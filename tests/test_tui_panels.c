@@ -280,7 +280,7 @@ Test(panels, full_120x40)
 	cr_assert(strstr(text[y], "queued"));
 	y = find("broken.xml");
 	cr_assert(strstr(text[y], "\xe2\x9c\x97 broken.xml"));
-	cr_assert(strstr(text[y], "failed: line 211 col 7: mismatched tag"), "%s", text[y]);
+	cr_assert(strstr(text[y], "exit 2: line 211 col 7: mismatched tag"), "%s", text[y]);
 	HAS("1 done \xc2\xb7 2 running \xc2\xb7 1 queued \xc2\xb7 1 failed");
 	/* memory: figures in the title, the scale, the axis, marks, trend */
 	HAS("RSS 6.2M  peak 6.9M  accounted 1.4M = 0% of budget");
@@ -354,7 +354,9 @@ Test(panels, compact_80x24)
 	int y = find("sony-delta-0041.xml");
 	cr_assert_geq(y, 0);
 	cr_assert(strstr(text[y], " 49%"), "%s", text[y]);
-	cr_assert(strstr(text[y], "running"));
+	/* the average and, in the narrow state cell, the last 2 s */
+	cr_assert(strstr(text[y], "42.7M/s"), "%s", text[y]);
+	cr_assert(strstr(text[y], "now 56M/s"), "%s", text[y]);
 	/* the chart keeps six rows: five of graph and the axis */
 	const struct dm_tui_box *b = &dm_tui_screen_current(scr)->box[DM_TUI_MEMCHART];
 	cr_assert_eq(b->h, 8);
@@ -388,6 +390,9 @@ Test(panels, compact_60x20)
 	/* files scroll to keep the running ones in view and say which */
 	HAS("1-2 of 5");
 	HAS("sony-delta-0041.xml");
+	/* the rate column goes at 60, the current rate stays */
+	cr_assert(strstr(text[find("sony-delta-0041.xml")], "now 56M/s"), "%s",
+	          text[find("sony-delta-0041.xml")]);
 	/* every file row starts with its icon (nothing wrapped into it) */
 	const struct dm_tui_box *b = &dm_tui_screen_current(scr)->box[DM_TUI_FILES];
 	for (int y = b->y + 1; y < b->y + b->h; y++)
@@ -561,6 +566,36 @@ static void reason_visible(int cols, int lines)
 		HAS("0002.xml");
 	}
 	done();
+}
+
+/* The state cell's rule: the richest form that fits, and the current
+ * rate kept longest. */
+Test(files, state_cell_keeps_the_current_rate_when_narrow)
+{
+	struct dm_tui_file f;
+	memset(&f, 0, sizeof f);
+	f.state = DM_FILE_RUNNING;
+	f.seconds = 12;
+	f.now_rate = 56.0 * 1024 * 1024;
+	char buf[128];
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 40, 0, 1), "running  12.0s  now 56M/s");
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 22, 0, 1), "running now 56M/s");
+	/* 80 columns: a 16-column cell */
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 16, 1, 1), "now 56M/s");
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 8, 1, 1), "running ");
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 3, 1, 1), "running");
+	f.retried = 1;
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 60, 0, 1),
+	                 "running  12.0s  now 56M/s (retried)");
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 30, 0, 1), "running  12.0s  now 56M/s");
+	/* no current rate yet (the first 2 s), or not running: as before */
+	f.retried = 0;
+	f.now_rate = -1;
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 40, 0, 1), "running  12.0s");
+	f.state = DM_FILE_DONE;
+	f.now_rate = 56.0 * 1024 * 1024;
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 40, 0, 1), "done     12.0s");
+	cr_assert_str_eq(dm_tui_files_state(buf, sizeof buf, &f, 16, 1, 1), "done    ");
 }
 
 Test(files, reason_visible_at_120x40) { reason_visible(120, 40); }

@@ -491,6 +491,13 @@ static void apply_setting(struct dm_tui_model *m, const struct dm_tui_event *ev)
 			snprintf(label, sizeof label, "%s %.16s", marked[i].word, ev->text2);
 			add_mark(m, ev->t, DM_TUI_MARK_SETTING, 0, label);
 		}
+	/* a leak started or stopped other than by L (the demo's story): the
+	 * header says so, and L then toggles what is really on */
+	uint64_t rate;
+	if (strcmp(ev->text, "leak_rate") == 0 && dm_parse_size(ev->text2, &rate) == 0) {
+		m->leak_rate = rate;
+		m->dirty |= DM_TUI_P_LEAKS;
+	}
 	m->dirty |= DM_TUI_P_HEADER;
 }
 

@@ -79,6 +79,12 @@ void dm_tui_panel_log(WINDOW *w, const struct dm_tui_model *m, const struct dm_t
 /* The first file row shown when rows of them fit (the selection kept in
  * view). */
 size_t dm_tui_files_first(const struct dm_tui_model *m, int rows);
+/* A file row's state cell in width columns: the state and, while it runs,
+ * its current rate (the last ~2 s, beside the average in the rate column)
+ * as "now 12.3M/s", which is kept before the time and the word "running"
+ * when the cell is narrow (80 and 60 columns). */
+char *dm_tui_files_state(char *buf, size_t size, const struct dm_tui_file *f, int width,
+                         int compact, int utf8);
 /* The details of file i over the panels (Enter): path, state, the whole
  * error, counts, bytes, rates, peak memory, chunk and buffer, retries. */
 void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view *v, long i);

@@ -138,9 +138,11 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 				c.bar = 0;
 		}
 		/* the state column takes what the others leave */
-		c.state += rest - c.name - (c.bar ? c.bar + 2 : 0);
-		/* a name is worth more than a column of figures */
-		if (c.name >= (compact ? 20 : 12) || d >= sizeof drop / sizeof drop[0])
+		int spare = rest - c.name - (c.bar ? c.bar + 2 : 0);
+		c.state += spare;
+		/* a name is worth more than a column of figures, but not the
+		 * state cell (where the current rate and a failure's reason are) */
+		if ((c.name >= (compact ? 20 : 12) && spare >= 0) || d >= sizeof drop / sizeof drop[0])
 			break;
 		c.state = compact ? 9 : 26;
 		*drop[d] = 0;
@@ -148,6 +150,37 @@ static struct cols plan(const struct dm_tui_model *m, int width, int compact)
 	if (c.name < 1)
 		c.name = 1;
 	return c;
+}
+
+/* The richest of these that fits: state, time, current rate, retry;
+ * then without the retry, without the time, the current rate alone (the
+ * row's icon says "running"), and last the state without a rate. */
+char *dm_tui_files_state(char *buf, size_t size, const struct dm_tui_file *f, int width,
+                         int compact, int utf8)
+{
+	const char *word = state_word(f->state, compact);
+	const char *retried = f->retried ? " (retried)" : "";
+	char t[32] = "", now[32] = "", cand[160];
+	if (!compact && (f->state == DM_FILE_DONE || (f->state == DM_FILE_RUNNING && f->seconds > 0)))
+		dm_tui_secs(t, sizeof t, f->seconds, utf8);
+	int has_now = f->state == DM_FILE_RUNNING && f->now_rate >= 0;
+	if (has_now)
+		dm_tui_rate(now, sizeof now, f->now_rate);
+	const char *sp = t[0] ? " " : "";
+	for (int k = has_now ? 0 : 4; k < 6; k++) {
+		switch (k) {
+		case 0: snprintf(cand, sizeof cand, "%-8s%s%s  now %s%s", word, sp, t, now, retried); break;
+		case 1: snprintf(cand, sizeof cand, "%-8s%s%s  now %s", word, sp, t, now); break;
+		case 2: snprintf(cand, sizeof cand, "%s now %s", word, now); break;
+		case 3: snprintf(cand, sizeof cand, "now %s", now); break;
+		case 4: snprintf(cand, sizeof cand, "%-8s%s%s%s", word, sp, t, retried); break;
+		default: snprintf(cand, sizeof cand, "%s", word); break;
+		}
+		if (dm_tui_width(cand) <= width || k == 5)
+			break;
+	}
+	snprintf(buf, size, "%s", cand);
+	return buf;
 }
 
 static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_model *m,
@@ -196,7 +229,9 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 	int rest = x + width - cx;
 	if (f->state == DM_FILE_FAILED) {
 		char why[DM_TUI_TEXT_MAX + 32];
-		snprintf(cell, sizeof cell, "failed: %s", dm_tui_file_reason(why, sizeof why, f));
+		/* the icon says "failed"; the words say what it exits with, why */
+		snprintf(cell, sizeof cell, "exit %d: %s", dm_exit_code(f->code ? f->code : DM_EIO),
+		         dm_tui_file_reason(why, sizeof why, f));
 		dm_tui_put(w, v, y, cx, rest, cell, dm_tui_attr(v, DM_TUI_ALERT));
 		return;
 	}
@@ -220,16 +255,8 @@ static void draw_row(WINDOW *w, int y, int x, int width, const struct dm_tui_mod
 		dm_tui_put(w, v, y, cx, c->rec, cell, A_NORMAL);
 		cx += c->rec + 2;
 	}
-	char t[32] = "", now[48] = "";
-	if (!v->compact && (f->state == DM_FILE_DONE || (f->state == DM_FILE_RUNNING && f->seconds > 0)))
-		dm_tui_secs(t, sizeof t, f->seconds, utf8);
-	if (f->state == DM_FILE_RUNNING && f->now_rate >= 0 && c->rate && c->state >= 22) {
-		char r[32];
-		snprintf(now, sizeof now, "  now %s", dm_tui_rate(r, sizeof r, f->now_rate));
-	}
 	(void)m;
-	snprintf(state, sizeof state, "%-8s%s%s%s%s", state_word(f->state, v->compact), t[0] ? " " : "",
-	         t, now, f->retried ? " (retried)" : "");
+	dm_tui_files_state(state, sizeof state, f, x + width - cx, v->compact, utf8);
 	dm_tui_put(w, v, y, cx, x + width - cx, state, dm_tui_attr(v, tone_of(f->state)));
 }
 

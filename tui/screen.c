@@ -282,9 +282,13 @@ void dm_tui_draw_details(const struct dm_tui_model *m, const struct dm_tui_view 
 	if (path[0] != '/' && strcmp(path, "-") != 0 && realpath(path, full))
 		path = full;
 	y = detail(w, v, &r, y, "path", path, A_NORMAL);
-	y = detail(w, v, &r, y, "state",
-	           (unsigned)f->state < sizeof states / sizeof states[0] ? states[f->state] : "?",
-	           dm_tui_attr(v, tone));
+	const char *state = (unsigned)f->state < sizeof states / sizeof states[0] ? states[f->state] : "?";
+	if (f->state == DM_FILE_FAILED) {
+		/* the file's own exit status, as 'parse' would give it */
+		snprintf(a, sizeof a, "failed (exit %d)", dm_exit_code(f->code ? f->code : DM_EIO));
+		state = a;
+	}
+	y = detail(w, v, &r, y, "state", state, dm_tui_attr(v, tone));
 	if (f->state == DM_FILE_FAILED) {
 		y = detail(w, v, &r, y, "error", dm_tui_file_reason(text, sizeof text, f),
 		           dm_tui_attr(v, DM_TUI_ALERT));
