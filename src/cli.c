@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -179,10 +180,12 @@ static pthread_mutex_t sig_mu = PTHREAD_MUTEX_INITIALIZER;
 static void (*sig_hook)(void *ctx, int sig);   /* sig_mu */
 static void *sig_ctx;                           /* sig_mu */
 static sigset_t sig_set;
+static sem_t sig_ready;
 
 static void *signal_thread(void *arg)
 {
 	(void)arg;
+	sem_post(&sig_ready);
 	for (;;) {
 		int sig;
 		if (sigwait(&sig_set, &sig) != 0)
@@ -217,12 +220,21 @@ int dm_cli_signals_init(void)
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* wait until the thread runs: a fork (demo) while a new thread is
+	 * still being set up can hand the child a lock held for good (ASan's
+	 * allocator takes one in every thread's start, and deadlocked the
+	 * demo's child that way) */
+	sem_init(&sig_ready, 0, 0);
 	int rc = pthread_create(&th, &attr, signal_thread, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
+		sem_destroy(&sig_ready);
 		pthread_sigmask(SIG_UNBLOCK, &sig_set, NULL);
 		return -1;
 	}
+	while (sem_wait(&sig_ready) != 0 && errno == EINTR)
+		;
+	sem_destroy(&sig_ready);
 	return 0;
 }
 
