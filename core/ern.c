@@ -66,6 +66,7 @@ struct dm_ern {
 	int64_t gcur[DM_G_COUNT];
 	size_t gdepth[DM_G_COUNT];
 	unsigned gopen;        /* bit g: gcur[g] is not G_CLOSED */
+	size_t gtop;           /* the deepest gdepth of an open group, 0 if none */
 	uint32_t period;       /* ValidityPeriods begun in the open deal */
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
@@ -175,6 +176,7 @@ static void clear_record(struct dm_ern *e)
 		e->gcur[g] = G_CLOSED;
 	}
 	e->gopen = 0;
+	e->gtop = 0;
 }
 
 void dm_ern_reset(struct dm_ern *e, const char *file)
@@ -417,6 +419,7 @@ static int open_group(struct dm_ern *e, unsigned g)
 	e->gcur[g] = G_PENDING;
 	e->gdepth[g] = e->depth;
 	e->gopen |= 1u << g;
+	e->gtop = e->depth;    /* open groups belong to the open elements */
 	return 0;
 }
 
@@ -564,36 +567,16 @@ static int begin_record(struct dm_ern *e, const struct ern_state *st, const char
 	return DM_ERN_RECORD;
 }
 
-int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct dm_error *err)
+/* An element whose state does something: begins a record, or matches
+ * rules. Out of line, so that the common element costs no more than the
+ * lookup and the table index. */
+static inline __attribute__((always_inline)) int enter(struct dm_ern *e, const struct ern_state *st,
+                                           const char *local, size_t llen, const char **atts,
+                                           struct dm_error *err)
 {
 	const struct ern_tables *T = e->t;
-	e->depth++;
-	if (e->depth >= e->stack_cap && grow_stack(e) != 0)
-		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (element stack at depth %zu)",
-		                    e->depth);
-	if (e->depth == 1) {
-		e->stack[1] = T->doc_state;
-		return begin_root(e, name, atts, err);
-	}
-	unsigned up = e->stack[e->depth - 1];
-	if (T->states[up].kind >= K_CLOSED) {
-		e->stack[e->depth] = (uint16_t)up;
-		return 0;
-	}
-	const char *uri, *local;
-	size_t ulen, llen;
-	split_name(name, &uri, &ulen, &local, &llen);
-	unsigned id = ern_lookup(T, local, llen);
-	if (e->depth == 2)
-		e->list_id = id;
-	unsigned s = T->next[up * T->nsyms + id];
-	e->stack[e->depth] = (uint16_t)s;
-	const struct ern_state *st = &T->states[s];
 	if (st->begins)
 		return begin_record(e, st, local, llen, atts, err);
-	if (!st->nact)
-		return 0;
-
 	struct capture cap = {0};
 	for (unsigned i = 0; i < st->nact; i++) {
 		const struct ern_rule *r = &T->rules[T->acts[st->act + i]];
@@ -620,6 +603,36 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 		return DM_ERN_TEXT;
 	}
 	return 0;
+}
+
+int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct dm_error *err)
+{
+	const struct ern_tables *T = e->t;
+	size_t d = ++e->depth;
+	if (d >= e->stack_cap && grow_stack(e) != 0)
+		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (element stack at depth %zu)",
+		                    d);
+	if (d == 1) {
+		e->stack[1] = T->doc_state;
+		return begin_root(e, name, atts, err);
+	}
+	unsigned up = e->stack[d - 1];
+	if (T->states[up].kind >= K_CLOSED) {
+		e->stack[d] = (uint16_t)up;
+		return 0;
+	}
+	const char *uri, *local;
+	size_t ulen, llen;
+	split_name(name, &uri, &ulen, &local, &llen);
+	unsigned id = ern_lookup(T, local, llen);
+	if (d == 2)
+		e->list_id = id;
+	unsigned s = T->next[up * T->nsyms + id];
+	e->stack[d] = (uint16_t)s;
+	const struct ern_state *st = &T->states[s];
+	if (!st->begins && !st->nact)
+		return 0;
+	return enter(e, st, local, llen, atts, err);
 }
 
 int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *err)
@@ -727,19 +740,30 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 	return e->cons->record ? e->cons->record(e->ctx, &r) : 0;
 }
 
+/* The element at gtop ends: its groups close; gtop goes to the next. */
+static void close_groups(struct dm_ern *e)
+{
+	size_t top = 0;
+	for (unsigned open = e->gopen; open; open &= open - 1) {
+		unsigned g = (unsigned)__builtin_ctz(open);
+		if (e->gdepth[g] == e->depth) {
+			e->gcur[g] = G_CLOSED;
+			e->gopen &= ~(1u << g);
+		} else if (e->gdepth[g] > top) {
+			top = e->gdepth[g];
+		}
+	}
+	e->gtop = top;
+}
+
 int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 {
 	int rc = 0;
 	if (e->in_rec) {
 		if (e->ncaps && e->caps[e->ncaps - 1].depth == e->depth)
 			end_capture(e);
-		for (unsigned open = e->gopen; open; open &= open - 1) {
-			unsigned g = (unsigned)__builtin_ctz(open);
-			if (e->gdepth[g] == e->depth) {
-				e->gcur[g] = G_CLOSED;
-				e->gopen &= ~(1u << g);
-			}
-		}
+		if (e->depth == e->gtop)
+			close_groups(e);
 		if (e->depth == e->rec_depth) {
 			rc = finish_record(e, err);
 			clear_record(e);

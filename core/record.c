@@ -9,15 +9,26 @@
 
 enum fmt { F_STR, F_NUM, F_BOOL };
 
+/* What a member's JSON starts with after another member: ,"key": (the
+ * first of an object skips the comma). Padded, so that a writer copies
+ * KEY_ROOM bytes in one move and then counts only n. */
+#define KEY_ROOM 32
+struct member_key {
+	char s[KEY_ROOM + 8];
+	uint8_t n;
+};
+#define MKEY(k) {",\"" k "\":", sizeof ",\"" k "\":" - 1}
+
 struct field_meta {
 	const char *key;
 	uint8_t klen;
+	struct member_key json;
 	uint8_t group;
 	uint8_t multi;   /* an array of all values, not the first */
 	uint8_t fmt;
 };
 
-#define K(s) s, sizeof s - 1
+#define K(s) s, sizeof s - 1, MKEY(s)
 static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_NONE] = {K(""), 0, 0, F_STR},
 	[DM_F_MESSAGE_ID] = {K("message_id"), 0, 0, F_STR},
@@ -138,14 +149,17 @@ static const uint16_t *const layouts[DM_REC_TYPES] = {
 };
 
 /* "subtype" reads better under a type-specific key. */
-static const char *subtype_key(enum dm_rec_type t)
-{
-	return t == DM_REC_RELEASE ? "release_type" : "resource_type";
-}
+static const struct member_key release_type = MKEY("release_type"),
+                               resource_type = MKEY("resource_type"), kind_key = MKEY("kind");
 
 static const char *const group_keys[DM_G_COUNT] = {
 	"", "ids", "artists", "contributors", "files", "deals", "prices",
 	"display_artist_names", "titles", "details_by_territory",
+};
+static const struct member_key group_json[DM_G_COUNT] = {
+	{"", 0}, MKEY("ids"), MKEY("artists"), MKEY("contributors"), MKEY("files"),
+	MKEY("deals"), MKEY("prices"), MKEY("display_artist_names"), MKEY("titles"),
+	MKEY("details_by_territory"),
 };
 
 static const char *const type_names[DM_REC_TYPES] = {
@@ -227,24 +241,75 @@ static int is_json_number(const char *s, size_t n)
 	return i == n;
 }
 
-static void put_value(struct dm_buf *b, const struct dm_record *r,
-                      const struct dm_value *v, enum fmt fmt)
+static int is_json_bool(const char *s, size_t n)
 {
-	const char *s = r->arena + v->off;
-	if (fmt == F_NUM && is_json_number(s, v->len)) {
-		dm_buf_put(b, s, v->len);
-	} else if (fmt == F_BOOL && v->len == 4 && memcmp(s, "true", 4) == 0) {
-		dm_buf_put(b, "true", 4);
-	} else if (fmt == F_BOOL && v->len == 5 && memcmp(s, "false", 5) == 0) {
-		dm_buf_put(b, "false", 5);
-	} else {
-		dm_buf_json_str(b, s, v->len);
-	}
+	return (n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0);
 }
 
-static void put_key(struct dm_buf *b, enum dm_field f, int *first)
+/* The writers below fill b's data themselves: each member first makes
+ * room for everything it may write (its key, n bytes of text, quotes, a
+ * separator); only an escape that grows the text asks for more. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT int room(struct dm_buf *b, size_t n)
 {
-	dm_buf_json_keyn(b, fields[f].key, fields[f].klen, first);
+	if (b->cap - b->len >= n + KEY_ROOM + 4 && !b->failed)
+		return 0;
+	return dm_buf_reserve(b, n + KEY_ROOM + 4);
+}
+
+HOT char *key_at(char *o, const struct member_key *k, int *first)
+{
+	size_t skip = (size_t)*first;
+	*first = 0;
+	memcpy(o, k->s + skip, KEY_ROOM);
+	return o + k->n - skip;
+}
+
+/* A value's text at o: in its field's format (a number or a boolean when
+ * it is one), else as a string. NULL when the buffer could not grow. */
+HOT char *text_at(struct dm_buf *b, char *o, const char *s, size_t n, unsigned fmt)
+{
+	if (fmt != F_STR && (fmt == F_NUM ? is_json_number(s, n) : is_json_bool(s, n))) {
+		memcpy(o, s, n);
+		return o + n;
+	}
+	*o++ = '"';
+	size_t k = dm_json_copy_plain(o, s, n);
+	o = k == n ? o + n : dm_buf_json_rest(b, o + k, s + k, s + n);
+	if (o)
+		*o++ = '"';
+	return o;
+}
+
+HOT void done_at(struct dm_buf *b, char *o)
+{
+	if (o)
+		b->len = (size_t)(o - b->data);
+}
+
+/* "key":value */
+HOT void put_member(struct dm_buf *b, const struct member_key *k, const char *s, size_t n,
+                       unsigned fmt, int *first)
+{
+	if (room(b, n) == 0)
+		done_at(b, text_at(b, key_at(b->data + b->len, k, first), s, n, fmt));
+}
+
+/* The next value of an array: "key":[value, or ,value */
+static void put_element(struct dm_buf *b, const struct member_key *k, const char *s, size_t n,
+                        unsigned fmt, int *first, int any)
+{
+	if (room(b, n) != 0)
+		return;
+	char *o = b->data + b->len;
+	if (any) {
+		*o++ = ',';
+	} else {
+		o = key_at(o, k, first);
+		*o++ = '[';
+	}
+	done_at(b, text_at(b, o, s, n, fmt));
 }
 
 /* Is v a repeat of an earlier value of the same field in [lo, i)? */
@@ -272,20 +337,13 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 		if (v->field != f || (inst >= 0 && v->inst != inst))
 			continue;
 		if (!m->multi) {
-			put_key(b, f, first);
-			put_value(b, r, v, (enum fmt)m->fmt);
+			put_member(b, &m->json, r->arena + v->off, v->len, m->fmt, first);
 			return;
 		}
 		if (dedupe && seen_before(r, lo, i))
 			continue;
-		if (!any) {
-			put_key(b, f, first);
-			dm_buf_putc(b, '[');
-		} else {
-			dm_buf_putc(b, ',');
-		}
+		put_element(b, &m->json, r->arena + v->off, v->len, m->fmt, first, any);
 		any = 1;
-		put_value(b, r, v, (enum fmt)m->fmt);
 	}
 	if (any)
 		dm_buf_putc(b, ']');
@@ -293,9 +351,9 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 
 /* The instance of group g that v belongs to, or -1: a price belongs to
  * its deal as well as being an instance of its own. */
-static long inst_of(const struct dm_value *v, int g)
+static inline long inst_of(const struct dm_value *v, unsigned g)
 {
-	int vg = fields[v->field].group;
+	unsigned vg = fields[v->field].group;
 	if (vg == g)
 		return v->inst;
 	if (g == DM_G_DEAL && vg == DM_G_PRICE)
@@ -308,12 +366,13 @@ static long inst_of(const struct dm_value *v, int g)
  * script, and ArtistRole), all of them also go under a plural key. */
 static const struct {
 	uint16_t field;
-	const char *key;
+	struct member_key key;
 } plurals[] = {
-	{DM_F_ARTIST_NAME, "names"}, {DM_F_ARTIST_ROLE, "roles"}, {DM_F_CONTRIB_NAME, "names"},
+	{DM_F_ARTIST_NAME, MKEY("names")}, {DM_F_ARTIST_ROLE, MKEY("roles")},
+	{DM_F_CONTRIB_NAME, MKEY("names")},
 };
 
-static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size_t lo,
+static void put_plurals(struct dm_buf *b, const struct dm_record *r, unsigned g, size_t lo,
                         size_t hi, long inst, const uint64_t *here, int *first)
 {
 	for (size_t p = 0; p < sizeof plurals / sizeof *plurals; p++) {
@@ -325,14 +384,13 @@ static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size
 			n += r->values[i].field == f && r->values[i].inst == inst;
 		if (n < 2)
 			continue;
-		dm_buf_json_key(b, plurals[p].key, first);
-		dm_buf_putc(b, '[');
-		const char *sep = "";
+		int any = 0;
 		for (size_t i = lo; i < hi; i++)
 			if (r->values[i].field == f && r->values[i].inst == inst) {
-				dm_buf_puts(b, sep);
-				put_value(b, r, &r->values[i], (enum fmt)fields[f].fmt);
-				sep = ",";
+				const struct dm_value *v = &r->values[i];
+				put_element(b, &plurals[p].key, r->arena + v->off, v->len, fields[f].fmt,
+				            first, any);
+				any = 1;
 			}
 		dm_buf_putc(b, ']');
 	}
@@ -372,8 +430,8 @@ static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, 
 			for (size_t j = i; j < hi; j++) {
 				const struct dm_value *w = &r->values[j];
 				if (w->field == ends[k] && w->inst == inst && w->inst2 == p) {
-					put_key(b, w->field, &pfirst);
-					dm_buf_json_str(b, r->arena + w->off, w->len);
+					put_member(b, &fields[w->field].json, r->arena + w->off, w->len, F_STR,
+					           &pfirst);
 					break;
 				}
 			}
@@ -386,28 +444,31 @@ static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, 
 /* Emit group g's instances in [lo, hi) as an array of objects. Instances
  * are numbered in document order, so an instance's values lie between its
  * first value and the first value of a later instance. */
-static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
+static void put_group(struct dm_buf *b, const struct dm_record *r, unsigned g,
                       size_t lo, size_t hi, int *first)
 {
+	const struct dm_value *vals = r->values;
 	size_t cur = lo;
-	while (cur < hi && inst_of(&r->values[cur], g) < 0)
+	while (cur < hi && inst_of(&vals[cur], g) < 0)
 		cur++;
-	if (cur == hi)
+	if (cur == hi || room(b, 0) != 0)
 		return;
-	dm_buf_json_key(b, group_keys[g], first);
-	dm_buf_putc(b, '[');
+	char *o = key_at(b->data + b->len, &group_json[g], first);
+	*o++ = '[';
+	b->len = (size_t)(o - b->data);
 	for (int n = 0; cur < hi; n++) {
-		long k = inst_of(&r->values[cur], g);
-		size_t end = cur + 1;
-		while (end < hi && inst_of(&r->values[end], g) <= k)
+		long k = inst_of(&vals[cur], g);
+		/* the instance's extent, and the fields it holds */
+		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
+		size_t end = cur;
+		do {
+			here[vals[end].field / 64] |= 1ull << (vals[end].field % 64);
 			end++;
+		} while (end < hi && inst_of(&vals[end], g) <= k);
 		if (n)
 			dm_buf_putc(b, ',');
 		dm_buf_putc(b, '{');
 		int ofirst = 1;
-		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
-		for (size_t i = cur; i < end; i++)
-			here[r->values[i].field / 64] |= 1ull << (r->values[i].field % 64);
 		/* only the fields present, in field order */
 		for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
 			for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
@@ -423,7 +484,7 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 		}
 		dm_buf_putc(b, '}');
 		cur = end;
-		while (cur < hi && inst_of(&r->values[cur], g) < 0)
+		while (cur < hi && inst_of(&vals[cur], g) < 0)
 			cur++;
 	}
 	dm_buf_putc(b, ']');
@@ -525,8 +586,7 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
 		unsigned item = *it;
 		if (item == X_KIND) {
-			dm_buf_json_keyn(b, "kind", 4, &first);
-			dm_buf_json_str(b, r->kind, r->kind_len);
+			put_member(b, &kind_key, r->kind, r->kind_len, F_STR, &first);
 		} else if (item == X_SECONDS) {
 			if (r->duration_seconds >= 0) {
 				dm_buf_json_keyn(b, "duration_seconds", 16, &first);
@@ -535,13 +595,13 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 		} else if (item & 0x100) {
 			unsigned g = item & 0xFF;
 			if (sp.groups & (1u << g))
-				put_group(b, r, (int)g, sp.gfirst[g], sp.glast[g] + 1, &first);
+				put_group(b, r, g, sp.gfirst[g], sp.glast[g] + 1, &first);
 		} else if (!(sp.present[item / 64] & (1ull << (item % 64)))) {
 			continue;
 		} else if (item == DM_F_SUBTYPE) {
 			const struct dm_value *v = &r->values[sp.first[item]];
-			dm_buf_json_key(b, subtype_key(r->type), &first);
-			dm_buf_json_str(b, r->arena + v->off, v->len);
+			put_member(b, r->type == DM_REC_RELEASE ? &release_type : &resource_type,
+			           r->arena + v->off, v->len, F_STR, &first);
 		} else {
 			put_field(b, r, (enum dm_field)item, sp.first[item], sp.last[item] + 1, -1, &first,
 			          item == DM_F_RESOURCE_REF || item == DM_F_RELEASE_REF);
