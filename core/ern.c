@@ -642,18 +642,17 @@ int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *er
 	struct capture *c = &e->caps[e->ncaps - 1];
 	if (c->closed || c->depth != e->depth)
 		return 0;
-	if (e->arena.len - c->start + len > e->cfg->buffer_size) {
-		char lim[32];
-		dm_format_size(e->cfg->buffer_size, lim, sizeof lim);
-		return dm_error_set(err, DM_ELIMIT, "text value longer than buffer_size (%s) "
-		                    "(set buffer_size=N above %s to accept)", lim, lim);
-	}
 	if (arena_full(e, len))
 		return record_too_large(err);
 	dm_buf_put(&e->arena, s, len);
 	if (e->arena.failed)
 		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
 	return 0;
+}
+
+size_t dm_ern_captured(const struct dm_ern *e)
+{
+	return e->ncaps ? e->arena.len - e->caps[e->ncaps - 1].start : 0;
 }
 
 static int is_space(char c)
