@@ -31,10 +31,36 @@ void dm_buf_shrink(struct dm_buf *b, size_t cap);
  * caller can append a whole line and check once. */
 void dm_buf_put_slow(struct dm_buf *b, const void *p, size_t n);
 /* Inline: JSON writing is a stream of these, mostly a few bytes each. */
+/* n bytes from p to o: short copies (most values, most keys) as two
+ * overlapping loads and stores, never a byte outside either span. */
+static inline void dm_copy(char *o, const void *src, size_t n)
+{
+	const char *p = src;
+	if (n > 16) {
+		memcpy(o, p, n);
+	} else if (n >= 8) {
+		uint64_t a, z;
+		memcpy(&a, p, 8);
+		memcpy(&z, p + n - 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &z, 8);
+	} else if (n >= 4) {
+		uint32_t a, z;
+		memcpy(&a, p, 4);
+		memcpy(&z, p + n - 4, 4);
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &z, 4);
+	} else if (n) {
+		o[0] = p[0];
+		o[n / 2] = p[n / 2];
+		o[n - 1] = p[n - 1];
+	}
+}
+
 static inline void dm_buf_put(struct dm_buf *b, const void *p, size_t n)
 {
 	if (b->cap - b->len >= n && !b->failed) {
-		memcpy(b->data + b->len, p, n);
+		dm_copy(b->data + b->len, p, n);
 		b->len += n;
 	} else {
 		dm_buf_put_slow(b, p, n);

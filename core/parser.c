@@ -190,7 +190,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		return;
 	}
 	int rc = dm_ern_start(p->ern, name, atts, &p->err);
-	if (rc)
+	if (rc == DM_ERN_TEXT)
+		p->slow |= S_TEXT;   /* (a value begins: nothing captured yet) */
+	else if (rc)
 		ern_said(p, rc, 1);
 	else
 		p->slow &= ~S_TEXT;
