@@ -441,6 +441,39 @@ static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, 
 	dm_buf_putc(b, ']');
 }
 
+/* Values of one instance of a group, as indexes, in field order (as
+ * found when they came so, else sorted stably): what put_field makes of
+ * each field present, in one pass (a scalar's first value, an array of
+ * all of a multiple field's). */
+static void put_in_order(struct dm_buf *b, const struct dm_record *r, const uint32_t *idx,
+                         size_t n, int *first)
+{
+	unsigned prev = DM_F_NONE;
+	int open = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct dm_value *v = &r->values[idx[i]];
+		unsigned f = v->field;
+		const struct field_meta *m = &fields[f];
+		if (f == prev && !m->multi)
+			continue;
+		if (f != prev && open) {
+			dm_buf_putc(b, ']');
+			open = 0;
+		}
+		if (m->multi) {
+			put_element(b, &m->json, r->arena + v->off, v->len, m->fmt, first, f == prev);
+			open = 1;
+		} else {
+			put_member(b, &m->json, r->arena + v->off, v->len, m->fmt, first);
+		}
+		prev = f;
+	}
+	if (open)
+		dm_buf_putc(b, ']');
+}
+
+#define INST_MAX 32    /* values of an instance sorted in place; more are scanned */
+
 /* Emit group g's instances in [lo, hi) as an array of objects. Instances
  * are numbered in document order, so an instance's values lie between its
  * first value and the first value of a later instance. */
@@ -458,24 +491,40 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, unsigned g,
 	b->len = (size_t)(o - b->data);
 	for (int n = 0; cur < hi; n++) {
 		long k = inst_of(&vals[cur], g);
-		/* the instance's extent, and the fields it holds */
+		/* the instance's extent, the fields it holds, and its own values
+		 * (up to INST_MAX), in field order */
 		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
-		size_t end = cur;
+		uint32_t idx[INST_MAX];
+		size_t end = cur, nidx = 0;
 		do {
-			here[vals[end].field / 64] |= 1ull << (vals[end].field % 64);
+			unsigned f = vals[end].field;
+			here[f / 64] |= 1ull << (f % 64);
+			if (fields[f].group == g && vals[end].inst == k) {
+				size_t j = nidx++;
+				if (j < INST_MAX) {
+					/* insertion, stable: after every value of a field <= f */
+					for (; j > 0 && vals[idx[j - 1]].field > f; j--)
+						idx[j] = idx[j - 1];
+					idx[j] = (uint32_t)end;
+				}
+			}
 			end++;
 		} while (end < hi && inst_of(&vals[end], g) <= k);
 		if (n)
 			dm_buf_putc(b, ',');
 		dm_buf_putc(b, '{');
 		int ofirst = 1;
-		/* only the fields present, in field order */
-		for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
-			for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
-				unsigned f = w * 64 + (unsigned)__builtin_ctzll(bits);
-				if (fields[f].group == g)
-					put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
-			}
+		if (nidx <= INST_MAX) {
+			put_in_order(b, r, idx, nidx, &ofirst);
+		} else {
+			/* only the fields present, in field order */
+			for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
+				for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
+					unsigned f = w * 64 + (unsigned)__builtin_ctzll(bits);
+					if (fields[f].group == g)
+						put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
+				}
+		}
 		if (g == DM_G_ARTIST || g == DM_G_CONTRIB)
 			put_plurals(b, r, g, cur, end, k, here, &ofirst);
 		if (g == DM_G_DEAL) {
@@ -602,6 +651,9 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 			const struct dm_value *v = &r->values[sp.first[item]];
 			put_member(b, r->type == DM_REC_RELEASE ? &release_type : &resource_type,
 			           r->arena + v->off, v->len, F_STR, &first);
+		} else if (!fields[item].multi) {
+			const struct dm_value *v = &r->values[sp.first[item]];
+			put_member(b, &fields[item].json, r->arena + v->off, v->len, fields[item].fmt, &first);
 		} else {
 			put_field(b, r, (enum dm_field)item, sp.first[item], sp.last[item] + 1, -1, &first,
 			          item == DM_F_RESOURCE_REF || item == DM_F_RELEASE_REF);
