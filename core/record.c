@@ -3,6 +3,7 @@
 #include "record.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -576,42 +577,64 @@ static void put_seconds(struct dm_buf *b, double v)
 	}
 }
 
-/* Where a record's fields and groups lie among its values: every layout
- * item looks only between its first and last value, not at the whole
- * record. A field's (or group's) entries are valid when its bit is set. */
-struct spans {
-	uint64_t present[(DM_F_COUNT + 63) / 64];
-	unsigned groups;
-	size_t first[DM_F_COUNT], last[DM_F_COUNT];
-	size_t gfirst[DM_G_COUNT], glast[DM_G_COUNT];
-};
+/* Each record type's layout, as slots: the slot of every field (its
+ * group's for a field of a sub-object, its deal's for a price's), NO_SLOT
+ * when the layout has none, and of the computed members. Built once. */
+#define SLOTS_MAX 32
+#define NO_SLOT 0xFF
+static uint8_t slot_of[DM_REC_TYPES][DM_F_COUNT];
+static uint8_t kind_slot[DM_REC_TYPES], seconds_slot[DM_REC_TYPES];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
-static void note_group(struct spans *sp, unsigned g, size_t i)
+static void build_slots(void)
 {
-	if (!(sp->groups & (1u << g))) {
-		sp->groups |= 1u << g;
-		sp->gfirst[g] = i;
-	}
-	sp->glast[g] = i;
+	memset(slot_of, NO_SLOT, sizeof slot_of);
+	memset(kind_slot, NO_SLOT, sizeof kind_slot);
+	memset(seconds_slot, NO_SLOT, sizeof seconds_slot);
+	for (unsigned t = 0; t < DM_REC_TYPES; t++)
+		for (unsigned s = 0; layouts[t][s] != X_END && s < SLOTS_MAX; s++) {
+			unsigned item = layouts[t][s];
+			if (item == X_KIND) {
+				kind_slot[t] = (uint8_t)s;
+			} else if (item == X_SECONDS) {
+				seconds_slot[t] = (uint8_t)s;
+			} else if (item & 0x100) {
+				for (unsigned f = 1; f < DM_F_COUNT; f++)
+					if (fields[f].group == (item & 0xFF) ||
+					    ((item & 0xFF) == DM_G_DEAL && fields[f].group == DM_G_PRICE))
+						slot_of[t][f] = (uint8_t)s;
+			} else {
+				slot_of[t][item] = (uint8_t)s;
+			}
+		}
 }
+
+/* Which slots a record fills, and where each one's values lie: every
+ * slot looks only between its first and last value. */
+struct spans {
+	uint32_t present;
+	size_t first[SLOTS_MAX], last[SLOTS_MAX];
+};
 
 static void find_spans(const struct dm_record *r, struct spans *sp)
 {
-	memset(sp->present, 0, sizeof sp->present);
-	sp->groups = 0;
+	const uint8_t *slot = slot_of[r->type];
+	uint32_t present = 0;
 	for (size_t i = 0; i < r->nvalues; i++) {
-		unsigned f = r->values[i].field;
-		uint64_t bit = 1ull << (f % 64);
-		if (!(sp->present[f / 64] & bit)) {
-			sp->present[f / 64] |= bit;
-			sp->first[f] = i;
+		unsigned s = slot[r->values[i].field];
+		if (s == NO_SLOT)
+			continue;
+		if (!(present & (1u << s))) {
+			present |= 1u << s;
+			sp->first[s] = i;
 		}
-		sp->last[f] = i;
-		unsigned g = fields[f].group;
-		note_group(sp, g, i);
-		if (g == DM_G_PRICE)
-			note_group(sp, DM_G_DEAL, i); /* a price is part of its deal */
+		sp->last[s] = i;
 	}
+	if (kind_slot[r->type] != NO_SLOT)
+		present |= 1u << kind_slot[r->type];
+	if (seconds_slot[r->type] != NO_SLOT && r->duration_seconds >= 0)
+		present |= 1u << seconds_slot[r->type];
+	sp->present = present;
 }
 
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
@@ -630,32 +653,29 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 			dm_buf_json_str(b, r->schema_version, strlen(r->schema_version));
 		}
 	}
+	pthread_once(&slots_once, build_slots);
 	struct spans sp;
 	find_spans(r, &sp);
-	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
-		unsigned item = *it;
+	/* only the slots the record fills, in layout order */
+	for (uint32_t bits = sp.present; bits; bits &= bits - 1) {
+		unsigned s = (unsigned)__builtin_ctz(bits);
+		unsigned item = layouts[r->type][s];
 		if (item == X_KIND) {
 			put_member(b, &kind_key, r->kind, r->kind_len, F_STR, &first);
 		} else if (item == X_SECONDS) {
-			if (r->duration_seconds >= 0) {
-				dm_buf_json_keyn(b, "duration_seconds", 16, &first);
-				put_seconds(b, r->duration_seconds);
-			}
+			dm_buf_json_keyn(b, "duration_seconds", 16, &first);
+			put_seconds(b, r->duration_seconds);
 		} else if (item & 0x100) {
-			unsigned g = item & 0xFF;
-			if (sp.groups & (1u << g))
-				put_group(b, r, g, sp.gfirst[g], sp.glast[g] + 1, &first);
-		} else if (!(sp.present[item / 64] & (1ull << (item % 64)))) {
-			continue;
+			put_group(b, r, item & 0xFF, sp.first[s], sp.last[s] + 1, &first);
 		} else if (item == DM_F_SUBTYPE) {
-			const struct dm_value *v = &r->values[sp.first[item]];
+			const struct dm_value *v = &r->values[sp.first[s]];
 			put_member(b, r->type == DM_REC_RELEASE ? &release_type : &resource_type,
 			           r->arena + v->off, v->len, F_STR, &first);
 		} else if (!fields[item].multi) {
-			const struct dm_value *v = &r->values[sp.first[item]];
+			const struct dm_value *v = &r->values[sp.first[s]];
 			put_member(b, &fields[item].json, r->arena + v->off, v->len, fields[item].fmt, &first);
 		} else {
-			put_field(b, r, (enum dm_field)item, sp.first[item], sp.last[item] + 1, -1, &first,
+			put_field(b, r, (enum dm_field)item, sp.first[s], sp.last[s] + 1, -1, &first,
 			          item == DM_F_RESOURCE_REF || item == DM_F_RELEASE_REF);
 		}
 	}
