@@ -461,18 +461,15 @@ static unsigned record_state(unsigned t, unsigned id)
 	return find_state(K_REC, t, 1, 0, p, np, a, na);
 }
 
-/* The state of a child named id of an element in record state s. */
-static unsigned child_state(unsigned s, unsigned id)
+/* The state of a child named id of an element in a record of type t
+ * whose partial matches going on with id are the n at from (ascending). */
+static unsigned child_state(unsigned t, unsigned id, const uint32_t *from, unsigned n)
 {
-	unsigned t = T.states[s].rtype;
 	uint32_t p[MAX_RULES];
 	uint16_t a[MAX_RULES];
 	unsigned np = 0, na = 0;
-	for (unsigned i = 0; i < bstate[s].np; i++) {
-		uint32_t m = partials[bstate[s].p + i];
-		unsigned r = m >> 3, k = (m & 7) + 1;
-		if (T.rules[r].ids[k] != id)
-			continue;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned r = from[i] >> 3, k = (from[i] & 7) + 1;
 		if (k + 1 == T.rules[r].n)
 			a[na++] = (uint16_t)r;
 		else
@@ -537,19 +534,32 @@ static int is_list(unsigned id)
  * row of those, computed once, is every row's start. */
 static uint16_t fresh[DM_REC_TYPES][MAX_NAMES];
 
+static unsigned next_id(uint32_t m)
+{
+	return T.rules[m >> 3].ids[(m & 7) + 1];
+}
+
 static void fill_record_row(unsigned s, uint16_t *row, unsigned skip)
 {
 	unsigned t = T.states[s].rtype;
 	memcpy(row, fresh[t], T.nsyms * sizeof *row);
-	/* (each name once: several partial matches may go on with it) */
-	uint64_t done[(MAX_NAMES + 63) / 64] = {0};
-	for (unsigned i = 0; i < bstate[s].np; i++) {
+	/* the partial matches by the name they go on with (stable, so each
+	 * run stays ascending): one child state for each such name */
+	uint32_t by[MAX_RULES];
+	unsigned n = bstate[s].np;
+	for (unsigned i = 0; i < n; i++) {
 		uint32_t m = partials[bstate[s].p + i];
-		unsigned id = T.rules[m >> 3].ids[(m & 7) + 1];
-		if (id >= T.nsyms || done[id / 64] & 1ull << id % 64)
-			continue;
-		done[id / 64] |= 1ull << id % 64;
-		row[id] = (uint16_t)child_state(s, id);
+		unsigned j = i;
+		for (; j > 0 && next_id(by[j - 1]) > next_id(m); j--)
+			by[j] = by[j - 1];
+		by[j] = m;
+	}
+	for (unsigned i = 0, j; i < n; i = j) {
+		unsigned id = next_id(by[i]);
+		for (j = i + 1; j < n && next_id(by[j]) == id; j++)
+			;
+		if (id < T.nsyms)
+			row[id] = (uint16_t)child_state(t, id, by + i, j - i);
 	}
 	row[N_RelatedRelease] = row[N_RelatedResource] = (uint16_t)skip;
 }
@@ -562,9 +572,8 @@ static void build_automaton(void)
 	unsigned skip = find_state(K_SKIP, 0, 0, 0, NULL, 0, NULL, 0);
 	T.doc_state = (uint16_t)find_state(K_DOC, 0, 0, 0, NULL, 0, NULL, 0);
 	for (unsigned t = 0; t < DM_REC_TYPES; t++) {
-		unsigned empty = find_state(K_REC, t, 0, 0, NULL, 0, NULL, 0);
 		for (unsigned id = 0; id < T.nsyms; id++)
-			fresh[t][id] = (uint16_t)child_state(empty, id);
+			fresh[t][id] = (uint16_t)child_state(t, id, NULL, 0);
 	}
 	/* states are appended as they are found: expanding them in order
 	 * reaches every one */
