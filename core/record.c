@@ -558,7 +558,8 @@ static void put_seconds(struct dm_buf *b, double v)
 			size_t n = 4;
 			while (f[n - 1] == '0')
 				n--;
-			dm_buf_put(b, f, n);
+			for (size_t i = 0; i < n; i++)
+				dm_buf_putc(b, f[i]);
 		}
 	} else if (v < 1e15) {
 		int n = snprintf(tmp, sizeof tmp, "%.3f", v);
