@@ -384,8 +384,8 @@ static unsigned find_state(enum ern_kind kind, unsigned rtype, int begins, unsig
 		const struct ern_state *st = &T.states[s];
 		if (st->kind == kind && st->rtype == rtype && st->begins == begins &&
 		    st->nact == na && bstate[s].list == list && bstate[s].np == np &&
-		    memcmp(&partials[bstate[s].p], p, np * sizeof *p) == 0 &&
-		    memcmp(&T.acts[st->act], a, na * sizeof *a) == 0)
+		    (!np || memcmp(&partials[bstate[s].p], p, np * sizeof *p) == 0) &&
+		    (!na || memcmp(&T.acts[st->act], a, na * sizeof *a) == 0))
 			return s;
 	}
 	if (T.nstates >= MAX_STATES || npartials + np > MAX_PARTIALS ||
@@ -395,13 +395,15 @@ static unsigned find_state(enum ern_kind kind, unsigned rtype, int begins, unsig
 	}
 	unsigned s = T.nstates++;
 	want.act = (uint16_t)T.nacts;
-	memcpy(&T.acts[T.nacts], a, na * sizeof *a);
+	if (na)
+		memcpy(&T.acts[T.nacts], a, na * sizeof *a);
 	T.nacts += na;
 	T.states[s] = want;
 	bstate[s].p = npartials;
 	bstate[s].np = (uint16_t)np;
 	bstate[s].list = (uint16_t)list;
-	memcpy(&partials[npartials], p, np * sizeof *p);
+	if (np)
+		memcpy(&partials[npartials], p, np * sizeof *p);
 	npartials += np;
 	state_slots[h] = (uint16_t)(s + 1);
 	return s;
