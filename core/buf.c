@@ -145,34 +145,6 @@ static inline size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Bytes a JSON string can carry as they are: printable ASCII but '"' and
- * '\\' (everything else is escaped, or checked as UTF-8). */
-static const unsigned char plain[256] = {
-#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-	R16(0), R16(0),
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20: '"' */
-	R16(1), R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50: '\\' */
-	R16(1), R16(1),
-	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
-#undef R16
-};
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Eight bytes at once: a mask whose lowest set bit is in the first byte
- * that is not plain (0 if all are). The borrows of the subtractions only
- * ever mark bytes above a true hit, so the lowest mark is exact. */
-static inline uint64_t not_plain(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high;
-}
-#define WORDS 1
-#else
-#define WORDS 0
-#endif
-
 /* The escape of an ASCII byte that is not plain; returns its length. */
 static size_t escape(unsigned c, char *esc)
 {
@@ -192,62 +164,49 @@ static size_t escape(unsigned c, char *esc)
 	return 6;
 }
 
+char *dm_buf_json_rest(struct dm_buf *b, char *o, const char *s, const char *e)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = (const unsigned char *)e;
+	/* Plain bytes and valid UTF-8 are copied as they are, so as long as
+	 * nothing grew, the room left is at least what remains plus one: the
+	 * copies write straight into the buffer. An escape or a replacement
+	 * makes room first. */
+	while (p < end) {
+		size_t l = *p >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 0;
+		if (l) {
+			memcpy(o, p, l);
+			o += l;
+			p += l;
+		} else {
+			/* grows the text: make room for it and the rest */
+			char esc[6];
+			size_t el = *p >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(*p, esc);
+			p++;
+			b->len = (size_t)(o - b->data);
+			if (dm_buf_reserve(b, el + (size_t)(end - p) + 1) != 0)
+				return NULL;
+			o = b->data + b->len;
+			memcpy(o, esc, el);
+			o += el;
+		}
+		size_t k = dm_json_copy_plain(o, (const char *)p, (size_t)(end - p));
+		o += k;
+		p += k;
+	}
+	return o;
+}
+
 void dm_buf_json_str(struct dm_buf *b, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	/* Room for the text as it is and both quotes. Plain bytes and valid
-	 * UTF-8 are copied as they are, so as long as nothing grew, the room
-	 * left is at least what remains plus the closing quote: the copies
-	 * below write straight into the buffer (eight bytes at a time only
-	 * while eight remain). An escape or a replacement makes room first. */
+	/* room for the text as it is and both quotes */
 	if ((b->cap - b->len < n + 2 || b->failed) && dm_buf_reserve(b, n + 2) != 0)
 		return;
 	char *o = b->data + b->len;
 	*o++ = '"';
-	for (;;) {
-#if WORDS
-		while (end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			memcpy(o, p, 8);
-			uint64_t m = not_plain(w);
-			if (m) {
-				size_t k = (size_t)__builtin_ctzll(m) >> 3;
-				o += k;
-				p += k;
-				goto special;
-			}
-			o += 8;
-			p += 8;
-		}
-#endif
-		while (p < end && plain[*p])
-			*o++ = (char)*p++;
-		if (p == end)
-			break;
-#if WORDS
-	special:
-#endif
-		if (*p >= 0x80) {
-			size_t l = utf8_len(p, (size_t)(end - p));
-			if (l) {
-				memcpy(o, p, l);
-				o += l;
-				p += l;
-				continue;
-			}
-		}
-		/* grows the text: make room for it and the rest */
-		char esc[6];
-		size_t el = *p >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(*p, esc);
-		p++;
-		b->len = (size_t)(o - b->data);
-		if (dm_buf_reserve(b, el + (size_t)(end - p) + 1) != 0)
-			return;
-		o = b->data + b->len;
-		memcpy(o, esc, el);
-		o += el;
-	}
+	size_t k = dm_json_copy_plain(o, s, n);
+	o = k == n ? o + n : dm_buf_json_rest(b, o + k, s + k, s + n);
+	if (!o)
+		return;
 	*o++ = '"';
 	b->len = (size_t)(o - b->data);
 }

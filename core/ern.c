@@ -1,11 +1,11 @@
 /* ERN element state machine: element events -> record values -> records.
  *
- * The ids of the open elements (ern_rules.h interns every name the rules
- * know) form a stack. At each start tag the rules ending in that name, for
- * the record type in flight, are matched against the stack and applied:
- * capture the element's text into a field, take an attribute, record the
- * element's name, or open an instance of a repeated sub-object. An element
- * costs one hash lookup and a short scan. */
+ * The automaton states of the open elements (ern_rules.h) form a stack. At
+ * each start tag the element's name id and its parent's state give its own
+ * state, which says whether it begins a record and which rules it matches;
+ * those are applied: capture the element's text into a field, take an
+ * attribute, record the element's name, or open an instance of a repeated
+ * sub-object. An element costs one hash lookup and one table index. */
 #include "config.h"
 #include "ern.h"
 #include "ern_rules.h"
@@ -36,11 +36,12 @@ struct dm_ern {
 	void *ctx;
 	const char *file;
 
-	uint16_t *stack;       /* name ids by depth; stack[0] unused */
+	uint16_t *stack;       /* automaton states by depth; stack[0] unused */
 	size_t stack_cap;
 	size_t depth;
 
 	int saw_root;
+	unsigned list_id;      /* name id of the open child of the root */
 	char version[16];
 	char ns[160];          /* holds any URI dm_ern_root_namespace accepts */
 	/* root element name and MessageSchemaVersionId, each NUL-terminated,
@@ -51,7 +52,6 @@ struct dm_ern {
 	/* the record in flight */
 	int in_rec;
 	size_t rec_depth;
-	size_t skip_depth;     /* inside a Related* element at this depth; 0 = no */
 	enum dm_rec_type rtype;
 	size_t kind_len;       /* the record's element name opens its arena */
 	uint64_t rline, rcol, roff;
@@ -66,6 +66,7 @@ struct dm_ern {
 	int64_t gcur[DM_G_COUNT];
 	size_t gdepth[DM_G_COUNT];
 	unsigned gopen;        /* bit g: gcur[g] is not G_CLOSED */
+	size_t gtop;           /* the deepest gdepth of an open group, 0 if none */
 	uint32_t period;       /* ValidityPeriods begun in the open deal */
 	struct capture caps[MAX_CAPS];
 	unsigned ncaps;
@@ -164,7 +165,6 @@ void dm_ern_set_pools(struct dm_ern *e, struct dm_pool *text, struct dm_pool *va
 static void clear_record(struct dm_ern *e)
 {
 	e->in_rec = 0;
-	e->skip_depth = 0;
 	e->nvals = 0;
 	dm_buf_reset(&e->arena);
 	release_buffers(e);
@@ -176,6 +176,7 @@ static void clear_record(struct dm_ern *e)
 		e->gcur[g] = G_CLOSED;
 	}
 	e->gopen = 0;
+	e->gtop = 0;
 }
 
 void dm_ern_reset(struct dm_ern *e, const char *file)
@@ -183,6 +184,7 @@ void dm_ern_reset(struct dm_ern *e, const char *file)
 	e->file = file;
 	e->depth = 0;
 	e->saw_root = 0;
+	e->list_id = 0;
 	e->version[0] = e->ns[0] = '\0';
 	dm_buf_reset(&e->doc);
 	e->schema_off = 0;
@@ -417,6 +419,7 @@ static int open_group(struct dm_ern *e, unsigned g)
 	e->gcur[g] = G_PENDING;
 	e->gdepth[g] = e->depth;
 	e->gopen |= 1u << g;
+	e->gtop = e->depth;    /* open groups belong to the open elements */
 	return 0;
 }
 
@@ -527,46 +530,6 @@ static int apply(struct dm_ern *e, const struct ern_rule *r, const char *local, 
 	return 0;
 }
 
-/* (the rule is one of the record type's: see tables.first; its parent,
- * ids[n - 2], has been checked by the caller) */
-static int rule_matches(const struct dm_ern *e, const struct ern_rule *r)
-{
-	size_t d = e->depth;
-	for (int k = r->n - 3; k >= 0; k--) {
-		size_t pos = d - (size_t)(r->n - 1 - k);
-		if (pos < e->rec_depth)
-			return 0;
-		if (r->ids[k] == ID_RECROOT) {
-			if (pos != e->rec_depth)
-				return 0;
-		} else if (e->stack[pos] != r->ids[k]) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Does an element of this name at this depth start a record? */
-static int record_type_for(const struct dm_ern *e, unsigned id, enum dm_rec_type *t)
-{
-	if (e->depth == 2) {
-		if (id == N_MessageHeader) { *t = DM_REC_HEADER; return 1; }
-		if (id == N_PurgedRelease) { *t = DM_REC_RELEASE; return 1; }
-		return 0;
-	}
-	if (e->depth != 3)
-		return 0;
-	switch (e->stack[2]) {
-	case N_ResourceList: *t = DM_REC_RESOURCE; return 1;
-	case N_PartyList: *t = DM_REC_PARTY; return id == N_Party;
-	case N_ReleaseList: *t = DM_REC_RELEASE; return id == N_Release || id == N_TrackRelease;
-	case N_DealList: *t = DM_REC_DEAL; return id == N_ReleaseDeal;
-	case N_UpdateReleaseList:
-	case N_TakedownReleaseList: *t = DM_REC_RELEASE; return 1;
-	}
-	return 0;
-}
-
 static int grow_stack(struct dm_ern *e)
 {
 	size_t cap = e->stack_cap ? e->stack_cap * 2 : 64;
@@ -578,71 +541,45 @@ static int grow_stack(struct dm_ern *e)
 	return 0;
 }
 
-int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct dm_error *err)
+/* The element of a record of st's type begins. */
+static int begin_record(struct dm_ern *e, const struct ern_state *st, const char *local,
+                        size_t llen, const char **atts, struct dm_error *err)
 {
-	e->depth++;
-	if (e->depth >= e->stack_cap && grow_stack(e) != 0)
-		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (element stack at depth %zu)",
-		                    e->depth);
-	if (e->depth == 1) {
-		e->stack[1] = 0;
-		return begin_root(e, name, atts, err);
+	int rc0 = acquire_buffers(e, err);
+	if (rc0 < 0)
+		return rc0;
+	e->in_rec = 1;
+	e->rec_depth = e->depth;
+	e->rtype = st->rtype;
+	if (llen > e->cfg->buffer_size)
+		return limit_error(e, err, "record element name");
+	dm_buf_put(&e->arena, local, llen);
+	if (e->arena.failed)
+		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
+	e->kind_len = llen;
+	for (unsigned i = 0; i < st->nact; i++) {
+		struct capture dummy = {0};
+		int rc = apply(e, ern_act_rule(e->t, e->t->acts[st->act + i]), local, llen, atts,
+		               &dummy, err);
+		if (rc < 0)
+			return rc;
 	}
-	const char *uri, *local;
-	size_t ulen, llen;
-	split_name(name, &uri, &ulen, &local, &llen);
-	unsigned id = ern_lookup(e->t, local, llen);
-	e->stack[e->depth] = (uint16_t)id;
+	return DM_ERN_RECORD;
+}
 
-	if (!e->in_rec) {
-		enum dm_rec_type t;
-		if (!record_type_for(e, id, &t))
-			return 0;
-		int rc0 = acquire_buffers(e, err);
-		if (rc0 < 0)
-			return rc0;
-		e->in_rec = 1;
-		e->rec_depth = e->depth;
-		e->rtype = t;
-		if (llen > e->cfg->buffer_size)
-			return limit_error(e, err, "record element name");
-		dm_buf_put(&e->arena, local, llen);
-		if (e->arena.failed)
-			return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
-		e->kind_len = llen;
-		for (unsigned i = 0; i < e->t->nrec_rules; i++)
-			if (e->t->rec_rules[i].mask & (1u << t)) {
-				struct capture dummy = {0};
-				int rc = apply(e, &e->t->rec_rules[i], local, llen, atts, &dummy, err);
-				if (rc < 0)
-					return rc;
-			}
-		return DM_ERN_RECORD;
-	}
-	/* what a record says about another release or resource (its ids,
-	 * titles, dates) is not about the record itself */
-	if (e->skip_depth)
-		return 0;
-	if (id == N_RelatedRelease || id == N_RelatedResource) {
-		e->skip_depth = e->depth;
-		return 0;
-	}
+/* An element whose state does something: begins a record, or matches
+ * rules. Out of line, so that the common element costs no more than the
+ * lookup and the table index. */
+static inline __attribute__((always_inline)) int enter(struct dm_ern *e, const struct ern_state *st,
+                                           const char *local, size_t llen, const char **atts,
+                                           struct dm_error *err)
+{
 	const struct ern_tables *T = e->t;
-	if (!id || T->first[e->rtype][id] < 0)
-		return 0;
-
+	if (st->begins)
+		return begin_record(e, st, local, llen, atts, err);
 	struct capture cap = {0};
-	/* most rules ending in this name fail on the element's parent: the
-	 * parent each may have (ID_RECROOT only right under the record) */
-	size_t up = e->depth - 1;
-	unsigned par = up < e->rec_depth ? 0 : e->stack[up];
-	int par_is_root = up == e->rec_depth;
-	for (int ri = T->first[e->rtype][id]; ri >= 0; ri = T->rules[ri].next[e->rtype]) {
-		const struct ern_rule *r = &T->rules[ri];
-		if (r->parent && (r->parent == ID_RECROOT ? !par_is_root : r->parent != par))
-			continue;
-		if (r->n > 2 && !rule_matches(e, r))
-			continue;
+	for (unsigned i = 0; i < st->nact; i++) {
+		const struct ern_rule *r = &T->rules[T->acts[st->act + i]];
 		/* most rules capture text: no detour through apply's switch */
 		int rc = r->action == A_CAP ? add_capture(e, r->arg, &cap, err)
 		                            : apply(e, r, local, llen, atts, &cap, err);
@@ -668,6 +605,36 @@ int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct d
 	return 0;
 }
 
+int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct dm_error *err)
+{
+	const struct ern_tables *T = e->t;
+	size_t d = ++e->depth;
+	if (d >= e->stack_cap && grow_stack(e) != 0)
+		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded (element stack at depth %zu)",
+		                    d);
+	if (d == 1) {
+		e->stack[1] = T->doc_state;
+		return begin_root(e, name, atts, err);
+	}
+	unsigned up = e->stack[d - 1];
+	if (T->states[up].kind >= K_CLOSED) {
+		e->stack[d] = (uint16_t)up;
+		return 0;
+	}
+	const char *uri, *local;
+	size_t ulen, llen;
+	split_name(name, &uri, &ulen, &local, &llen);
+	unsigned id = ern_lookup(T, local, llen);
+	if (d == 2)
+		e->list_id = id;
+	unsigned s = T->next[up * T->nsyms + id];
+	e->stack[d] = (uint16_t)s;
+	const struct ern_state *st = &T->states[s];
+	if (!st->begins && !st->nact)
+		return 0;
+	return enter(e, st, local, llen, atts, err);
+}
+
 int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *err)
 {
 	if (!e->ncaps)
@@ -675,18 +642,17 @@ int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *er
 	struct capture *c = &e->caps[e->ncaps - 1];
 	if (c->closed || c->depth != e->depth)
 		return 0;
-	if (e->arena.len - c->start + len > e->cfg->buffer_size) {
-		char lim[32];
-		dm_format_size(e->cfg->buffer_size, lim, sizeof lim);
-		return dm_error_set(err, DM_ELIMIT, "text value longer than buffer_size (%s) "
-		                    "(set buffer_size=N above %s to accept)", lim, lim);
-	}
 	if (arena_full(e, len))
 		return record_too_large(err);
 	dm_buf_put(&e->arena, s, len);
 	if (e->arena.failed)
 		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
 	return 0;
+}
+
+size_t dm_ern_captured(const struct dm_ern *e)
+{
+	return e->ncaps ? e->arena.len - e->caps[e->ncaps - 1].start : 0;
 }
 
 static int is_space(char c)
@@ -773,21 +739,30 @@ static int finish_record(struct dm_ern *e, struct dm_error *err)
 	return e->cons->record ? e->cons->record(e->ctx, &r) : 0;
 }
 
+/* The element at gtop ends: its groups close; gtop goes to the next. */
+static void close_groups(struct dm_ern *e)
+{
+	size_t top = 0;
+	for (unsigned open = e->gopen; open; open &= open - 1) {
+		unsigned g = (unsigned)__builtin_ctz(open);
+		if (e->gdepth[g] == e->depth) {
+			e->gcur[g] = G_CLOSED;
+			e->gopen &= ~(1u << g);
+		} else if (e->gdepth[g] > top) {
+			top = e->gdepth[g];
+		}
+	}
+	e->gtop = top;
+}
+
 int dm_ern_end(struct dm_ern *e, struct dm_error *err)
 {
 	int rc = 0;
 	if (e->in_rec) {
-		if (e->skip_depth == e->depth)
-			e->skip_depth = 0;
 		if (e->ncaps && e->caps[e->ncaps - 1].depth == e->depth)
 			end_capture(e);
-		for (unsigned open = e->gopen; open; open &= open - 1) {
-			unsigned g = (unsigned)__builtin_ctz(open);
-			if (e->gdepth[g] == e->depth) {
-				e->gcur[g] = G_CLOSED;
-				e->gopen &= ~(1u << g);
-			}
-		}
+		if (e->depth == e->gtop)
+			close_groups(e);
 		if (e->depth == e->rec_depth) {
 			rc = finish_record(e, err);
 			clear_record(e);
@@ -812,7 +787,7 @@ void dm_ern_set_pos(struct dm_ern *e, uint64_t line, uint64_t col, uint64_t offs
 int dm_ern_between_records(const struct dm_ern *e, const char *list)
 {
 	unsigned id = ern_lookup(e->t, list, strlen(list));
-	return id && e->depth == 2 && !e->in_rec && e->stack[2] == id;
+	return id && e->depth == 2 && !e->in_rec && e->list_id == id;
 }
 
 int dm_ern_saw_root(const struct dm_ern *e) { return e->saw_root; }

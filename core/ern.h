@@ -41,6 +41,10 @@ void dm_ern_reset(struct dm_ern *e, const char *file);
 int dm_ern_start(struct dm_ern *e, const char *name, const char **atts, struct dm_error *err);
 int dm_ern_end(struct dm_ern *e, struct dm_error *err);
 int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *err);
+/* Bytes of the value being captured so far (after DM_ERN_TEXT from end:
+ * the caller bounds the value, text runs and all, by buffer_size; the
+ * machine does not check it again). */
+size_t dm_ern_captured(const struct dm_ern *e);
 void dm_ern_set_pos(struct dm_ern *e, uint64_t line, uint64_t col, uint64_t offset);
 
 /* Is the machine between two records directly inside the root's child

@@ -232,7 +232,7 @@ static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *con
 		T.dropped++;
 		return;
 	}
-	struct ern_rule *r = &T.rules[T.nrules];
+	struct ern_rule *r = &T.rules[T.nrules++];
 	r->mask = mask;
 	r->action = action;
 	r->arg = arg;
@@ -241,23 +241,6 @@ static void add_rule(uint8_t mask, uint8_t action, uint16_t arg, const char *con
 	for (unsigned i = 0; i < n; i++)
 		r->ids[i] = strcmp(parts[i], "^") == 0 ? ID_RECROOT
 		                                        : (uint16_t)intern(parts[i], strlen(parts[i]));
-	r->parent = n >= 2 ? r->ids[n - 2] : 0;
-	/* "^" alone: the record element itself, matched by the caller */
-	uint16_t last = r->ids[n - 1];
-	if (last == ID_RECROOT)
-		return; /* handled by record-start rules below */
-	/* keep table order: an id's OPEN must run before its captures */
-	for (int t = 0; t < DM_REC_TYPES; t++) {
-		r->next[t] = -1;
-		if (!(mask & (1u << t)))
-			continue;
-		if (T.first[t][last] < 0)
-			T.first[t][last] = (int16_t)T.nrules;
-		else
-			T.rules[T.last[t][last]].next[t] = (int16_t)T.nrules;
-		T.last[t][last] = (int16_t)T.nrules;
-	}
-	T.nrules++;
 }
 
 /* Paths in the rule table are string literals; split "A/B/C" by pointing
@@ -285,15 +268,14 @@ static unsigned split_path(const char *path, const char **parts)
 	return n;
 }
 
+static void build_automaton(void);
+
 static void build_tables(void)
 {
 	for (int f = 0; f < DM_F_COUNT; f++) {
 		T.field_group[f] = (uint8_t)dm_field_group((enum dm_field)f);
 		T.field_multi[f] = (uint8_t)dm_field_multi((enum dm_field)f);
 	}
-	for (int t = 0; t < DM_REC_TYPES; t++)
-		for (int i = 0; i < MAX_NAMES; i++)
-			T.first[t][i] = -1;
 	for (unsigned i = 1; i < N_STRUCT_END; i++)
 		intern(struct_names[i], strlen(struct_names[i]));
 	for (size_t i = 0; i < sizeof rule_src / sizeof rule_src[0]; i++) {
@@ -348,6 +330,276 @@ static void build_tables(void)
 			add_rule(mask, A_ATTR, DM_F_ID_NS, parts, 2, "Namespace");
 			add_rule(mask, A_CAP, DM_F_ID_VALUE, parts, 2, NULL);
 		}
+	build_automaton();
+}
+
+/* ---- the automaton --------------------------------------------------------
+ *
+ * A state of an element inside a record is the set of its partial matches:
+ * (rule << 3 | k) for each rule whose ids[0..k] are the last k + 1 names of
+ * the path from the record's element down to this one (ID_RECROOT only at
+ * the record's element, which also matches by its own name), k < n - 1,
+ * in ascending order; plus the rules the element itself completes, which
+ * are what entering it does. States are found breadth first from the root
+ * and told apart by a hash of everything they hold. All of it is static
+ * data of fixed size: building cannot fail at run time, and a test checks
+ * that nothing was dropped. */
+#define MAX_PARTIALS 8192
+static uint32_t partials[MAX_PARTIALS];
+static unsigned npartials;
+static struct {
+	uint32_t p;            /* partials[p, +np) */
+	uint16_t np;
+	uint16_t list;         /* K_LIST: the list's name id */
+} bstate[MAX_STATES];
+#define STATE_SLOTS (2 * MAX_STATES)
+static uint16_t state_slots[STATE_SLOTS];    /* state + 1, 0 = empty */
+/* each record type's rules by first id (ID_RECROOT last): starts[t] in
+ * [start_at[t][id], start_at[t][id + 1]), table order within an id */
+static uint16_t starts[DM_REC_TYPES][MAX_RULES];
+static uint16_t start_at[DM_REC_TYPES][MAX_NAMES + 2];
+
+static uint32_t state_hash(const struct ern_state *st, unsigned list, const uint32_t *p,
+                           unsigned np, const uint16_t *a)
+{
+	uint32_t h = 2166136261u;
+	uint32_t head[4] = {st->kind, st->rtype, st->begins, list};
+	for (unsigned i = 0; i < 4; i++)
+		h = (h ^ head[i]) * 16777619u;
+	for (unsigned i = 0; i < np; i++)
+		h = (h ^ p[i]) * 16777619u;
+	for (unsigned i = 0; i < st->nact; i++)
+		h = (h ^ a[i]) * 16777619u;
+	return h;
+}
+
+/* The state holding all this, added (to be expanded later) if new. */
+static unsigned find_state(enum ern_kind kind, unsigned rtype, int begins, unsigned list,
+                           const uint32_t *p, unsigned np, const uint16_t *a, unsigned na)
+{
+	struct ern_state want = {(uint8_t)kind, (uint8_t)rtype, (uint8_t)begins, (uint8_t)na, 0};
+	uint32_t h = state_hash(&want, list, p, np, a) & (STATE_SLOTS - 1);
+	for (; state_slots[h]; h = (h + 1) & (STATE_SLOTS - 1)) {
+		unsigned s = state_slots[h] - 1u;
+		const struct ern_state *st = &T.states[s];
+		if (st->kind == kind && st->rtype == rtype && st->begins == begins &&
+		    st->nact == na && bstate[s].list == list && bstate[s].np == np &&
+		    (!np || memcmp(&partials[bstate[s].p], p, np * sizeof *p) == 0) &&
+		    (!na || memcmp(&T.acts[st->act], a, na * sizeof *a) == 0))
+			return s;
+	}
+	if (T.nstates >= MAX_STATES || npartials + np > MAX_PARTIALS ||
+	    T.nacts + na > MAX_ACTS || na > UINT8_MAX) {
+		T.dropped++;
+		return 0;
+	}
+	unsigned s = T.nstates++;
+	want.act = (uint16_t)T.nacts;
+	if (na)
+		memcpy(&T.acts[T.nacts], a, na * sizeof *a);
+	T.nacts += na;
+	T.states[s] = want;
+	bstate[s].p = npartials;
+	bstate[s].np = (uint16_t)np;
+	bstate[s].list = (uint16_t)list;
+	if (np)
+		memcpy(&partials[npartials], p, np * sizeof *p);
+	npartials += np;
+	state_slots[h] = (uint16_t)(s + 1);
+	return s;
+}
+
+/* Append rules[r] begun at this element: a match if it has one name,
+ * else a partial match. */
+static void begin_rule(unsigned r, uint32_t *p, unsigned *np, uint16_t *a, unsigned *na)
+{
+	if (T.rules[r].n == 1) {
+		if (*na < MAX_RULES)
+			a[(*na)++] = (uint16_t)r;
+	} else if (*np < MAX_RULES) {
+		p[(*np)++] = (uint32_t)r << 3;
+	}
+}
+
+/* Sorted merge of two ascending runs of a (in place through tmp). */
+static unsigned merge_acts(uint16_t *a, unsigned n1, unsigned n)
+{
+	uint16_t tmp[MAX_RULES];
+	unsigned i = 0, j = n1, o = 0;
+	while (i < n1 || j < n)
+		tmp[o++] = j >= n || (i < n1 && a[i] < a[j]) ? a[i++] : a[j++];
+	memcpy(a, tmp, o * sizeof *a);
+	return o;
+}
+
+static unsigned merge_partials(uint32_t *p, unsigned n1, unsigned n)
+{
+	uint32_t tmp[MAX_RULES];
+	unsigned i = 0, j = n1, o = 0;
+	while (i < n1 || j < n)
+		tmp[o++] = j >= n || (i < n1 && p[i] < p[j]) ? p[i++] : p[j++];
+	memcpy(p, tmp, o * sizeof *p);
+	return o;
+}
+
+/* The state of a record's own element of type t named id. */
+static unsigned record_state(unsigned t, unsigned id)
+{
+	uint32_t p[MAX_RULES];
+	uint16_t a[MAX_REC_RULES];
+	unsigned np = 0, na = 0;
+	/* "^/..." rules, then those whose first name is the element's */
+	for (unsigned i = start_at[t][MAX_NAMES]; i < start_at[t][MAX_NAMES + 1]; i++)
+		if (T.rules[starts[t][i]].n > 1)
+			p[np++] = (uint32_t)starts[t][i] << 3;
+	unsigned n1 = np;
+	for (unsigned i = start_at[t][id]; i < start_at[t][id + 1]; i++)
+		if (T.rules[starts[t][i]].n > 1)
+			p[np++] = (uint32_t)starts[t][i] << 3;
+	np = merge_partials(p, n1, np);
+	for (unsigned i = 0; i < T.nrec_rules; i++)
+		if (T.rec_rules[i].mask & (1u << t))
+			a[na++] = (uint16_t)(REC_RULE_REF + i);
+	return find_state(K_REC, t, 1, 0, p, np, a, na);
+}
+
+/* The state of a child named id of an element in a record of type t
+ * whose partial matches going on with id are the n at from (ascending). */
+static unsigned child_state(unsigned t, unsigned id, const uint32_t *from, unsigned n)
+{
+	uint32_t p[MAX_RULES];
+	uint16_t a[MAX_RULES];
+	unsigned np = 0, na = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned r = from[i] >> 3, k = (from[i] & 7) + 1;
+		if (k + 1 == T.rules[r].n)
+			a[na++] = (uint16_t)r;
+		else
+			p[np++] = (uint32_t)r << 3 | k;
+	}
+	unsigned pn1 = np, an1 = na;
+	for (unsigned i = start_at[t][id]; i < start_at[t][id + 1]; i++)
+		begin_rule(starts[t][i], p, &np, a, &na);
+	np = merge_partials(p, pn1, np);
+	na = merge_acts(a, an1, na);
+	return find_state(K_REC, t, 0, 0, p, np, a, na);
+}
+
+/* The record type a child named id of this list begins, or -1. */
+static int list_record(unsigned list, unsigned id)
+{
+	switch (list) {
+	case N_ResourceList: return DM_REC_RESOURCE;
+	case N_PartyList: return id == N_Party ? DM_REC_PARTY : -1;
+	case N_ReleaseList: return id == N_Release || id == N_TrackRelease ? DM_REC_RELEASE : -1;
+	case N_DealList: return id == N_ReleaseDeal ? DM_REC_DEAL : -1;
+	case N_UpdateReleaseList:
+	case N_TakedownReleaseList: return DM_REC_RELEASE;
+	}
+	return -1;
+}
+
+static void index_starts(void)
+{
+	for (unsigned t = 0; t < DM_REC_TYPES; t++) {
+		/* counting sort by first id, ID_RECROOT as MAX_NAMES */
+		uint16_t count[MAX_NAMES + 1] = {0};
+		for (unsigned r = 0; r < T.nrules; r++)
+			if (T.rules[r].mask & (1u << t)) {
+				unsigned f = T.rules[r].ids[0];
+				count[f == ID_RECROOT ? MAX_NAMES : f]++;
+			}
+		unsigned at = 0;
+		for (unsigned i = 0; i <= MAX_NAMES; i++) {
+			start_at[t][i] = (uint16_t)at;
+			at += count[i];
+		}
+		start_at[t][MAX_NAMES + 1] = (uint16_t)at;
+		uint16_t fill[MAX_NAMES + 1];
+		memcpy(fill, start_at[t], sizeof fill);
+		for (unsigned r = 0; r < T.nrules; r++)
+			if (T.rules[r].mask & (1u << t)) {
+				unsigned f = T.rules[r].ids[0];
+				starts[t][fill[f == ID_RECROOT ? MAX_NAMES : f]++] = (uint16_t)r;
+			}
+	}
+}
+
+static int is_list(unsigned id)
+{
+	return id == N_ResourceList || id == N_PartyList || id == N_ReleaseList ||
+	       id == N_DealList || id == N_UpdateReleaseList || id == N_TakedownReleaseList;
+}
+
+/* A child of a record state whose partial matches it extends none of is
+ * in the state the same child of an empty path would be in: each type's
+ * row of those, computed once, is every row's start. */
+static uint16_t fresh[DM_REC_TYPES][MAX_NAMES];
+
+static unsigned next_id(uint32_t m)
+{
+	return T.rules[m >> 3].ids[(m & 7) + 1];
+}
+
+static void fill_record_row(unsigned s, uint16_t *row, unsigned skip)
+{
+	unsigned t = T.states[s].rtype;
+	memcpy(row, fresh[t], T.nsyms * sizeof *row);
+	/* the partial matches by the name they go on with (stable, so each
+	 * run stays ascending): one child state for each such name */
+	uint32_t by[MAX_RULES];
+	unsigned n = bstate[s].np;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t m = partials[bstate[s].p + i];
+		unsigned j = i;
+		for (; j > 0 && next_id(by[j - 1]) > next_id(m); j--)
+			by[j] = by[j - 1];
+		by[j] = m;
+	}
+	for (unsigned i = 0, j; i < n; i = j) {
+		unsigned id = next_id(by[i]);
+		for (j = i + 1; j < n && next_id(by[j]) == id; j++)
+			;
+		if (id < T.nsyms)
+			row[id] = (uint16_t)child_state(t, id, by + i, j - i);
+	}
+	row[N_RelatedRelease] = row[N_RelatedResource] = (uint16_t)skip;
+}
+
+static void build_automaton(void)
+{
+	index_starts();
+	T.nsyms = T.nnames + 1;
+	unsigned out = find_state(K_OUT, 0, 0, 0, NULL, 0, NULL, 0);
+	unsigned skip = find_state(K_SKIP, 0, 0, 0, NULL, 0, NULL, 0);
+	T.doc_state = (uint16_t)find_state(K_DOC, 0, 0, 0, NULL, 0, NULL, 0);
+	for (unsigned t = 0; t < DM_REC_TYPES; t++) {
+		for (unsigned id = 0; id < T.nsyms; id++)
+			fresh[t][id] = (uint16_t)child_state(t, id, NULL, 0);
+	}
+	/* states are appended as they are found: expanding them in order
+	 * reaches every one */
+	for (unsigned s = 0; s < T.nstates; s++) {
+		uint16_t *row = &T.next[s * T.nsyms];
+		const struct ern_state *st = &T.states[s];
+		if (st->kind == K_REC) {
+			fill_record_row(s, row, skip);
+			continue;
+		}
+		for (unsigned id = 0; id < T.nsyms; id++) {
+			if (st->kind >= K_CLOSED)
+				row[id] = (uint16_t)s;
+			else if (st->kind == K_DOC)
+				row[id] = (uint16_t)(id == N_MessageHeader ? record_state(DM_REC_HEADER, id)
+				                   : id == N_PurgedRelease ? record_state(DM_REC_RELEASE, id)
+				                   : is_list(id) ? find_state(K_LIST, 0, 0, id, NULL, 0, NULL, 0)
+				                                 : out);
+			else if (st->kind == K_LIST) {
+				int t = list_record(bstate[s].list, id);
+				row[id] = (uint16_t)(t >= 0 ? record_state((unsigned)t, id) : out);
+			}
+		}
+	}
 }
 
 const struct ern_tables *dm_ern_rules(void)

@@ -2,9 +2,14 @@
  * defines and builds them (ern_rules.c); not for other modules.
  *
  * Every element's local name the rules mention is interned to a small id.
- * A rule is a path suffix of ids (ID_RECROOT standing for the record's own
- * element) plus an action, chained by its last name and by record type. The
- * tables are built once, on first use, and only read afterwards. */
+ * A rule is a path of ids (ID_RECROOT standing for the record's own
+ * element) plus an action. The rules are compiled into an automaton whose
+ * states stand for open elements: from an element's state, the id of a
+ * child leads to the child's state, which says what the child is (outside
+ * any record, the element of a record, inside one) and which rules match it,
+ * so an element costs one name lookup and one table index, never a walk
+ * over rules. The tables are built once, on first use, and only read
+ * afterwards. */
 #ifndef DM_ERN_RULES_H
 #define DM_ERN_RULES_H
 
@@ -20,6 +25,10 @@
 #define MAX_RULES 1024
 #define ID_RECROOT 0xFFFF
 #define MAX_REC_RULES 8
+#define MAX_STATES 1024
+#define MAX_ACTS 4096
+/* an action at or past this refers to rec_rules[ref - REC_RULE_REF] */
+#define REC_RULE_REF MAX_RULES
 
 /* A_VARIANT opens an instance of a variant group (display artist names,
  * titles, 3.x details by territory) and takes its attributes in one pass;
@@ -40,10 +49,23 @@ struct ern_rule {
 	uint8_t mask, action, n;
 	uint16_t arg;
 	uint16_t ids[MAX_PATH];
-	uint16_t parent;      /* ids[n - 2], or 0 for a rule of one name */
 	const char *attr;
-	/* next rule with the same last name for that record type, -1 ends */
-	int16_t next[DM_REC_TYPES];
+};
+
+/* What an open element is. K_REC: in a record (the record's element or
+ * inside it); K_DOC: the root; K_LIST: a child of the root whose children
+ * may be records; K_OUT: outside any record for good; K_SKIP: inside a
+ * Related* element of a record, which speaks of another release or
+ * resource, not of the record itself. From K_CLOSED on, every child is in
+ * its parent's state. */
+enum ern_kind { K_REC, K_DOC, K_LIST, K_OUT, K_SKIP, K_CLOSED = K_OUT };
+
+struct ern_state {
+	uint8_t kind;
+	uint8_t rtype;       /* K_REC: the record's type */
+	uint8_t begins;      /* this element is a record's own */
+	uint8_t nact;        /* rules matching the element: acts[act, +nact) */
+	uint16_t act;
 };
 
 struct ern_tables {
@@ -54,21 +76,31 @@ struct ern_tables {
 	uint16_t slots[HASH_SLOTS];   /* name id, 0 = empty */
 	struct ern_rule rules[MAX_RULES];
 	unsigned nrules;
-	/* per record type: the first rule ending in that name, and the last
-	 * (to append in table order); a record only walks its own rules */
-	int16_t first[DM_REC_TYPES][MAX_NAMES];
-	int16_t last[DM_REC_TYPES][MAX_NAMES];
 	/* rules whose whole path is "^": the record element itself */
 	struct ern_rule rec_rules[MAX_REC_RULES];
 	unsigned nrec_rules;
+	/* the automaton: a child named id of an element in state s is in
+	 * state next[s * nsyms + id] (id 0: a name no rule knows) */
+	struct ern_state states[MAX_STATES];
+	unsigned nstates, nsyms;
+	uint16_t doc_state;
+	uint16_t acts[MAX_ACTS];      /* rule indexes, in table order per state */
+	unsigned nacts;
+	uint16_t next[MAX_STATES * MAX_NAMES];
 	/* record.c's field table, copied: looked up per value */
 	uint8_t field_group[DM_F_COUNT];
 	uint8_t field_multi[DM_F_COUNT];
-	unsigned dropped;    /* rules or names that did not fit (a test wants 0) */
+	unsigned dropped;    /* rules, names or states that did not fit (a test wants 0) */
 };
 
 /* The tables, built on the first call (any thread, once). */
 const struct ern_tables *dm_ern_rules(void);
+
+/* The rule an action refers to. */
+static inline const struct ern_rule *ern_act_rule(const struct ern_tables *t, unsigned ref)
+{
+	return ref >= REC_RULE_REF ? &t->rec_rules[ref - REC_RULE_REF] : &t->rules[ref];
+}
 
 static inline uint64_t ern_load8(const char *s)
 {

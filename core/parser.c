@@ -29,17 +29,30 @@ struct dm_parser {
 	atomic_size_t chunk_size;
 	atomic_int stop;
 	uint64_t depth, elements, max_depth, bytes, chunks;
-	uint64_t text_run;     /* bytes of the current text run, held or not */
-	int want_text;         /* the machine captures the text now */
-	/* a token of this parse call can be longer than buffer_size: only
-	 * then do the element handlers measure theirs */
-	int measure;
+	/* bytes of the current text run, held or not; while the machine
+	 * captures, of the captured value so far, which holds the run */
+	uint64_t text_run;
+	/* the limits the handlers check, as they check them */
+	uint64_t text_limit, depth_limit, count_limit;
+	/* S_* bits: what takes the handlers off their common path */
+	unsigned slow;
 	uint64_t held;         /* bytes expat holds after the last parse call */
 	int failed;            /* a DM_E* once the input is lost */
 	int stream;            /* the input is a pipe, FIFO or device: poll before read */
 	uint64_t refused_at_begin;  /* the accountant's refusals before this input */
 	struct dm_error err;
 };
+
+/* The parse failed (S_FAILED); a token of this parse call can be longer
+ * than buffer_size, so the element handlers measure theirs (S_MEASURE);
+ * attribute values are measured (S_ATTRS: with DTD entities, a short tag
+ * can carry long values); the machine captures the text (S_TEXT). */
+enum { S_FAILED = 1, S_MEASURE = 2, S_ATTRS = 4, S_TEXT = 8 };
+
+static void set_flag(struct dm_parser *p, unsigned bit, int on)
+{
+	p->slow = on ? p->slow | bit : p->slow & ~bit;
+}
 
 static void set_pos_here(struct dm_parser *p)
 {
@@ -62,6 +75,7 @@ static void fail_in_handler(struct dm_parser *p, int rc)
 		if (rc == DM_ENOMEM)
 			memory_error(p, "");
 		p->failed = rc;
+		p->slow |= S_FAILED;
 		p->err.code = rc;
 	}
 	XML_StopParser(p->xp, XML_FALSE);
@@ -74,7 +88,7 @@ static void fail_in_handler(struct dm_parser *p, int rc)
 static int token_too_long(struct dm_parser *p)
 {
 	int n = XML_GetCurrentByteCount(p->xp);
-	if (n <= 0 || (uint64_t)n <= p->cfg->buffer_size)
+	if (n <= 0 || (uint64_t)n <= p->text_limit)
 		return 0;
 	fail_in_handler(p, tag_too_long(p));
 	return 1;
@@ -103,35 +117,26 @@ static int attrs_too_long(struct dm_parser *p, const XML_Char **atts)
 	return 1;
 }
 
-static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+__attribute__((cold, noinline)) static void too_deep(struct dm_parser *p)
 {
-	struct dm_parser *p = ud;
-	if (p->failed)
-		return;
-	p->elements++;
-	p->text_run = 0;
-	if (++p->depth > p->max_depth)
-		p->max_depth = p->depth;
-	if (p->depth > p->cfg->max_element_depth) {
-		dm_error_set(&p->err, DM_ELIMIT, "element nesting deeper than max_element_depth (%llu) "
-		             "(set max_element_depth=N above %llu to accept)",
-		             (unsigned long long)p->cfg->max_element_depth,
-		             (unsigned long long)p->cfg->max_element_depth);
-		fail_in_handler(p, DM_ELIMIT);
-		return;
-	}
-	if (p->cfg->max_element_count && p->elements > p->cfg->max_element_count) {
-		dm_error_set(&p->err, DM_ELIMIT, "more than max_element_count (%llu) elements "
-		             "(set max_element_count=0 for no limit)",
-		             (unsigned long long)p->cfg->max_element_count);
-		fail_in_handler(p, DM_ELIMIT);
-		return;
-	}
-	/* without DTD entities no attribute value is longer than its tag */
-	if ((p->measure && token_too_long(p)) ||
-	    (p->cfg->allow_dtd_entities && attrs_too_long(p, atts)))
-		return;
-	int rc = dm_ern_start(p->ern, name, atts, &p->err);
+	dm_error_set(&p->err, DM_ELIMIT, "element nesting deeper than max_element_depth (%llu) "
+	             "(set max_element_depth=N above %llu to accept)",
+	             (unsigned long long)p->cfg->max_element_depth,
+	             (unsigned long long)p->cfg->max_element_depth);
+	fail_in_handler(p, DM_ELIMIT);
+}
+
+__attribute__((cold, noinline)) static void too_many(struct dm_parser *p)
+{
+	dm_error_set(&p->err, DM_ELIMIT, "more than max_element_count (%llu) elements "
+	             "(set max_element_count=0 for no limit)",
+	             (unsigned long long)p->cfg->max_element_count);
+	fail_in_handler(p, DM_ELIMIT);
+}
+
+/* What the machine said of an element that began or ended, but for 0. */
+__attribute__((noinline)) static void ern_said(struct dm_parser *p, int rc, int start)
+{
 	if (rc < 0) {
 		fail_in_handler(p, rc);
 		return;
@@ -140,22 +145,73 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 		dm_ern_set_pos(p->ern, (uint64_t)XML_GetCurrentLineNumber(p->xp),
 		               (uint64_t)XML_GetCurrentColumnNumber(p->xp) + 1,
 		               (uint64_t)XML_GetCurrentByteIndex(p->xp));
-	p->want_text = rc & DM_ERN_TEXT;
+	set_flag(p, S_TEXT, rc & DM_ERN_TEXT);
+	/* back in a capturing element: the value so far counts */
+	if (!start && (rc & DM_ERN_TEXT))
+		p->text_run = dm_ern_captured(p->ern);
+}
+
+/* Elements while the parse failed, a token can be long or attribute
+ * values are measured; the checks in the order the common path makes
+ * them. Returns 1 when the element goes no further. */
+__attribute__((noinline)) static int start_checks(struct dm_parser *p, const XML_Char **atts)
+{
+	if (p->failed)
+		return 1;
+	if (p->depth > p->depth_limit) {
+		too_deep(p);
+		return 1;
+	}
+	if (p->elements > p->count_limit) {
+		too_many(p);
+		return 1;
+	}
+	/* without DTD entities no attribute value is longer than its tag */
+	return ((p->slow & S_MEASURE) && token_too_long(p)) ||
+	       ((p->slow & S_ATTRS) && attrs_too_long(p, atts));
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	struct dm_parser *p = ud;
+	if (!p->failed) {
+		p->elements++;
+		p->text_run = 0;
+		if (++p->depth > p->max_depth)
+			p->max_depth = p->depth;
+	}
+	if (p->slow & (S_FAILED | S_MEASURE | S_ATTRS)) {
+		if (start_checks(p, atts))
+			return;
+	} else if (p->depth > p->depth_limit) {
+		too_deep(p);
+		return;
+	} else if (p->elements > p->count_limit) {
+		too_many(p);
+		return;
+	}
+	int rc = dm_ern_start(p->ern, name, atts, &p->err);
+	if (rc == DM_ERN_TEXT)
+		p->slow |= S_TEXT;   /* (a value begins: nothing captured yet) */
+	else if (rc)
+		ern_said(p, rc, 1);
+	else
+		p->slow &= ~S_TEXT;
 }
 
 static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
 	(void)name;
 	struct dm_parser *p = ud;
-	if (p->failed || (p->measure && token_too_long(p)))
+	if ((p->slow & (S_FAILED | S_MEASURE)) && (p->failed || token_too_long(p)))
 		return;
 	p->depth--;
 	p->text_run = 0;
 	int rc = dm_ern_end(p->ern, &p->err);
-	if (rc < 0)
-		fail_in_handler(p, rc);
+	if (rc)
+		ern_said(p, rc, 0);
 	else
-		p->want_text = rc & DM_ERN_TEXT;
+		p->slow &= ~S_TEXT;
 }
 
 __attribute__((cold, noinline)) static void text_too_long(struct dm_parser *p)
@@ -168,30 +224,37 @@ __attribute__((cold, noinline)) static void text_too_long(struct dm_parser *p)
 	fail_in_handler(p, DM_ELIMIT);
 }
 
-/* Out of line: the handler below stays a leaf for text only counted. */
-__attribute__((noinline)) static void capture_text(struct dm_parser *p, const XML_Char *s, int len)
+/* Text the machine captures, or any after the parse failed. */
+__attribute__((noinline)) static void text_slow(struct dm_parser *p, const XML_Char *s, int len)
 {
+	if (p->failed)
+		return;
+	p->text_run += (uint64_t)len;
+	if (p->text_run > p->text_limit) {
+		text_too_long(p);
+		return;
+	}
 	int rc = dm_ern_text(p->ern, s, (size_t)len, &p->err);
 	if (rc < 0)
 		fail_in_handler(p, rc);
 }
 
 /* Most text (the indentation between elements above all) is only
- * counted: expat calls this for every run and every newline. */
+ * counted: expat calls this for every run and every newline. buffer_size
+ * bounds every text value, not only the ones a rule captures: which
+ * inputs are refused must not depend on the rules. While the machine
+ * captures, the count is that of the value so far, which holds the run:
+ * one check covers both. */
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
 	struct dm_parser *p = ud;
-	if (p->failed)
-		return;
-	/* buffer_size bounds every text value, not only the ones a rule
-	 * captures: which inputs are refused must not depend on the rules */
-	p->text_run += (uint64_t)len;
-	if (p->text_run > p->cfg->buffer_size) {
-		text_too_long(p);
+	if (p->slow & (S_FAILED | S_TEXT)) {
+		text_slow(p, s, len);
 		return;
 	}
-	if (p->want_text)
-		capture_text(p, s, len);
+	p->text_run += (uint64_t)len;
+	if (p->text_run > p->text_limit)
+		text_too_long(p);
 }
 
 /* Everything else expat parses (comments, processing instructions, the
@@ -285,6 +348,7 @@ void dm_parser_free(struct dm_parser *p)
 static int fail(struct dm_parser *p, int code)
 {
 	p->failed = code;
+	p->slow |= S_FAILED;
 	p->err.code = code;
 	return code;
 }
@@ -318,8 +382,10 @@ int dm_parser_begin(struct dm_parser *p, const char *name)
 	p->name = name;
 	p->failed = 0;
 	p->depth = p->elements = p->max_depth = p->bytes = p->chunks = p->text_run = 0;
-	p->want_text = 0;
-	p->measure = 1;
+	p->text_limit = p->cfg->buffer_size;
+	p->depth_limit = p->cfg->max_element_depth;
+	p->count_limit = p->cfg->max_element_count ? p->cfg->max_element_count : UINT64_MAX;
+	p->slow = S_MEASURE | (p->cfg->allow_dtd_entities ? S_ATTRS : 0);
 	p->held = 0;
 	struct dm_acct_stats as;
 	dm_acct_stats(p->acct, &as);
@@ -424,7 +490,7 @@ static int check_tail(struct dm_parser *p)
 	 * partial one it has not retried yet; retry now so that only a token
 	 * that is itself too long counts. Rare: only when the tail is long. */
 	struct dm_acct *prev = dm_acct_bind(p->acct);
-	p->measure = 1;
+	set_flag(p, S_MEASURE, 1);
 	XML_SetReparseDeferralEnabled(p->xp, XML_FALSE);
 	enum XML_Status st = XML_ParseBuffer(p->xp, 0, XML_FALSE);
 	note_held(p);
@@ -482,7 +548,7 @@ int dm_parser_feed(struct dm_parser *p, const void *data, size_t len, int final)
 		enum XML_Status st = XML_STATUS_ERROR;
 		if (buf) {
 			memcpy(buf, s, n);
-			p->measure = may_complete_long_token(p, n);
+			set_flag(p, S_MEASURE, may_complete_long_token(p, n));
 			st = XML_ParseBuffer(p->xp, (int)n, last);
 			note_held(p);
 		}
@@ -557,7 +623,7 @@ static int one_chunk(struct dm_parser *p, int fd, int64_t off, uint64_t max, ssi
 		return fail(p, DM_EIO);
 	}
 	int final = off < 0 && n == 0;
-	p->measure = may_complete_long_token(p, (size_t)n);
+	set_flag(p, S_MEASURE, may_complete_long_token(p, (size_t)n));
 	prev = dm_acct_bind(p->acct);
 	enum XML_Status st = XML_ParseBuffer(p->xp, (int)n, final);
 	note_held(p);

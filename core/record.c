@@ -3,21 +3,33 @@
 #include "record.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum fmt { F_STR, F_NUM, F_BOOL };
 
+/* What a member's JSON starts with after another member: ,"key": (the
+ * first of an object skips the comma). Padded, so that a writer copies
+ * KEY_ROOM bytes in one move and then counts only n. */
+#define KEY_ROOM 32
+struct member_key {
+	char s[KEY_ROOM + 8];
+	uint8_t n;
+};
+#define MKEY(k) {",\"" k "\":", sizeof ",\"" k "\":" - 1}
+
 struct field_meta {
 	const char *key;
 	uint8_t klen;
+	struct member_key json;
 	uint8_t group;
 	uint8_t multi;   /* an array of all values, not the first */
 	uint8_t fmt;
 };
 
-#define K(s) s, sizeof s - 1
+#define K(s) s, sizeof s - 1, MKEY(s)
 static const struct field_meta fields[DM_F_COUNT] = {
 	[DM_F_NONE] = {K(""), 0, 0, F_STR},
 	[DM_F_MESSAGE_ID] = {K("message_id"), 0, 0, F_STR},
@@ -138,14 +150,17 @@ static const uint16_t *const layouts[DM_REC_TYPES] = {
 };
 
 /* "subtype" reads better under a type-specific key. */
-static const char *subtype_key(enum dm_rec_type t)
-{
-	return t == DM_REC_RELEASE ? "release_type" : "resource_type";
-}
+static const struct member_key release_type = MKEY("release_type"),
+                               resource_type = MKEY("resource_type"), kind_key = MKEY("kind");
 
 static const char *const group_keys[DM_G_COUNT] = {
 	"", "ids", "artists", "contributors", "files", "deals", "prices",
 	"display_artist_names", "titles", "details_by_territory",
+};
+static const struct member_key group_json[DM_G_COUNT] = {
+	{"", 0}, MKEY("ids"), MKEY("artists"), MKEY("contributors"), MKEY("files"),
+	MKEY("deals"), MKEY("prices"), MKEY("display_artist_names"), MKEY("titles"),
+	MKEY("details_by_territory"),
 };
 
 static const char *const type_names[DM_REC_TYPES] = {
@@ -227,24 +242,75 @@ static int is_json_number(const char *s, size_t n)
 	return i == n;
 }
 
-static void put_value(struct dm_buf *b, const struct dm_record *r,
-                      const struct dm_value *v, enum fmt fmt)
+static int is_json_bool(const char *s, size_t n)
 {
-	const char *s = r->arena + v->off;
-	if (fmt == F_NUM && is_json_number(s, v->len)) {
-		dm_buf_put(b, s, v->len);
-	} else if (fmt == F_BOOL && v->len == 4 && memcmp(s, "true", 4) == 0) {
-		dm_buf_put(b, "true", 4);
-	} else if (fmt == F_BOOL && v->len == 5 && memcmp(s, "false", 5) == 0) {
-		dm_buf_put(b, "false", 5);
-	} else {
-		dm_buf_json_str(b, s, v->len);
-	}
+	return (n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0);
 }
 
-static void put_key(struct dm_buf *b, enum dm_field f, int *first)
+/* The writers below fill b's data themselves: each member first makes
+ * room for everything it may write (its key, n bytes of text, quotes, a
+ * separator); only an escape that grows the text asks for more. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT int room(struct dm_buf *b, size_t n)
 {
-	dm_buf_json_keyn(b, fields[f].key, fields[f].klen, first);
+	if (b->cap - b->len >= n + KEY_ROOM + 4 && !b->failed)
+		return 0;
+	return dm_buf_reserve(b, n + KEY_ROOM + 4);
+}
+
+HOT char *key_at(char *o, const struct member_key *k, int *first)
+{
+	size_t skip = (size_t)*first;
+	*first = 0;
+	memcpy(o, k->s + skip, KEY_ROOM);
+	return o + k->n - skip;
+}
+
+/* A value's text at o: in its field's format (a number or a boolean when
+ * it is one), else as a string. NULL when the buffer could not grow. */
+HOT char *text_at(struct dm_buf *b, char *o, const char *s, size_t n, unsigned fmt)
+{
+	if (fmt != F_STR && (fmt == F_NUM ? is_json_number(s, n) : is_json_bool(s, n))) {
+		memcpy(o, s, n);
+		return o + n;
+	}
+	*o++ = '"';
+	size_t k = dm_json_copy_plain(o, s, n);
+	o = k == n ? o + n : dm_buf_json_rest(b, o + k, s + k, s + n);
+	if (o)
+		*o++ = '"';
+	return o;
+}
+
+HOT void done_at(struct dm_buf *b, char *o)
+{
+	if (o)
+		b->len = (size_t)(o - b->data);
+}
+
+/* "key":value */
+HOT void put_member(struct dm_buf *b, const struct member_key *k, const char *s, size_t n,
+                       unsigned fmt, int *first)
+{
+	if (room(b, n) == 0)
+		done_at(b, text_at(b, key_at(b->data + b->len, k, first), s, n, fmt));
+}
+
+/* The next value of an array: "key":[value, or ,value */
+static void put_element(struct dm_buf *b, const struct member_key *k, const char *s, size_t n,
+                        unsigned fmt, int *first, int any)
+{
+	if (room(b, n) != 0)
+		return;
+	char *o = b->data + b->len;
+	if (any) {
+		*o++ = ',';
+	} else {
+		o = key_at(o, k, first);
+		*o++ = '[';
+	}
+	done_at(b, text_at(b, o, s, n, fmt));
 }
 
 /* Is v a repeat of an earlier value of the same field in [lo, i)? */
@@ -272,20 +338,13 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 		if (v->field != f || (inst >= 0 && v->inst != inst))
 			continue;
 		if (!m->multi) {
-			put_key(b, f, first);
-			put_value(b, r, v, (enum fmt)m->fmt);
+			put_member(b, &m->json, r->arena + v->off, v->len, m->fmt, first);
 			return;
 		}
 		if (dedupe && seen_before(r, lo, i))
 			continue;
-		if (!any) {
-			put_key(b, f, first);
-			dm_buf_putc(b, '[');
-		} else {
-			dm_buf_putc(b, ',');
-		}
+		put_element(b, &m->json, r->arena + v->off, v->len, m->fmt, first, any);
 		any = 1;
-		put_value(b, r, v, (enum fmt)m->fmt);
 	}
 	if (any)
 		dm_buf_putc(b, ']');
@@ -293,9 +352,9 @@ static void put_field(struct dm_buf *b, const struct dm_record *r, enum dm_field
 
 /* The instance of group g that v belongs to, or -1: a price belongs to
  * its deal as well as being an instance of its own. */
-static long inst_of(const struct dm_value *v, int g)
+static inline long inst_of(const struct dm_value *v, unsigned g)
 {
-	int vg = fields[v->field].group;
+	unsigned vg = fields[v->field].group;
 	if (vg == g)
 		return v->inst;
 	if (g == DM_G_DEAL && vg == DM_G_PRICE)
@@ -308,12 +367,13 @@ static long inst_of(const struct dm_value *v, int g)
  * script, and ArtistRole), all of them also go under a plural key. */
 static const struct {
 	uint16_t field;
-	const char *key;
+	struct member_key key;
 } plurals[] = {
-	{DM_F_ARTIST_NAME, "names"}, {DM_F_ARTIST_ROLE, "roles"}, {DM_F_CONTRIB_NAME, "names"},
+	{DM_F_ARTIST_NAME, MKEY("names")}, {DM_F_ARTIST_ROLE, MKEY("roles")},
+	{DM_F_CONTRIB_NAME, MKEY("names")},
 };
 
-static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size_t lo,
+static void put_plurals(struct dm_buf *b, const struct dm_record *r, unsigned g, size_t lo,
                         size_t hi, long inst, const uint64_t *here, int *first)
 {
 	for (size_t p = 0; p < sizeof plurals / sizeof *plurals; p++) {
@@ -325,14 +385,13 @@ static void put_plurals(struct dm_buf *b, const struct dm_record *r, int g, size
 			n += r->values[i].field == f && r->values[i].inst == inst;
 		if (n < 2)
 			continue;
-		dm_buf_json_key(b, plurals[p].key, first);
-		dm_buf_putc(b, '[');
-		const char *sep = "";
+		int any = 0;
 		for (size_t i = lo; i < hi; i++)
 			if (r->values[i].field == f && r->values[i].inst == inst) {
-				dm_buf_puts(b, sep);
-				put_value(b, r, &r->values[i], (enum fmt)fields[f].fmt);
-				sep = ",";
+				const struct dm_value *v = &r->values[i];
+				put_element(b, &plurals[p].key, r->arena + v->off, v->len, fields[f].fmt,
+				            first, any);
+				any = 1;
 			}
 		dm_buf_putc(b, ']');
 	}
@@ -372,8 +431,8 @@ static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, 
 			for (size_t j = i; j < hi; j++) {
 				const struct dm_value *w = &r->values[j];
 				if (w->field == ends[k] && w->inst == inst && w->inst2 == p) {
-					put_key(b, w->field, &pfirst);
-					dm_buf_json_str(b, r->arena + w->off, w->len);
+					put_member(b, &fields[w->field].json, r->arena + w->off, w->len, F_STR,
+					           &pfirst);
 					break;
 				}
 			}
@@ -383,38 +442,90 @@ static void put_periods(struct dm_buf *b, const struct dm_record *r, size_t lo, 
 	dm_buf_putc(b, ']');
 }
 
+/* Values of one instance of a group, as indexes, in field order (as
+ * found when they came so, else sorted stably): what put_field makes of
+ * each field present, in one pass (a scalar's first value, an array of
+ * all of a multiple field's). */
+static void put_in_order(struct dm_buf *b, const struct dm_record *r, const uint32_t *idx,
+                         size_t n, int *first)
+{
+	unsigned prev = DM_F_NONE;
+	int open = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct dm_value *v = &r->values[idx[i]];
+		unsigned f = v->field;
+		const struct field_meta *m = &fields[f];
+		if (f == prev && !m->multi)
+			continue;
+		if (f != prev && open) {
+			dm_buf_putc(b, ']');
+			open = 0;
+		}
+		if (m->multi) {
+			put_element(b, &m->json, r->arena + v->off, v->len, m->fmt, first, f == prev);
+			open = 1;
+		} else {
+			put_member(b, &m->json, r->arena + v->off, v->len, m->fmt, first);
+		}
+		prev = f;
+	}
+	if (open)
+		dm_buf_putc(b, ']');
+}
+
+#define INST_MAX 32    /* values of an instance sorted in place; more are scanned */
+
 /* Emit group g's instances in [lo, hi) as an array of objects. Instances
  * are numbered in document order, so an instance's values lie between its
  * first value and the first value of a later instance. */
-static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
+static void put_group(struct dm_buf *b, const struct dm_record *r, unsigned g,
                       size_t lo, size_t hi, int *first)
 {
+	const struct dm_value *vals = r->values;
 	size_t cur = lo;
-	while (cur < hi && inst_of(&r->values[cur], g) < 0)
+	while (cur < hi && inst_of(&vals[cur], g) < 0)
 		cur++;
-	if (cur == hi)
+	if (cur == hi || room(b, 0) != 0)
 		return;
-	dm_buf_json_key(b, group_keys[g], first);
-	dm_buf_putc(b, '[');
+	char *o = key_at(b->data + b->len, &group_json[g], first);
+	*o++ = '[';
+	b->len = (size_t)(o - b->data);
 	for (int n = 0; cur < hi; n++) {
-		long k = inst_of(&r->values[cur], g);
-		size_t end = cur + 1;
-		while (end < hi && inst_of(&r->values[end], g) <= k)
+		long k = inst_of(&vals[cur], g);
+		/* the instance's extent, the fields it holds, and its own values
+		 * (up to INST_MAX), in field order */
+		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
+		uint32_t idx[INST_MAX];
+		size_t end = cur, nidx = 0;
+		do {
+			unsigned f = vals[end].field;
+			here[f / 64] |= 1ull << (f % 64);
+			if (fields[f].group == g && vals[end].inst == k) {
+				size_t j = nidx++;
+				if (j < INST_MAX) {
+					/* insertion, stable: after every value of a field <= f */
+					for (; j > 0 && vals[idx[j - 1]].field > f; j--)
+						idx[j] = idx[j - 1];
+					idx[j] = (uint32_t)end;
+				}
+			}
 			end++;
+		} while (end < hi && inst_of(&vals[end], g) <= k);
 		if (n)
 			dm_buf_putc(b, ',');
 		dm_buf_putc(b, '{');
 		int ofirst = 1;
-		uint64_t here[(DM_F_COUNT + 63) / 64] = {0};
-		for (size_t i = cur; i < end; i++)
-			here[r->values[i].field / 64] |= 1ull << (r->values[i].field % 64);
-		/* only the fields present, in field order */
-		for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
-			for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
-				unsigned f = w * 64 + (unsigned)__builtin_ctzll(bits);
-				if (fields[f].group == g)
-					put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
-			}
+		if (nidx <= INST_MAX) {
+			put_in_order(b, r, idx, nidx, &ofirst);
+		} else {
+			/* only the fields present, in field order */
+			for (unsigned w = 0; w < sizeof here / sizeof *here; w++)
+				for (uint64_t bits = here[w]; bits; bits &= bits - 1) {
+					unsigned f = w * 64 + (unsigned)__builtin_ctzll(bits);
+					if (fields[f].group == g)
+						put_field(b, r, (enum dm_field)f, cur, end, k, &ofirst, 0);
+				}
+		}
 		if (g == DM_G_ARTIST || g == DM_G_CONTRIB)
 			put_plurals(b, r, g, cur, end, k, here, &ofirst);
 		if (g == DM_G_DEAL) {
@@ -423,7 +534,7 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, int g,
 		}
 		dm_buf_putc(b, '}');
 		cur = end;
-		while (cur < hi && inst_of(&r->values[cur], g) < 0)
+		while (cur < hi && inst_of(&vals[cur], g) < 0)
 			cur++;
 	}
 	dm_buf_putc(b, ']');
@@ -447,7 +558,8 @@ static void put_seconds(struct dm_buf *b, double v)
 			size_t n = 4;
 			while (f[n - 1] == '0')
 				n--;
-			dm_buf_put(b, f, n);
+			for (size_t i = 0; i < n; i++)
+				dm_buf_putc(b, f[i]);
 		}
 	} else if (v < 1e15) {
 		int n = snprintf(tmp, sizeof tmp, "%.3f", v);
@@ -466,42 +578,64 @@ static void put_seconds(struct dm_buf *b, double v)
 	}
 }
 
-/* Where a record's fields and groups lie among its values: every layout
- * item looks only between its first and last value, not at the whole
- * record. A field's (or group's) entries are valid when its bit is set. */
-struct spans {
-	uint64_t present[(DM_F_COUNT + 63) / 64];
-	unsigned groups;
-	size_t first[DM_F_COUNT], last[DM_F_COUNT];
-	size_t gfirst[DM_G_COUNT], glast[DM_G_COUNT];
-};
+/* Each record type's layout, as slots: the slot of every field (its
+ * group's for a field of a sub-object, its deal's for a price's), NO_SLOT
+ * when the layout has none, and of the computed members. Built once. */
+#define SLOTS_MAX 32
+#define NO_SLOT 0xFF
+static uint8_t slot_of[DM_REC_TYPES][DM_F_COUNT];
+static uint8_t kind_slot[DM_REC_TYPES], seconds_slot[DM_REC_TYPES];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
-static void note_group(struct spans *sp, unsigned g, size_t i)
+static void build_slots(void)
 {
-	if (!(sp->groups & (1u << g))) {
-		sp->groups |= 1u << g;
-		sp->gfirst[g] = i;
-	}
-	sp->glast[g] = i;
+	memset(slot_of, NO_SLOT, sizeof slot_of);
+	memset(kind_slot, NO_SLOT, sizeof kind_slot);
+	memset(seconds_slot, NO_SLOT, sizeof seconds_slot);
+	for (unsigned t = 0; t < DM_REC_TYPES; t++)
+		for (unsigned s = 0; layouts[t][s] != X_END && s < SLOTS_MAX; s++) {
+			unsigned item = layouts[t][s];
+			if (item == X_KIND) {
+				kind_slot[t] = (uint8_t)s;
+			} else if (item == X_SECONDS) {
+				seconds_slot[t] = (uint8_t)s;
+			} else if (item & 0x100) {
+				for (unsigned f = 1; f < DM_F_COUNT; f++)
+					if (fields[f].group == (item & 0xFF) ||
+					    ((item & 0xFF) == DM_G_DEAL && fields[f].group == DM_G_PRICE))
+						slot_of[t][f] = (uint8_t)s;
+			} else {
+				slot_of[t][item] = (uint8_t)s;
+			}
+		}
 }
+
+/* Which slots a record fills, and where each one's values lie: every
+ * slot looks only between its first and last value. */
+struct spans {
+	uint32_t present;
+	size_t first[SLOTS_MAX], last[SLOTS_MAX];
+};
 
 static void find_spans(const struct dm_record *r, struct spans *sp)
 {
-	memset(sp->present, 0, sizeof sp->present);
-	sp->groups = 0;
+	const uint8_t *slot = slot_of[r->type];
+	uint32_t present = 0;
 	for (size_t i = 0; i < r->nvalues; i++) {
-		unsigned f = r->values[i].field;
-		uint64_t bit = 1ull << (f % 64);
-		if (!(sp->present[f / 64] & bit)) {
-			sp->present[f / 64] |= bit;
-			sp->first[f] = i;
+		unsigned s = slot[r->values[i].field];
+		if (s == NO_SLOT)
+			continue;
+		if (!(present & (1u << s))) {
+			present |= 1u << s;
+			sp->first[s] = i;
 		}
-		sp->last[f] = i;
-		unsigned g = fields[f].group;
-		note_group(sp, g, i);
-		if (g == DM_G_PRICE)
-			note_group(sp, DM_G_DEAL, i); /* a price is part of its deal */
+		sp->last[s] = i;
 	}
+	if (kind_slot[r->type] != NO_SLOT)
+		present |= 1u << kind_slot[r->type];
+	if (seconds_slot[r->type] != NO_SLOT && r->duration_seconds >= 0)
+		present |= 1u << seconds_slot[r->type];
+	sp->present = present;
 }
 
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
@@ -520,30 +654,29 @@ int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 			dm_buf_json_str(b, r->schema_version, strlen(r->schema_version));
 		}
 	}
+	pthread_once(&slots_once, build_slots);
 	struct spans sp;
 	find_spans(r, &sp);
-	for (const uint16_t *it = layouts[r->type]; *it != X_END; it++) {
-		unsigned item = *it;
+	/* only the slots the record fills, in layout order */
+	for (uint32_t bits = sp.present; bits; bits &= bits - 1) {
+		unsigned s = (unsigned)__builtin_ctz(bits);
+		unsigned item = layouts[r->type][s];
 		if (item == X_KIND) {
-			dm_buf_json_keyn(b, "kind", 4, &first);
-			dm_buf_json_str(b, r->kind, r->kind_len);
+			put_member(b, &kind_key, r->kind, r->kind_len, F_STR, &first);
 		} else if (item == X_SECONDS) {
-			if (r->duration_seconds >= 0) {
-				dm_buf_json_keyn(b, "duration_seconds", 16, &first);
-				put_seconds(b, r->duration_seconds);
-			}
+			dm_buf_json_keyn(b, "duration_seconds", 16, &first);
+			put_seconds(b, r->duration_seconds);
 		} else if (item & 0x100) {
-			unsigned g = item & 0xFF;
-			if (sp.groups & (1u << g))
-				put_group(b, r, (int)g, sp.gfirst[g], sp.glast[g] + 1, &first);
-		} else if (!(sp.present[item / 64] & (1ull << (item % 64)))) {
-			continue;
+			put_group(b, r, item & 0xFF, sp.first[s], sp.last[s] + 1, &first);
 		} else if (item == DM_F_SUBTYPE) {
-			const struct dm_value *v = &r->values[sp.first[item]];
-			dm_buf_json_key(b, subtype_key(r->type), &first);
-			dm_buf_json_str(b, r->arena + v->off, v->len);
+			const struct dm_value *v = &r->values[sp.first[s]];
+			put_member(b, r->type == DM_REC_RELEASE ? &release_type : &resource_type,
+			           r->arena + v->off, v->len, F_STR, &first);
+		} else if (!fields[item].multi) {
+			const struct dm_value *v = &r->values[sp.first[s]];
+			put_member(b, &fields[item].json, r->arena + v->off, v->len, fields[item].fmt, &first);
 		} else {
-			put_field(b, r, (enum dm_field)item, sp.first[item], sp.last[item] + 1, -1, &first,
+			put_field(b, r, (enum dm_field)item, sp.first[s], sp.last[s] + 1, -1, &first,
 			          item == DM_F_RESOURCE_REF || item == DM_F_RELEASE_REF);
 		}
 	}

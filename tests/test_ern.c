@@ -87,6 +87,58 @@ Test(ern, every_rule_and_name_fits_the_tables)
 	cr_assert_eq(ern_lookup(t, "NoSuchElement", 13), 0);
 }
 
+/* The automaton the rules compile into matches each rule's whole path
+ * inside the record, as the rules say it: */
+
+Test(ern, a_path_may_begin_at_the_record_element_by_its_own_name)
+{
+	/* "PLine/PLineText" with the record's own element named PLine; a
+	 * PLineText without a PLine above it is no pline */
+	const char *doc = OPEN43 HEADER "<ResourceList>"
+		"<PLine><PLineText>x</PLineText><Year>2001</Year></PLine>"
+		"<SoundRecording><PLineText>y</PLineText><Year>1999</Year></SoundRecording>"
+		"</ResourceList>" CLOSE;
+	struct tu_result r;
+	tu_parse_str(doc, NULL, &r);
+	cr_assert_eq(r.rc, 0, "%s", r.err.msg);
+	cr_expect_eq(tu_count_lines(r.json, "{\"type\":\"resource\",\"kind\":\"PLine\",\"pline\":\"x\","
+	                                    "\"pline_year\":2001}"), 1, "%s", r.json);
+	cr_expect_eq(tu_count_lines(r.json, "{\"type\":\"resource\",\"kind\":\"SoundRecording\"}"), 1,
+	             "%s", r.json);
+	tu_result_fini(&r);
+}
+
+Test(ern, an_anchored_path_matches_only_right_under_the_record)
+{
+	const char *doc = OPEN43 HEADER "<ResourceList><SoundRecording>"
+		"<X><ResourceReference>A</ResourceReference></X>"
+		"<ResourceReference>B</ResourceReference></SoundRecording></ResourceList>" CLOSE;
+	struct tu_result r;
+	tu_parse_str(doc, NULL, &r);
+	cr_assert_eq(r.rc, 0, "%s", r.err.msg);
+	cr_expect_eq(tu_count_lines(r.json, "\"reference\":\"B\""), 1, "%s", r.json);
+	cr_expect_eq(tu_count_lines(r.json, "\"reference\":\"A\""), 0, "%s", r.json);
+	tu_result_fini(&r);
+}
+
+Test(ern, nothing_inside_a_related_release_is_the_records_own)
+{
+	const char *doc = OPEN43 HEADER "<ReleaseList><Release>"
+		"<RelatedRelease><ReleaseReference>R9</ReleaseReference>"
+		"<ReleaseId><ICPN>999</ICPN></ReleaseId></RelatedRelease>"
+		"<ReleaseReference>R1</ReleaseReference><ReleaseId><ICPN>111</ICPN></ReleaseId>"
+		"</Release></ReleaseList>" CLOSE;
+	struct tu_result r;
+	tu_parse_str(doc, NULL, &r);
+	cr_assert_eq(r.rc, 0, "%s", r.err.msg);
+	char *l = line_with(&r, "\"type\":\"release\"", NULL);
+	expect_in(l, "\"reference\":\"R1\",\"icpn\":\"111\",\"ids\":[{\"type\":\"ICPN\",\"value\":\"111\"}]}");
+	cr_expect_null(strstr(l, "R9"), "%s", l);
+	cr_expect_null(strstr(l, "999"), "%s", l);
+	free(l);
+	tu_result_fini(&r);
+}
+
 /* ---- repeated sub-objects --------------------------------------------------- */
 
 Test(ern, an_artist_with_nothing_captured_does_not_empty_the_next)

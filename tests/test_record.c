@@ -178,15 +178,16 @@ static size_t reference_json(const unsigned char *s, size_t n, char *out)
 
 Test(json, every_kind_of_byte_at_every_place_in_a_word)
 {
-	/* the scan takes eight bytes at a time: each byte that needs care,
-	 * alone or after another, at each offset of strings of 1 to 40
-	 * bytes, in a buffer with no spare room (escapes must grow it) */
+	/* the scan takes 16 (or 8) bytes at a time and the tail by loads
+	 * that overlap: each byte that needs care, alone or after another, at
+	 * each offset of strings of 1 to 56 bytes, in a buffer with no spare
+	 * room (escapes must grow it) */
 	static const char *const odd[] = {"\"", "\\", "\n", "\t", "\x01", "\x1f", "\xc3\xa9",
 	                                  "\x80", "\xff", "\xc3", "\x7f", " "};
 	const size_t nodd = sizeof odd / sizeof *odd;
 	unsigned char in[64];
 	char want[400];
-	for (size_t n = 1; n <= 40; n++)
+	for (size_t n = 1; n <= 56; n++)
 		for (size_t at = 0; at < n; at++)
 			for (size_t k = 0; k < nodd; k++)
 				for (size_t k2 = 0; k2 < nodd; k2 += 5) {
@@ -212,6 +213,31 @@ Test(json, every_kind_of_byte_at_every_place_in_a_word)
 					          n, at, k, k2, (int)(b.len - base), b.data + base);
 					dm_buf_fini(&b);
 				}
+}
+
+Test(json, appends_of_every_short_length_copy_exactly)
+{
+	/* short appends are two overlapping moves: every length and offset
+	 * lands exactly, and nothing past it is written */
+	char src[48];
+	for (size_t i = 0; i < sizeof src; i++)
+		src[i] = (char)('A' + i % 26);
+	for (size_t off = 0; off < 9; off++)
+		for (size_t n = 0; n <= 40; n++) {
+			struct dm_buf b;
+			dm_buf_init(&b, A, DM_TAG_OUTPUT);
+			cr_assert_eq(dm_buf_reserve(&b, 128), 0);
+			memset(b.data, '.', b.cap);
+			b.len = off;
+			dm_buf_put(&b, src + (n % 5), n);
+			cr_assert_eq(b.len, off + n);
+			cr_assert(memcmp(b.data + off, src + (n % 5), n) == 0, "off %zu n %zu", off, n);
+			for (size_t i = 0; i < off; i++)
+				cr_assert_eq(b.data[i], '.', "off %zu n %zu: byte %zu before", off, n, i);
+			for (size_t i = off + n; i < b.cap; i++)
+				cr_assert_eq(b.data[i], '.', "off %zu n %zu: byte %zu after", off, n, i);
+			dm_buf_fini(&b);
+		}
 }
 
 Test(json, numbers_and_keys)
