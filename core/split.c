@@ -76,6 +76,7 @@ struct split {
 	size_t prefix_len;
 	char root_q[QNAME_MAX];
 	char *scan;                 /* the planner's reads (one planner at a time) */
+	int count_only;
 	struct slot *ring;
 	unsigned window;
 	pthread_mutex_t mu;
@@ -207,12 +208,13 @@ static int find_end(struct split *sp, uint64_t start, uint64_t from, uint64_t *e
 	return 0;
 }
 
-/* Read the head: XML declaration, no DOCTYPE, the root start tag. Returns
- * 0 or 1 with why filled when the file cannot be split. */
-static int read_head(struct split *sp, char *buf, uint64_t size, uint64_t *head_end, char *why,
+/* Read the head into buf (max bytes): XML declaration, no DOCTYPE, the
+ * root start tag. Returns 0 or 1 with why filled when the file cannot be
+ * split. */
+static int read_head(struct split *sp, char *buf, size_t max, uint64_t *head_end, char *why,
                      size_t whylen)
 {
-	size_t want = size < HEAD_MAX ? (size_t)size : HEAD_MAX;
+	size_t want = sp->size < max ? (size_t)sp->size : max;
 	ssize_t n = pread(sp->fd, buf, want, 0);
 	if (n < 4) {
 		snprintf(why, whylen, "file too small");
@@ -312,13 +314,23 @@ static int read_head(struct split *sp, char *buf, uint64_t size, uint64_t *head_
  * filled) when the file cannot be split, or 2 when it is too small to. */
 static int plan_first(struct split *sp, unsigned n, char *why, size_t whylen)
 {
-	char *buf = dm_acct_alloc(sp->acct, DM_TAG_PARSER, HEAD_MAX);
-	if (!buf) {
+	/* the head nearly always fits in the scan buffer; the planner keeps it */
+	size_t small = SCAN_STEP + QNAME_MAX;
+	sp->scan = dm_acct_alloc(sp->acct, DM_TAG_PARSER, small);
+	if (!sp->scan) {
 		snprintf(why, whylen, "memory limit");
 		return 1;
 	}
-	int rc = read_head(sp, buf, sp->size, &sp->head_end, why, whylen);
-	dm_acct_dealloc(buf);
+	int rc = read_head(sp, sp->scan, small, &sp->head_end, why, whylen);
+	if (rc && sp->size > small) {
+		char *buf = dm_acct_alloc(sp->acct, DM_TAG_PARSER, HEAD_MAX);
+		if (!buf) {
+			snprintf(why, whylen, "memory limit");
+			return 1;
+		}
+		rc = read_head(sp, buf, HEAD_MAX, &sp->head_end, why, whylen);
+		dm_acct_dealloc(buf);
+	}
 	if (rc)
 		return rc;
 	uint64_t seg = sp->size / ((uint64_t)n * 4);
@@ -337,11 +349,6 @@ static int plan_first(struct split *sp, unsigned n, char *why, size_t whylen)
 	if (sp->size < 2 * seg) {
 		snprintf(why, whylen, "small file");
 		return 2;
-	}
-	sp->scan = dm_acct_alloc(sp->acct, DM_TAG_PARSER, SCAN_STEP + QNAME_MAX);
-	if (!sp->scan) {
-		snprintf(why, whylen, "memory limit");
-		return 1;
 	}
 	struct plan *pl = &sp->plan;
 	memset(pl, 0, sizeof *pl);
@@ -362,6 +369,8 @@ static int seg_record(void *ctx, const struct dm_record *r)
 	struct worker *w = ctx;
 	struct slot *g = w->cur;
 	g->counts[r->type]++;
+	if (w->sp->count_only)
+		return 0;
 	if (dm_record_to_json(r, &g->out) != 0)
 		return DM_ENOMEM;
 	dm_buf_putc(&g->out, '\n');
@@ -634,7 +643,8 @@ int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct
                    struct dm_error *err)
 {
 	memset(st, 0, sizeof *st);
-	struct split sp = {.path = path, .fd = -1, .cfg = cfg, .acct = acct};
+	struct split sp = {.path = path, .fd = -1, .cfg = cfg, .acct = acct,
+	                   .count_only = out->count_only};
 	struct stat sb;
 	if (n <= 1) {
 		snprintf(st->why, sizeof st->why, "one thread asked for");

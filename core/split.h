@@ -37,6 +37,9 @@ struct dm_split_out {
 	 * NULL. */
 	int (*progress)(void *ctx, uint64_t bytes, const uint64_t *records);
 	void *ctx;
+	/* nobody takes the lines: records are counted, never formatted, and
+	 * write is not called */
+	int count_only;
 };
 
 struct dm_split_stats {
