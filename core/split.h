@@ -46,7 +46,7 @@ struct dm_split_stats {
 	uint64_t bytes;
 	uint64_t records[DM_REC_TYPES];
 	uint64_t emitted;           /* records written (suppress them on one thread) */
-	unsigned segments;          /* parsed in parallel (0 when not split) */
+	unsigned segments;          /* written (0 when not split) */
 	int fell_back;              /* could not split safely (why says why) */
 	char why[160];              /* why it was not split, or fell back */
 	char ern_version[16];
