@@ -50,7 +50,10 @@ for cmd in parse run; do
 	flat "$cmd: peak RSS (KiB) at 400 MB that of 50 MB" "$rss_s" "$rss_l" $slack
 done
 
-# 4 KiB segments: 2,000 against 16,000 of them through the same ring
+# 4 KiB segments: 2,000 against 16,000 of them through the same ring; a
+# parser begun for each fills ASan's quarantine, hence the looser RSS bound
+# (the accounted peak is the measure here)
+MAXKB=150000
 for f in s8 l64; do
 	DDEXMON_SPLIT_SEGMENT=4096 bounded "parse --split 3, 4 KiB segments, $f.xml" 0 300 \
 		"$DDEXMON" parse --split 3 --events "$f.ev" "$f.xml"
