@@ -182,6 +182,14 @@ static uint64_t find_point(struct split *sp, uint64_t off, struct point *g)
 	return 0;
 }
 
+/* The segment is parsed within a segment's time of being planned: have
+ * the kernel read it now, in large requests, rather than have the
+ * workers' interleaved chunk reads find it missing. */
+static void read_ahead(const struct split *sp, uint64_t start, uint64_t end)
+{
+	(void)posix_fadvise(sp->fd, (off_t)start, (off_t)(end - start), POSIX_FADV_WILLNEED);
+}
+
 /* The end of the segment that starts at start, looking for a split point
  * from `from` + seg on: the first one found, or the end of the file when
  * less than half a segment is left past the search. Returns 0, or 1 (why
@@ -359,6 +367,7 @@ static int plan_first(struct split *sp, unsigned n, char *why, size_t whylen)
 		return 1;
 	}
 	pl->state = PLAN_READY;
+	read_ahead(sp, 0, pl->end);
 	return 0;
 }
 
@@ -490,6 +499,8 @@ static void plan_next(struct split *sp)
 	sp->planning = 0;
 	pthread_cond_broadcast(&sp->cv);
 	pthread_mutex_unlock(&sp->mu);
+	if (!failed)
+		read_ahead(sp, start, end);
 }
 
 static void *worker_main(void *arg)
