@@ -4,18 +4,18 @@
 # a noisy machine hurts all alike: parse on one thread, parse --split
 # 2/3/4, run on one thread and run --split 2 (records to /dev/null). For
 # each: medians of wall-clock and CPU seconds (user + system), the largest
-# peak RSS (/usr/bin/time), the speedup against `parse` of the same build
-# (of the medians, and the median of each round's own ratio, steadier when
-# the load changes between rounds), and the 1-minute load average before
-# each run and the CPU the rest of the machine used during it (in cores,
-# from /proc/stat: what a shared machine took from the run). --wait-idle S
-# waits up to S seconds before each run for a second in which the machine
-# is idle (less than 0.2 of a core busy). With --cold each run starts with the file dropped from the
-# page cache (posix_fadvise DONTNEED, this file only: needs python3), so
-# it is read from the disk. With --base OLD the same rounds also run
-# OLD/ddexmon, for before-and-after. Then one run of parse --split 2 and
-# run --split 2 on a --flat-size file (and on the --size one, in the same
-# order) for peak RSS and the accounted peak: flat with the file.
+# peak RSS (/usr/bin/time), the 1-minute load average before each run and
+# the CPU the rest of the machine used during it ("others", in cores, from
+# /proc/stat: what a shared machine took from the run), and the speedup
+# against `parse` of the same build: of the medians, the median of each
+# round's own ratio, and of the quiet runs only (others below 0.15 of a
+# core). --wait-idle S waits up to S seconds before each run for a second
+# in which the machine is idle (under 0.2 of a core busy). With --cold
+# each run starts with the file dropped from the page cache (posix_fadvise
+# DONTNEED, this file only: needs python3), so it is read from the disk.
+# With --base OLD the same rounds also run OLD/ddexmon, for before and
+# after. Then one run of parse --split 2 and run --split 2 on the --size
+# file and on a --flat-size one, for peak RSS and the accounted peak.
 #
 #   bench/bench-split.sh [--size 1G] [--rounds 3] [--flat-size 4G|none]
 #                        [--dir DIR] [--cold] [--wait-idle S] [--base OLD]
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--wait-idle) idle=$2; shift 2 ;;
 	--base) base=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
-	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 	-*) echo "bench-split: unknown option $1" >&2; exit 1 ;;
 	*) build=$1; shift ;;
 	esac
@@ -110,13 +110,14 @@ measure() { # binary args-with-FILE file
 echo "$(date -u +%FT%TZ) $(nproc) cores, $size file $big ($(stat -c %s "$big") bytes)," \
 	"$([ $cold = 1 ] && echo 'dropped from the page cache before each run' || echo 'in the page cache')" >&2
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-declare -A secs=() cpu=() rss=() loads=() ratio=() last=() others=()
+declare -A secs=() cpu=() rss=() loads=() ratio=() last=() others=() quiet=()
 for ((r = 1; r <= rounds; r++)); do
 	for b in $builds; do
 		for t in $order; do
 			read -r e c m l o < <(measure "$(bin "$b")" "${cmd[$t]}" "$big")
 			secs[$b.$t]+="$e " cpu[$b.$t]+="$c " rss[$b.$t]+="$m " loads[$b.$t]+="$l "
 			others[$b.$t]+="$o "
+			awk -v o="$o" 'BEGIN {exit !(o < 0.15)}' && quiet[$b.$t]+="$e "
 			echo "  round $r $b ${label[$t]}: $e s, cpu $c s, $m KB, load $l, others $o cores" >&2
 			last[$t]=$e
 		done
@@ -131,10 +132,11 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 bytes=$(stat -c %s "$big")
-echo "| build | command | median s | MB/s | speedup (medians) | speedup (per round) | median CPU s | peak RSS | load (1 min) | others (cores) |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|"
+echo "| build | command | median s | MB/s | speedup (medians) | speedup (per round) | median CPU s | peak RSS | load (1 min) | others (cores) | quiet runs: median s (n) | speedup (quiet) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"
 for b in $builds; do
 	pmed=$(list_median "${secs[$b.parse]:-}" || true)
+	pq=$(list_median "${quiet[$b.parse]:-}" 2>/dev/null || true)
 	for t in $order; do
 		s=$(list_median "${secs[$b.$t]}")
 		c=$(list_median "${cpu[$b.$t]}")
@@ -142,11 +144,15 @@ for b in $builds; do
 		pr=$(list_median "${ratio[$b.$t]:-}" 2>/dev/null || true)
 		ld=$(tr ' ' '\n' <<<"${loads[$b.$t]}" | grep . | sort -g | sed -n '1p;$p' | paste -sd- -)
 		ot=$(tr ' ' '\n' <<<"${others[$b.$t]}" | grep . | sort -g | sed -n '1p;$p' | paste -sd- -)
-		printf '| %s | %s | %.2f | %.1f | %s | %s | %.2f | %.1f MiB | %s | %s |\n' "$b" "${label[$t]}" "$s" \
+		q=$(list_median "${quiet[$b.$t]:-}" 2>/dev/null || true)
+		qn=$(wc -w <<<"${quiet[$b.$t]:-}")
+		printf '| %s | %s | %.2f | %.1f | %s | %s | %.2f | %.1f MiB | %s | %s | %s | %s |\n' "$b" "${label[$t]}" "$s" \
 			"$(awk -v b="$bytes" -v s="$s" 'BEGIN {print b / 1e6 / s}')" \
 			"$([ -n "$pmed" ] && awk -v p="$pmed" -v s="$s" 'BEGIN {printf "%.2fx", p / s}')" \
 			"$([ -n "$pr" ] && awk -v p="$pr" 'BEGIN {printf "%.2fx", p}')" \
-			"$c" "$(awk -v k="$m" 'BEGIN {print k / 1024}')" "$ld" "$ot"
+			"$c" "$(awk -v k="$m" 'BEGIN {print k / 1024}')" "$ld" "$ot" \
+			"$([ -n "$q" ] && echo "$q ($qn)" || echo "— (0)")" \
+			"$([ -n "$q" ] && [ -n "$pq" ] && awk -v p="$pq" -v s="$q" 'BEGIN {printf "%.2fx", p / s}')"
 	done
 done
 echo "($size file: $bytes bytes, $rounds rounds)"
