@@ -307,10 +307,12 @@ static int cap_progress(void *ctx, uint64_t bytes, const uint64_t *records)
 	return 0;
 }
 
-/* path on n segment threads at this forced segment size, into c; the
- * accountant's peak goes to *peak, and every byte must come back. */
-static int ring(const char *path, unsigned n, unsigned seg, struct capture *c,
-                struct dm_split_stats *st, uint64_t *peak)
+/* path on n segment threads at this forced segment size, into c, under
+ * this budget (0: the default) with the fail_after-th allocation of the
+ * split's own refused (0: none); the accountant's peak goes to *peak, and
+ * every byte must come back. */
+static int ring_under(const char *path, unsigned n, unsigned seg, uint64_t budget, long fail_after,
+                      struct capture *c, struct dm_split_stats *st, uint64_t *peak)
 {
 	char v[32];
 	snprintf(v, sizeof v, "%u", seg);
@@ -318,8 +320,10 @@ static int ring(const char *path, unsigned n, unsigned seg, struct capture *c,
 	struct dm_config cfg;
 	dm_config_init(&cfg);
 	cfg.max_element_count = 0;
-	struct dm_acct *a = dm_acct_new(NULL, cfg.max_memory);
+	struct dm_acct *a = dm_acct_new(NULL, budget ? budget : cfg.max_memory);
 	cr_assert(a);
+	if (fail_after)
+		dm_acct_fail_after(a, fail_after);
 	memset(c, 0, sizeof *c);
 	struct dm_split_out out = {.write = cap_write, .progress = cap_progress, .ctx = c};
 	struct dm_error err;
@@ -333,6 +337,12 @@ static int ring(const char *path, unsigned n, unsigned seg, struct capture *c,
 	unsetenv("DDEXMON_SPLIT_SEGMENT");
 	cr_assert_not(c->backwards, "progress went backwards");
 	return rc;
+}
+
+static int ring(const char *path, unsigned n, unsigned seg, struct capture *c,
+                struct dm_split_stats *st, uint64_t *peak)
+{
+	return ring_under(path, n, seg, 0, 0, c, st, peak);
 }
 
 /* The one-thread records of path, through the session. */
@@ -518,6 +528,44 @@ Test(split, ring_error_in_the_last_segment)
 	free(c.data);
 	int really = 0;
 	same_as_one_thread(gen_path, 3, 4000, &really);
+	unlink(gen_path);
+}
+/* Short of memory anywhere (a budget too small for the segments, or the
+ * split's own allocations refused one by one): never more than the budget,
+ * never a crash, every byte back, and what was written before giving up is
+ * whole records of the one-thread output, for the one thread to go on. */
+Test(split, ring_short_of_memory)
+{
+	gen(1000000, 43);
+	int split_ok = 0, fell = 0;
+	for (uint64_t budget = 16u << 10; budget < (8u << 20); budget += budget / 3) {
+		struct capture c;
+		struct dm_split_stats st;
+		uint64_t peak;
+		int rc = ring_under(gen_path, 3, 3000, budget, 0, &c, &st, &peak);
+		cr_assert(rc == 0 || rc == DM_SPLIT_ONE_THREAD, "budget %llu: rc %d",
+		          (unsigned long long)budget, rc);
+		cr_assert_leq(peak, budget);
+		if (rc == 0) {
+			split_ok++;
+		} else {
+			fell++;
+			written_is_a_prefix(gen_path, &c, &st);
+		}
+		free(c.data);
+	}
+	cr_assert_gt(split_ok, 0);
+	cr_assert_gt(fell, 0);
+	for (long k = 1; k <= 8; k++) {
+		struct capture c;
+		struct dm_split_stats st;
+		uint64_t peak;
+		int rc = ring_under(gen_path, 2, 3000, 0, k, &c, &st, &peak);
+		cr_assert(rc == 0 || rc == DM_SPLIT_ONE_THREAD, "allocation %ld refused: rc %d", k, rc);
+		if (rc)
+			written_is_a_prefix(gen_path, &c, &st);
+		free(c.data);
+	}
 	unlink(gen_path);
 }
 #endif
