@@ -497,7 +497,8 @@ static int parse_split(struct worker *w, int idx, const char *path)
 		return DM_SPLIT_ONE_THREAD;
 	memset(w->counts, 0, sizeof w->counts);
 	w->last_progress = dm_session_now(s);
-	struct dm_split_out out = {.write = split_write, .progress = split_progress, .ctx = w};
+	struct dm_split_out out = {.write = split_write, .progress = split_progress, .ctx = w,
+	                           .count_only = !(ops && ops->lines)};
 	dm_error_clear(&w->split_err);
 	int rc = dm_split_parse(path, &w->cfg, w->acct, (unsigned)w->cfg.split_workers, &out,
 	                        &w->split, &w->split_err);

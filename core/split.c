@@ -1,10 +1,12 @@
-/* Parallel parse of one file: split points, segment workers, ordered
- * output, and the single-threaded fallback. See split.h for the rules. */
+/* Parallel parse of one file: split points found just ahead of the
+ * segment threads, a ring of segments in flight, ordered output, and the
+ * single-threaded fallback. See split.h for the rules. */
 #include "config.h"
 #include "split.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +21,31 @@
 #define SEG_MIN (1u << 20)
 #define SEG_MAX (2u << 20)   /* bounds each segment's JSON buffer */
 #define SCAN_WINDOW (1u << 20)
+#define SCAN_STEP (64u * 1024u)
 /* a segment's records are held until it is written out, so a segment that
  * could not be cut short would make memory grow with the file: past this
  * the file is parsed on one thread */
 #define SEG_CAP (4u << 20)
 #define HEAD_MAX (1u << 20)
 #define QNAME_MAX 256
+#define MAX_THREADS 16
 
-struct seg {
+/* A split point: the list element the segment starting there assumes
+ * open, by local name and as written (prefix included). */
+struct point {
+	char list[16];
+	char listq[QNAME_MAX];
+};
+
+/* Segment j in flight, in slot j % window of the ring. The slot's buffer
+ * outlives its segments: at most `window` buffers ever exist, reused
+ * rather than freed and grown again (which fragments the heap of every
+ * worker thread and lets RSS creep with the file size). */
+struct slot {
 	uint64_t start, end;
-	char list[16];              /* list element assumed at start ("" for the first) */
-	char listq[QNAME_MAX];      /* its name as written, prefix included */
+	struct point at;            /* assumed at start (unused for the first) */
+	struct point next;          /* what the next segment assumes at end */
+	int last;                   /* ends at the end of the file */
 	struct dm_buf out;
 	uint64_t counts[DM_REC_TYPES];
 	uint64_t elements;
@@ -37,25 +53,46 @@ struct seg {
 	char version[16];
 };
 
+/* The next segment to hand out. Its end is found by the worker that
+ * claimed the segment before it, outside the lock, while `planning`
+ * keeps the other workers from claiming: split points are found one
+ * segment ahead of the parse, so nothing scans the file before parsing
+ * starts and nothing is held for segments not yet in the window. */
+enum plan_state { PLAN_READY, PLAN_END, PLAN_FAIL };
+
+struct plan {
+	uint64_t start, end;
+	struct point at, next;
+	enum plan_state state;
+};
+
 struct split {
 	const char *path;
 	int fd;
+	uint64_t size, seg, cap, head_end;
 	const struct dm_config *cfg;
 	struct dm_acct *acct;
 	char *prefix;               /* XML declaration + root start tag, verbatim */
 	size_t prefix_len;
 	char root_q[QNAME_MAX];
-	struct seg *segs;
-	unsigned nseg, cap;
+	char *scan;                 /* the planner's reads (one planner at a time) */
+	int count_only;
+	struct slot *ring;
+	unsigned window;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	unsigned next, emitted, window;
+	/* under mu */
+	struct plan plan;
+	int planning;
+	unsigned claimed, emitted;
+	unsigned nseg;              /* UINT_MAX until the last segment is claimed */
 	int abort;
+	char why[160];              /* why the plan failed */
 };
 
 struct worker {
 	struct split *sp;
-	struct seg *cur;
+	struct slot *cur;
 	struct dm_acct *acct;
 	struct dm_parser *parser;
 	pthread_t th;
@@ -92,7 +129,7 @@ static int name_char(unsigned char c)
 
 /* Is there a candidate start tag at s (s[0] == '<')? Fills the list and
  * the list's qualified name (same prefix as the candidate). */
-static int candidate_at(const char *s, size_t avail, struct seg *g)
+static int candidate_at(const char *s, size_t avail, struct point *g)
 {
 	size_t i = 1, colon = 0;
 	while (i < avail && i < QNAME_MAX - 16 && name_char((unsigned char)s[i]))
@@ -124,20 +161,20 @@ static int candidate_at(const char *s, size_t avail, struct seg *g)
 /* The first candidate at or after off within the scan window: its offset,
  * or 0 when there is none. Reads 64 KiB at a time: a candidate is nearly
  * always within the first few KiB. */
-static uint64_t find_point(struct split *sp, char *buf, uint64_t off, uint64_t size, struct seg *g)
+static uint64_t find_point(struct split *sp, uint64_t off, struct point *g)
 {
-	const size_t step = 64u * 1024u;
-	for (uint64_t at = off; at < off + SCAN_WINDOW && at < size; at += step) {
-		size_t want = step + QNAME_MAX;
-		if (at + want > size)
-			want = (size_t)(size - at);
+	char *buf = sp->scan;
+	for (uint64_t at = off; at < off + SCAN_WINDOW && at < sp->size; at += SCAN_STEP) {
+		size_t want = SCAN_STEP + QNAME_MAX;
+		if (at + want > sp->size)
+			want = (size_t)(sp->size - at);
 		ssize_t n = pread(sp->fd, buf, want, (off_t)at);
 		if (n <= 0)
 			return 0;
 		size_t len = (size_t)n;
-		size_t scan = len > QNAME_MAX && at + len < size ? len - QNAME_MAX : len;
-		if (scan > step)
-			scan = step;
+		size_t scan = len > QNAME_MAX && at + len < sp->size ? len - QNAME_MAX : len;
+		if (scan > SCAN_STEP)
+			scan = SCAN_STEP;
 		for (const char *p = buf; (p = memchr(p, '<', scan - (size_t)(p - buf))) != NULL; p++)
 			if (candidate_at(p, len - (size_t)(p - buf), g))
 				return at + (uint64_t)(p - buf);
@@ -145,12 +182,47 @@ static uint64_t find_point(struct split *sp, char *buf, uint64_t off, uint64_t s
 	return 0;
 }
 
-/* Read the head: XML declaration, no DOCTYPE, the root start tag. Returns
- * 0 or 1 with why filled when the file cannot be split. */
-static int read_head(struct split *sp, char *buf, uint64_t size, uint64_t *head_end, char *why,
+/* The segment is parsed within a segment's time of being planned: have
+ * the kernel read it now, in large requests, rather than have the
+ * workers' interleaved chunk reads find it missing. */
+static void read_ahead(const struct split *sp, uint64_t start, uint64_t end)
+{
+	(void)posix_fadvise(sp->fd, (off_t)start, (off_t)(end - start), POSIX_FADV_WILLNEED);
+}
+
+/* The end of the segment that starts at start, looking for a split point
+ * from `from` + seg on: the first one found, or the end of the file when
+ * less than half a segment is left past the search. Returns 0, or 1 (why
+ * filled) when there is no split point within the cap and more than a
+ * capped segment is left. */
+static int find_end(struct split *sp, uint64_t start, uint64_t from, uint64_t *end,
+                    struct point *next, char *why, size_t whylen)
+{
+	for (uint64_t target = from + sp->seg; target + sp->seg / 2 < sp->size;) {
+		uint64_t pt = find_point(sp, target, next);
+		if (pt) {
+			*end = pt;
+			return 0;
+		}
+		if ((target += SCAN_WINDOW) - start > sp->cap)
+			break;
+	}
+	if (sp->size - start > sp->cap + sp->seg) {
+		snprintf(why, whylen, "no split point within %llu MB after byte %llu",
+		         (unsigned long long)(sp->cap >> 20), (unsigned long long)start);
+		return 1;
+	}
+	*end = sp->size;
+	return 0;
+}
+
+/* Read the head into buf (max bytes): XML declaration, no DOCTYPE, the
+ * root start tag. Returns 0 or 1 with why filled when the file cannot be
+ * split. */
+static int read_head(struct split *sp, char *buf, size_t max, uint64_t *head_end, char *why,
                      size_t whylen)
 {
-	size_t want = size < HEAD_MAX ? (size_t)size : HEAD_MAX;
+	size_t want = sp->size < max ? (size_t)sp->size : max;
 	ssize_t n = pread(sp->fd, buf, want, 0);
 	if (n < 4) {
 		snprintf(why, whylen, "file too small");
@@ -246,17 +318,30 @@ static int read_head(struct split *sp, char *buf, uint64_t size, uint64_t *head_
 	return 0;
 }
 
-/* Find the segments. Returns 0 or 1 (why filled) when there is only one. */
-static int plan(struct split *sp, uint64_t size, unsigned n, char *why, size_t whylen)
+/* Segment sizes, the head, and the first segment. Returns 0, 1 (why
+ * filled) when the file cannot be split, or 2 when it is too small to. */
+static int plan_first(struct split *sp, unsigned n, char *why, size_t whylen)
 {
-	char *buf = dm_acct_alloc(sp->acct, DM_TAG_PARSER, SCAN_WINDOW + QNAME_MAX);
-	if (!buf) {
+	/* the head nearly always fits in the scan buffer; the planner keeps it */
+	size_t small = SCAN_STEP + QNAME_MAX;
+	sp->scan = dm_acct_alloc(sp->acct, DM_TAG_PARSER, small);
+	if (!sp->scan) {
 		snprintf(why, whylen, "memory limit");
 		return 1;
 	}
-	uint64_t head_end;
-	int rc = read_head(sp, buf, size, &head_end, why, whylen);
-	uint64_t seg = size / ((uint64_t)n * 4);
+	int rc = read_head(sp, sp->scan, small, &sp->head_end, why, whylen);
+	if (rc && sp->size > small) {
+		char *buf = dm_acct_alloc(sp->acct, DM_TAG_PARSER, HEAD_MAX);
+		if (!buf) {
+			snprintf(why, whylen, "memory limit");
+			return 1;
+		}
+		rc = read_head(sp, buf, HEAD_MAX, &sp->head_end, why, whylen);
+		dm_acct_dealloc(buf);
+	}
+	if (rc)
+		return rc;
+	uint64_t seg = sp->size / ((uint64_t)n * 4);
 	if (seg < SEG_MIN)
 		seg = SEG_MIN;
 	if (seg > SEG_MAX)
@@ -265,51 +350,25 @@ static int plan(struct split *sp, uint64_t size, unsigned n, char *why, size_t w
 	const char *force = getenv("DDEXMON_SPLIT_SEGMENT");
 	if (force && strtoull(force, NULL, 10) >= 64)
 		seg = strtoull(force, NULL, 10);
-	uint64_t cap = SEG_CAP;
-	if (cap < 2 * seg + SCAN_WINDOW)
-		cap = 2 * seg + SCAN_WINDOW;
-	if (!rc && size < 2 * seg) {
+	sp->seg = seg;
+	sp->cap = SEG_CAP;
+	if (sp->cap < 2 * seg + SCAN_WINDOW)
+		sp->cap = 2 * seg + SCAN_WINDOW;
+	if (sp->size < 2 * seg) {
 		snprintf(why, whylen, "small file");
-		rc = 2;
+		return 2;
 	}
-	sp->cap = (unsigned)(size / seg) + 2;
-	if (!rc) {
-		sp->segs = dm_acct_calloc(sp->acct, DM_TAG_PARSER, sp->cap, sizeof *sp->segs);
-		if (!sp->segs) {
-			snprintf(why, whylen, "memory limit");
-			rc = 1;
-		}
+	struct plan *pl = &sp->plan;
+	memset(pl, 0, sizeof *pl);
+	if (find_end(sp, 0, sp->head_end, &pl->end, &pl->next, why, whylen) != 0)
+		return 1;
+	if (pl->end >= sp->size) {
+		snprintf(why, whylen, "no split point found");
+		return 1;
 	}
-	if (!rc) {
-		sp->segs[0].start = 0;
-		sp->nseg = 1;
-		uint64_t last = 0;
-		for (uint64_t target = head_end + seg; target + seg / 2 < size && sp->nseg < sp->cap;) {
-			struct seg *g = &sp->segs[sp->nseg];
-			uint64_t pt = find_point(sp, buf, target, size, g);
-			if (pt && pt > last) {
-				sp->segs[sp->nseg - 1].end = pt;
-				g->start = pt;
-				sp->nseg++;
-				last = pt;
-				target = pt + seg;
-			} else if ((target += SCAN_WINDOW) - last > cap) {
-				break;
-			}
-		}
-		if (size - last > cap + seg) {
-			snprintf(why, whylen, "no split point within %llu MB after byte %llu",
-			         (unsigned long long)(cap >> 20), (unsigned long long)last);
-			rc = 1;
-		}
-		sp->segs[sp->nseg - 1].end = size;
-		if (!rc && sp->nseg < 2) {
-			snprintf(why, whylen, "no split point found");
-			rc = 1;
-		}
-	}
-	dm_acct_dealloc(buf);
-	return rc;
+	pl->state = PLAN_READY;
+	read_ahead(sp, 0, pl->end);
+	return 0;
 }
 
 /* ---- the workers ------------------------------------------------------ */
@@ -317,8 +376,10 @@ static int plan(struct split *sp, uint64_t size, unsigned n, char *why, size_t w
 static int seg_record(void *ctx, const struct dm_record *r)
 {
 	struct worker *w = ctx;
-	struct seg *g = w->cur;
+	struct slot *g = w->cur;
 	g->counts[r->type]++;
+	if (w->sp->count_only)
+		return 0;
 	if (dm_record_to_json(r, &g->out) != 0)
 		return DM_ENOMEM;
 	dm_buf_putc(&g->out, '\n');
@@ -345,27 +406,30 @@ static const struct dm_consumer seg_consumer = {
 	.progress = seg_progress,
 };
 
-static void parse_seg(struct worker *w, unsigned j)
+static struct slot *slot_of(struct split *sp, unsigned j)
+{
+	return &sp->ring[j % sp->window];
+}
+
+static void parse_seg(struct worker *w, struct slot *g, int first)
 {
 	struct split *sp = w->sp;
-	struct seg *g = &sp->segs[j];
 	struct dm_parser *p = w->parser;
 	w->cur = g;
 	int rc = dm_parser_begin(p, sp->path);
 	char tag[QNAME_MAX * 2 + 8];
-	if (!rc && j > 0) {
+	if (!rc && !first) {
 		rc = dm_parser_feed(p, sp->prefix, sp->prefix_len, 0);
-		int n = snprintf(tag, sizeof tag, "<%s>", g->listq);
+		int n = snprintf(tag, sizeof tag, "<%s>", g->at.listq);
 		if (!rc)
 			rc = dm_parser_feed(p, tag, (size_t)n, 0);
 	}
 	if (!rc)
 		rc = dm_parser_feed_range(p, sp->fd, g->start, g->end - g->start);
-	if (!rc && j + 1 < sp->nseg) {
-		const struct seg *next = &sp->segs[j + 1];
-		g->boundary_ok = dm_parser_between_records(p, next->list);
+	if (!rc && !g->last) {
+		g->boundary_ok = dm_parser_between_records(p, g->next.list);
 		if (g->boundary_ok) {
-			int n = snprintf(tag, sizeof tag, "</%s></%s>", next->listq, sp->root_q);
+			int n = snprintf(tag, sizeof tag, "</%s></%s>", g->next.listq, sp->root_q);
 			rc = dm_parser_feed(p, tag, (size_t)n, 1);
 		}
 	} else if (!rc) {
@@ -373,9 +437,70 @@ static void parse_seg(struct worker *w, unsigned j)
 	}
 	struct dm_parser_stats st;
 	dm_parser_stats(p, &st);
-	g->elements = st.elements - (j > 0 ? 2 : 0);
+	g->elements = st.elements - (first ? 0 : 2);
 	snprintf(g->version, sizeof g->version, "%s", dm_parser_ern_version(p));
 	g->rc = rc;
+}
+
+/* Under mu: wait for the planned segment and a free slot, and take it.
+ * Returns the slot, or NULL when there is nothing more to parse. When
+ * *plan_after is set on return the caller must find the end of the
+ * segment after this one (plan_next). */
+static struct slot *claim(struct split *sp, unsigned *j, int *plan_after)
+{
+	while (!sp->abort && sp->plan.state == PLAN_READY &&
+	       (sp->planning || sp->claimed >= sp->emitted + sp->window))
+		pthread_cond_wait(&sp->cv, &sp->mu);
+	if (sp->abort || sp->plan.state != PLAN_READY)
+		return NULL;
+	struct plan *pl = &sp->plan;
+	*j = sp->claimed++;
+	struct slot *g = slot_of(sp, *j);
+	g->start = pl->start;
+	g->end = pl->end;
+	g->at = pl->at;
+	g->next = pl->next;
+	g->last = pl->end >= sp->size;
+	dm_buf_reset(&g->out);
+	memset(g->counts, 0, sizeof g->counts);
+	g->elements = 0;
+	g->rc = g->boundary_ok = g->record_errors = g->done = 0;
+	g->version[0] = '\0';
+	*plan_after = !g->last;
+	if (g->last) {
+		pl->state = PLAN_END;
+		sp->nseg = sp->claimed;
+		pthread_cond_broadcast(&sp->cv);
+	} else {
+		sp->planning = 1;
+		pl->start = pl->end;
+		pl->at = pl->next;
+	}
+	return g;
+}
+
+/* Outside mu, holding the planning turn: find where the planned segment
+ * ends, then hand the turn back. */
+static void plan_next(struct split *sp)
+{
+	uint64_t start = sp->plan.start, end = 0;
+	struct point next;
+	char why[sizeof sp->why];
+	int failed = find_end(sp, start, start, &end, &next, why, sizeof why);
+	pthread_mutex_lock(&sp->mu);
+	if (failed) {
+		sp->plan.state = PLAN_FAIL;
+		sp->nseg = sp->claimed;
+		memcpy(sp->why, why, sizeof why);
+	} else {
+		sp->plan.end = end;
+		sp->plan.next = next;
+	}
+	sp->planning = 0;
+	pthread_cond_broadcast(&sp->cv);
+	pthread_mutex_unlock(&sp->mu);
+	if (!failed)
+		read_ahead(sp, start, end);
 }
 
 static void *worker_main(void *arg)
@@ -383,18 +508,18 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct split *sp = w->sp;
 	for (;;) {
+		unsigned j;
+		int plan_after = 0;
 		pthread_mutex_lock(&sp->mu);
-		while (!sp->abort && sp->next < sp->nseg && sp->next >= sp->emitted + sp->window)
-			pthread_cond_wait(&sp->cv, &sp->mu);
-		if (sp->abort || sp->next >= sp->nseg) {
-			pthread_mutex_unlock(&sp->mu);
-			return NULL;
-		}
-		unsigned j = sp->next++;
+		struct slot *g = claim(sp, &j, &plan_after);
 		pthread_mutex_unlock(&sp->mu);
-		parse_seg(w, j);
+		if (!g)
+			return NULL;
+		if (plan_after)
+			plan_next(sp);
+		parse_seg(w, g, j == 0);
 		pthread_mutex_lock(&sp->mu);
-		sp->segs[j].done = 1;
+		g->done = 1;
 		pthread_cond_broadcast(&sp->cv);
 		pthread_mutex_unlock(&sp->mu);
 	}
@@ -402,13 +527,87 @@ static void *worker_main(void *arg)
 
 /* ---- the whole ---------------------------------------------------------- */
 
+/* Under mu: wait until segment j is parsed. Returns it, or NULL when
+ * there is no segment j (the last one is written, or the plan failed). */
+static struct slot *wait_done(struct split *sp, unsigned j)
+{
+	while (j < sp->nseg && !(j < sp->claimed && slot_of(sp, j)->done))
+		pthread_cond_wait(&sp->cv, &sp->mu);
+	return j < sp->nseg ? slot_of(sp, j) : NULL;
+}
+
+/* Why segment j (of nseg so far) may not be written, or NULL. */
+static const char *refuse(struct split *sp, const struct slot *g, unsigned j, uint64_t elements,
+                          char *why, size_t whylen)
+{
+	if (g->rc && j == 0 && g->rc != DM_ENOMEM)
+		snprintf(why, whylen, "error in the first segment");
+	else if (g->rc)
+		snprintf(why, whylen, "segment %u failed", j);
+	else if (!g->last && !g->boundary_ok)
+		snprintf(why, whylen, "unsafe split point at byte %llu", (unsigned long long)g->end);
+	else if (g->record_errors ||
+	         (sp->cfg->max_element_count && elements > sp->cfg->max_element_count))
+		snprintf(why, whylen, "record checks or element count limit");
+	else
+		return NULL;
+	return why;
+}
+
+/* The calling thread is the ordered writer: each segment's lines go out
+ * whole, in order, while the workers parse the ones after it. */
+static int write_ordered(struct split *sp, const struct dm_split_out *out,
+                         struct dm_split_stats *st, struct dm_error *err)
+{
+	uint64_t elements = 0;
+	for (unsigned j = 0;; j++) {
+		pthread_mutex_lock(&sp->mu);
+		struct slot *g = wait_done(sp, j);
+		pthread_mutex_unlock(&sp->mu);
+		if (!g)
+			break;
+		elements += g->elements;
+		if (refuse(sp, g, j, elements, st->why, sizeof st->why))
+			return DM_SPLIT_ONE_THREAD;
+		int rc = g->out.len ? out->write(out->ctx, g->out.data, g->out.len) : 0;
+		if (rc) {
+			dm_error_set(err, rc, "write error");
+			return rc;
+		}
+		for (int t = 0; t < DM_REC_TYPES; t++) {
+			st->records[t] += g->counts[t];
+			st->emitted += g->counts[t];
+		}
+		st->segments = j + 1;
+		if (out->progress && (rc = out->progress(out->ctx, g->end, st->records)) != 0) {
+			dm_error_set(err, rc, "stopped");
+			return rc;
+		}
+		if (j == 0)
+			snprintf(st->ern_version, sizeof st->ern_version, "%s", g->version);
+		pthread_mutex_lock(&sp->mu);
+		sp->emitted = j + 1;
+		pthread_cond_broadcast(&sp->cv);
+		pthread_mutex_unlock(&sp->mu);
+	}
+	/* everything before the part that could not be cut is written */
+	pthread_mutex_lock(&sp->mu);
+	int failed = sp->plan.state == PLAN_FAIL;
+	if (failed)
+		snprintf(st->why, sizeof st->why, "%s", sp->why);
+	pthread_mutex_unlock(&sp->mu);
+	return failed ? DM_SPLIT_ONE_THREAD : 0;
+}
+
 static int run_parallel(struct split *sp, unsigned n, const struct dm_split_out *out,
                         struct dm_split_stats *st, struct dm_error *err)
 {
-	struct worker w[16];
-	if (n > 16)
-		n = 16;
+	struct worker w[MAX_THREADS];
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
 	memset(w, 0, sizeof w);
+	sp->window = 2 * n;
+	sp->nseg = UINT_MAX;
 	int setup = 0;
 	for (unsigned i = 0; i < n && !setup; i++) {
 		w[i].sp = sp;
@@ -417,89 +616,37 @@ static int run_parallel(struct split *sp, unsigned n, const struct dm_split_out 
 		    !(w[i].parser = dm_parser_new(w[i].acct, sp->cfg, &seg_consumer, &w[i], err)))
 			setup = DM_ENOMEM;
 	}
-	for (unsigned j = 0; j < sp->nseg; j++)
-		dm_buf_init(&sp->segs[j].out, w[j % n].acct ? w[j % n].acct : sp->acct, DM_TAG_OUTPUT);
-	sp->window = 2 * n;
+	sp->ring = setup ? NULL : dm_acct_calloc(sp->acct, DM_TAG_PARSER, sp->window, sizeof *sp->ring);
+	if (!sp->ring)
+		setup = DM_ENOMEM;
+	/* slot k's buffer is charged to worker k % n: two buffers a worker */
+	for (unsigned k = 0; !setup && k < sp->window; k++)
+		dm_buf_init(&sp->ring[k].out, w[k % n].acct, DM_TAG_OUTPUT);
 	for (unsigned i = 0; i < n && !setup; i++) {
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
 			setup = DM_ENOMEM;
 		else
 			w[i].started = 1;
 	}
-	int ok = !setup, rc = 0;
-	uint64_t elements = 0;
-	for (unsigned j = 0; ok && j < sp->nseg; j++) {
-		struct seg *g = &sp->segs[j];
-		pthread_mutex_lock(&sp->mu);
-		while (!g->done)
-			pthread_cond_wait(&sp->cv, &sp->mu);
-		pthread_mutex_unlock(&sp->mu);
-		elements += g->elements;
-		if (g->rc || (j + 1 < sp->nseg && !g->boundary_ok) || g->record_errors ||
-		    (sp->cfg->max_element_count && elements > sp->cfg->max_element_count)) {
-			if (g->rc && j == 0 && g->rc != DM_ENOMEM)
-				snprintf(st->why, sizeof st->why, "error in the first segment");
-			else if (g->rc)
-				snprintf(st->why, sizeof st->why, "segment %u failed", j);
-			else if (j + 1 < sp->nseg && !g->boundary_ok)
-				snprintf(st->why, sizeof st->why, "unsafe split point at byte %llu",
-				         (unsigned long long)sp->segs[j + 1].start);
-			else
-				snprintf(st->why, sizeof st->why, "record checks or element count limit");
-			ok = 0;
-			break;
-		}
-		if (g->out.len && (rc = out->write(out->ctx, g->out.data, g->out.len)) != 0) {
-			dm_error_set(err, rc, "write error");
-			ok = 0;
-		}
-		for (int t = 0; t < DM_REC_TYPES; t++) {
-			st->records[t] += g->counts[t];
-			st->emitted += g->counts[t];
-		}
-		if (ok && out->progress && (rc = out->progress(out->ctx, g->end, st->records)) != 0) {
-			dm_error_set(err, rc, "stopped");
-			ok = 0;
-		}
-		if (j == 0)
-			snprintf(st->ern_version, sizeof st->ern_version, "%s", g->version);
-		/* the buffer goes on to the segment that this one's place in the
-		 * window lets start: at most `window` buffers ever exist, reused
-		 * rather than freed and grown again (which fragments the heap of
-		 * every worker thread and lets RSS creep with the file size) */
-		if (j + sp->window < sp->nseg) {
-			struct seg *later = &sp->segs[j + sp->window];
-			dm_buf_fini(&later->out);
-			later->out = g->out;
-			dm_buf_reset(&later->out);
-			g->out.data = NULL;
-			g->out.len = g->out.cap = 0;
-		} else {
-			dm_buf_fini(&g->out);
-		}
-		pthread_mutex_lock(&sp->mu);
-		sp->emitted = j + 1;
-		pthread_cond_broadcast(&sp->cv);
-		pthread_mutex_unlock(&sp->mu);
-	}
+	int rc = setup ? DM_SPLIT_ONE_THREAD : write_ordered(sp, out, st, err);
 	pthread_mutex_lock(&sp->mu);
-	sp->abort = 1;
+	__atomic_store_n(&sp->abort, 1, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&sp->cv);
 	pthread_mutex_unlock(&sp->mu);
 	for (unsigned i = 0; i < n; i++)
 		if (w[i].started)
 			pthread_join(w[i].th, NULL);
-	for (unsigned j = 0; j < sp->nseg; j++)
-		dm_buf_fini(&sp->segs[j].out);
+	for (unsigned k = 0; sp->ring && k < sp->window; k++)
+		dm_buf_fini(&sp->ring[k].out);
+	dm_acct_dealloc(sp->ring);
+	sp->ring = NULL;
 	for (unsigned i = 0; i < n; i++) {
 		dm_parser_free(w[i].parser);
 		dm_acct_free(w[i].acct);
 	}
-	if (rc)
-		return rc;
 	if (setup && !st->why[0])
 		snprintf(st->why, sizeof st->why, "could not start workers");
-	return ok ? 0 : DM_SPLIT_ONE_THREAD;
+	return rc;
 }
 
 int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct *acct,
@@ -507,7 +654,8 @@ int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct
                    struct dm_error *err)
 {
 	memset(st, 0, sizeof *st);
-	struct split sp = {.path = path, .fd = -1, .cfg = cfg, .acct = acct};
+	struct split sp = {.path = path, .fd = -1, .cfg = cfg, .acct = acct,
+	                   .count_only = out->count_only};
 	struct stat sb;
 	if (n <= 1) {
 		snprintf(st->why, sizeof st->why, "one thread asked for");
@@ -528,24 +676,24 @@ int dm_split_parse(const char *path, const struct dm_config *cfg, struct dm_acct
 			close(sp.fd);
 		return DM_SPLIT_ONE_THREAD;
 	}
+	sp.size = (uint64_t)sb.st_size;
 	pthread_mutex_init(&sp.mu, NULL);
 	pthread_cond_init(&sp.cv, NULL);
 	int rc;
-	int planned = plan(&sp, (uint64_t)sb.st_size, n, st->why, sizeof st->why);
+	int planned = plan_first(&sp, n, st->why, sizeof st->why);
 	if (planned != 0) {
 		/* a small file is simply not split; anything else falls back */
 		st->fell_back = planned == 1;
 		rc = DM_SPLIT_ONE_THREAD;
 	} else {
-		st->segments = sp.nseg;
 		rc = run_parallel(&sp, n, out, st, err);
 		if (rc == 0)
-			st->bytes = (uint64_t)sb.st_size;
+			st->bytes = sp.size;
 		else if (rc == DM_SPLIT_ONE_THREAD)
 			st->fell_back = 1;
 	}
 	close(sp.fd);
-	dm_acct_dealloc(sp.segs);
+	dm_acct_dealloc(sp.scan);
 	dm_acct_dealloc(sp.prefix);
 	pthread_mutex_destroy(&sp.mu);
 	pthread_cond_destroy(&sp.cv);

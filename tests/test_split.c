@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "gen.h"
 #include "session.h"
+#include "split.h"
 #include "testutil.h"
 
 /* What a split parse through the session gave: the JSON lines, the
@@ -268,5 +269,303 @@ Test(split, unsafe_files_fall_back_and_say_why)
 	unlink(path2);
 	unlink(gen_path);
 	free(xml);
+}
+/* ---- the planner ring, through dm_split_parse itself ------------------ */
+
+/* What the ordered writer handed out: the bytes, how many writes, and the
+ * progress it reported (which must only go forward). */
+struct capture {
+	char *data;
+	size_t len, cap;
+	unsigned writes;
+	uint64_t bytes;
+	int backwards;
+};
+
+static int cap_write(void *ctx, const char *d, size_t n)
+{
+	struct capture *c = ctx;
+	if (c->len + n + 1 > c->cap) {
+		c->cap = (c->len + n + 1) * 2;
+		c->data = realloc(c->data, c->cap);
+		cr_assert(c->data);
+	}
+	memcpy(c->data + c->len, d, n);
+	c->len += n;
+	c->data[c->len] = '\0';
+	c->writes++;
+	return 0;
+}
+
+static int cap_progress(void *ctx, uint64_t bytes, const uint64_t *records)
+{
+	(void)records;
+	struct capture *c = ctx;
+	if (bytes <= c->bytes)
+		c->backwards = 1;
+	c->bytes = bytes;
+	return 0;
+}
+
+/* path on n segment threads at this forced segment size, into c, under
+ * this budget (0: the default) with the fail_after-th allocation of the
+ * split's own refused (0: none); the accountant's peak goes to *peak, and
+ * every byte must come back. */
+static int ring_under(const char *path, unsigned n, unsigned seg, uint64_t budget, long fail_after,
+                      struct capture *c, struct dm_split_stats *st, uint64_t *peak)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%u", seg);
+	setenv("DDEXMON_SPLIT_SEGMENT", v, 1);
+	struct dm_config cfg;
+	dm_config_init(&cfg);
+	cfg.max_element_count = 0;
+	struct dm_acct *a = dm_acct_new(NULL, budget ? budget : cfg.max_memory);
+	cr_assert(a);
+	if (fail_after)
+		dm_acct_fail_after(a, fail_after);
+	memset(c, 0, sizeof *c);
+	struct dm_split_out out = {.write = cap_write, .progress = cap_progress, .ctx = c};
+	struct dm_error err;
+	dm_error_clear(&err);
+	int rc = dm_split_parse(path, &cfg, a, n, &out, st, &err);
+	struct dm_acct_stats as;
+	dm_acct_stats(a, &as);
+	*peak = as.peak;
+	cr_assert_eq(as.live, 0, "%llu accounted bytes left", (unsigned long long)as.live);
+	dm_acct_free(a);
+	unsetenv("DDEXMON_SPLIT_SEGMENT");
+	cr_assert_not(c->backwards, "progress went backwards");
+	return rc;
+}
+
+static int ring(const char *path, unsigned n, unsigned seg, struct capture *c,
+                struct dm_split_stats *st, uint64_t *peak)
+{
+	return ring_under(path, n, seg, 0, 0, c, st, peak);
+}
+
+/* The one-thread records of path, through the session. */
+static char *one_thread(const char *path, size_t *len)
+{
+	struct sink k;
+	struct dm_file_info fi;
+	split(path, 1, 0, 0, &k, &fi);
+	*len = k.len;
+	return k.data;
+}
+
+static size_t count_lines(const char *d, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += d[i] == '\n';
+	return n;
+}
+
+/* A fallback: what was written is whole records, the first st->emitted
+ * records of the one-thread parse and nothing more. */
+static void written_is_a_prefix(const char *path, const struct capture *c,
+                                const struct dm_split_stats *st)
+{
+	size_t len;
+	char *one = one_thread(path, &len);
+	cr_assert_leq(c->len, len);
+	cr_assert(c->len == 0 || memcmp(one, c->data, c->len) == 0, "written lines differ");
+	cr_assert(c->len == 0 || c->data[c->len - 1] == '\n');
+	cr_assert_eq(count_lines(c->data, c->len), st->emitted);
+	free(one);
+}
+
+static void recording(FILE *f, int k)
+{
+	fprintf(f,
+	        "<SoundRecording><ResourceReference>A%d</ResourceReference><SoundRecordingId>"
+	        "<ISRC>QZ0000%07d</ISRC></SoundRecordingId><DisplayTitleText>Song %d"
+	        "</DisplayTitleText></SoundRecording>\n",
+	        k, k, k);
+}
+
+/* ERN 4.3: `before` sound recordings, `gap` bytes of resources of a kind
+ * that is no split point, then `after` sound recordings. */
+static void synth(const char *path, int before, long gap, int after)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	      "<ern:NewReleaseMessage xmlns:ern=\"http://ddex.net/xml/ern/43\">\n"
+	      "<MessageHeader><MessageId>M1</MessageId></MessageHeader>\n<ResourceList>\n",
+	      f);
+	int k = 0;
+	for (; k < before; k++)
+		recording(f, k);
+	for (long w = 0; w < gap; k++)
+		w += fprintf(f, "<Gadget><ResourceReference>G%d</ResourceReference>"
+		                "<GadgetType>Tool</GadgetType></Gadget>\n", k);
+	for (int i = 0; i < after; i++, k++)
+		recording(f, k);
+	fputs("</ResourceList>\n</ern:NewReleaseMessage>\n", f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+Test(split, ring_of_many_small_segments)
+{
+	static const unsigned threads[] = {2, 3, 5};
+	uint64_t peak3 = 0;
+	gen(3000000, 43);
+	size_t len;
+	char *one = one_thread(gen_path, &len);
+	for (size_t i = 0; i < sizeof threads / sizeof *threads; i++) {
+		struct capture c;
+		struct dm_split_stats st;
+		uint64_t peak;
+		int rc = ring(gen_path, threads[i], 1500, &c, &st, &peak);
+		cr_assert_eq(rc, 0, "%u threads: rc %d (%s)", threads[i], rc, st.why);
+		/* each of the 2n slots reused many times over */
+		cr_assert_gt(st.segments, 100 * 2 * threads[i], "%u segments", st.segments);
+		cr_assert_gt(c.writes, 100 * 2 * threads[i]);
+		cr_assert_eq(c.len, len);
+		cr_assert(memcmp(c.data, one, len) == 0, "%u threads: output differs", threads[i]);
+		cr_assert_eq(st.emitted, count_lines(one, len));
+		cr_assert_eq(c.bytes, st.bytes);
+		if (threads[i] == 2)
+			peak3 = peak;
+		free(c.data);
+	}
+	free(one);
+	unlink(gen_path);
+	/* four times the file, four times the segments: the same memory (a
+	 * table of every segment would be a few hundred KiB more here) */
+	gen(12000000, 43);
+	struct capture c;
+	struct dm_split_stats st;
+	uint64_t peak12;
+	cr_assert_eq(ring(gen_path, 2, 1500, &c, &st, &peak12), 0, "%s", st.why);
+	cr_assert_gt(st.segments, 4000);
+	cr_assert_leq(peak12, peak3 + (16u << 10), "peak %llu at 12 MB against %llu at 3 MB",
+	              (unsigned long long)peak12, (unsigned long long)peak3);
+	free(c.data);
+	unlink(gen_path);
+}
+
+/* A stretch with no split point within the cap (4 MB) in the middle of
+ * the file, or at its end: the segments before it are written, then the
+ * file falls back to one thread, and the session's output is the same. */
+Test(split, ring_falls_back_where_it_cannot_cut)
+{
+	static const struct {
+		int before, after;
+		long gap;
+		int falls_back;
+	} cases[] = {
+		{3000, 3000, 5L << 20, 1},   /* in the middle */
+		{3000, 0, 5L << 20, 1},      /* at the end */
+		{3000, 0, 3L << 20, 0},      /* at the end, short enough for one segment */
+	};
+	char path[300];
+	snprintf(path, sizeof path, "/tmp/dm-split-gap-%ld.xml", (long)getpid());
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		synth(path, cases[i].before, cases[i].gap, cases[i].after);
+		for (unsigned n = 2; n <= 4; n += 2) {
+			struct capture c;
+			struct dm_split_stats st;
+			uint64_t peak;
+			int rc = ring(path, n, 3000, &c, &st, &peak);
+			if (!cases[i].falls_back) {
+				cr_assert_eq(rc, 0, "case %zu: %s", i, st.why);
+				size_t len;
+				char *one = one_thread(path, &len);
+				cr_assert(c.len == len && memcmp(c.data, one, len) == 0, "case %zu differs", i);
+				cr_assert_eq(st.emitted, count_lines(one, len));
+				free(one);
+				free(c.data);
+				continue;
+			}
+			cr_assert_eq(rc, DM_SPLIT_ONE_THREAD, "case %zu: rc %d", i, rc);
+			cr_assert(st.fell_back);
+			cr_assert(strstr(st.why, "no split point within 4 MB after byte "), "%s", st.why);
+			/* the planner went as far as the gap: all but the records of
+			 * the segment that reaches into it are written */
+			cr_assert_gt(st.segments, 50);
+			cr_assert_gt(st.emitted, (uint64_t)cases[i].before - 100);
+			cr_assert_leq(st.emitted, (uint64_t)cases[i].before + 1);
+			written_is_a_prefix(path, &c, &st);
+			free(c.data);
+		}
+		int really = 0;
+		same_as_one_thread(path, 2, 3000, &really);
+		cr_assert_eq(really, !cases[i].falls_back);
+	}
+	unlink(path);
+}
+
+/* A malformed last segment: everything before it written, then one
+ * thread gives the error at the same place. */
+Test(split, ring_error_in_the_last_segment)
+{
+	gen(2000000, 43);
+	size_t len;
+	char *xml = tu_read_file(gen_path, &len);
+	char *at = xml + len - 1;
+	while (at > xml && strncmp(at, "</Deal>", 7) != 0)
+		at--;
+	cr_assert(at > xml + len / 2);
+	memcpy(at + 2, "Xxxx", 4);
+	FILE *f = fopen(gen_path, "w");
+	fwrite(xml, 1, len, f);
+	fclose(f);
+	free(xml);
+	struct capture c;
+	struct dm_split_stats st;
+	uint64_t peak;
+	int rc = ring(gen_path, 3, 4000, &c, &st, &peak);
+	cr_assert_eq(rc, DM_SPLIT_ONE_THREAD);
+	cr_assert(strstr(st.why, "segment ") && strstr(st.why, " failed"), "%s", st.why);
+	/* every segment before the failed one is written */
+	cr_assert_eq(st.segments, (unsigned)strtoul(st.why + strlen("segment "), NULL, 10));
+	cr_assert_gt(st.segments, 300);
+	written_is_a_prefix(gen_path, &c, &st);
+	free(c.data);
+	int really = 0;
+	same_as_one_thread(gen_path, 3, 4000, &really);
+	unlink(gen_path);
+}
+/* Short of memory anywhere (a budget too small for the segments, or the
+ * split's own allocations refused one by one): never more than the budget,
+ * never a crash, every byte back, and what was written before giving up is
+ * whole records of the one-thread output, for the one thread to go on. */
+Test(split, ring_short_of_memory)
+{
+	gen(1000000, 43);
+	int split_ok = 0, fell = 0;
+	for (uint64_t budget = 16u << 10; budget < (8u << 20); budget += budget / 3) {
+		struct capture c;
+		struct dm_split_stats st;
+		uint64_t peak;
+		int rc = ring_under(gen_path, 3, 3000, budget, 0, &c, &st, &peak);
+		cr_assert(rc == 0 || rc == DM_SPLIT_ONE_THREAD, "budget %llu: rc %d",
+		          (unsigned long long)budget, rc);
+		cr_assert_leq(peak, budget);
+		if (rc == 0) {
+			split_ok++;
+		} else {
+			fell++;
+			written_is_a_prefix(gen_path, &c, &st);
+		}
+		free(c.data);
+	}
+	cr_assert_gt(split_ok, 0);
+	cr_assert_gt(fell, 0);
+	for (long k = 1; k <= 8; k++) {
+		struct capture c;
+		struct dm_split_stats st;
+		uint64_t peak;
+		int rc = ring_under(gen_path, 2, 3000, 0, k, &c, &st, &peak);
+		cr_assert(rc == 0 || rc == DM_SPLIT_ONE_THREAD, "allocation %ld refused: rc %d", k, rc);
+		if (rc)
+			written_is_a_prefix(gen_path, &c, &st);
+		free(c.data);
+	}
+	unlink(gen_path);
 }
 #endif
