@@ -168,8 +168,13 @@ for i in range(2000):
         shutil.copyfile(sys.argv[1], "%s/f%02d.xml" % (d, j))
 PY
 # a signal before main has run can only end the process by its default
-# action: each delay counts from the moment the signals are blocked
-blocked() { grep -q '^SigBlk:.*[1-9a-f]' "/proc/$1/status" 2>/dev/null; }
+# action: each delay counts from the moment the signals are blocked. The
+# shell's child blocks signals of its own around the fork, before it execs
+# ddexmon: the mask counts only once the process is ddexmon (its comm).
+blocked() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$(basename "$DDEXMON" | cut -c1-15)" ] &&
+		grep -q '^SigBlk:.*[1-9a-f]' "/proc/$1/status" 2>/dev/null
+}
 for dly in 0 0.01 0.03 0.1 0.5; do
 	"$DDEXMON" run -r --no-records --set max_concurrent=1 --events walk.jsonl tree >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
