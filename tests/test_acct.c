@@ -9,6 +9,7 @@
 
 #include "acct.h"
 #include "acct_int.h"
+#include "teardown.h"
 
 /* Every test allocates through A; .fini insists it ends with nothing live. */
 static struct dm_acct *A;
@@ -23,11 +24,11 @@ static void teardown(void)
 {
 	struct dm_acct_stats st;
 	dm_acct_stats(A, &st);
-	cr_assert_eq(st.live, 0, "test left %llu bytes live", (unsigned long long)st.live);
+	TEARDOWN_CHECK(st.live == 0, "test left %llu bytes live", (unsigned long long)st.live);
 	for (int t = 0; t < DM_TAG_COUNT; t++) {
-		cr_assert_eq(st.tag[t].live, 0, "tag %s left %llu bytes live", dm_tag_name(t),
+		TEARDOWN_CHECK(st.tag[t].live == 0, "tag %s left %llu bytes live", dm_tag_name(t),
 		             (unsigned long long)st.tag[t].live);
-		cr_assert_eq(st.tag[t].allocs, st.tag[t].frees, "tag %s: %llu allocs, %llu frees",
+		TEARDOWN_CHECK(st.tag[t].allocs == st.tag[t].frees, "tag %s: %llu allocs, %llu frees",
 		             dm_tag_name(t), (unsigned long long)st.tag[t].allocs,
 		             (unsigned long long)st.tag[t].frees);
 	}

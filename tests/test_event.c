@@ -15,6 +15,7 @@
 #include "emit.h"
 #include "event.h"
 #include "session.h"
+#include "teardown.h"
 
 static struct dm_acct *A;
 static struct dm_buf B;
@@ -29,7 +30,7 @@ static void setup(void)
 static void teardown(void)
 {
 	dm_buf_fini(&B);
-	cr_assert_eq(dm_acct_live(A), 0, "output buffers leaked");
+	TEARDOWN_CHECK(dm_acct_live(A) == 0, "output buffers leaked");
 	dm_acct_free(A);
 }
 

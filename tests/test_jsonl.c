@@ -15,6 +15,7 @@
 #include "acct.h"
 #include "error.h"
 #include "jsonl.h"
+#include "teardown.h"
 
 static char dir[64];
 static struct dm_acct *ac;
@@ -30,7 +31,7 @@ static void setup(void)
 static void teardown(void)
 {
 	char cmd[128];
-	cr_expect_eq(dm_acct_live(ac), 0, "reader left %llu bytes allocated",
+	TEARDOWN_CHECK(dm_acct_live(ac) == 0, "reader left %llu bytes allocated",
 	             (unsigned long long)dm_acct_live(ac));
 	dm_acct_free(ac);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

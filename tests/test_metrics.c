@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "teardown.h"
+
 static struct dm_acct *acct;
 static struct dm_buf out;
 
@@ -21,7 +23,7 @@ static void setup(void)
 static void teardown(void)
 {
 	dm_buf_fini(&out);
-	cr_expect_eq(dm_acct_live(acct), 0, "the formatter leaves nothing allocated");
+	TEARDOWN_CHECK(dm_acct_live(acct) == 0, "the formatter leaves nothing allocated");
 	dm_acct_free(acct);
 }
 

@@ -7,6 +7,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "teardown.h"
+
 static struct dm_acct *acct;
 
 static void setup(void)
@@ -17,7 +19,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	cr_assert_eq(dm_acct_live(acct), 0, "%llu bytes still live",
+	TEARDOWN_CHECK(dm_acct_live(acct) == 0, "%llu bytes still live",
 	             (unsigned long long)dm_acct_live(acct));
 	dm_acct_free(acct);
 }
@@ -413,7 +415,7 @@ static void input_setup(void)
 
 static void input_teardown(void)
 {
-	cr_assert_eq(dm_acct_live(pacct), 0, "%llu bytes still live",
+	TEARDOWN_CHECK(dm_acct_live(pacct) == 0, "%llu bytes still live",
 	             (unsigned long long)dm_acct_live(pacct));
 	dm_acct_free(pacct);
 	free(doc);

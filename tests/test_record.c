@@ -11,6 +11,7 @@
 #include "acct.h"
 #include "buf.h"
 #include "record.h"
+#include "teardown.h"
 
 /* ---- durations ---------------------------------------------------------- */
 
@@ -83,7 +84,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	cr_assert_eq(dm_acct_live(A), 0, "buffers left live");
+	TEARDOWN_CHECK(dm_acct_live(A) == 0, "buffers left live");
 	dm_acct_free(A);
 }
 

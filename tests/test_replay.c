@@ -19,6 +19,7 @@
 #include "recorder.h"
 #include "replay.h"
 #include "session.h"
+#include "teardown.h"
 
 static char dir[64];
 static struct dm_acct *ac;
@@ -34,7 +35,7 @@ static void setup(void)
 static void teardown(void)
 {
 	char cmd[128];
-	cr_expect_eq(dm_acct_live(ac), 0, "%llu bytes left allocated",
+	TEARDOWN_CHECK(dm_acct_live(ac) == 0, "%llu bytes left allocated",
 	             (unsigned long long)dm_acct_live(ac));
 	dm_acct_free(ac);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

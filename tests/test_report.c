@@ -16,6 +16,7 @@
 #include "report.h"
 #include "report_draw.h"
 #include "report_int.h"
+#include "teardown.h"
 
 static char dir[64];
 static struct dm_acct *ac;
@@ -30,7 +31,7 @@ static void setup(void)
 static void teardown(void)
 {
 	char cmd[128];
-	cr_expect_eq(dm_acct_live(ac), 0);
+	TEARDOWN_CHECK(dm_acct_live(ac) == 0, "left allocated");
 	dm_acct_free(ac);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
