@@ -709,6 +709,36 @@ Test(files, footer_follows_the_mode)
 	draw(120, 40);
 	cr_assert(strstr(text[39], "T tune"), "the files' footer names T: %s", text[39]);
 	done();
+	failing_model();
+	m->bar_mode = DM_TUI_MODE_WATCH;
+	draw(80, 24);
+	cr_assert(strstr(text[23], "e export") && strstr(text[23], "z zoom") &&
+	          strstr(text[23], "q quit"), "%s", text[23]);
+	cr_assert_null(strstr(text[23], "chunk"), "%s", text[23]);
+	cr_assert_null(strstr(text[23], "T tune"), "%s", text[23]);
+	done();
+}
+
+/* Watching another process, the key bar offers no key that the watch
+ * then refuses as acting on ddexmon's own parse, while the files' bar
+ * does have such keys (so the check can tell them apart). */
+Test(files, watch_bar_names_only_keys_that_apply)
+{
+	const struct dm_tui_keyhelp *k;
+	size_t n = dm_tui_key_bar(DM_TUI_MODE_WATCH, &k);
+	cr_assert_gt(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		int key = strcmp(k[i].keys, "Tab") == 0 ? '\t' : (unsigned char)k[i].keys[0];
+		enum dm_tui_action a = dm_tui_key_action(key);
+		cr_assert_neq(a, DM_TUI_A_NONE, "%s is bound", k[i].keys);
+		cr_assert_not(dm_tui_action_parser_only(a), "%s is refused when watching", k[i].keys);
+	}
+	size_t refused = 0;
+	n = dm_tui_key_bar(DM_TUI_MODE_FILES, &k);
+	for (size_t i = 0; i < n; i++)
+		if (k[i].bar && dm_tui_action_parser_only(dm_tui_key_action((unsigned char)k[i].keys[0])))
+			refused++;
+	cr_assert_geq(refused, 4, "the files' bar has the parser's keys");
 }
 
 Test(files, log_scrolls_back)

@@ -235,19 +235,10 @@ static int needs_run(enum dm_tui_action a)
 	       a == DM_TUI_A_HEAP_REPORT || a == DM_TUI_A_LEAK || a == DM_TUI_A_EXPORT;
 }
 
-/* The keys that act on our own parse, which another process does not have. */
-static int parser_only(enum dm_tui_action a)
-{
-	return a == DM_TUI_A_CHUNK_UP || a == DM_TUI_A_CHUNK_DOWN || a == DM_TUI_A_BUFFER_UP ||
-	       a == DM_TUI_A_BUFFER_DOWN || a == DM_TUI_A_PROFILE || a == DM_TUI_A_PAUSE ||
-	       a == DM_TUI_A_RECLAIM || a == DM_TUI_A_SKIP || a == DM_TUI_A_ADD ||
-	       a == DM_TUI_A_LEAK || a == DM_TUI_A_TUNE;
-}
-
 void dm_tui_act(struct dm_tui_dash *d, enum dm_tui_action a)
 {
 	struct dm_tui_model *m = d->m;
-	if (m->watch_pid > 0 && parser_only(a)) {
+	if (m->watch_pid > 0 && dm_tui_action_parser_only(a)) {
 		dm_tui_model_log(m, DM_TUI_WARN,
 		                 "does not apply when watching process %ld: that key acts on "
 		                 "ddexmon's own parse",

@@ -183,6 +183,7 @@ static void draw(struct dm_tui_dash *d)
 	                        : d->help  ? DM_TUI_MODE_HELP
 	                        : d->tune  ? DM_TUI_MODE_TUNE
 	                        : d->replay && d->m->mode == DM_TUI_MODE_FILES ? DM_TUI_MODE_REPLAY
+	                        : d->m->watch_pid > 0 && d->m->mode == DM_TUI_MODE_FILES ? DM_TUI_MODE_WATCH
 	                                   : d->m->mode;
 	if (bar != d->m->bar_mode) {
 		d->m->bar_mode = bar;

@@ -100,6 +100,12 @@ static const struct dm_tui_keyhelp bar_tune[] = {
 	{"Esc", "close (cancels)", NULL, NULL}, {"T", "cancel", NULL, NULL}, {"q", "quit", NULL, NULL},
 };
 
+/* another process: only what looks at the samples */
+static const struct dm_tui_keyhelp bar_watch[] = {
+	{"Tab", "log", NULL, NULL}, {"z", "zoom", NULL, NULL}, {"</>", "window", NULL, NULL},
+	{"e", "export", NULL, NULL}, {"?", "help", NULL, NULL}, {"q", "quit", NULL, NULL},
+};
+
 static const struct dm_tui_keyhelp bar_replay[] = {
 	{"space", "pause", NULL, NULL}, {"f/s", "faster/slower", NULL, NULL},
 	{"0/$", "start/end", NULL, NULL}, {"n", "next event", NULL, NULL},
@@ -119,10 +125,19 @@ size_t dm_tui_key_bar(enum dm_tui_focus mode, const struct dm_tui_keyhelp **out)
 		[DM_TUI_MODE_HELP] = {bar_help, sizeof bar_help / sizeof bar_help[0]},
 		[DM_TUI_MODE_REPLAY] = {bar_replay, sizeof bar_replay / sizeof bar_replay[0]},
 		[DM_TUI_MODE_TUNE] = {bar_tune, sizeof bar_tune / sizeof bar_tune[0]},
+		[DM_TUI_MODE_WATCH] = {bar_watch, sizeof bar_watch / sizeof bar_watch[0]},
 	};
 	if ((size_t)mode < sizeof bars / sizeof bars[0] && bars[mode].k) {
 		*out = bars[mode].k;
 		return bars[mode].n;
 	}
 	return dm_tui_key_help(out);
+}
+
+int dm_tui_action_parser_only(enum dm_tui_action a)
+{
+	return a == DM_TUI_A_CHUNK_UP || a == DM_TUI_A_CHUNK_DOWN || a == DM_TUI_A_BUFFER_UP ||
+	       a == DM_TUI_A_BUFFER_DOWN || a == DM_TUI_A_PROFILE || a == DM_TUI_A_PAUSE ||
+	       a == DM_TUI_A_RECLAIM || a == DM_TUI_A_SKIP || a == DM_TUI_A_ADD ||
+	       a == DM_TUI_A_LEAK || a == DM_TUI_A_TUNE;
 }

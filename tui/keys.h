@@ -14,6 +14,7 @@ enum dm_tui_focus {
 	DM_TUI_MODE_HELP,
 	DM_TUI_MODE_REPLAY,             /* footer only: the files, on a recording */
 	DM_TUI_MODE_TUNE,               /* footer only: the live tune's table is open */
+	DM_TUI_MODE_WATCH,              /* footer only: watching another process */
 };
 
 enum dm_tui_action {
@@ -63,5 +64,9 @@ size_t dm_tui_key_help(const struct dm_tui_keyhelp **out);
 /* The footer's entries for a mode (the help's for FILES); returns the
  * count. */
 size_t dm_tui_key_bar(enum dm_tui_focus mode, const struct dm_tui_keyhelp **out);
+
+/* Does the action act on ddexmon's own parse (refused when watching
+ * another process, which has none)? */
+int dm_tui_action_parser_only(enum dm_tui_action a);
 
 #endif

@@ -2,7 +2,8 @@
 # The dashboard on another process: `watch --pid` on a terminal (and
 # `tui --pid`) shows the chart, the leaks panel and the log for a leaking
 # child (tests/helpers/memgrow), the confirmation in the leaks panel, the
-# parser's keys refused as not applying, and q exits 0. About 15 s.
+# parser's keys refused as not applying and left off the key bar, and q
+# exits 0. About 15 s.
 set -u
 DDEXMON=${DDEXMON:-./ddexmon}
 MEMGROW=$(dirname "$DDEXMON")/tests/helpers/memgrow
@@ -24,6 +25,15 @@ if wait_for w "WATCHING" 3; then pass "the state is WATCHING while it runs"; els
 cap w | grep -q "budget" && { fail "a budget for another process"; cap w | grep budget; }
 cap w | grep -q "Files" && fail "a files panel for another process"
 cap w | grep -q "Allocations" && fail "an allocations panel for another process"
+# the key bar (bottom line) offers what applies to another process only
+bar=$(cap w | tail -n 1)
+case $bar in
+*"e export"*"q quit"*) pass "the key bar names the watch's keys" ;;
+*) fail "key bar: $bar" ;;
+esac
+case $bar in
+*chunk* | *profile* | *"T tune"* | *pause*) fail "the key bar offers parser keys: $bar" ;;
+esac
 if wait_for w "Leaks.*CONFIRMED" 20; then pass "the leaks panel shows the confirmation"; else fail "not confirmed"; fi
 if wait_for w "LEAK CONFIRMED" 2; then pass "the log shows the confirmation"; else fail "no log line"; fi
 tmux -S "$SOCK" send-keys -t w '+'
