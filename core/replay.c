@@ -93,6 +93,9 @@ static void sample(const struct dm_jsonl *r, struct dm_replay_event *o)
 	s->wall_ms = o->ev.wall_ms;
 	s->rss = u64(r, "rss");
 	s->rss_peak = u64(r, "rss_peak");
+	s->rss_anon = u64(r, "rss_anon");      /* 0 in recordings older than the split */
+	s->rss_file = u64(r, "rss_file");
+	s->rss_shmem = u64(r, "rss_shmem");
 	s->mem_total = u64(r, "mem_total");
 	s->mem_available = u64(r, "mem_available");
 	s->mem_used_pct = num(r, 0, "mem_used_pct");

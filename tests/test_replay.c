@@ -87,6 +87,9 @@ static void record_all(struct dm_recorder *w, struct dm_config *cfg)
 	memset(&s, 0, sizeof s);
 	s.rss = 50u << 20;
 	s.rss_peak = 60u << 20;
+	s.rss_anon = 30u << 20;
+	s.rss_file = 19u << 20;
+	s.rss_shmem = 1u << 20;
 	s.acct.live = 1234567;
 	s.acct.peak = 2345678;
 	s.acct.tag[DM_TAG_PARSER].live = 4096;
@@ -173,6 +176,9 @@ static void round_trip(const char *name)
 			const struct dm_sample *s = ev->u.sample.sample;
 			cr_expect_eq(s->rss, 50u << 20);
 			cr_expect_eq(s->rss_peak, 60u << 20);
+			cr_expect_eq(s->rss_anon, 30u << 20);
+			cr_expect_eq(s->rss_file, 19u << 20);
+			cr_expect_eq(s->rss_shmem, 1u << 20);
 			cr_expect_eq(s->acct.live, 1234567);
 			cr_expect_eq(s->acct.peak, 2345678);
 			cr_expect_eq(s->acct.tag[DM_TAG_PARSER].live, 4096);
