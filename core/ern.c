@@ -642,10 +642,18 @@ int dm_ern_text(struct dm_ern *e, const char *s, size_t len, struct dm_error *er
 	struct capture *c = &e->caps[e->ncaps - 1];
 	if (c->closed || c->depth != e->depth)
 		return 0;
+	struct dm_buf *b = &e->arena;
+	/* room, and far from the 32-bit offsets' limit: one test and a copy
+	 * (dm_buf_put would read the failed flag again after its copy) */
+	if (b->cap - b->len >= len && b->len + len <= UINT32_MAX && !b->failed) {
+		dm_copy(b->data + b->len, s, len);
+		b->len += len;
+		return 0;
+	}
 	if (arena_full(e, len))
 		return record_too_large(err);
-	dm_buf_put(&e->arena, s, len);
-	if (e->arena.failed)
+	dm_buf_put(b, s, len);
+	if (b->failed)
 		return dm_error_set(err, DM_ENOMEM, "memory limit exceeded while building a record");
 	return 0;
 }
