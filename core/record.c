@@ -585,6 +585,9 @@ static void put_seconds(struct dm_buf *b, double v)
 #define NO_SLOT 0xFF
 static uint8_t slot_of[DM_REC_TYPES][DM_F_COUNT];
 static uint8_t kind_slot[DM_REC_TYPES], seconds_slot[DM_REC_TYPES];
+/* For the fast writer: a field's group, and (above) which of the
+ * plurals' fields it is, 1-based. */
+static uint8_t field_cls[DM_F_COUNT];
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
 static void build_slots(void)
@@ -592,6 +595,10 @@ static void build_slots(void)
 	memset(slot_of, NO_SLOT, sizeof slot_of);
 	memset(kind_slot, NO_SLOT, sizeof kind_slot);
 	memset(seconds_slot, NO_SLOT, sizeof seconds_slot);
+	for (unsigned f = 0; f < DM_F_COUNT; f++)
+		field_cls[f] = fields[f].group;
+	for (unsigned p = 0; p < sizeof plurals / sizeof *plurals; p++)
+		field_cls[plurals[p].field] |= (uint8_t)((p + 1) << 4);
 	for (unsigned t = 0; t < DM_REC_TYPES; t++)
 		for (unsigned s = 0; layouts[t][s] != X_END && s < SLOTS_MAX; s++) {
 			unsigned item = layouts[t][s];
@@ -638,8 +645,260 @@ static void find_spans(const struct dm_record *r, struct spans *sp)
 	sp->present = present;
 }
 
+/* ---- the common case, written in one go ------------------------------
+ *
+ * Most records hold a few dozen values, each sub-object's values in one
+ * run with nothing repeated that the JSON would show twice. For those, one
+ * pass over the values files each under its slot, one check makes room for
+ * the longest JSON the record could make (every byte escaped), and the
+ * writers below fill the buffer without looking at its size again. Any
+ * record that does not fit that shape is written by the general writer
+ * above; the two must give the same bytes (test_record checks both). */
+#define FAST_VALUES 512            /* more values: the general writer */
+#define FAST_NONE 0xFFFF
+#define FAST_VALUE_ROOM (2 * KEY_ROOM + 32)   /* a value's keys and punctuation */
+
+struct fast {
+	uint16_t head[SLOTS_MAX], next[FAST_VALUES];
+	uint32_t present;
+	const char *aend;              /* end of the last value's text */
+};
+
+/* The first plain bytes of s (n of them) copied to o, as
+ * dm_json_copy_plain, but a value of up to 16 or 32 bytes with as many
+ * of the arena from its start is read as whole 16-byte loads (o has room
+ * for them). */
+HOT size_t fast_copy(char *o, const char *s, size_t n, const char *aend)
+{
+#if defined(__SSE2__)
+	if (n <= 16 && aend - s >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		unsigned m = dm_json_not_plain16(v) & ((1u << n) - 1);
+		return m ? (size_t)__builtin_ctz(m) : n;
+	}
+	if (n <= 32 && aend - s >= 32) {
+		__m128i lo = _mm_loadu_si128((const __m128i *)(const void *)s);
+		__m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+		_mm_storeu_si128((__m128i *)(void *)o, lo);
+		_mm_storeu_si128((__m128i *)(void *)(o + 16), hi);
+		uint64_t m = dm_json_not_plain16(lo) | (uint64_t)dm_json_not_plain16(hi) << 16;
+		m &= (1ull << n) - 1;
+		return m ? (size_t)__builtin_ctzll(m) : n;
+	}
+#endif
+	(void)aend;
+	return dm_json_copy_plain(o, s, n);
+}
+
+/* A value's text at o, as text_at. */
+HOT char *fast_text(struct dm_buf *b, char *o, const char *s, size_t n, unsigned fmt,
+                    const char *aend)
+{
+	if (fmt != F_STR && (fmt == F_NUM ? is_json_number(s, n) : is_json_bool(s, n))) {
+		memcpy(o, s, n);
+		return o + n;
+	}
+	*o++ = '"';
+	size_t k = fast_copy(o, s, n, aend);
+	/* (there is room for the rest escaped: dm_buf_json_rest does not grow b) */
+	o = k == n ? o + n : dm_buf_json_rest(b, o + k, s + k, s + n);
+	*o++ = '"';
+	return o;
+}
+
+HOT char *fast_key(char *o, const struct member_key *k, int first)
+{
+	memcpy(o, k->s + first, KEY_ROOM);
+	return o + k->n - first;
+}
+
+/* One pass: each value under its slot, in document order; the room the
+ * record may need. 0 when the record is not one for the fast writer. */
+static int fast_plan(const struct dm_record *r, struct fast *f, size_t *need)
+{
+	if (r->type == DM_REC_HEADER || r->type == DM_REC_DEAL || r->nvalues > FAST_VALUES)
+		return 0;
+	const uint8_t *slot = slot_of[r->type];
+	uint16_t tail[SLOTS_MAX];
+	/* per group: the instance being read (+1, 0 for none) and its values */
+	uint32_t ginst[DM_G_COUNT] = {0}, gcount[DM_G_COUNT] = {0};
+	/* the last instance (+1) with a name or role that a second one of
+	 * would make plural */
+	uint32_t plural[3] = {0};
+	uint32_t present = 0;
+	size_t text = 0, end = 0;
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct dm_value *v = &r->values[i];
+		unsigned s = slot[v->field];
+		if (s == NO_SLOT)
+			continue;
+		unsigned c = field_cls[v->field];
+		if (c) {
+			/* instances one after another, none too big to sort, and
+			 * no sub-object field that would need a plural */
+			unsigned g = c & 15;
+			if (v->inst + 1 != ginst[g]) {
+				if (v->inst + 1 < ginst[g])
+					return 0;
+				ginst[g] = v->inst + 1;
+				gcount[g] = 0;
+			}
+			if (++gcount[g] > INST_MAX)
+				return 0;
+			if (c >> 4) {
+				if (plural[(c >> 4) - 1] == v->inst + 1)
+					return 0;
+				plural[(c >> 4) - 1] = v->inst + 1;
+			}
+		}
+		if (!(present & (1u << s))) {
+			present |= 1u << s;
+			f->head[s] = (uint16_t)i;
+		} else {
+			f->next[tail[s]] = (uint16_t)i;
+		}
+		tail[s] = (uint16_t)i;
+		f->next[i] = FAST_NONE;
+		text += v->len;
+		if (v->off + v->len > end)
+			end = v->off + v->len;
+	}
+	if (kind_slot[r->type] != NO_SLOT)
+		present |= 1u << kind_slot[r->type];
+	if (seconds_slot[r->type] != NO_SLOT && r->duration_seconds >= 0)
+		present |= 1u << seconds_slot[r->type];
+	f->present = present;
+	f->aend = r->arena + end;
+	/* every byte escaped (\u00XX) at worst; put_seconds' longest form */
+	*need = 1024 + 6 * r->kind_len + r->nvalues * FAST_VALUE_ROOM + 6 * text;
+	return 1;
+}
+
+
+/* A group's instances, from its slot's list, as put_group writes them. */
+static char *fast_group(struct dm_buf *b, char *o, const struct dm_record *r,
+                        const struct fast *f, unsigned g, unsigned t)
+{
+	const struct dm_value *vals = r->values;
+	o = fast_key(o, &group_json[g], 0);
+	*o++ = '[';
+	for (int n = 0; t != FAST_NONE; n++) {
+		uint32_t k = vals[t].inst;
+		uint32_t idx[INST_MAX];
+		size_t nidx = 0;
+		for (; t != FAST_NONE && vals[t].inst == k; t = f->next[t]) {
+			unsigned fld = vals[t].field;
+			size_t j = nidx++;
+			for (; j > 0 && vals[idx[j - 1]].field > fld; j--)
+				idx[j] = idx[j - 1];
+			idx[j] = t;
+		}
+		if (n)
+			*o++ = ',';
+		*o++ = '{';
+		unsigned prev = DM_F_NONE;
+		int open = 0, first = 1;
+		for (size_t i = 0; i < nidx; i++) {
+			const struct dm_value *v = &vals[idx[i]];
+			unsigned fld = v->field;
+			const struct field_meta *m = &fields[fld];
+			if (fld == prev) {
+				if (!m->multi)
+					continue;
+				*o++ = ',';
+			} else {
+				if (open)
+					*o++ = ']';
+				o = fast_key(o, &m->json, first);
+				first = 0;
+				if ((open = m->multi) != 0)
+					*o++ = '[';
+			}
+			o = fast_text(b, o, r->arena + v->off, v->len, m->fmt, f->aend);
+			prev = fld;
+		}
+		if (open)
+			*o++ = ']';
+		*o++ = '}';
+	}
+	*o++ = ']';
+	return o;
+}
+
+/* A top-level field of all values: an array, references without repeats. */
+static char *fast_array(struct dm_buf *b, char *o, const struct dm_record *r,
+                        const struct fast *f, unsigned fld, unsigned t)
+{
+	const struct field_meta *m = &fields[fld];
+	int dedupe = fld == DM_F_RESOURCE_REF || fld == DM_F_RELEASE_REF;
+	unsigned t0 = t;
+	o = fast_key(o, &m->json, 0);
+	*o++ = '[';
+	for (; t != FAST_NONE; t = f->next[t]) {
+		const struct dm_value *v = &r->values[t];
+		if (t != t0) {
+			if (dedupe) {
+				int seen = 0;
+				for (unsigned u = t0; u != t && !seen; u = f->next[u]) {
+					const struct dm_value *w = &r->values[u];
+					seen = w->len == v->len &&
+					       memcmp(r->arena + w->off, r->arena + v->off, v->len) == 0;
+				}
+				if (seen)
+					continue;
+			}
+			*o++ = ',';
+		}
+		o = fast_text(b, o, r->arena + v->off, v->len, m->fmt, f->aend);
+	}
+	*o++ = ']';
+	return o;
+}
+
+static void fast_write(const struct dm_record *r, struct dm_buf *b, const struct fast *f)
+{
+	char *o = b->data + b->len;
+	memcpy(o, opening[r->type].s, opening[r->type].n);
+	o += opening[r->type].n;
+	for (uint32_t bits = f->present; bits; bits &= bits - 1) {
+		unsigned s = (unsigned)__builtin_ctz(bits);
+		unsigned item = layouts[r->type][s];
+		if (item == X_KIND) {
+			o = fast_key(o, &kind_key, 0);
+			o = fast_text(b, o, r->kind, r->kind_len, F_STR, r->kind);
+		} else if (item == X_SECONDS) {
+			b->len = (size_t)(o - b->data);
+			int first = 0;
+			dm_buf_json_keyn(b, "duration_seconds", 16, &first);
+			put_seconds(b, r->duration_seconds);
+			o = b->data + b->len;
+		} else if (item & 0x100) {
+			o = fast_group(b, o, r, f, item & 0xFF, f->head[s]);
+		} else if (fields[item].multi) {
+			o = fast_array(b, o, r, f, item, f->head[s]);
+		} else {
+			const struct dm_value *v = &r->values[f->head[s]];
+			const struct member_key *k = &fields[item].json;
+			if (item == DM_F_SUBTYPE)
+				k = r->type == DM_REC_RELEASE ? &release_type : &resource_type;
+			o = fast_key(o, k, 0);
+			o = fast_text(b, o, r->arena + v->off, v->len, fields[item].fmt, f->aend);
+		}
+	}
+	*o++ = '}';
+	b->len = (size_t)(o - b->data);
+}
+
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 {
+	pthread_once(&slots_once, build_slots);
+	struct fast f;
+	size_t need;
+	if (fast_plan(r, &f, &need) && !b->failed && b->cap - b->len >= need) {
+		fast_write(r, b, &f);
+		return 0;
+	}
 	int first = 0;
 	dm_buf_put(b, opening[r->type].s, opening[r->type].n);
 	if (r->type == DM_REC_HEADER) {
