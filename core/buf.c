@@ -19,6 +19,8 @@ void dm_buf_fini(struct dm_buf *b)
 	dm_acct_dealloc(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	dm_acct_dealloc(b->memo);
+	b->memo = NULL;
 }
 
 int dm_buf_reserve(struct dm_buf *b, size_t n)

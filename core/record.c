@@ -715,7 +715,7 @@ HOT char *fast_key(char *o, const struct member_key *k, int first)
 
 /* One pass: each value under its slot, in document order; the room the
  * record may need. 0 when the record is not one for the fast writer. */
-static int fast_plan(const struct dm_record *r, struct fast *f, size_t *need)
+static int fast_slots(const struct dm_record *r, struct fast *f, size_t *need)
 {
 	if (r->type == DM_REC_HEADER || r->type == DM_REC_DEAL || r->nvalues > FAST_VALUES)
 		return 0;
@@ -776,11 +776,118 @@ static int fast_plan(const struct dm_record *r, struct fast *f, size_t *need)
 }
 
 
-/* A group's instances, from its slot's list, as put_group writes them. */
-static char *fast_group(struct dm_buf *b, char *o, const struct dm_record *r,
-                        const struct fast *f, unsigned g, unsigned t)
+/* ---- plans: what the fast writer did for a record of one shape --------
+ *
+ * Records of one file mostly come in a few shapes (the same fields in the
+ * same instances). Whatever the fast writer writes for a shape, between
+ * the texts of the values, is the same bytes in the same order: a plan
+ * keeps them, with which text goes after each, and the next record of
+ * that shape is written from it. A plan depends on nothing but the shape
+ * (type, the field and instance of every value, whether it has seconds);
+ * what depends on the texts (numbers, repeated references, escapes) is
+ * decided for each record again. Plans live in the buffer's memo. */
+#define PLANS 8
+#define PLAN_VALUES 64
+#define PLAN_STEPS (PLAN_VALUES + 2)  /* the values, kind and seconds */
+#define PLAN_BYTES 1024
+
+enum { S_VALUE, S_KIND, S_SECONDS, S_DEDUPE /* a value left out if a repeat */ };
+
+struct step {
+	uint16_t val;                /* the value (S_VALUE, S_DEDUPE) */
+	uint16_t pre_off;            /* what goes before it, in bytes[] */
+	uint8_t pre_len, what, fmt;
+	uint8_t from;                /* S_DEDUPE: the step of its array's first */
+};
+
+struct plan {
+	uint64_t hash;
+	uint32_t age;                /* 0: empty */
+	uint8_t type, seconds;
+	uint16_t nvalues, nsteps, nbytes, end_off, end_len;
+	uint64_t shape[PLAN_VALUES];
+	struct step steps[PLAN_STEPS];
+	char bytes[PLAN_BYTES + 32]; /* (a prefix is read 32 bytes at a time) */
+};
+
+struct memo {
+	uint32_t clock;
+	struct plan plans[PLANS];
+};
+
+/* A value's field and instance as one word (the pad left out). */
+static inline uint64_t shape_of(const struct dm_value *v)
 {
-	const struct dm_value *vals = r->values;
+	uint64_t w;
+	memcpy(&w, v, sizeof w);
+	return w & 0xFFFFFFFF0000FFFFull;
+}
+
+/* The plan being taken while the fast writer runs (b->data does not move
+ * then: there is room for everything). */
+struct taking {
+	struct plan *p;
+	const char *base;
+	size_t last;                 /* offset after the last text written */
+	int ok;
+};
+
+/* Note a step: what was written since the last text, or lit. */
+static void take_step(struct taking *t, const char *o, unsigned what, unsigned val,
+                      unsigned fmt, unsigned from, const char *lit)
+{
+	struct plan *p = t->p;
+	const char *pre = lit ? lit : t->base + t->last;
+	size_t n = lit ? strlen(lit) : (size_t)(o - pre);
+	if (!t->ok || p->nsteps >= PLAN_STEPS || n > 255 || p->nbytes + n > PLAN_BYTES) {
+		t->ok = 0;
+		return;
+	}
+	struct step *s = &p->steps[p->nsteps++];
+	*s = (struct step){(uint16_t)val, p->nbytes, (uint8_t)n, (uint8_t)what, (uint8_t)fmt,
+	                   (uint8_t)from};
+	memcpy(p->bytes + p->nbytes, pre, n);
+	p->nbytes = (uint16_t)(p->nbytes + n);
+}
+
+/* A step's text at o. */
+HOT char *step_text(struct dm_buf *b, const struct dm_record *r, char *o, unsigned what,
+                    unsigned val, unsigned fmt, const char *aend)
+{
+	if (what == S_KIND)
+		return fast_text(b, o, r->kind, r->kind_len, F_STR, r->kind);
+	if (what == S_SECONDS) {
+		b->len = (size_t)(o - b->data);
+		put_seconds(b, r->duration_seconds);
+		return b->data + b->len;
+	}
+	const struct dm_value *v = &r->values[val];
+	return fast_text(b, o, r->arena + v->off, v->len, fmt, aend);
+}
+
+struct fast_writer {
+	struct dm_buf *b;
+	const struct dm_record *r;
+	const struct fast *f;
+	struct taking *take;         /* NULL: no plan taken */
+};
+
+HOT char *fast_step(const struct fast_writer *w, char *o, unsigned what, unsigned val,
+                    unsigned fmt, unsigned from)
+{
+	if (w->take)
+		take_step(w->take, o, what, val, fmt, from, NULL);
+	o = step_text(w->b, w->r, o, what, val, fmt, w->f->aend);
+	if (w->take)
+		w->take->last = (size_t)(o - w->take->base);
+	return o;
+}
+
+/* A group's instances, from its slot's list, as put_group writes them. */
+static char *fast_group(const struct fast_writer *w, char *o, unsigned g, unsigned t)
+{
+	const struct dm_value *vals = w->r->values;
+	const struct fast *f = w->f;
 	o = fast_key(o, &group_json[g], 0);
 	*o++ = '[';
 	for (int n = 0; t != FAST_NONE; n++) {
@@ -800,8 +907,7 @@ static char *fast_group(struct dm_buf *b, char *o, const struct dm_record *r,
 		unsigned prev = DM_F_NONE;
 		int open = 0, first = 1;
 		for (size_t i = 0; i < nidx; i++) {
-			const struct dm_value *v = &vals[idx[i]];
-			unsigned fld = v->field;
+			unsigned fld = vals[idx[i]].field;
 			const struct field_meta *m = &fields[fld];
 			if (fld == prev) {
 				if (!m->multi)
@@ -815,7 +921,7 @@ static char *fast_group(struct dm_buf *b, char *o, const struct dm_record *r,
 				if ((open = m->multi) != 0)
 					*o++ = '[';
 			}
-			o = fast_text(b, o, r->arena + v->off, v->len, m->fmt, f->aend);
+			o = fast_step(w, o, S_VALUE, idx[i], m->fmt, 0);
 			prev = fld;
 		}
 		if (open)
@@ -826,38 +932,48 @@ static char *fast_group(struct dm_buf *b, char *o, const struct dm_record *r,
 	return o;
 }
 
-/* A top-level field of all values: an array, references without repeats. */
-static char *fast_array(struct dm_buf *b, char *o, const struct dm_record *r,
-                        const struct fast *f, unsigned fld, unsigned t)
+/* Is the text of value v that of one of the values u? (references: a
+ * repeat is left out) */
+static int repeat_of(const struct dm_record *r, const struct dm_value *v, const struct dm_value *u)
 {
+	return u->len == v->len && memcmp(r->arena + u->off, r->arena + v->off, v->len) == 0;
+}
+
+/* A top-level field of all values: an array, references without repeats. */
+static char *fast_array(const struct fast_writer *w, char *o, unsigned fld, unsigned t)
+{
+	const struct dm_record *r = w->r;
 	const struct field_meta *m = &fields[fld];
 	int dedupe = fld == DM_F_RESOURCE_REF || fld == DM_F_RELEASE_REF;
-	unsigned t0 = t;
+	unsigned t0 = t, from = w->take ? w->take->p->nsteps : 0;
 	o = fast_key(o, &m->json, 0);
 	*o++ = '[';
-	for (; t != FAST_NONE; t = f->next[t]) {
-		const struct dm_value *v = &r->values[t];
-		if (t != t0) {
-			if (dedupe) {
-				int seen = 0;
-				for (unsigned u = t0; u != t && !seen; u = f->next[u]) {
-					const struct dm_value *w = &r->values[u];
-					seen = w->len == v->len &&
-					       memcmp(r->arena + w->off, r->arena + v->off, v->len) == 0;
-				}
-				if (seen)
-					continue;
+	o = fast_step(w, o, S_VALUE, t, m->fmt, 0);
+	for (t = w->f->next[t]; t != FAST_NONE; t = w->f->next[t]) {
+		if (dedupe) {
+			int seen = 0;
+			for (unsigned u = t0; u != t && !seen; u = w->f->next[u])
+				seen = repeat_of(r, &r->values[t], &r->values[u]);
+			if (seen) {
+				if (w->take)
+					take_step(w->take, o, S_DEDUPE, t, m->fmt, from, ",");
+				continue;
 			}
-			*o++ = ',';
 		}
-		o = fast_text(b, o, r->arena + v->off, v->len, m->fmt, f->aend);
+		*o++ = ',';
+		o = fast_step(w, o, dedupe ? S_DEDUPE : S_VALUE, t, m->fmt, from);
 	}
 	*o++ = ']';
 	return o;
 }
 
-static void fast_write(const struct dm_record *r, struct dm_buf *b, const struct fast *f)
+static const struct member_key seconds_key = MKEY("duration_seconds");
+
+static void fast_write(const struct fast_writer *w)
 {
+	const struct dm_record *r = w->r;
+	const struct fast *f = w->f;
+	struct dm_buf *b = w->b;
 	char *o = b->data + b->len;
 	memcpy(o, opening[r->type].s, opening[r->type].n);
 	o += opening[r->type].n;
@@ -866,39 +982,151 @@ static void fast_write(const struct dm_record *r, struct dm_buf *b, const struct
 		unsigned item = layouts[r->type][s];
 		if (item == X_KIND) {
 			o = fast_key(o, &kind_key, 0);
-			o = fast_text(b, o, r->kind, r->kind_len, F_STR, r->kind);
+			o = fast_step(w, o, S_KIND, 0, F_STR, 0);
 		} else if (item == X_SECONDS) {
-			b->len = (size_t)(o - b->data);
-			int first = 0;
-			dm_buf_json_keyn(b, "duration_seconds", 16, &first);
-			put_seconds(b, r->duration_seconds);
-			o = b->data + b->len;
+			o = fast_key(o, &seconds_key, 0);
+			o = fast_step(w, o, S_SECONDS, 0, F_NUM, 0);
 		} else if (item & 0x100) {
-			o = fast_group(b, o, r, f, item & 0xFF, f->head[s]);
+			o = fast_group(w, o, item & 0xFF, f->head[s]);
 		} else if (fields[item].multi) {
-			o = fast_array(b, o, r, f, item, f->head[s]);
+			o = fast_array(w, o, item, f->head[s]);
 		} else {
-			const struct dm_value *v = &r->values[f->head[s]];
 			const struct member_key *k = &fields[item].json;
 			if (item == DM_F_SUBTYPE)
 				k = r->type == DM_REC_RELEASE ? &release_type : &resource_type;
 			o = fast_key(o, k, 0);
-			o = fast_text(b, o, r->arena + v->off, v->len, fields[item].fmt, f->aend);
+			o = fast_step(w, o, S_VALUE, f->head[s], fields[item].fmt, 0);
 		}
 	}
 	*o++ = '}';
+	if (w->take) {
+		struct taking *t = w->take;
+		struct plan *p = t->p;
+		size_t n = (size_t)(o - (t->base + t->last));
+		if (p->nbytes + n > PLAN_BYTES) {
+			t->ok = 0;
+		} else {
+			memcpy(p->bytes + p->nbytes, t->base + t->last, n);
+			p->end_off = p->nbytes;
+			p->end_len = (uint16_t)n;
+			p->nbytes = (uint16_t)(p->nbytes + n);
+		}
+	}
 	b->len = (size_t)(o - b->data);
+}
+
+/* n bytes of a plan at o: 32 at a time (o has room; the plan's bytes are
+ * padded). */
+HOT char *put_pre(char *o, const char *p, size_t n)
+{
+	if (n <= 32)
+		memcpy(o, p, 32);
+	else
+		memcpy(o, p, n);
+	return o + n;
+}
+
+static void plan_write(const struct plan *p, const struct dm_record *r, struct dm_buf *b,
+                       const char *aend)
+{
+	char *o = b->data + b->len;
+	for (unsigned i = 0; i < p->nsteps; i++) {
+		const struct step *s = &p->steps[i];
+		if (s->what == S_DEDUPE) {
+			int seen = 0;
+			for (unsigned j = s->from; j < i && !seen; j++)
+				seen = repeat_of(r, &r->values[s->val], &r->values[p->steps[j].val]);
+			if (seen)
+				continue;
+		}
+		o = put_pre(o, p->bytes + s->pre_off, s->pre_len);
+		o = step_text(b, r, o, s->what, s->val, s->fmt, aend);
+	}
+	o = put_pre(o, p->bytes + p->end_off, p->end_len);
+	b->len = (size_t)(o - b->data);
+}
+
+/* The fast writers for r: 1 when they wrote it, 0 when r is for the
+ * general one, -1 when the plans could not be had. The plans are made
+ * with the first record that can use them; doing without them when acct
+ * refuses would let a larger budget fail where a smaller one passed (the
+ * plans taking what the parse needed later), so a refusal is a failed
+ * append like any other. */
+static int fast_to_json(const struct dm_record *r, struct dm_buf *b)
+{
+	if (r->type == DM_REC_HEADER || r->type == DM_REC_DEAL || b->failed)
+		return 0;
+	int seconds = seconds_slot[r->type] != NO_SLOT && r->duration_seconds >= 0;
+	struct memo *m = NULL;
+	if (r->nvalues <= PLAN_VALUES) {
+		if (!b->memo && !(b->memo = dm_acct_calloc(b->acct, b->tag, 1, sizeof(struct memo)))) {
+			b->failed = 1;
+			return -1;
+		}
+		m = b->memo;
+	}
+	struct plan *victim = NULL;
+	uint64_t h = 0;
+	if (m) {
+		h = (uint64_t)r->type << 1 | (uint64_t)seconds;
+		size_t text = 0, end = 0;
+		for (size_t i = 0; i < r->nvalues; i++) {
+			const struct dm_value *v = &r->values[i];
+			h = (h ^ shape_of(v)) * 0x100000001b3ull;
+			text += v->len;
+			if (v->off + v->len > end)
+				end = v->off + v->len;
+		}
+		size_t need = 1024 + 6 * r->kind_len + r->nvalues * FAST_VALUE_ROOM + 6 * text;
+		for (int k = 0; k < PLANS; k++) {
+			struct plan *p = &m->plans[k];
+			if (p->age && p->hash == h && p->type == r->type && p->nvalues == r->nvalues &&
+			    p->seconds == seconds) {
+				size_t i = 0;
+				while (i < r->nvalues && p->shape[i] == shape_of(&r->values[i]))
+					i++;
+				if (i == r->nvalues) {
+					if (b->cap - b->len < need)
+						return 0;
+					p->age = ++m->clock;
+					plan_write(p, r, b, r->arena + end);
+					return 1;
+				}
+			}
+			if (!victim || p->age < victim->age)
+				victim = p;
+		}
+	}
+	struct fast f;
+	size_t need;
+	if (!fast_slots(r, &f, &need) || b->cap - b->len < need)
+		return 0;
+	struct taking t = {victim, b->data, b->len, victim != NULL};
+	struct fast_writer w = {b, r, &f, victim ? &t : NULL};
+	if (victim) {
+		victim->age = 0;
+		victim->nsteps = victim->nbytes = 0;
+		t.last = b->len;
+	}
+	fast_write(&w);
+	if (victim && t.ok) {
+		victim->hash = h;
+		victim->type = (uint8_t)r->type;
+		victim->seconds = (uint8_t)seconds;
+		victim->nvalues = (uint16_t)r->nvalues;
+		for (size_t i = 0; i < r->nvalues; i++)
+			victim->shape[i] = shape_of(&r->values[i]);
+		victim->age = ++m->clock;
+	}
+	return 1;
 }
 
 int dm_record_to_json(const struct dm_record *r, struct dm_buf *b)
 {
 	pthread_once(&slots_once, build_slots);
-	struct fast f;
-	size_t need;
-	if (fast_plan(r, &f, &need) && !b->failed && b->cap - b->len >= need) {
-		fast_write(r, b, &f);
-		return 0;
-	}
+	int fast = fast_to_json(r, b);
+	if (fast)
+		return fast > 0 ? 0 : -1;
 	int first = 0;
 	dm_buf_put(b, opening[r->type].s, opening[r->type].n);
 	if (r->type == DM_REC_HEADER) {
