@@ -172,17 +172,28 @@ char *dm_buf_json_rest(struct dm_buf *b, char *o, const char *s, const char *e)
 	/* Plain bytes and valid UTF-8 are copied as they are, so as long as
 	 * nothing grew, the room left is at least what remains plus one: the
 	 * copies write straight into the buffer. An escape or a replacement
-	 * makes room first. */
+	 * makes room first. Characters of several bytes (a whole name in
+	 * another script) are copied here one after another; a run of plain
+	 * bytes goes to dm_json_copy_plain. */
 	while (p < end) {
-		size_t l = *p >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 0;
+		unsigned c = *p;
+		size_t l = c >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 0;
 		if (l) {
-			memcpy(o, p, l);
+			o[0] = (char)c;
+			o[1] = (char)p[1];
+			if (l > 2) {
+				o[2] = (char)p[2];
+				if (l > 3)
+					o[3] = (char)p[3];
+			}
 			o += l;
 			p += l;
-		} else {
+			continue;
+		}
+		if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
 			/* grows the text: make room for it and the rest */
 			char esc[6];
-			size_t el = *p >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(*p, esc);
+			size_t el = c >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(c, esc);
 			p++;
 			b->len = (size_t)(o - b->data);
 			if (dm_buf_reserve(b, el + (size_t)(end - p) + 1) != 0)
@@ -190,6 +201,7 @@ char *dm_buf_json_rest(struct dm_buf *b, char *o, const char *s, const char *e)
 			o = b->data + b->len;
 			memcpy(o, esc, el);
 			o += el;
+			continue;
 		}
 		size_t k = dm_json_copy_plain(o, (const char *)p, (size_t)(end - p));
 		o += k;

@@ -313,14 +313,22 @@ static void put_element(struct dm_buf *b, const struct member_key *k, const char
 	done_at(b, text_at(b, o, s, n, fmt));
 }
 
+/* Has value v the text of value u? (a repeated reference is left out) */
+static int repeat_of(const struct dm_record *r, const struct dm_value *v, const struct dm_value *u)
+{
+	/* (references mostly differ in their last byte) */
+	return u->len == v->len &&
+	       (v->len == 0 || (r->arena[u->off + v->len - 1] == r->arena[v->off + v->len - 1] &&
+	                        memcmp(r->arena + u->off, r->arena + v->off, v->len) == 0));
+}
+
 /* Is v a repeat of an earlier value of the same field in [lo, i)? */
 static int seen_before(const struct dm_record *r, size_t lo, size_t i)
 {
 	const struct dm_value *v = &r->values[i];
 	for (size_t j = lo; j < i; j++) {
 		const struct dm_value *w = &r->values[j];
-		if (w->field == v->field && w->len == v->len &&
-		    memcmp(r->arena + w->off, r->arena + v->off, v->len) == 0)
+		if (w->field == v->field && repeat_of(r, v, w))
 			return 1;
 	}
 	return 0;
@@ -801,7 +809,6 @@ struct step {
 };
 
 struct plan {
-	uint64_t hash;
 	uint32_t age;                /* 0: empty */
 	uint8_t type, seconds;
 	uint16_t nvalues, nsteps, nbytes, end_off, end_len;
@@ -932,13 +939,6 @@ static char *fast_group(const struct fast_writer *w, char *o, unsigned g, unsign
 	return o;
 }
 
-/* Is the text of value v that of one of the values u? (references: a
- * repeat is left out) */
-static int repeat_of(const struct dm_record *r, const struct dm_value *v, const struct dm_value *u)
-{
-	return u->len == v->len && memcmp(r->arena + u->off, r->arena + v->off, v->len) == 0;
-}
-
 /* A top-level field of all values: an array, references without repeats. */
 static char *fast_array(const struct fast_writer *w, char *o, unsigned fld, unsigned t)
 {
@@ -1066,27 +1066,25 @@ static int fast_to_json(const struct dm_record *r, struct dm_buf *b)
 		m = b->memo;
 	}
 	struct plan *victim = NULL;
-	uint64_t h = 0;
 	if (m) {
-		h = (uint64_t)r->type << 1 | (uint64_t)seconds;
-		size_t text = 0, end = 0;
-		for (size_t i = 0; i < r->nvalues; i++) {
-			const struct dm_value *v = &r->values[i];
-			h = (h ^ shape_of(v)) * 0x100000001b3ull;
-			text += v->len;
-			if (v->off + v->len > end)
-				end = v->off + v->len;
-		}
-		size_t need = 1024 + 6 * r->kind_len + r->nvalues * FAST_VALUE_ROOM + 6 * text;
+		/* the plan of r's shape, if there is one: checked value by value
+		 * (and the room r needs counted on the way) */
 		for (int k = 0; k < PLANS; k++) {
 			struct plan *p = &m->plans[k];
-			if (p->age && p->hash == h && p->type == r->type && p->nvalues == r->nvalues &&
+			if (p->age && p->type == r->type && p->nvalues == r->nvalues &&
 			    p->seconds == seconds) {
-				size_t i = 0;
-				while (i < r->nvalues && p->shape[i] == shape_of(&r->values[i]))
-					i++;
+				size_t i = 0, text = 0, end = 0;
+				for (; i < r->nvalues; i++) {
+					const struct dm_value *v = &r->values[i];
+					if (p->shape[i] != shape_of(v))
+						break;
+					text += v->len;
+					if (v->off + v->len > end)
+						end = v->off + v->len;
+				}
 				if (i == r->nvalues) {
-					if (b->cap - b->len < need)
+					if (b->cap - b->len < 1024 + 6 * r->kind_len +
+					                        r->nvalues * FAST_VALUE_ROOM + 6 * text)
 						return 0;
 					p->age = ++m->clock;
 					plan_write(p, r, b, r->arena + end);
@@ -1110,7 +1108,6 @@ static int fast_to_json(const struct dm_record *r, struct dm_buf *b)
 	}
 	fast_write(&w);
 	if (victim && t.ok) {
-		victim->hash = h;
 		victim->type = (uint8_t)r->type;
 		victim->seconds = (uint8_t)seconds;
 		victim->nvalues = (uint16_t)r->nvalues;
