@@ -204,11 +204,17 @@ int dm_field_multi(enum dm_field f)
 
 const char *dm_record_get(const struct dm_record *r, enum dm_field f, size_t *len)
 {
-	for (size_t i = 0; i < r->nvalues; i++)
-		if (r->values[i].field == f) {
+	/* four at a time: most calls look through every value for a field the
+	 * record does not have */
+	const struct dm_value *v = r->values, *e = v + r->nvalues;
+	for (; e - v >= 4; v += 4)
+		if (v[0].field == f || v[1].field == f || v[2].field == f || v[3].field == f)
+			break;
+	for (; v < e; v++)
+		if (v->field == f) {
 			if (len)
-				*len = r->values[i].len;
-			return r->arena + r->values[i].off;
+				*len = v->len;
+			return r->arena + v->off;
 		}
 	return NULL;
 }
@@ -1032,6 +1038,17 @@ static void plan_write(const struct plan *p, const struct dm_record *r, struct d
 	char *o = b->data + b->len;
 	for (unsigned i = 0; i < p->nsteps; i++) {
 		const struct step *s = &p->steps[i];
+		if (s->what == S_VALUE && s->fmt == F_STR) {
+			/* most steps: a string */
+			const struct dm_value *v = &r->values[s->val];
+			o = put_pre(o, p->bytes + s->pre_off, s->pre_len);
+			const char *t = r->arena + v->off;
+			*o++ = '"';
+			size_t k = fast_copy(o, t, v->len, aend);
+			o = k == v->len ? o + k : dm_buf_json_rest(b, o + k, t + k, t + v->len);
+			*o++ = '"';
+			continue;
+		}
 		if (s->what == S_DEDUPE) {
 			int seen = 0;
 			for (unsigned j = s->from; j < i && !seen; j++)
@@ -1196,10 +1213,10 @@ static size_t iso_number(const char *s, size_t n, double *out, int *frac)
 
 int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
 {
-	/* designators in the only order ISO 8601 allows, and their lengths;
-	 * calendar units have no fixed length: a year counts 365 days and a
-	 * month 30, which is what a duration field can mean in ERN */
-	static const char order[] = "YMWDHMS";
+	/* designators in the only order ISO 8601 allows (YMWD, then after T
+	 * HMS), and their lengths; calendar units have no fixed length: a
+	 * year counts 365 days and a month 30, which is what a duration field
+	 * can mean in ERN */
 	static const double unit[] = {365.0 * 86400, 30.0 * 86400, 7.0 * 86400, 86400,
 	                              3600, 60, 1};
 	size_t i = 0;
@@ -1223,12 +1240,8 @@ int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
 			return -1; /* only the last component may have a fraction */
 		i += used;
 		char u = s[i++];
-		int k = -1;
-		for (int j = in_time ? 4 : 0; j < (in_time ? 7 : 4); j++)
-			if (order[j] == u) {
-				k = j;
-				break;
-			}
+		int k = in_time ? (u == 'H' ? 4 : u == 'M' ? 5 : u == 'S' ? 6 : -1)
+		                : (u == 'Y' ? 0 : u == 'M' ? 1 : u == 'W' ? 2 : u == 'D' ? 3 : -1);
 		if (k < 0 || k <= last)
 			return -1; /* unknown, repeated, or out of order */
 		last = k;
@@ -1239,8 +1252,11 @@ int dm_parse_iso_duration(const char *s, size_t n, double *seconds)
 	}
 	if (!parts || (in_time && !time_parts) || !isfinite(total))
 		return -1;
-	/* to the millisecond; past 1e15 a double has no milliseconds left and
-	 * total * 1000 could overflow */
-	*seconds = total < 1e15 ? round(total * 1000) / 1000 : total;
+	/* to the millisecond (a whole number of seconds is already); past
+	 * 1e15 a double has no milliseconds left and total * 1000 could
+	 * overflow */
+	if (total < 1e15 && (double)(int64_t)total != total)
+		total = round(total * 1000) / 1000;
+	*seconds = total;
 	return 0;
 }
