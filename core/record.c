@@ -731,9 +731,12 @@ HOT char *fast_key(char *o, const struct member_key *k, int first)
  * record may need. 0 when the record is not one for the fast writer. */
 static int fast_slots(const struct dm_record *r, struct fast *f, size_t *need)
 {
-	if (r->type == DM_REC_HEADER || r->type == DM_REC_DEAL || r->nvalues > FAST_VALUES)
+	if (r->type == DM_REC_HEADER || r->nvalues > FAST_VALUES)
 		return 0;
 	const uint8_t *slot = slot_of[r->type];
+	/* deals one after another (+1), and the ValidityPeriod of the current
+	 * one's start and end: a second one is for the general writer */
+	uint32_t deal = 0, period = 0;
 	uint16_t tail[SLOTS_MAX];
 	/* per group: the instance being read (+1, 0 for none) and its values */
 	uint32_t ginst[DM_G_COUNT] = {0}, gcount[DM_G_COUNT] = {0};
@@ -764,6 +767,21 @@ static int fast_slots(const struct dm_record *r, struct fast *f, size_t *need)
 				if (plural[(c >> 4) - 1] == v->inst + 1)
 					return 0;
 				plural[(c >> 4) - 1] = v->inst + 1;
+			}
+			if (g == DM_G_DEAL || g == DM_G_PRICE) {
+				uint32_t d = (g == DM_G_PRICE ? v->inst2 : v->inst) + 1;
+				if (d < deal)
+					return 0;
+				if (d != deal) {
+					deal = d;
+					period = 0;
+				}
+				if (v->field == DM_F_START || v->field == DM_F_END) {
+					if (!period)
+						period = v->inst2;
+					else if (v->inst2 != period)
+						return 0;
+				}
 			}
 		}
 		if (!(present & (1u << s))) {
@@ -896,19 +914,67 @@ HOT char *fast_step(const struct fast_writer *w, char *o, unsigned what, unsigne
 	return o;
 }
 
-/* A group's instances, from its slot's list, as put_group writes them. */
-static char *fast_group(const struct fast_writer *w, char *o, unsigned g, unsigned t)
+/* The deal a value of a deal's slot belongs to: a price's deal is its
+ * inst2. */
+static inline uint32_t deal_of(const struct dm_value *v)
+{
+	return fields[v->field].group == DM_G_PRICE ? v->inst2 : v->inst;
+}
+
+/* One instance's values (idx, in field order) as members of its object,
+ * as put_in_order writes them. */
+static char *fast_members(const struct fast_writer *w, char *o, const uint32_t *idx,
+                          size_t nidx, int *first)
+{
+	const struct dm_value *vals = w->r->values;
+	unsigned prev = DM_F_NONE;
+	int open = 0;
+	for (size_t i = 0; i < nidx; i++) {
+		unsigned fld = vals[idx[i]].field;
+		const struct field_meta *m = &fields[fld];
+		if (fld == prev) {
+			if (!m->multi)
+				continue;
+			*o++ = ',';
+		} else {
+			if (open)
+				*o++ = ']';
+			o = fast_key(o, &m->json, *first);
+			*first = 0;
+			if ((open = m->multi) != 0)
+				*o++ = '[';
+		}
+		o = fast_step(w, o, S_VALUE, idx[i], m->fmt, 0);
+		prev = fld;
+	}
+	if (open)
+		*o++ = ']';
+	return o;
+}
+
+/* A group's instances, from its slot's list, as put_group writes them:
+ * for deals, the values whose deal is the same, and within each its own
+ * fields and then its prices. */
+static char *fast_group(const struct fast_writer *w, char *o, unsigned g, unsigned t, int *first)
 {
 	const struct dm_value *vals = w->r->values;
 	const struct fast *f = w->f;
-	o = fast_key(o, &group_json[g], 0);
+	o = fast_key(o, &group_json[g], *first);
+	*first = 0;
 	*o++ = '[';
 	for (int n = 0; t != FAST_NONE; n++) {
-		uint32_t k = vals[t].inst;
+		uint32_t k = g == DM_G_DEAL ? deal_of(&vals[t]) : vals[t].inst;
 		uint32_t idx[INST_MAX];
 		size_t nidx = 0;
-		for (; t != FAST_NONE && vals[t].inst == k; t = f->next[t]) {
+		unsigned prices = FAST_NONE;
+		for (; t != FAST_NONE && (g == DM_G_DEAL ? deal_of(&vals[t]) : vals[t].inst) == k;
+		     t = f->next[t]) {
 			unsigned fld = vals[t].field;
+			if (g == DM_G_DEAL && fields[fld].group == DM_G_PRICE) {
+				if (prices == FAST_NONE)
+					prices = t;
+				continue;
+			}
 			size_t j = nidx++;
 			for (; j > 0 && vals[idx[j - 1]].field > fld; j--)
 				idx[j] = idx[j - 1];
@@ -917,28 +983,35 @@ static char *fast_group(const struct fast_writer *w, char *o, unsigned g, unsign
 		if (n)
 			*o++ = ',';
 		*o++ = '{';
-		unsigned prev = DM_F_NONE;
-		int open = 0, first = 1;
-		for (size_t i = 0; i < nidx; i++) {
-			unsigned fld = vals[idx[i]].field;
-			const struct field_meta *m = &fields[fld];
-			if (fld == prev) {
-				if (!m->multi)
-					continue;
-				*o++ = ',';
-			} else {
-				if (open)
-					*o++ = ']';
-				o = fast_key(o, &m->json, first);
-				first = 0;
-				if ((open = m->multi) != 0)
-					*o++ = '[';
+		int ofirst = 1;
+		o = fast_members(w, o, idx, nidx, &ofirst);
+		if (prices != FAST_NONE) {
+			/* the deal's prices: from its first to where the deal ends */
+			o = fast_key(o, &group_json[DM_G_PRICE], ofirst);
+			*o++ = '[';
+			unsigned u = prices;
+			for (int pn = 0; u != t; pn++) {
+				uint32_t pk = vals[u].inst;
+				nidx = 0;
+				for (; u != t && (fields[vals[u].field].group != DM_G_PRICE ||
+				                  vals[u].inst == pk); u = f->next[u]) {
+					unsigned fld = vals[u].field;
+					if (fields[fld].group != DM_G_PRICE)
+						continue;
+					size_t j = nidx++;
+					for (; j > 0 && vals[idx[j - 1]].field > fld; j--)
+						idx[j] = idx[j - 1];
+					idx[j] = u;
+				}
+				if (pn)
+					*o++ = ',';
+				*o++ = '{';
+				int pfirst = 1;
+				o = fast_members(w, o, idx, nidx, &pfirst);
+				*o++ = '}';
 			}
-			o = fast_step(w, o, S_VALUE, idx[i], m->fmt, 0);
-			prev = fld;
-		}
-		if (open)
 			*o++ = ']';
+		}
 		*o++ = '}';
 	}
 	*o++ = ']';
@@ -993,7 +1066,8 @@ static void fast_write(const struct fast_writer *w)
 			o = fast_key(o, &seconds_key, 0);
 			o = fast_step(w, o, S_SECONDS, 0, F_NUM, 0);
 		} else if (item & 0x100) {
-			o = fast_group(w, o, item & 0xFF, f->head[s]);
+			int first = 0;
+			o = fast_group(w, o, item & 0xFF, f->head[s], &first);
 		} else if (fields[item].multi) {
 			o = fast_array(w, o, item, f->head[s]);
 		} else {
@@ -1071,11 +1145,12 @@ static void plan_write(const struct plan *p, const struct dm_record *r, struct d
  * append like any other. */
 static int fast_to_json(const struct dm_record *r, struct dm_buf *b)
 {
-	if (r->type == DM_REC_HEADER || r->type == DM_REC_DEAL || b->failed)
+	if (r->type == DM_REC_HEADER || b->failed)
 		return 0;
 	int seconds = seconds_slot[r->type] != NO_SLOT && r->duration_seconds >= 0;
 	struct memo *m = NULL;
-	if (r->nvalues <= PLAN_VALUES) {
+	/* (a deal's shape would need the inst2 of its values too) */
+	if (r->nvalues <= PLAN_VALUES && r->type != DM_REC_DEAL) {
 		if (!b->memo && !(b->memo = dm_acct_calloc(b->acct, b->tag, 1, sizeof(struct memo)))) {
 			b->failed = 1;
 			return -1;
