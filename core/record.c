@@ -1106,34 +1106,38 @@ HOT char *put_pre(char *o, const char *p, size_t n)
 	return o + n;
 }
 
-static void plan_write(const struct plan *p, const struct dm_record *r, struct dm_buf *b,
-                       const char *aend)
+/* (kept out of line: it has the registers to itself) */
+__attribute__((noinline)) static void plan_write(const struct plan *p, const struct dm_record *r,
+                                                 struct dm_buf *b, const char *aend)
 {
+	const struct dm_value *vals = r->values;
+	const char *arena = r->arena, *bytes = p->bytes;
+	const struct step *s = p->steps, *end = s + p->nsteps;
 	char *o = b->data + b->len;
-	for (unsigned i = 0; i < p->nsteps; i++) {
-		const struct step *s = &p->steps[i];
+	for (; s < end; s++) {
 		if (s->what == S_VALUE && s->fmt == F_STR) {
 			/* most steps: a string */
-			const struct dm_value *v = &r->values[s->val];
-			o = put_pre(o, p->bytes + s->pre_off, s->pre_len);
-			const char *t = r->arena + v->off;
+			const struct dm_value *v = &vals[s->val];
+			const char *t = arena + v->off;
+			size_t n = v->len;
+			o = put_pre(o, bytes + s->pre_off, s->pre_len);
 			*o++ = '"';
-			size_t k = fast_copy(o, t, v->len, aend);
-			o = k == v->len ? o + k : dm_buf_json_rest(b, o + k, t + k, t + v->len);
+			size_t k = fast_copy(o, t, n, aend);
+			o = k == n ? o + n : dm_buf_json_rest(b, o + k, t + k, t + n);
 			*o++ = '"';
 			continue;
 		}
 		if (s->what == S_DEDUPE) {
 			int seen = 0;
-			for (unsigned j = s->from; j < i && !seen; j++)
-				seen = repeat_of(r, &r->values[s->val], &r->values[p->steps[j].val]);
+			for (const struct step *u = p->steps + s->from; u < s && !seen; u++)
+				seen = repeat_of(r, &vals[s->val], &vals[u->val]);
 			if (seen)
 				continue;
 		}
-		o = put_pre(o, p->bytes + s->pre_off, s->pre_len);
+		o = put_pre(o, bytes + s->pre_off, s->pre_len);
 		o = step_text(b, r, o, s->what, s->val, s->fmt, aend);
 	}
-	o = put_pre(o, p->bytes + p->end_off, p->end_len);
+	o = put_pre(o, bytes + p->end_off, p->end_len);
 	b->len = (size_t)(o - b->data);
 }
 
