@@ -559,6 +559,11 @@ static void put_group(struct dm_buf *b, const struct dm_record *r, unsigned g,
 static void put_seconds(struct dm_buf *b, double v)
 {
 	char tmp[400];
+	if (v >= 0 && v < 1e9 && (double)(uint32_t)v == v) {
+		/* whole seconds, as most durations are */
+		dm_buf_u64(b, (uint64_t)v);
+		return;
+	}
 	double ms = v * 1000;
 	if (v < 1e9 && fabs(ms - nearbyint(ms)) < 0.01) {
 		/* what %.3f makes of a whole number of milliseconds, without
@@ -843,15 +848,18 @@ struct plan {
 
 struct memo {
 	uint32_t clock;
+	uint8_t last[DM_REC_TYPES];  /* the plan each type used last */
 	struct plan plans[PLANS];
 };
 
-/* A value's field and instance as one word (the pad left out). */
+/* A value's field and instance as one word, with the pad between them
+ * (the parser keeps it 0; were it not, a plan would only be found less
+ * often, never wrongly). */
 static inline uint64_t shape_of(const struct dm_value *v)
 {
 	uint64_t w;
 	memcpy(&w, v, sizeof w);
-	return w & 0xFFFFFFFF0000FFFFull;
+	return w;
 }
 
 /* The plan being taken while the fast writer runs (b->data does not move
@@ -1141,6 +1149,27 @@ __attribute__((noinline)) static void plan_write(const struct plan *p, const str
 	b->len = (size_t)(o - b->data);
 }
 
+/* Is p the plan of r's shape? Checked value by value, with the length of
+ * r's text and where it ends found on the way. */
+static inline int plan_fits(const struct plan *p, const struct dm_record *r, int seconds,
+                            size_t *text, size_t *end)
+{
+	if (!p->age || p->type != r->type || p->nvalues != r->nvalues || p->seconds != seconds)
+		return 0;
+	size_t t = 0, e = 0;
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct dm_value *v = &r->values[i];
+		if (p->shape[i] != shape_of(v))
+			return 0;
+		t += v->len;
+		if (v->off + v->len > e)
+			e = v->off + v->len;
+	}
+	*text = t;
+	*end = e;
+	return 1;
+}
+
 /* The fast writers for r: 1 when they wrote it, 0 when r is for the
  * general one, -1 when the plans could not be had. The plans are made
  * with the first record that can use them; doing without them when acct
@@ -1163,32 +1192,26 @@ static int fast_to_json(const struct dm_record *r, struct dm_buf *b)
 	}
 	struct plan *victim = NULL;
 	if (m) {
-		/* the plan of r's shape, if there is one: checked value by value
-		 * (and the room r needs counted on the way) */
-		for (int k = 0; k < PLANS; k++) {
-			struct plan *p = &m->plans[k];
-			if (p->age && p->type == r->type && p->nvalues == r->nvalues &&
-			    p->seconds == seconds) {
-				size_t i = 0, text = 0, end = 0;
-				for (; i < r->nvalues; i++) {
-					const struct dm_value *v = &r->values[i];
-					if (p->shape[i] != shape_of(v))
-						break;
-					text += v->len;
-					if (v->off + v->len > end)
-						end = v->off + v->len;
-				}
-				if (i == r->nvalues) {
-					if (b->cap - b->len < 1024 + 6 * r->kind_len +
-					                        r->nvalues * FAST_VALUE_ROOM + 6 * text)
-						return 0;
-					p->age = ++m->clock;
-					plan_write(p, r, b, r->arena + end);
-					return 1;
-				}
+		/* the plan of r's shape, if there is one: the last one a record
+		 * of this type used first */
+		size_t text, end;
+		struct plan *p = &m->plans[m->last[r->type]];
+		if (!plan_fits(p, r, seconds, &text, &end)) {
+			p = NULL;
+			for (int k = 0; k < PLANS && !p; k++) {
+				if (plan_fits(&m->plans[k], r, seconds, &text, &end))
+					p = &m->plans[k];
+				else if (!victim || m->plans[k].age < victim->age)
+					victim = &m->plans[k];
 			}
-			if (!victim || p->age < victim->age)
-				victim = p;
+		}
+		if (p) {
+			if (b->cap - b->len < 1024 + 6 * r->kind_len + r->nvalues * FAST_VALUE_ROOM + 6 * text)
+				return 0;
+			p->age = ++m->clock;
+			m->last[r->type] = (uint8_t)(p - m->plans);
+			plan_write(p, r, b, r->arena + end);
+			return 1;
 		}
 	}
 	struct fast f;
