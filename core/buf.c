@@ -126,25 +126,29 @@ void dm_buf_printf(struct dm_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
+/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid:
+ * no overlong forms, no surrogates, nothing past U+10FFFF (each of which
+ * shows in the first two bytes). */
 static inline size_t utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	if (c >= 0xC2 && c <= 0xDF)
 		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	size_t len;
-	unsigned min;
-	if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-	else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-	else return 0;
-	if (n < len) return 0;
-	unsigned cp = c & (0xFF >> (len + 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80) return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+			return 0;
+		return 3;
 	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-	return len;
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
 }
 
 /* The escape of an ASCII byte that is not plain; returns its length. */
