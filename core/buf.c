@@ -19,6 +19,8 @@ void dm_buf_fini(struct dm_buf *b)
 	dm_acct_dealloc(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	dm_acct_dealloc(b->memo);
+	b->memo = NULL;
 }
 
 int dm_buf_reserve(struct dm_buf *b, size_t n)
@@ -124,25 +126,29 @@ void dm_buf_printf(struct dm_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
+/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid:
+ * no overlong forms, no surrogates, nothing past U+10FFFF (each of which
+ * shows in the first two bytes). */
 static inline size_t utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	if (c >= 0xC2 && c <= 0xDF)
 		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	size_t len;
-	unsigned min;
-	if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-	else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-	else return 0;
-	if (n < len) return 0;
-	unsigned cp = c & (0xFF >> (len + 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80) return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+			return 0;
+		return 3;
 	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-	return len;
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
 }
 
 /* The escape of an ASCII byte that is not plain; returns its length. */
@@ -170,17 +176,28 @@ char *dm_buf_json_rest(struct dm_buf *b, char *o, const char *s, const char *e)
 	/* Plain bytes and valid UTF-8 are copied as they are, so as long as
 	 * nothing grew, the room left is at least what remains plus one: the
 	 * copies write straight into the buffer. An escape or a replacement
-	 * makes room first. */
+	 * makes room first. Characters of several bytes (a whole name in
+	 * another script) are copied here one after another; a run of plain
+	 * bytes goes to dm_json_copy_plain. */
 	while (p < end) {
-		size_t l = *p >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 0;
+		unsigned c = *p;
+		size_t l = c >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 0;
 		if (l) {
-			memcpy(o, p, l);
+			o[0] = (char)c;
+			o[1] = (char)p[1];
+			if (l > 2) {
+				o[2] = (char)p[2];
+				if (l > 3)
+					o[3] = (char)p[3];
+			}
 			o += l;
 			p += l;
-		} else {
+			continue;
+		}
+		if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
 			/* grows the text: make room for it and the rest */
 			char esc[6];
-			size_t el = *p >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(*p, esc);
+			size_t el = c >= 0x80 ? (memcpy(esc, "\xEF\xBF\xBD", 3), 3) : escape(c, esc);
 			p++;
 			b->len = (size_t)(o - b->data);
 			if (dm_buf_reserve(b, el + (size_t)(end - p) + 1) != 0)
@@ -188,6 +205,7 @@ char *dm_buf_json_rest(struct dm_buf *b, char *o, const char *s, const char *e)
 			o = b->data + b->len;
 			memcpy(o, esc, el);
 			o += el;
+			continue;
 		}
 		size_t k = dm_json_copy_plain(o, (const char *)p, (size_t)(end - p));
 		o += k;

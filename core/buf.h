@@ -14,10 +14,14 @@ struct dm_buf {
 	struct dm_acct *acct;
 	enum dm_tag tag;
 	int failed;            /* an append could not grow the buffer */
+	/* What a writer into the buffer keeps between appends (the record
+	 * JSON writer's plans): one block from acct, freed with the buffer. */
+	void *memo;
 };
 
 /* In place; no allocation until the first append. */
 void dm_buf_init(struct dm_buf *b, struct dm_acct *a, enum dm_tag tag);
+/* Frees the data and the memo. */
 void dm_buf_fini(struct dm_buf *b);
 /* Keep capacity, forget contents (and the failed flag). */
 static inline void dm_buf_reset(struct dm_buf *b) { b->len = 0; b->failed = 0; }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 
 #include "acct.h"
 #include "buf.h"
+#include "gen.h"
+#include "parser.h"
+#include "profile.h"
 #include "record.h"
 #include "teardown.h"
 
@@ -317,12 +321,25 @@ static void init_rec(struct dm_record *r, struct rb *b, enum dm_rec_type t, cons
 	r->duration_seconds = -1;
 }
 
+/* The record's JSON as the general writer makes it (into an empty buffer,
+ * too small for the fast one), checked against the fast writer's (into a
+ * buffer with room) and against the plan the fast writer took of it. */
 static char *to_json(const struct dm_record *r)
 {
-	struct dm_buf b;
+	struct dm_buf b, w;
 	dm_buf_init(&b, A, DM_TAG_OUTPUT);
+	dm_buf_init(&w, A, DM_TAG_OUTPUT);
 	cr_assert_eq(dm_record_to_json(r, &b), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		dm_buf_reset(&w);
+		cr_assert_eq(dm_buf_reserve(&w, 1 << 16), 0);
+		cr_assert_eq(dm_record_to_json(r, &w), 0);
+		cr_assert(w.len == b.len && memcmp(w.data, b.data, b.len) == 0,
+		          "%s writer: %.*s\ngeneral writer: %.*s", pass ? "planned" : "fast",
+		          (int)w.len, w.data, (int)b.len, b.data);
+	}
 	char *s = strndup(b.data, b.len);
+	dm_buf_fini(&w);
 	dm_buf_fini(&b);
 	return s;
 }
@@ -563,4 +580,166 @@ Test(json, field_names_are_stable)
 	cr_assert_str_eq(dm_field_name(DM_F_DISPLAY_ARTIST), "display_artist");
 	cr_assert_str_eq(dm_field_name(DM_F_RESOURCE_REF), "resource_references");
 	cr_assert_str_eq(dm_field_name(DM_F_COUNT), "?");
+}
+
+/* ---- the fast writer and its plans on parsed records ------------------ */
+
+/* Every record of a parse written by the general writer and, into one
+ * buffer kept across the records (so that plans taken from one record
+ * write the next ones of that shape), by the fast writer. */
+struct agree {
+	struct dm_buf warm;
+	uint64_t records, plain;  /* plain: parties, resources, releases */
+	const char *what;
+};
+
+static int agree_on_record(void *ctx, const struct dm_record *r)
+{
+	struct agree *g = ctx;
+	struct dm_buf cold;
+	dm_buf_init(&cold, A, DM_TAG_OUTPUT);
+	cr_assert_eq(dm_record_to_json(r, &cold), 0);
+	dm_buf_reset(&g->warm);
+	cr_assert_eq(dm_buf_reserve(&g->warm, 1 << 20), 0);
+	cr_assert_eq(dm_record_to_json(r, &g->warm), 0);
+	cr_assert(g->warm.len == cold.len && memcmp(g->warm.data, cold.data, cold.len) == 0,
+	          "%s, record %llu:\nfast:    %.*s\ngeneral: %.*s", g->what,
+	          (unsigned long long)g->records, (int)g->warm.len, g->warm.data, (int)cold.len,
+	          cold.data);
+	dm_buf_fini(&cold);
+	g->records++;
+	g->plain += r->type == DM_REC_PARTY || r->type == DM_REC_RESOURCE || r->type == DM_REC_RELEASE;
+	return 0;
+}
+
+static uint64_t agree_on(const char *what, const char *xml, size_t len)
+{
+	static const struct dm_consumer cons = {.record = agree_on_record};
+	struct agree g = {.what = what};
+	dm_buf_init(&g.warm, A, DM_TAG_OUTPUT);
+	struct dm_config cfg;
+	dm_config_init(&cfg);
+	struct dm_error err;
+	struct dm_parser *p = dm_parser_new(A, &cfg, &cons, &g, &err);
+	cr_assert_not_null(p);
+	if (dm_parser_begin(p, what) == 0)
+		(void)dm_parser_feed(p, xml, len, 1);  /* (a bad file: its records so far) */
+	dm_parser_free(p);
+	if (g.plain)
+		cr_assert_not_null(g.warm.memo, "%s: the fast writer took no plans", what);
+	dm_buf_fini(&g.warm);
+	return g.records;
+}
+
+/* A fixture's path ($DM_SRCDIR or the source tree), malloc'ed. */
+static char *fixture(const char *rel)
+{
+	const char *src = getenv("DM_SRCDIR");
+	char *p = NULL;
+	cr_assert_gt(asprintf(&p, "%s/tests/fixtures/%s", src && *src ? src : DM_TEST_SRCDIR, rel), 0);
+	return p;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s", path);
+	char *out = NULL;
+	FILE *m = open_memstream(&out, len);
+	cr_assert_not_null(m);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return out;
+}
+
+static char *generated(int ern, uint64_t seed, size_t *len)
+{
+	char *out = NULL;
+	FILE *f = open_memstream(&out, len);
+	cr_assert_not_null(f);
+	struct dm_gen_opts o = {.size = 400 * 1024, .seed = seed, .ern = ern};
+	struct dm_error err;
+	cr_assert_eq(dm_gen_write(f, &o, NULL, &err), 0);
+	fclose(f);
+	return out;
+}
+
+/* Every "&amp;" of xml made into text that needs escapes of every kind
+ * (and moves what follows across 16-byte boundaries). */
+static char *odd_text(const char *xml, size_t len, size_t *out_len)
+{
+	static const char odd[] = "&quot;&amp;\\&#9;&#10;&#13;&#127;&#x85;&#x2028;&#x2029;"
+	                          "&lt;\xc3\xa9&#x1F600;&amp;";
+	size_t n = 0;
+	for (const char *q = xml; (q = strstr(q, "&amp;")) != NULL; q += 5)
+		n++;
+	char *o = malloc(len + n * sizeof odd + 1), *w = o;
+	cr_assert_not_null(o);
+	const char *q = xml, *e;
+	while ((e = strstr(q, "&amp;")) != NULL) {
+		memcpy(w, q, (size_t)(e - q));
+		w += e - q;
+		memcpy(w, odd, sizeof odd - 1);
+		w += sizeof odd - 1;
+		q = e + 5;
+	}
+	size_t rest = len - (size_t)(q - xml);
+	memcpy(w, q, rest);
+	w += rest;
+	*w = 0;
+	*out_len = (size_t)(w - o);
+	cr_assert_gt(n, 10, "the generator wrote too few ampersands to test with");
+	return o;
+}
+
+Test(json, the_fast_writer_and_its_plans_agree_with_the_general_one_on_generated_files)
+{
+	static const int erns[] = {43, 382};
+	for (int k = 0; k < 2; k++)
+		for (uint64_t seed = 1; seed <= 2; seed++) {
+			size_t len, olen;
+			char *xml = generated(erns[k], seed, &len);
+			char what[64];
+			snprintf(what, sizeof what, "ERN %d seed %llu", erns[k], (unsigned long long)seed);
+			cr_assert_gt(agree_on(what, xml, len), 200, "%s: too few records", what);
+			char *odd = odd_text(xml, len, &olen);
+			snprintf(what, sizeof what, "ERN %d seed %llu, odd text", erns[k],
+			         (unsigned long long)seed);
+			cr_assert_gt(agree_on(what, odd, olen), 200, "%s: too few records", what);
+			free(odd);
+			free(xml);
+		}
+}
+
+Test(json, the_fast_writer_and_its_plans_agree_with_the_general_one_on_the_fixtures)
+{
+	static const char *const dirs[] = {"", "ern/"};
+	int files = 0;
+	for (int k = 0; k < 2; k++) {
+		char *dir = fixture(dirs[k]);
+		DIR *d = opendir(dir);
+		cr_assert_not_null(d, "%s", dir);
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL) {
+			size_t n = strlen(de->d_name);
+			if (n < 5 || strcmp(de->d_name + n - 4, ".xml") != 0)
+				continue;
+			char rel[300];
+			snprintf(rel, sizeof rel, "%s%s", dirs[k], de->d_name);
+			char *path = fixture(rel);
+			size_t len;
+			char *xml = slurp(path, &len);
+			agree_on(rel, xml, len);
+			free(xml);
+			free(path);
+			files++;
+		}
+		closedir(d);
+		free(dir);
+	}
+	cr_assert_gt(files, 10);
 }
