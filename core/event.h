@@ -169,6 +169,61 @@ void dm_sample_csv_row(const struct dm_sample *x, struct dm_buf *out);
  * or -1 when out ran out of memory. */
 int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
 
+/* One event as a whole JSON line (with its newline) at the end of out, or
+ * nothing: 0, or -1 when out could not grow (out as it was, failed flag
+ * cleared). */
+int dm_event_to_line(const struct dm_event *ev, struct dm_buf *out);
+
+/* What an output that cannot keep up leaves out, first to last. Samples
+ * first: the next one supersedes it. Then what only narrates. Outcomes
+ * last, and only at a hard cap: a reader needs them to know how the run
+ * ended, and they are few (one result a file, at most max_errors errors
+ * and one retry a file, a detector that never repeats itself, one
+ * summary and one status). */
+enum dm_event_loss {
+	DM_LOSS_SAMPLE,       /* sample */
+	DM_LOSS_NARRATION,    /* file_queued, file_start, waiting, progress,
+	                         reclaim, pressure, setting, note */
+	DM_LOSS_RESULT,       /* start, error, retry, file_done, the leak and
+	                         exhaustion states, summary, status */
+	DM_LOSS_CLASSES
+};
+
+/* The class of an event type. Any thread. */
+enum dm_event_loss dm_event_loss_class(enum dm_event_type t);
+
+/* A queue of event lines behind a slow output: an event of class c goes
+ * in while fewer than at[c] bytes are queued (SIZE_MAX: always). The
+ * bounds rise with the class, so a queue full of samples still takes
+ * narration, and one full of narration still takes results. */
+struct dm_event_bounds {
+	size_t at[DM_LOSS_CLASSES];
+};
+
+/* Whether an event of type t goes into a queue holding queued bytes. */
+int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_type t, size_t queued);
+
+/* Events left out, by class. */
+struct dm_event_losses {
+	uint64_t n[DM_LOSS_CLASSES];
+};
+
+uint64_t dm_event_losses_total(const struct dm_event_losses *l);
+
+/* The counts of l as words ("12 samples, 3 narration events and 1
+ * result"; classes with none left out are not named; "nothing" when
+ * none), into buf (always NUL-terminated). Returns buf. */
+char *dm_event_losses_text(const struct dm_event_losses *l, char *buf, size_t size);
+
+/* If some events were left out since the last note (lost minus noted),
+ * append a note event at (t, wall_ms) saying how many, "WHO: COUNTS left
+ * out before this point: WHY" (who may be NULL), as a whole line, and
+ * bring noted up to lost. 1 when a note went in, 0 when there was nothing
+ * to say, -1 when out could not take it (out and noted as they were). */
+int dm_event_note_losses(struct dm_buf *out, const struct dm_event_losses *lost,
+                         struct dm_event_losses *noted, double t, int64_t wall_ms,
+                         const char *who, const char *why);
+
 /* Short name used as the JSON "event" member ("start", "progress", ...). */
 const char *dm_event_name(enum dm_event_type t);
 const char *dm_file_state_name(enum dm_file_state s);
