@@ -333,9 +333,9 @@ enum dm_event_loss dm_event_loss_class(enum dm_event_type t)
 	}
 }
 
-int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_type t, size_t queued)
+int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_loss c, size_t queued)
 {
-	return queued < b->at[dm_event_loss_class(t)];
+	return (unsigned)c < DM_LOSS_CLASSES && queued < b->at[c];
 }
 
 uint64_t dm_event_losses_total(const struct dm_event_losses *l)

@@ -200,8 +200,8 @@ struct dm_event_bounds {
 	size_t at[DM_LOSS_CLASSES];
 };
 
-/* Whether an event of type t goes into a queue holding queued bytes. */
-int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_type t, size_t queued);
+/* Whether an event of class c goes into a queue holding queued bytes. */
+int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_loss c, size_t queued);
 
 /* Events left out, by class. */
 struct dm_event_losses {

@@ -127,7 +127,7 @@ static void on_event(void *ctx, const struct dm_event *ev)
 		enum dm_event_loss loss = dm_event_loss_class(ev->type);
 		k->last_t = ev->t;
 		k->last_wall_ms = ev->wall_ms;
-		if (!dm_event_admit(&bounds, ev->type, k->evq.len)) {
+		if (!dm_event_admit(&bounds, loss, k->evq.len)) {
 			k->lost.n[loss]++;
 		} else {
 			if (k->evq.len < QUEUE_SOFT)
@@ -369,10 +369,10 @@ int dm_sink_finish(struct dm_sink *k)
 	if (k->recorder) {
 		struct dm_error err;
 		dm_error_clear(&err);
-		if (dm_recorder_close(k->recorder, &err) != 0) {
-			dm_cli_print_error(&err);
+		if (dm_recorder_close(k->recorder, &err) != 0)
 			rc = DM_EIO;
-		}
+		if (err.msg[0])
+			dm_cli_print_error(&err);   /* the loss of samples alone is a warning */
 		k->recorder = NULL;
 	}
 	if (k->metrics_failed) {
