@@ -202,7 +202,7 @@ static void change_members(struct dm_buf *b, enum dm_event_type t,
 	dm_json_u64(b, "floor", c->floor, first);
 	if (t != DM_EV_EXHAUSTION_PROJECTED && t != DM_EV_EXHAUSTION_CLEARED) {
 		dm_json_u64(b, "baseline", c->baseline, first);
-		dm_json_i64(b, "growth", (int64_t)c->floor - (int64_t)c->baseline, first);
+		dm_json_i64(b, "growth", c->growth, first);
 	}
 	if (t == DM_EV_GROWTH_BOUNDED || t == DM_EV_LEAK_STOPPED)
 		dm_json_u64(b, "plateau", c->plateau, first);
@@ -218,7 +218,7 @@ static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first
 {
 	const struct dm_leak_info *l = ev->u.leak.leak;
 	const struct dm_detect_change *c = ev->u.leak.change;
-	int64_t growth = c ? (int64_t)c->floor - (int64_t)c->baseline : l->growth;
+	int64_t growth = c ? c->growth : l->growth;
 	double rate = c ? c->rate : l->rate;
 	char msg[96], ts[32];
 	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth", (double)growth / 1048576.0);

@@ -146,16 +146,19 @@ Test(event, multiscale_events_carry_their_figures)
 	struct dm_detect_change c = {.kind = DM_DETECT_LEAK_CONFIRMED, .state = DM_DETECT_CONFIRMED,
 	                             .t = 30, .rate = 1048576, .rate_low = 524288, .scale = 1,
 	                             .window = 20, .floor = 30 << 20, .baseline = 10 << 20,
-	                             .time_left = -1, .since = 4};
+	                             .growth = 21 << 20, .time_left = -1, .since = 4};
 	struct dm_sample x = {.rss = 32 << 20};
 	struct dm_event ev = {.type = DM_EV_LEAK_CONFIRMED, .u.leak = {&x, &li, &c, "h.json", 42}};
 	const char *j = json(&ev);
 	cr_assert(strstr(j, "\"event\":\"leak_confirmed\""), "%s", j);
 	cr_assert(strstr(j, "\"detector\":\"multiscale\",\"state\":\"confirmed\",\"rate\":1048576,"
 	                    "\"rate_low\":524288,\"scale\":1,\"window\":20,\"floor\":31457280,"
-	                    "\"baseline\":10485760,\"growth\":20971520,\"since\":4,\"rss\":33554432"),
+	                    "\"baseline\":10485760,\"growth\":22020096,\"since\":4,\"rss\":33554432"),
 	          "%s", j);
-	cr_assert(strstr(j, "\"message\":\"Memory leak detected: 20.00MB growth\""), "%s", j);
+	/* the growth is the detector's figure for the rise, not the floor of
+	 * the last 10 s less the baseline */
+	cr_assert(strstr(j, "\"message\":\"Memory leak detected: 21.00MB growth\""), "%s", j);
+	cr_assert(strstr(j, "\"growth_bytes\":22020096,"), "%s", j);
 	cr_assert(strstr(j, "\"heap_report\":\"h.json\"}"), "%s", j);
 	cr_assert_null(strstr(j, "snapshots"), "%s", j);
 
