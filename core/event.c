@@ -381,7 +381,8 @@ int dm_event_note_losses(struct dm_buf *out, const struct dm_event_losses *lost,
 	char counts[160], text[320];
 	snprintf(text, sizeof text, "%s%s%s left out before this point: %s", who ? who : "",
 	         who ? ": " : "", dm_event_losses_text(&d, counts, sizeof counts), why);
-	struct dm_event n = {.type = DM_EV_NOTE, .t = t, .wall_ms = wall_ms, .u.note = {text, NULL}};
+	struct dm_event n = {.type = DM_EV_NOTE, .t = t, .wall_ms = wall_ms,
+	                     .u.note = {text, NULL, &d}};
 	if (dm_event_to_line(&n, out) != 0)
 		return -1;
 	*noted = *lost;
@@ -542,6 +543,16 @@ int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
 		dm_json_str(b, "message", ev->u.note.text, &first);
 		if (ev->u.note.path)
 			dm_json_str(b, "path", ev->u.note.path, &first);
+		if (ev->u.note.left_out) {
+			const struct dm_event_losses *l = ev->u.note.left_out;
+			int f = 1;
+			dm_buf_json_key(b, "left_out", &first);
+			dm_buf_putc(b, '{');
+			dm_json_u64(b, "samples", l->n[DM_LOSS_SAMPLE], &f);
+			dm_json_u64(b, "narration", l->n[DM_LOSS_NARRATION], &f);
+			dm_json_u64(b, "results", l->n[DM_LOSS_RESULT], &f);
+			dm_buf_putc(b, '}');
+		}
 		break;
 	case DM_EV_SUMMARY:
 		if (ev->u.summary)

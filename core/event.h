@@ -83,6 +83,26 @@ struct dm_reclaim_info {
 	int trimmed;              /* malloc_trim released something */
 };
 
+/* What an output that cannot keep up leaves out, first to last. Samples
+ * first: the next one supersedes it. Then what only narrates. Outcomes
+ * last, and only at a hard cap: a reader needs them to know how the run
+ * ended, and they are few (one result a file, at most max_errors errors
+ * and one retry a file, a detector that never repeats itself, one
+ * summary and one status). */
+enum dm_event_loss {
+	DM_LOSS_SAMPLE,       /* sample */
+	DM_LOSS_NARRATION,    /* file_queued, file_start, waiting, progress,
+	                         reclaim, pressure, setting, note */
+	DM_LOSS_RESULT,       /* start, error, retry, file_done, the leak and
+	                         exhaustion states, summary, status */
+	DM_LOSS_CLASSES
+};
+
+/* Events left out, by class. */
+struct dm_event_losses {
+	uint64_t n[DM_LOSS_CLASSES];
+};
+
 /* One struct per kind of event, so that no member means two things. */
 struct dm_ev_start {              /* START */
 	const struct dm_config *config;
@@ -125,6 +145,8 @@ struct dm_ev_setting {            /* SETTING */
 struct dm_ev_note {               /* NOTE */
 	const char *text;
 	const char *path;             /* a file it is about (heap report), or NULL */
+	const struct dm_event_losses *left_out;  /* what a slow output left out
+	                                            before it, or NULL */
 };
 struct dm_ev_status {             /* STATUS */
 	const struct dm_sample *sample;
@@ -174,21 +196,6 @@ int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
  * cleared). */
 int dm_event_to_line(const struct dm_event *ev, struct dm_buf *out);
 
-/* What an output that cannot keep up leaves out, first to last. Samples
- * first: the next one supersedes it. Then what only narrates. Outcomes
- * last, and only at a hard cap: a reader needs them to know how the run
- * ended, and they are few (one result a file, at most max_errors errors
- * and one retry a file, a detector that never repeats itself, one
- * summary and one status). */
-enum dm_event_loss {
-	DM_LOSS_SAMPLE,       /* sample */
-	DM_LOSS_NARRATION,    /* file_queued, file_start, waiting, progress,
-	                         reclaim, pressure, setting, note */
-	DM_LOSS_RESULT,       /* start, error, retry, file_done, the leak and
-	                         exhaustion states, summary, status */
-	DM_LOSS_CLASSES
-};
-
 /* The class of an event type. Any thread. */
 enum dm_event_loss dm_event_loss_class(enum dm_event_type t);
 
@@ -202,11 +209,6 @@ struct dm_event_bounds {
 
 /* Whether an event of class c goes into a queue holding queued bytes. */
 int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_loss c, size_t queued);
-
-/* Events left out, by class. */
-struct dm_event_losses {
-	uint64_t n[DM_LOSS_CLASSES];
-};
 
 uint64_t dm_event_losses_total(const struct dm_event_losses *l);
 
