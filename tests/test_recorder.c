@@ -25,6 +25,7 @@
 #include "replay.h"
 #include "report.h"
 #include "session.h"
+#include "testutil.h"
 
 #define MiB (1u << 20)
 
@@ -64,7 +65,7 @@ struct stall {
 	size_t filled;        /* bytes of filler ahead of the recording */
 	pthread_t th;
 	char *buf;            /* what the reader got, once it reads */
-	size_t len, cap;
+	size_t len;
 };
 
 static void stall_open(struct stall *st)
@@ -88,28 +89,18 @@ static void stall_open(struct stall *st)
 	cr_assert_gt(st->filled, 0);
 }
 
+/* A reader of the FIFO to the end of the file (the stalled one, rfd,
+ * stays open and reads nothing). */
 static void *drain_main(void *arg)
 {
 	struct stall *st = arg;
-	for (;;) {
-		if (st->cap - st->len < 65536) {
-			st->cap = st->cap ? 2 * st->cap : 1 << 20;
-			st->buf = realloc(st->buf, st->cap);
-			cr_assert_not_null(st->buf);
-		}
-		ssize_t n = read(st->rfd, st->buf + st->len, st->cap - st->len - 1);
-		if (n <= 0)
-			break;
-		st->len += (size_t)n;
-	}
-	st->buf[st->len] = '\0';
+	st->buf = tu_read_file(st->path, &st->len);
 	return NULL;
 }
 
 /* The reader reads again, to the end of the file. */
 static void stall_release(struct stall *st)
 {
-	fcntl(st->rfd, F_SETFL, fcntl(st->rfd, F_GETFL) & ~O_NONBLOCK);
 	cr_assert_eq(pthread_create(&st->th, NULL, drain_main, st), 0);
 }
 
@@ -184,6 +175,13 @@ static struct dm_recorder *start(const char *path, struct dm_config *cfg)
 	return w;
 }
 
+/* A recorder writing into a stalled FIFO, its start sent. */
+static struct dm_recorder *stalled(struct stall *st, struct dm_config *cfg)
+{
+	stall_open(st);
+	return start(st->path, cfg);
+}
+
 static void send_samples(struct dm_recorder *w, int n, double *t)
 {
 	struct dm_event ev = {.type = DM_EV_SAMPLE, .u.sample = {&smp, &tr}};
@@ -213,9 +211,8 @@ static void send_file_done(struct dm_recorder *w, int index, double *t)
 Test(recorder, stalled_disk_keeps_every_result)
 {
 	struct stall st;
-	stall_open(&st);
 	struct dm_config cfg;
-	struct dm_recorder *w = start(st.path, &cfg);
+	struct dm_recorder *w = stalled(&st, &cfg);
 	double t = 0;
 
 	/* samples until they stop going in: about 8 MiB of them */
@@ -350,9 +347,8 @@ Test(recorder, stalled_disk_keeps_every_result)
 Test(recorder, hard_cap_on_results)
 {
 	struct stall st;
-	stall_open(&st);
 	struct dm_config cfg;
-	struct dm_recorder *w = start(st.path, &cfg);
+	struct dm_recorder *w = stalled(&st, &cfg);
 	double t = 0;
 	size_t peak = 0;
 	enum { SENT = 150000 };   /* ~50 MB of file_done lines */
@@ -400,14 +396,7 @@ Test(recorder, disk_that_keeps_up)
 	dm_error_clear(&err);
 	cr_expect_eq(dm_recorder_close(w, &err), 0);
 	cr_expect_eq(err.msg[0], '\0', "%s", err.msg);
-	struct stat sb;
-	cr_assert_eq(stat(in_dir("r.jsonl"), &sb), 0);
-	char *out = malloc((size_t)sb.st_size + 1);
-	FILE *f = fopen(in_dir("r.jsonl"), "r");
-	cr_assert(out && f);
-	size_t n = fread(out, 1, (size_t)sb.st_size, f);
-	fclose(f);
-	out[n] = '\0';
+	char *out = tu_read_file(in_dir("r.jsonl"), NULL);
 	cr_expect_eq(lines_of(out, "{\"event\":\"sample\""), 200 * 100);
 	cr_expect_eq(results_in_order(out), 200);
 	cr_expect_null(strstr(out, "left out"));
