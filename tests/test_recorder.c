@@ -119,14 +119,6 @@ static const char *stall_end(struct stall *st, const char *copy)
 	return out;
 }
 
-static size_t lines_of(const char *out, const char *prefix)
-{
-	size_t n = 0, len = strlen(prefix);
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		n += strncmp(p, prefix, len) == 0;
-	return n;
-}
-
 /* Every line whole: an object, ended by a newline. */
 static size_t whole_lines(const char *out)
 {
@@ -275,13 +267,13 @@ Test(recorder, stalled_disk_keeps_every_result)
 	cr_expect_eq(strncmp(out, "{\"event\":\"start\"", 16), 0);
 	cr_expect_not_null(strstr(strchr(out, '\n') - 30, "\"recording\":true}"));
 	cr_expect_eq(results_in_order(out), FILES, "every file_done, in order");
-	cr_expect_eq(lines_of(out, "{\"event\":\"error\""), ERRORS);
-	cr_expect_eq(lines_of(out, "{\"event\":\"retry\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"leak_confirmed\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"summary\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"status\""), 1);
-	size_t samples = lines_of(out, "{\"event\":\"sample\""),
-	       progress = lines_of(out, "{\"event\":\"progress\"");
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"error\""), ERRORS);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"retry\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"leak_confirmed\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"summary\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"status\""), 1);
+	size_t samples = tu_count_prefixed(out, "{\"event\":\"sample\""),
+	       progress = tu_count_prefixed(out, "{\"event\":\"progress\"");
 	cr_expect(samples > 1000 && samples < SAMPLES / 2, "%zu samples kept", samples);
 	cr_expect(progress > 1000 && progress < PROGRESS, "%zu progress events kept", progress);
 
@@ -292,7 +284,7 @@ Test(recorder, stalled_disk_keeps_every_result)
 	         "out before this point: the disk was too slow to take them\"",
 	         (size_t)SAMPLES + 1 - samples, (size_t)PROGRESS - progress);
 	cr_expect_not_null(strstr(out, note), "no note %s", note);
-	cr_expect_eq(lines_of(out, "{\"event\":\"note\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"note\""), 1);
 	cr_expect_eq(err.code, 0);
 	char said[200];
 	snprintf(said, sizeof said, "%s: %zu events left out of the recording (%zu samples and %zu "
@@ -397,7 +389,7 @@ Test(recorder, disk_that_keeps_up)
 	cr_expect_eq(dm_recorder_close(w, &err), 0);
 	cr_expect_eq(err.msg[0], '\0', "%s", err.msg);
 	char *out = tu_read_file(in_dir("r.jsonl"), NULL);
-	cr_expect_eq(lines_of(out, "{\"event\":\"sample\""), 200 * 100);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"sample\""), 200 * 100);
 	cr_expect_eq(results_in_order(out), 200);
 	cr_expect_null(strstr(out, "left out"));
 	free(out);

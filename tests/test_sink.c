@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "sink.h"
+#include "testutil.h"
 
 /* The sink's messages, kept for the test (the program prints them). */
 static char said[8][400];
@@ -89,14 +90,6 @@ static size_t queued(struct dm_sink *k, size_t *csv)
 	if (csv)
 		*csv = k->csvq.len;
 	pthread_mutex_unlock(&k->mu);
-	return n;
-}
-
-static size_t lines_of(const char *out, const char *prefix)
-{
-	size_t n = 0, len = strlen(prefix);
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		n += strncmp(p, prefix, len) == 0;
 	return n;
 }
 
@@ -223,19 +216,19 @@ Test(sink, stalled_consumer)
 		cr_assert(e && l[0] == '{' && e[-1] == '}', "a whole JSON line: %.80s", l);
 		nlines++;
 	}
-	cr_expect_eq(lines_of(out, "{\"event\":\"file_done\""), FILES);
-	cr_expect_eq(lines_of(out, "{\"event\":\"error\""), ERRORS);
-	cr_expect_eq(lines_of(out, "{\"event\":\"leak_confirmed\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"summary\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"status\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"sample\""), samples_kept);
-	cr_expect_eq(lines_of(out, "{\"event\":\"progress\""), PROGRESS - progress_dropped);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"file_done\""), FILES);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"error\""), ERRORS);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"leak_confirmed\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"summary\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"status\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"sample\""), samples_kept);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"progress\""), PROGRESS - progress_dropped);
 	/* the gap is said in the stream, with the counts */
 	char note[200];
 	snprintf(note, sizeof note, "%llu samples and %llu narration events left out before this point",
 	         (unsigned long long)k.lost.n[DM_LOSS_SAMPLE], (unsigned long long)k.lost.n[DM_LOSS_NARRATION]);
 	cr_expect(strstr(out, note) != NULL, "no note '%s'", note);
-	cr_expect_eq(lines_of(out, "{\"event\":\"note\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"note\""), 1);
 	/* and at the end, on stderr */
 	char want[200];
 	snprintf(want, sizeof want, "the pipe: %llu events left out (%llu samples and %llu narration "
@@ -286,7 +279,7 @@ Test(sink, consumer_that_keeps_up)
 	}
 	end_sink(&k, th, p[0]);
 	cr_expect_eq(dm_event_losses_total(&k.lost), 0);
-	cr_expect_eq(lines_of(d.buf, "{\"event\":\"sample\""), 2000);
+	cr_expect_eq(tu_count_prefixed(d.buf, "{\"event\":\"sample\""), 2000);
 	cr_expect_null(strstr(d.buf, "left out"));
 	cr_expect_eq(nsaid, 0);
 	free(d.buf);
