@@ -355,7 +355,8 @@ static int confirm_test(struct dm_detect *d, unsigned s, unsigned j, struct find
 	*f = (struct finding){
 		.rate = ln.slope, .low = low,
 		.high = ln.slope + dm_t_quantile(ln.df, CONFIRM_LEVEL) * ln.se,
-		.scale = w, .window = (double)j * w, .level = level_at_end(d, &ln, n, w), .s = s, .j = j,
+		.scale = w, .window = (double)j * w, .level = level_at_end(d, &ln, n, w),
+		.s = s, .j = j,
 	};
 	return 1;
 }
@@ -743,7 +744,8 @@ void dm_detect_status(const struct dm_detect *d, struct dm_detect_status *out)
 		.state = d->state, .exhaustion = d->exh, .rate = d->f.rate, .rate_low = d->f.low,
 		.scale = d->f.scale, .window = d->f.window,
 		.floor = d->r[0].n ? settled_floor(d) : 0, .baseline = d->baseline,
-		.growth = d->growth, .plateau = d->plateau, .time_left = d->exh ? d->time_left : -1, .noise = d->noise,
+		.growth = d->growth, .plateau = d->plateau, .time_left = d->exh ? d->time_left : -1,
+		.noise = d->noise,
 		.confirmations = d->confirmations, .changes = d->changes, .samples = d->samples,
 		.size = d->size,
 	};

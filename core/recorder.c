@@ -86,7 +86,8 @@ static void put_line(struct dm_recorder *w, const struct dm_event *ev, enum dm_e
 		w->lost.n[cls]++;
 		return;
 	}
-	if (b->len < QUEUE_SOFT)
+	/* not ahead of the start: a recording's first line is its start */
+	if (b->len < QUEUE_SOFT && ev->type != DM_EV_START)
 		dm_event_note_losses(b, &w->lost, &w->noted, ev->t, ev->wall_ms, "recording", SLOW_DISK);
 	if (ev->type != DM_EV_START) {
 		if (dm_event_to_line(ev, b) != 0)

@@ -395,3 +395,37 @@ Test(recorder, disk_that_keeps_up)
 	free(out);
 	cr_expect_eq(dm_acct_live(ac), 0);
 }
+
+/* Lines sent before the start are held for it, under the same bounds; the
+ * note of what they lost never goes ahead of the start, which stays the
+ * first line, and the recording reads. */
+Test(recorder, losses_before_the_start)
+{
+	struct dm_error err;
+	dm_error_clear(&err);
+	struct dm_recorder *w = dm_recorder_open(in_dir("e.jsonl"), &full_rate, ac, &err);
+	cr_assert_not_null(w, "%s", err.msg);
+	double t = 0;
+	send_samples(w, SAMPLES, &t);
+	struct dm_config cfg;
+	dm_config_init(&cfg);
+	struct dm_event ev = {.type = DM_EV_START, .t = 0, .u.start = {&cfg, 1}};
+	dm_recorder_event(w, &ev);
+	send_file_done(w, 0, &t);
+	cr_expect_eq(dm_recorder_close(w, &err), 0, "%s", err.msg);
+	cr_expect_not_null(strstr(err.msg, "samples"), "the loss is said: '%s'", err.msg);
+	char *out = tu_read_file(in_dir("e.jsonl"), NULL);
+	cr_expect_eq(strncmp(out, "{\"event\":\"start\"", 16), 0, "first line: %.60s", out);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"note\""), 1);
+	cr_expect_eq(results_in_order(out), 1);
+	free(out);
+	struct dm_jsonl *r = dm_jsonl_open(in_dir("e.jsonl"), ac, &err);
+	cr_assert_not_null(r, "%s", err.msg);
+	size_t n = 0;
+	while (dm_jsonl_next_event(r, &err) == 1)
+		n++;
+	cr_expect_gt(n, 1000);
+	cr_expect_eq(dm_jsonl_skipped(r)->total, 0);
+	dm_jsonl_free(r);
+	cr_expect_eq(dm_acct_live(ac), 0);
+}
