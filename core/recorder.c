@@ -18,9 +18,9 @@
 
 /* Lines not yet written: samples go in below 8 MiB, narration below 16
  * MiB, results below a hard cap of 31 MiB, so that a buffer (which grows
- * by doubling) never passes 32 MiB, and the queue and the batch the
- * writer is stuck on never hold more than 64 MiB between them, whatever
- * the disk does. Results are few: the 15 MiB above the narration bound
+ * by doubling) never passes 32 MiB: the queue and the batch the writer
+ * is stuck on (an earlier queue) hold 64 MiB at the most, whatever the
+ * disk does. Results are few: the 15 MiB above the narration bound
  * hold the results of tens of thousands of files. */
 #define QUEUE_SOFT (8u << 20)
 #define QUEUE_CAP ((32u << 20) - (1u << 20))

@@ -25,8 +25,8 @@
  * 16 MiB, narration (progress, settings, ...); the results (start, every
  * file's result, error and retry, the leak and exhaustion states, the
  * summary and the status) go in to a hard cap of 31 MiB, so the
- * recorder's memory stays under 64 MiB (the queue and the batch being
- * written) even if the disk never takes another byte. Lines keep their
+ * recorder's two buffers (the queue and the batch being written) stay
+ * under 32 MiB each even if the disk never takes another byte. Lines keep their
  * order. What was left out is counted: a note in the recording where it
  * resumes (and at the end) says how many of each, and close reports it. */
 #ifndef DM_RECORDER_H
