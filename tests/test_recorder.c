@@ -171,11 +171,16 @@ static struct dm_recorder *start(const char *path, struct dm_config *cfg)
 	return w;
 }
 
-/* A recorder writing into a stalled FIFO, its start sent. */
+/* A recorder writing into a stalled FIFO, its start sent and its writer
+ * given the time to take it and block on the full pipe: what follows
+ * piles up in the queue (on a slow machine the writer could otherwise
+ * first take a large batch, and hold it as well). */
 static struct dm_recorder *stalled(struct stall *st, struct dm_config *cfg)
 {
 	stall_open(st);
-	return start(st->path, cfg);
+	struct dm_recorder *w = start(st->path, cfg);
+	usleep(200000);
+	return w;
 }
 
 static void send_samples(struct dm_recorder *w, int n, double *t)
