@@ -65,9 +65,13 @@ struct rise {
 	double rate;                  /* the rate it was rising at, bytes/s */
 };
 
-/* What a passing fit found. */
+/* What a passing fit found. level: the fitted floor at the end of the
+ * window, where the decision is taken. Each point is an interval's
+ * minimum placed at its middle, so for steady growth the line runs half
+ * an interval behind the floor: level errs low, by at most half an
+ * interval of growth (1/16 of the shortest window), never high. */
 struct finding {
-	double rate, low, high, scale, window;
+	double rate, low, high, scale, window, level;
 	unsigned s, j;
 };
 
@@ -84,6 +88,8 @@ struct dm_detect {
 	enum dm_detect_state state;
 	double since;                 /* growth first seen */
 	uint64_t baseline;            /* the floor before it */
+	uint64_t ep_base;             /* the baseline the episode began from */
+	int64_t growth;               /* the episode's rise (detect.h) */
 	double base_t;                /* when the baseline was last lowered */
 	int have_base;
 	struct rise ep;               /* the episode's floor */
@@ -296,6 +302,12 @@ static double slope_of(const double *t, const double *y, size_t n, double *sxx)
 	return xx > 0 ? xy / xx : 0;
 }
 
+/* The fitted floor at the end of the n loaded intervals of w seconds. */
+static double level_at_end(const struct dm_detect *d, const struct dm_line *ln, size_t n, double w)
+{
+	return ln->mean_y + ln->slope * (d->ft[n - 1] + w / 2 - ln->mean_t);
+}
+
 /* The whole-window test: the floor's slope is significantly positive,
  * fast enough and has risen enough. */
 static int rising(const struct dm_detect *d, const struct dm_line *ln, double w, double level,
@@ -343,7 +355,8 @@ static int confirm_test(struct dm_detect *d, unsigned s, unsigned j, struct find
 	*f = (struct finding){
 		.rate = ln.slope, .low = low,
 		.high = ln.slope + dm_t_quantile(ln.df, CONFIRM_LEVEL) * ln.se,
-		.scale = w, .window = (double)j * w, .s = s, .j = j,
+		.scale = w, .window = (double)j * w, .level = level_at_end(d, &ln, n, w),
+		.s = s, .j = j,
 	};
 	return 1;
 }
@@ -381,7 +394,8 @@ static int suspect_slope(struct dm_detect *d, struct finding *f)
 			continue;
 		if (!part_rises(d, &ln, n - n / 2, n / 2, 0.5))
 			continue;
-		*f = (struct finding){.rate = ln.slope, .low = low, .scale = 1, .window = j};
+		*f = (struct finding){.rate = ln.slope, .low = low, .scale = 1, .window = j,
+		                      .level = level_at_end(d, &ln, n, 1)};
 		return 1;
 	}
 	return 0;
@@ -449,7 +463,7 @@ static struct dm_detect_change *emit(struct dm_detect *d, struct dm_detect_chang
 	*c = (struct dm_detect_change){
 		.kind = kind, .state = d->state, .t = t, .rate = d->f.rate, .rate_low = d->f.low, .scale = d->f.scale,
 		.window = d->f.window, .floor = settled_floor(d), .baseline = d->baseline,
-		.plateau = d->plateau, .time_left = -1, .since = d->since,
+		.growth = d->growth, .plateau = d->plateau, .time_left = -1, .since = d->since,
 	};
 	return c;
 }
@@ -484,16 +498,33 @@ static int rise_stalled(const struct dm_detect *d, const struct rise *r, double 
 	return t - r->t >= wait;
 }
 
+/* The episode's rise, up to a floor at level. */
+static void grown_to(struct dm_detect *d, double level)
+{
+	d->growth = (int64_t)llround(level - (double)d->ep_base);
+}
+
+/* Between fits: the highest 1 s floor so far, if it is higher. */
+static void track_growth(struct dm_detect *d)
+{
+	int64_t top = (int64_t)d->ep.top - (int64_t)d->ep_base;
+	if (top > d->growth)
+		d->growth = top;
+}
+
 static void start_episode(struct dm_detect *d, double t)
 {
 	if (d->since < 0)
 		d->since = t - d->f.window;
 	rise_start(d, &d->ep, t, d->f.rate);
+	d->ep_base = d->baseline;
+	grown_to(d, d->f.level);
 }
 
 static void end_episode(struct dm_detect *d, uint64_t floor)
 {
 	d->plateau = d->ep.top;
+	grown_to(d, (double)d->ep.top);
 	/* The margin: the noise, and one interval of growth at the episode's
 	 * rate, by which the top of a 1 s floor varies with the phase of a
 	 * sawtooth against the intervals. */
@@ -518,6 +549,7 @@ static void confirm(const struct step *st, const struct finding *f, enum dm_dete
 {
 	struct dm_detect *d = st->d;
 	d->f = *f;
+	grown_to(d, f->level);
 	d->state = DM_DETECT_CONFIRMED;
 	if (kind == DM_DETECT_LEAK_CONFIRMED)
 		d->confirmations++;
@@ -534,6 +566,7 @@ static void watching(const struct step *st)
 		d->base_t = st->t;
 		d->have_base = 1;
 	}
+	d->growth = (int64_t)floor - (int64_t)d->baseline;
 	d->since = -1;
 	if (confirm_any(d, st->closed, &f)) {
 		d->f = f;
@@ -550,7 +583,7 @@ static void watching(const struct step *st)
 	} else if (d->r[0].n >= FLOOR_SPAN && (double)floor >= (double)d->baseline + step_threshold(d)) {
 		double span = fmax(st->t - d->base_t, FLOOR_SPAN);
 		d->f = (struct finding){.rate = (double)(floor - d->baseline) / span, .scale = 1,
-		                        .window = span};
+		                        .window = span, .level = (double)floor};
 	} else {
 		return;
 	}
@@ -564,6 +597,7 @@ static void suspected(const struct step *st)
 	struct dm_detect *d = st->d;
 	struct finding f;
 	rise_track(d, &d->ep, st->t);
+	track_growth(d);
 	if (confirm_any(d, st->closed, &f)) {
 		d->ep.rate = f.rate;
 		confirm(st, &f, DM_DETECT_LEAK_CONFIRMED);
@@ -580,6 +614,7 @@ static void confirmed(const struct step *st)
 	struct dm_detect *d = st->d;
 	struct finding f;
 	rise_track(d, &d->ep, st->t);
+	track_growth(d);
 	if (rise_stalled(d, &d->ep, st->t, d->f.window / 2)) {
 		end_episode(d, settled_floor(d));
 		d->state = DM_DETECT_STOPPED;
@@ -709,7 +744,8 @@ void dm_detect_status(const struct dm_detect *d, struct dm_detect_status *out)
 		.state = d->state, .exhaustion = d->exh, .rate = d->f.rate, .rate_low = d->f.low,
 		.scale = d->f.scale, .window = d->f.window,
 		.floor = d->r[0].n ? settled_floor(d) : 0, .baseline = d->baseline,
-		.plateau = d->plateau, .time_left = d->exh ? d->time_left : -1, .noise = d->noise,
+		.growth = d->growth, .plateau = d->plateau, .time_left = d->exh ? d->time_left : -1,
+		.noise = d->noise,
 		.confirmations = d->confirmations, .changes = d->changes, .samples = d->samples,
 		.size = d->size,
 	};

@@ -100,8 +100,17 @@ struct dm_detect_change {
 	double scale;                 /* s per interval of the deciding fit:
 	                                 1, 10, 60 or 600 */
 	double window;                /* s of history the deciding fit covered */
-	uint64_t floor;               /* the floor now, bytes */
-	uint64_t baseline;            /* the floor before the growth began */
+	uint64_t floor;               /* the floor of the last 10 s, bytes */
+	uint64_t baseline;            /* the floor before the growth began
+	                                 (LEAK_STOPPED, GROWTH_BOUNDED: the
+	                                 plateau, the next growth's baseline) */
+	int64_t growth;               /* how far the floor has risen since the
+	                                 growth began: for a fit (a slope
+	                                 suspicion, a confirmation, an update)
+	                                 the fitted floor at t; after that, the
+	                                 highest 1 s floor since; for a stop or
+	                                 a bounded growth, the plateau; each
+	                                 less the baseline it began from */
 	uint64_t plateau;             /* GROWTH_BOUNDED, LEAK_STOPPED: where it
 	                                 stopped */
 	uint64_t limit;               /* EXHAUSTION_*: the limit projected to */
@@ -119,6 +128,9 @@ struct dm_detect_status {
 	double rate, rate_low;        /* the leak's (or suspicion's) rate */
 	double scale, window;         /* of the fit behind them */
 	uint64_t floor, baseline, plateau;
+	int64_t growth;               /* as in a change: the episode's rise so
+	                                 far (watching: the floor of the last
+	                                 10 s less the baseline) */
 	double time_left;             /* -1 unless exhaustion */
 	double noise;                 /* robust scatter of the 1 s floor, bytes */
 	unsigned confirmations;       /* leak_confirmed events so far */

@@ -202,7 +202,7 @@ static void change_members(struct dm_buf *b, enum dm_event_type t,
 	dm_json_u64(b, "floor", c->floor, first);
 	if (t != DM_EV_EXHAUSTION_PROJECTED && t != DM_EV_EXHAUSTION_CLEARED) {
 		dm_json_u64(b, "baseline", c->baseline, first);
-		dm_json_i64(b, "growth", (int64_t)c->floor - (int64_t)c->baseline, first);
+		dm_json_i64(b, "growth", c->growth, first);
 	}
 	if (t == DM_EV_GROWTH_BOUNDED || t == DM_EV_LEAK_STOPPED)
 		dm_json_u64(b, "plateau", c->plateau, first);
@@ -218,7 +218,7 @@ static void alert_member(struct dm_buf *b, const struct dm_event *ev, int *first
 {
 	const struct dm_leak_info *l = ev->u.leak.leak;
 	const struct dm_detect_change *c = ev->u.leak.change;
-	int64_t growth = c ? (int64_t)c->floor - (int64_t)c->baseline : l->growth;
+	int64_t growth = c ? c->growth : l->growth;
 	double rate = c ? c->rate : l->rate;
 	char msg[96], ts[32];
 	snprintf(msg, sizeof msg, "Memory leak detected: %.2fMB growth", (double)growth / 1048576.0);
@@ -301,6 +301,92 @@ static void status_members(struct dm_buf *b, const struct dm_event *ev, int *fir
 		dm_json_u64(b, "reclamations", m->reclamations, &f);
 		dm_buf_putc(b, '}');
 	}
+}
+
+int dm_event_to_line(const struct dm_event *ev, struct dm_buf *out)
+{
+	size_t mark = out->len;
+	if (dm_event_to_json(ev, out) != 0 || (dm_buf_putc(out, '\n'), out->failed)) {
+		out->len = mark;
+		out->failed = 0;
+		return -1;
+	}
+	return 0;
+}
+
+enum dm_event_loss dm_event_loss_class(enum dm_event_type t)
+{
+	switch (t) {
+	case DM_EV_SAMPLE:
+		return DM_LOSS_SAMPLE;
+	case DM_EV_FILE_QUEUED:
+	case DM_EV_FILE_START:
+	case DM_EV_WAITING:
+	case DM_EV_PROGRESS:
+	case DM_EV_RECLAIM:
+	case DM_EV_PRESSURE:
+	case DM_EV_SETTING:
+	case DM_EV_NOTE:
+		return DM_LOSS_NARRATION;
+	default:
+		return DM_LOSS_RESULT;
+	}
+}
+
+int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_loss c, size_t queued)
+{
+	return (unsigned)c < DM_LOSS_CLASSES && queued < b->at[c];
+}
+
+uint64_t dm_event_losses_total(const struct dm_event_losses *l)
+{
+	uint64_t n = 0;
+	for (int c = 0; c < DM_LOSS_CLASSES; c++)
+		n += l->n[c];
+	return n;
+}
+
+char *dm_event_losses_text(const struct dm_event_losses *l, char *buf, size_t size)
+{
+	static const char *const one[DM_LOSS_CLASSES] = {"sample", "narration event", "result"};
+	static const char *const many[DM_LOSS_CLASSES] = {"samples", "narration events", "results"};
+	int named = 0, left = 0;
+	for (int c = 0; c < DM_LOSS_CLASSES; c++)
+		left += l->n[c] > 0;
+	size_t k = 0;
+	buf[0] = '\0';
+	for (int c = 0; c < DM_LOSS_CLASSES && k < size; c++) {
+		if (!l->n[c])
+			continue;
+		const char *sep = !named ? "" : named == left - 1 ? " and " : ", ";
+		int w = snprintf(buf + k, size - k, "%s%llu %s", sep, (unsigned long long)l->n[c],
+		                 l->n[c] == 1 ? one[c] : many[c]);
+		k += w > 0 ? (size_t)w : 0;
+		named++;
+	}
+	if (!named)
+		snprintf(buf, size, "nothing");
+	return buf;
+}
+
+int dm_event_note_losses(struct dm_buf *out, const struct dm_event_losses *lost,
+                         struct dm_event_losses *noted, double t, int64_t wall_ms,
+                         const char *who, const char *why)
+{
+	struct dm_event_losses d;
+	for (int c = 0; c < DM_LOSS_CLASSES; c++)
+		d.n[c] = lost->n[c] - noted->n[c];
+	if (!dm_event_losses_total(&d))
+		return 0;
+	char counts[160], text[320];
+	snprintf(text, sizeof text, "%s%s%s left out before this point: %s", who ? who : "",
+	         who ? ": " : "", dm_event_losses_text(&d, counts, sizeof counts), why);
+	struct dm_event n = {.type = DM_EV_NOTE, .t = t, .wall_ms = wall_ms,
+	                     .u.note = {text, NULL, &d}};
+	if (dm_event_to_line(&n, out) != 0)
+		return -1;
+	*noted = *lost;
+	return 1;
 }
 
 int dm_event_is_leak(enum dm_event_type t)
@@ -457,6 +543,16 @@ int dm_event_to_json(const struct dm_event *ev, struct dm_buf *b)
 		dm_json_str(b, "message", ev->u.note.text, &first);
 		if (ev->u.note.path)
 			dm_json_str(b, "path", ev->u.note.path, &first);
+		if (ev->u.note.left_out) {
+			const struct dm_event_losses *l = ev->u.note.left_out;
+			int f = 1;
+			dm_buf_json_key(b, "left_out", &first);
+			dm_buf_putc(b, '{');
+			dm_json_u64(b, "samples", l->n[DM_LOSS_SAMPLE], &f);
+			dm_json_u64(b, "narration", l->n[DM_LOSS_NARRATION], &f);
+			dm_json_u64(b, "results", l->n[DM_LOSS_RESULT], &f);
+			dm_buf_putc(b, '}');
+		}
 		break;
 	case DM_EV_SUMMARY:
 		if (ev->u.summary)

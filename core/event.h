@@ -83,6 +83,26 @@ struct dm_reclaim_info {
 	int trimmed;              /* malloc_trim released something */
 };
 
+/* What an output that cannot keep up leaves out, first to last. Samples
+ * first: the next one supersedes it. Then what only narrates. Outcomes
+ * last, and only at a hard cap: a reader needs them to know how the run
+ * ended, and they are few (one result a file, at most max_errors errors
+ * and one retry a file, a detector that never repeats itself, one
+ * summary and one status). */
+enum dm_event_loss {
+	DM_LOSS_SAMPLE,       /* sample */
+	DM_LOSS_NARRATION,    /* file_queued, file_start, waiting, progress,
+	                         reclaim, pressure, setting, note */
+	DM_LOSS_RESULT,       /* start, error, retry, file_done, the leak and
+	                         exhaustion states, summary, status */
+	DM_LOSS_CLASSES
+};
+
+/* Events left out, by class. */
+struct dm_event_losses {
+	uint64_t n[DM_LOSS_CLASSES];
+};
+
 /* One struct per kind of event, so that no member means two things. */
 struct dm_ev_start {              /* START */
 	const struct dm_config *config;
@@ -125,6 +145,8 @@ struct dm_ev_setting {            /* SETTING */
 struct dm_ev_note {               /* NOTE */
 	const char *text;
 	const char *path;             /* a file it is about (heap report), or NULL */
+	const struct dm_event_losses *left_out;  /* what a slow output left out
+	                                            before it, or NULL */
 };
 struct dm_ev_status {             /* STATUS */
 	const struct dm_sample *sample;
@@ -168,6 +190,41 @@ void dm_sample_csv_row(const struct dm_sample *x, struct dm_buf *out);
 /* Write one event as a JSON object (no newline), "event" first. Returns 0
  * or -1 when out ran out of memory. */
 int dm_event_to_json(const struct dm_event *ev, struct dm_buf *out);
+
+/* One event as a whole JSON line (with its newline) at the end of out, or
+ * nothing: 0, or -1 when out could not grow (out as it was, failed flag
+ * cleared). */
+int dm_event_to_line(const struct dm_event *ev, struct dm_buf *out);
+
+/* The class of an event type. Any thread. */
+enum dm_event_loss dm_event_loss_class(enum dm_event_type t);
+
+/* A queue of event lines behind a slow output: an event of class c goes
+ * in while fewer than at[c] bytes are queued (SIZE_MAX: always). The
+ * bounds rise with the class, so a queue full of samples still takes
+ * narration, and one full of narration still takes results. */
+struct dm_event_bounds {
+	size_t at[DM_LOSS_CLASSES];
+};
+
+/* Whether an event of class c goes into a queue holding queued bytes. */
+int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_loss c, size_t queued);
+
+uint64_t dm_event_losses_total(const struct dm_event_losses *l);
+
+/* The counts of l as words ("12 samples, 3 narration events and 1
+ * result"; classes with none left out are not named; "nothing" when
+ * none), into buf (always NUL-terminated). Returns buf. */
+char *dm_event_losses_text(const struct dm_event_losses *l, char *buf, size_t size);
+
+/* If some events were left out since the last note (lost minus noted),
+ * append a note event at (t, wall_ms) saying how many, "WHO: COUNTS left
+ * out before this point: WHY" (who may be NULL), as a whole line, and
+ * bring noted up to lost. 1 when a note went in, 0 when there was nothing
+ * to say, -1 when out could not take it (out and noted as they were). */
+int dm_event_note_losses(struct dm_buf *out, const struct dm_event_losses *lost,
+                         struct dm_event_losses *noted, double t, int64_t wall_ms,
+                         const char *who, const char *why);
 
 /* Short name used as the JSON "event" member ("start", "progress", ...). */
 const char *dm_event_name(enum dm_event_type t);

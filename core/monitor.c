@@ -247,7 +247,7 @@ static void info_from_status(const struct dm_detect_status *st, const struct dm_
 	*out = *was;
 	out->state = detect_state[st->state];
 	out->snapshots = st->samples;
-	out->growth = (int64_t)st->floor - (int64_t)st->baseline;
+	out->growth = st->growth;
 	out->recent_growth = out->growth;
 	out->span = st->window;
 	out->rate = st->rate;

@@ -16,7 +16,16 @@
 #include "jsonl.h"
 #include "outfile.h"
 
+/* Lines not yet written: samples go in below 8 MiB, narration below 16
+ * MiB, results below a hard cap of 31 MiB, so that a buffer (which grows
+ * by doubling) never passes 32 MiB: the queue and the batch the writer
+ * is stuck on (an earlier queue) hold 64 MiB at the most, whatever the
+ * disk does. Results are few: the 15 MiB above the narration bound
+ * hold the results of tens of thousands of files. */
 #define QUEUE_SOFT (8u << 20)
+#define QUEUE_CAP ((32u << 20) - (1u << 20))
+static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, QUEUE_CAP}};
+#define SLOW_DISK "the disk was too slow to take them"
 
 struct kept_sample {
 	struct dm_sample s;
@@ -40,7 +49,10 @@ struct dm_recorder {
 	struct dm_buf q;          /* whole lines not yet written */
 	struct dm_buf early;      /* lines sent before "start" */
 	int started;
-	uint64_t dropped;
+	struct dm_event_losses lost;    /* left out past the bounds */
+	struct dm_event_losses noted;   /* of them, said in the recording */
+	double last_t;                  /* of the last event, for the last note */
+	int64_t last_wall_ms;
 	uint64_t sync_req, sync_done;
 	int write_errno;
 
@@ -61,16 +73,29 @@ static void keep(struct kept_sample *k, const struct dm_event *ev)
 	k->wall_ms = ev->wall_ms;
 }
 
-/* Under mu: one event as a line, whole or not at all. */
-static void put_line(struct dm_recorder *w, const struct dm_event *ev)
+/* Under mu: one event as a line, whole or not at all, if its class still
+ * fits (the recorder's own notes count as results: they say how to read
+ * the rest). Where lines were left out, the first line queued once the
+ * writer has caught up is a note saying how many. */
+static void put_line(struct dm_recorder *w, const struct dm_event *ev, enum dm_event_loss cls)
 {
 	struct dm_buf *b = w->started || ev->type == DM_EV_START ? &w->q : &w->early;
-	size_t mark = b->len;
-	if (mark >= 2 * QUEUE_SOFT || (ev->type == DM_EV_SAMPLE && mark >= QUEUE_SOFT)) {
-		w->dropped++;
+	w->last_t = ev->t;
+	w->last_wall_ms = ev->wall_ms;
+	if (!dm_event_admit(&bounds, cls, b->len)) {
+		w->lost.n[cls]++;
 		return;
 	}
-	if (dm_event_to_json(ev, b) == 0 && ev->type == DM_EV_START && b->len > mark) {
+	/* not ahead of the start: a recording's first line is its start */
+	if (b->len < QUEUE_SOFT && ev->type != DM_EV_START)
+		dm_event_note_losses(b, &w->lost, &w->noted, ev->t, ev->wall_ms, "recording", SLOW_DISK);
+	if (ev->type != DM_EV_START) {
+		if (dm_event_to_line(ev, b) != 0)
+			w->lost.n[cls]++;   /* out of memory for it */
+		return;
+	}
+	size_t mark = b->len;
+	if (dm_event_to_json(ev, b) == 0 && b->len > mark) {
 		b->len--;   /* the closing brace: the recording's marks go in */
 		dm_buf_printf(b, ",\"format\":%d,\"recording\":true}", DM_JSONL_FORMAT);
 	}
@@ -78,7 +103,7 @@ static void put_line(struct dm_recorder *w, const struct dm_event *ev)
 	if (b->failed) {
 		b->len = mark;
 		b->failed = 0;
-		w->dropped++;
+		w->lost.n[cls]++;
 	}
 }
 
@@ -86,7 +111,7 @@ static void put_kept(struct dm_recorder *w, const struct kept_sample *k)
 {
 	struct dm_event ev = {.type = DM_EV_SAMPLE, .t = k->t, .wall_ms = k->wall_ms,
 	                      .u.sample = {&k->s, k->has_tr ? &k->tr : NULL}};
-	put_line(w, &ev);
+	put_line(w, &ev, DM_LOSS_SAMPLE);
 }
 
 static void flush_bucket(struct dm_recorder *w)
@@ -108,7 +133,7 @@ static void note(struct dm_recorder *w, const struct dm_event *at, const char *t
 {
 	struct dm_event ev = {.type = DM_EV_NOTE, .t = at->t, .wall_ms = at->wall_ms,
 	                      .u.note = {text, NULL}};
-	put_line(w, &ev);
+	put_line(w, &ev, DM_LOSS_RESULT);
 }
 
 static void sample(struct dm_recorder *w, const struct dm_event *ev)
@@ -116,7 +141,7 @@ static void sample(struct dm_recorder *w, const struct dm_event *ev)
 	int stage = ev->t < w->o.full_s ? 0 : ev->t < w->o.slow_s ? 1 : 2;
 	if (stage == 0 || !ev->u.sample.sample) {
 		flush_bucket(w);
-		put_line(w, ev);
+		put_line(w, ev, DM_LOSS_SAMPLE);
 		return;
 	}
 	double width = stage == 1 ? w->o.mid_w : w->o.slow_w;
@@ -151,7 +176,7 @@ void dm_recorder_event(struct dm_recorder *w, const struct dm_event *ev)
 		sample(w, ev);
 	} else {
 		flush_bucket(w);
-		put_line(w, ev);
+		put_line(w, ev, dm_event_loss_class(ev->type));
 		if (ev->type == DM_EV_START && !w->started) {
 			w->started = 1;
 			if (w->early.len)
@@ -313,6 +338,8 @@ int dm_recorder_sync(struct dm_recorder *w, struct dm_error *err)
 
 int dm_recorder_close(struct dm_recorder *w, struct dm_error *err)
 {
+	if (err)
+		dm_error_clear(err);
 	if (!w)
 		return 0;
 	pthread_mutex_lock(&w->mu);
@@ -321,6 +348,10 @@ int dm_recorder_close(struct dm_recorder *w, struct dm_error *err)
 		dm_buf_put(&w->q, w->early.data, w->early.len);
 		dm_buf_reset(&w->early);
 	}
+	/* the last line says what the end of the run lost, past any bound */
+	dm_event_note_losses(&w->q, &w->lost, &w->noted, w->last_t, w->last_wall_ms, "recording",
+	                     SLOW_DISK);
+	struct dm_event_losses lost = w->lost;
 	w->quit = 1;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
@@ -335,11 +366,17 @@ int dm_recorder_close(struct dm_recorder *w, struct dm_error *err)
 		e = errno;
 	}
 	int rc = 0;
+	char counts[160];
+	dm_event_losses_text(&lost, counts, sizeof counts);
 	if (e)
 		rc = dm_error_set(err, DM_EIO, "%s: write error: %s", w->path, strerror(e));
-	else if (w->dropped)
-		rc = dm_error_set(err, DM_EIO, "%s: %llu events left out of the recording: the disk was "
-		                  "too slow to take them", w->path, (unsigned long long)w->dropped);
+	else if (lost.n[DM_LOSS_RESULT])
+		rc = dm_error_set(err, DM_EIO, "%s: the recording is incomplete: %s left out: " SLOW_DISK
+		                  " (%u MiB of lines were waiting)", w->path, counts,
+		                  (unsigned)(QUEUE_CAP >> 20));
+	else if (dm_event_losses_total(&lost))
+		dm_error_set(err, 0, "%s: %llu events left out of the recording (%s): " SLOW_DISK,
+		             w->path, (unsigned long long)dm_event_losses_total(&lost), counts);
 	dm_buf_fini(&w->q);
 	dm_buf_fini(&w->early);
 	pthread_mutex_destroy(&w->mu);

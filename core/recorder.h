@@ -18,8 +18,17 @@
  *
  * Threads: dm_recorder_event() from any thread (formats under the
  * recorder's lock, never waits on the disk); one writer thread of its own
- * does the I/O. Past 8 MiB of unwritten lines samples are dropped, past
- * 16 MiB everything, counted. */
+ * does the I/O.
+ *
+ * A disk slower than the run loses lines by class (dm_event_loss_class),
+ * never a part of one: past 8 MiB of lines not yet written, samples; past
+ * 16 MiB, narration (progress, settings, ...); the results (start, every
+ * file's result, error and retry, the leak and exhaustion states, the
+ * summary and the status) go in to a hard cap of 31 MiB, so the
+ * recorder's two buffers (the queue and the batch being written) stay
+ * under 32 MiB each even if the disk never takes another byte. Lines keep their
+ * order. What was left out is counted: a note in the recording where it
+ * resumes (and at the end) says how many of each, and close reports it. */
 #ifndef DM_RECORDER_H
 #define DM_RECORDER_H
 
@@ -51,9 +60,12 @@ void dm_recorder_event(struct dm_recorder *w, const struct dm_event *ev);
  * writer; not after close. */
 int dm_recorder_sync(struct dm_recorder *w, struct dm_error *err);
 
-/* Write out everything, stop the writer, close the file. 0, or DM_EIO with
- * err naming the file (a write failed, or events were dropped: then err
- * says how many). Frees w. NULL is accepted (0). */
+/* Write out everything, stop the writer, close the file. DM_EIO with err
+ * naming the file when a write failed or results were left out (the
+ * recording is incomplete: err says how many). 0 otherwise; when only
+ * samples or narration were left out, err->msg says how many (err->code
+ * stays 0: the caller prints it as a warning). Frees w. NULL is accepted
+ * (0). No event may come once close has begun. */
 int dm_recorder_close(struct dm_recorder *w, struct dm_error *err);
 
 const char *dm_recorder_path(const struct dm_recorder *w);

@@ -6,14 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint64_t u64(const struct dm_jsonl *r, const char *key)
+static uint64_t u64_in(const struct dm_jsonl *r, int obj, const char *key)
 {
 	uint64_t v = 0;
-	if (dm_jsonl_u64(r, 0, key, &v) != 0) {
+	if (dm_jsonl_u64(r, obj, key, &v) != 0) {
 		double d;   /* a figure written as a fraction still counts */
-		v = dm_jsonl_num(r, 0, key, &d) == 0 && d > 0 && d < 1.8e19 ? (uint64_t)d : 0;
+		v = dm_jsonl_num(r, obj, key, &d) == 0 && d > 0 && d < 1.8e19 ? (uint64_t)d : 0;
 	}
 	return v;
+}
+
+static uint64_t u64(const struct dm_jsonl *r, const char *key)
+{
+	return u64_in(r, 0, key);
 }
 
 static double num(const struct dm_jsonl *r, int obj, const char *key)
@@ -255,7 +260,14 @@ int dm_replay_decode(const struct dm_jsonl *r, struct dm_replay_event *o)
 	}
 	case DM_EV_NOTE: {
 		const char *m = dm_jsonl_str(r, 0, "message");
-		ev->u.note = (struct dm_ev_note){m ? m : "", dm_jsonl_str(r, 0, "path")};
+		int lo = dm_jsonl_get(r, 0, "left_out");
+		ev->u.note = (struct dm_ev_note){m ? m : "", dm_jsonl_str(r, 0, "path"), NULL};
+		if (lo >= 0) {
+			o->left_out.n[DM_LOSS_SAMPLE] = u64_in(r, lo, "samples");
+			o->left_out.n[DM_LOSS_NARRATION] = u64_in(r, lo, "narration");
+			o->left_out.n[DM_LOSS_RESULT] = u64_in(r, lo, "results");
+			ev->u.note.left_out = &o->left_out;
+		}
 		break;
 	}
 	case DM_EV_SUMMARY:

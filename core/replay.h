@@ -22,6 +22,7 @@ struct dm_replay_event {
 	struct dm_leak_info leak;
 	struct dm_error error;
 	struct dm_session_summary summary;
+	struct dm_event_losses left_out;
 };
 
 /* Decode the reader's current event (after dm_jsonl_next_event returned

@@ -24,6 +24,7 @@ struct tally {
 	uint64_t suspected, confirmed, cleared;
 	uint64_t updated, stopped, bounded, projected, exh_cleared, leak_lines;
 	const char *leak_state;
+	struct dm_event_losses left_out;   /* what the recording says it lost */
 	int have_summary, have_status;
 	struct dm_session_summary sum;
 	double t_last;
@@ -153,6 +154,10 @@ static void count(struct tally *t, const struct dm_jsonl *r, const struct dm_eve
 	case DM_EV_STATUS:
 		t->have_status = 1;
 		break;
+	case DM_EV_NOTE:
+		for (int c = 0; ev->u.note.left_out && c < DM_LOSS_CLASSES; c++)
+			t->left_out.n[c] += ev->u.note.left_out->n[c];
+		break;
 	default:
 		break;
 	}
@@ -181,6 +186,13 @@ static void print_summary(const char *path, const struct tally *t, const struct 
 	       (unsigned long long)sk->corrupt, (unsigned long long)sk->truncated,
 	       (unsigned long long)sk->too_long, (unsigned long long)sk->out_of_order,
 	       (unsigned long long)sk->misplaced);
+	if (dm_event_losses_total(&t->left_out)) {
+		char counts[160];
+		printf("left out while recording: %s (the output was too slow to take them)%s\n",
+		       dm_event_losses_text(&t->left_out, counts, sizeof counts),
+		       t->left_out.n[DM_LOSS_RESULT] && !t->have_summary
+		               ? "; the figures below lack those results" : "");
+	}
 	if (t->have_summary) {
 		const struct dm_session_summary *s = &t->sum;
 		uint64_t rec = 0;

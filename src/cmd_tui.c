@@ -180,11 +180,10 @@ int dm_run_dashboard(struct dm_run_req *r)
 	if (started)
 		dm_cli_tui_summary(s, code);
 	dm_session_free(s);   /* no event after this: the recording is whole */
-	if (dm_recorder_close(ctx.rec, &err) != 0) {
-		dm_cli_print_error(&err);
-		if (!code)
-			code = DM_EXIT_INPUT;
-	}
+	if (dm_recorder_close(ctx.rec, &err) != 0 && !code)
+		code = DM_EXIT_INPUT;
+	if (err.msg[0])
+		dm_cli_print_error(&err);   /* the loss of samples alone is a warning */
 	dm_acct_free(rec_acct);
 	dm_tui_queue_free(q);
 	return code;

@@ -3,6 +3,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,56 +14,19 @@
 #include "outfile.h"
 
 #define QUEUE_SOFT DM_SINK_QUEUE_SOFT
-#define QUEUE_HARD (2 * DM_SINK_QUEUE_SOFT)
 
-/* What a slow output may lose. Samples first: the next one supersedes
- * it. Then what only narrates (progress, notes, reclamations, pressure,
- * settings, files queued or started). Never what a reader of the events
- * needs to know the outcome: the start, every file's result and error,
- * retries, the leak and exhaustion states, the summary and the status.
- * Those are few (one a file, max_errors errors a file, and a detector
- * that never repeats itself), so the queue stays bounded by the hard
+/* Samples past the soft bound, narration past twice it, results never:
+ * they are few (event.h), so the queue stays bounded by twice the soft
  * bound plus the run's own results. */
-enum loss { LOSS_SAMPLE, LOSS_NARRATION, LOSS_NEVER };
-
-static enum loss loss_of(enum dm_event_type t)
-{
-	switch (t) {
-	case DM_EV_SAMPLE:
-		return LOSS_SAMPLE;
-	case DM_EV_FILE_QUEUED:
-	case DM_EV_FILE_START:
-	case DM_EV_WAITING:
-	case DM_EV_PROGRESS:
-	case DM_EV_RECLAIM:
-	case DM_EV_PRESSURE:
-	case DM_EV_SETTING:
-	case DM_EV_NOTE:
-		return LOSS_NARRATION;
-	default:
-		return LOSS_NEVER;
-	}
-}
+static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, SIZE_MAX}};
 
 /* Under k->mu: say in the stream itself, where the gap is, how much was
- * left out (at the first event queued after it, or at the end). */
+ * left out (at the first event queued after it, or at the end). When the
+ * note cannot be queued it is said at the end, on stderr, all the same. */
 static void note_dropped(struct dm_sink *k, double t, int64_t wall_ms)
 {
-	uint64_t s = k->dropped_samples - k->noted_samples, o = k->dropped_other - k->noted_other;
-	if (!s && !o)
-		return;
-	char text[200];
-	snprintf(text, sizeof text, "%llu sample events and %llu others left out before this point: the "
-	         "events output was too slow to take them", (unsigned long long)s, (unsigned long long)o);
-	struct dm_event n = {.type = DM_EV_NOTE, .t = t, .wall_ms = wall_ms, .u.note = {text, NULL}};
-	size_t mark = k->evq.len;
-	if (dm_event_to_json(&n, &k->evq) != 0 || (dm_buf_putc(&k->evq, '\n'), k->evq.failed)) {
-		k->evq.len = mark;
-		k->evq.failed = 0;
-		return;   /* said at the end, on stderr, all the same */
-	}
-	k->noted_samples = k->dropped_samples;
-	k->noted_other = k->dropped_other;
+	dm_event_note_losses(&k->evq, &k->lost, &k->noted, t, wall_ms, NULL,
+	                     "the events output was too slow to take them");
 }
 
 static int on_lines(void *ctx, int file, const char *data, size_t len)
@@ -160,23 +124,16 @@ static void on_event(void *ctx, const struct dm_event *ev)
 	if (dm_event_is_leak(ev->type) && ev->u.leak.leak)
 		k->pend_leak = ev->u.leak.leak->state;
 	if (k->events && (ev->type != DM_EV_SAMPLE || k->sample_events)) {
-		enum loss loss = loss_of(ev->type);
-		size_t mark = k->evq.len;
+		enum dm_event_loss loss = dm_event_loss_class(ev->type);
 		k->last_t = ev->t;
 		k->last_wall_ms = ev->wall_ms;
-		if ((loss == LOSS_SAMPLE && mark >= QUEUE_SOFT) ||
-		    (loss == LOSS_NARRATION && mark >= QUEUE_HARD)) {
-			*(loss == LOSS_SAMPLE ? &k->dropped_samples : &k->dropped_other) += 1;
+		if (!dm_event_admit(&bounds, loss, k->evq.len)) {
+			k->lost.n[loss]++;
 		} else {
-			if (mark < QUEUE_SOFT)
+			if (k->evq.len < QUEUE_SOFT)
 				note_dropped(k, ev->t, ev->wall_ms);
-			mark = k->evq.len;
-			if (dm_event_to_json(ev, &k->evq) != 0 ||
-			    (dm_buf_putc(&k->evq, '\n'), k->evq.failed)) {
-				k->evq.len = mark;   /* only whole lines */
-				k->evq.failed = 0;
-				k->dropped_other++;   /* out of memory for it */
-			}
+			if (dm_event_to_line(ev, &k->evq) != 0)
+				k->lost.n[loss]++;   /* out of memory for it: only whole lines */
 		}
 	}
 	pthread_cond_signal(&k->cv);
@@ -382,11 +339,13 @@ int dm_sink_finish(struct dm_sink *k)
 		             strerror(k->events_errno));
 		rc = DM_EIO;
 	}
-	if (k->dropped_samples || k->dropped_other)
-		dm_cli_error("%s: %llu events left out (%llu samples, %llu others): the output was too slow "
-		             "to take them", k->events_name ? k->events_name : "events",
-		             (unsigned long long)(k->dropped_samples + k->dropped_other),
-		             (unsigned long long)k->dropped_samples, (unsigned long long)k->dropped_other);
+	if (dm_event_losses_total(&k->lost)) {
+		char counts[160];
+		dm_cli_error("%s: %llu events left out (%s): the output was too slow to take them",
+		             k->events_name ? k->events_name : "events",
+		             (unsigned long long)dm_event_losses_total(&k->lost),
+		             dm_event_losses_text(&k->lost, counts, sizeof counts));
+	}
 	if (k->csv_dropped)
 		dm_cli_error("%s: %llu samples left out: the output was too slow to take them", k->csv_path,
 		             (unsigned long long)k->csv_dropped);
@@ -410,10 +369,10 @@ int dm_sink_finish(struct dm_sink *k)
 	if (k->recorder) {
 		struct dm_error err;
 		dm_error_clear(&err);
-		if (dm_recorder_close(k->recorder, &err) != 0) {
-			dm_cli_print_error(&err);
+		if (dm_recorder_close(k->recorder, &err) != 0)
 			rc = DM_EIO;
-		}
+		if (err.msg[0])
+			dm_cli_print_error(&err);   /* the loss of samples alone is a warning */
 		k->recorder = NULL;
 	}
 	if (k->metrics_failed) {

@@ -14,8 +14,9 @@
  * events are dropped (and CSV rows past as many unwritten bytes); past
  * twice that, the events that only narrate (progress, notes, ...). The
  * events that carry an outcome (files' results and errors, leak states,
- * the summary) are never dropped. What was dropped is counted: a note
- * event at the gap says how many, and dm_sink_finish prints the totals.
+ * the summary) are never dropped (the classes: dm_event_loss_class).
+ * What was dropped is counted: a note event at the gap says how many, and
+ * dm_sink_finish prints the totals.
  *
  * Write failures are errors, each output's reported once (a one-line
  * message naming it) by dm_sink_finish. */
@@ -56,10 +57,8 @@ struct dm_sink {
 	int th_started, quit;
 	struct dm_buf evq;            /* events not yet written */
 	struct dm_buf csvq;           /* CSV rows not yet written */
-	uint64_t dropped_samples;     /* events left out past the bounds */
-	uint64_t dropped_other;
-	uint64_t noted_samples;       /* of them, said in the stream so far */
-	uint64_t noted_other;
+	struct dm_event_losses lost;  /* events left out past the bounds */
+	struct dm_event_losses noted; /* of them, said in the stream so far */
 	uint64_t csv_dropped;         /* CSV rows left out */
 	double last_t;                /* of the last event sent to the events */
 	int64_t last_wall_ms;

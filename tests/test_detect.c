@@ -209,6 +209,90 @@ Test(detect, leak_2_mib_s_under_40_mib_s_churn_confirmed_within_180_s)
 	leak_case("2 MiB/s under 40 MiB churn", &s, 0, 0, 180, 300);
 }
 
+/* ---- how much a confirmed leak has grown ----------------------------------- */
+
+/* The growth a confirmation reports (and the alert's "N MB growth") is the
+ * floor's rise from where it was before the leak, at the moment of the
+ * confirmation: within tol of the series' true rise then, rate * (t -
+ * LEAD), whatever leak_min_duration is, plus what the scatter adds: the
+ * floor is a minimum of fewer samples than the baseline (1 s of them
+ * against its lowest 10 s), so it stands about 1.4 sigma of the noise and
+ * a tenth of the churn higher. It was the floor of the last 10 s less the
+ * baseline: with min_duration 2 s a leak confirmed 8 s in read 0 MB, one
+ * confirmed at 20 s half its rise. The standing figure keeps following
+ * the rise after the confirmation. */
+static void growth_case(const char *name, struct sim *s, double min_duration, double confirm_by,
+                        double tol)
+{
+	struct dm_detect_cfg cfg = DM_DETECT_CFG_DEFAULT;
+	cfg.min_duration = min_duration;
+	struct dm_detect *d = dm_detect_new(&cfg, NULL);
+	cr_assert_not_null(d);
+	struct tally r = {0};
+	double t = 0;
+	while (!r.n[DM_DETECT_LEAK_CONFIRMED] && t < LEAD + confirm_by) {
+		run(d, s, t, t + step, 0, &r);
+		t += step;
+	}
+	cr_assert_eq(r.n[DM_DETECT_LEAK_CONFIRMED], 1, "%s: not confirmed within %.0f s", name,
+	             confirm_by);
+	const struct dm_detect_change *c = &r.last[DM_DETECT_LEAK_CONFIRMED];
+	double truth = s->leak * (c->t - LEAD);
+	fprintf(stderr, "detect: %-28s min_duration %4.0f s: confirmed %6.1f s in, growth %.2f MiB "
+	        "(true %.2f MiB, %+.1f %%; floor of the last 10 s %.2f MiB)\n", name, min_duration,
+	        c->t - LEAD, (double)c->growth / MiB, truth / MiB, 100 * ((double)c->growth / truth - 1),
+	        ((double)c->floor - (double)c->baseline) / MiB);
+	double slack = 2 * s->noise + s->churn / 8;
+	cr_assert_float_eq((double)c->growth, truth, tol * truth + slack, "%s: growth %.2f MiB, truly "
+	                   "%.2f", name, (double)c->growth / MiB, truth / MiB);
+	cr_assert_float_eq((double)c->baseline, s->base, 4 * s->noise + s->churn + 1,
+	                   "%s: baseline %.2f MiB", name, (double)c->baseline / MiB);
+	struct dm_detect_status st;
+	dm_detect_status(d, &st);
+	cr_assert_eq(st.growth, c->growth, "the standing figure is the change's at the change");
+
+	/* a minute on: the standing figure has followed the rise */
+	double end = c->t + 60;
+	run(d, s, t, end, 0, &r);
+	dm_detect_status(d, &st);
+	truth = s->leak * (end - LEAD);
+	cr_assert_float_eq((double)st.growth, truth, tol * truth + slack, "%s: a minute on, growth %.2f MiB, "
+	                   "truly %.2f", name, (double)st.growth / MiB, truth / MiB);
+	dm_detect_free(d);
+}
+
+Test(detect, confirmed_growth_is_the_rise_with_a_short_min_duration)
+{
+	struct sim s = {.base = 300 * MiB, .noise = 1 * MiB, .leak = 5 * MiB, .rng = 21};
+	growth_case("5 MiB/s", &s, 2, 60, 0.10);
+	struct sim fast = {.base = 200 * MiB, .noise = 512 * 1024, .leak = 50 * MiB, .rng = 22};
+	growth_case("50 MiB/s", &fast, 2, 30, 0.10);
+}
+
+Test(detect, confirmed_growth_is_the_rise_with_the_default_min_duration)
+{
+	struct sim s = {.base = 300 * MiB, .noise = 1 * MiB, .leak = 5 * MiB, .rng = 23};
+	growth_case("5 MiB/s", &s, 20, 60, 0.10);
+	struct sim slow = {.base = 300 * MiB, .noise = 1 * MiB, .leak = 1 * MiB, .rng = 24};
+	growth_case("1 MiB/s", &slow, 20, 180, 0.10);
+}
+
+Test(detect, confirmed_growth_is_the_rise_with_a_long_min_duration)
+{
+	struct sim s = {.base = 300 * MiB, .noise = 1 * MiB, .leak = 5 * MiB, .rng = 25};
+	growth_case("5 MiB/s", &s, 120, 300, 0.10);
+	struct sim slow = {.base = 300 * MiB, .noise = 256 * 1024, .leak = MiB / 60, .rng = 26};
+	growth_case("1 MiB/min", &slow, 120, 720, 0.10);
+}
+
+Test(detect, confirmed_growth_under_churn_is_the_rise_of_the_floor)
+{
+	/* RSS swings 40 MiB above the floor; the growth is the floor's. */
+	struct sim s = {.base = 300 * MiB, .noise = 512 * 1024, .churn = 40 * MiB, .leak = 2 * MiB,
+	                .rng = 27};
+	growth_case("2 MiB/s under 40 MiB churn", &s, 20, 180, 0.10);
+}
+
 Test(detect, leak_that_stops_is_reported_stopped_once)
 {
 	struct sim s = {.base = 300 * MiB, .noise = 1 * MiB, .leak = 5 * MiB, .leak_stop = 120,
@@ -224,12 +308,15 @@ Test(detect, leak_that_stops_is_reported_stopped_once)
 	        "5 MiB/s for 120 s", stop, (double)c->plateau / MiB);
 	cr_assert(stop > 0 && stop < 120, "stopped reported %.1f s after", stop);
 	cr_assert_float_eq((double)c->plateau, 300 * MiB + 600 * MiB, 8 * MiB);
+	cr_assert_float_eq((double)c->growth, 600 * MiB, 10 * MiB, "growth %.1f MiB",
+	                   (double)c->growth / MiB);
 	cr_assert_eq(c->state, DM_DETECT_STOPPED);
 	cr_assert_leq(r.confirmation_class, 3);
 	cr_assert_eq(r.n[DM_DETECT_GROWTH_BOUNDED], 0);
 	struct dm_detect_status st;
 	dm_detect_status(d, &st);
 	cr_assert_eq(st.state, DM_DETECT_STOPPED);
+	cr_assert_eq(st.growth, c->growth, "a stopped leak's rise stands");
 	dm_detect_free(d);
 }
 
@@ -320,6 +407,11 @@ Test(detect, step_is_bounded_with_its_plateau)
 	struct tally r = bounded_case("+200 MiB step", &s, 1800);
 	cr_assert_eq(r.n[DM_DETECT_GROWTH_BOUNDED], 1);
 	cr_assert_float_eq((double)r.last[DM_DETECT_GROWTH_BOUNDED].plateau, 500 * MiB, 4 * MiB);
+	/* the rise is the plateau over where it began, not over the new
+	 * baseline the plateau becomes */
+	cr_assert_float_eq((double)r.last[DM_DETECT_GROWTH_BOUNDED].growth, 200 * MiB, 6 * MiB,
+	                   "growth %.1f MiB", (double)r.last[DM_DETECT_GROWTH_BOUNDED].growth / MiB);
+	cr_assert_float_eq((double)r.last[DM_DETECT_GROWTH_BOUNDED].baseline, 500 * MiB, 4 * MiB);
 }
 
 Test(detect, cache_filling_5_or_15_s_at_any_rate_is_never_confirmed)

@@ -64,8 +64,62 @@ Test(event, setting_and_note)
 	cr_assert_str_eq(json(&ev), HEAD("setting") ",\"key\":\"chunk_size\",\"value\":\"4K\"}");
 	struct dm_event n = {.type = DM_EV_NOTE, .u.note = {"heap report written", "r/h.json"}};
 	cr_assert_str_eq(json(&n), HEAD("note") ",\"message\":\"heap report written\",\"path\":\"r/h.json\"}");
-	n.u.note = (struct dm_ev_note){"say \"hi\"\n", NULL};
+	n.u.note = (struct dm_ev_note){"say \"hi\"\n", NULL, NULL};
 	cr_assert_str_eq(json(&n), HEAD("note") ",\"message\":\"say \\\"hi\\\"\\n\"}");
+}
+
+/* The loss classes the events output and the recording share. */
+Test(event, loss_classes)
+{
+	cr_expect_eq(dm_event_loss_class(DM_EV_SAMPLE), DM_LOSS_SAMPLE);
+	static const enum dm_event_type narration[] = {DM_EV_FILE_QUEUED, DM_EV_FILE_START,
+		DM_EV_WAITING, DM_EV_PROGRESS, DM_EV_RECLAIM, DM_EV_PRESSURE, DM_EV_SETTING, DM_EV_NOTE};
+	for (size_t i = 0; i < sizeof narration / sizeof narration[0]; i++)
+		cr_expect_eq(dm_event_loss_class(narration[i]), DM_LOSS_NARRATION, "%s",
+		             dm_event_name(narration[i]));
+	size_t results = 0;
+	for (int t = 0; t < DM_EV_COUNT; t++)
+		results += dm_event_loss_class((enum dm_event_type)t) == DM_LOSS_RESULT;
+	cr_expect_eq(results, DM_EV_COUNT - 9);
+	static const enum dm_event_type outcome[] = {DM_EV_START, DM_EV_ERROR, DM_EV_RETRY,
+		DM_EV_FILE_DONE, DM_EV_LEAK_CONFIRMED, DM_EV_LEAK_STOPPED, DM_EV_EXHAUSTION_PROJECTED,
+		DM_EV_SUMMARY, DM_EV_STATUS};
+	for (size_t i = 0; i < sizeof outcome / sizeof outcome[0]; i++)
+		cr_expect_eq(dm_event_loss_class(outcome[i]), DM_LOSS_RESULT, "%s",
+		             dm_event_name(outcome[i]));
+	struct dm_event_losses l = {{0}};
+	char buf[160];
+	cr_expect_str_eq(dm_event_losses_text(&l, buf, sizeof buf), "nothing");
+	l.n[DM_LOSS_RESULT] = 1;
+	cr_expect_str_eq(dm_event_losses_text(&l, buf, sizeof buf), "1 result");
+	l.n[DM_LOSS_SAMPLE] = 12;
+	l.n[DM_LOSS_NARRATION] = 3;
+	cr_expect_str_eq(dm_event_losses_text(&l, buf, sizeof buf),
+	                 "12 samples, 3 narration events and 1 result");
+	cr_expect_eq(dm_event_losses_total(&l), 16);
+}
+
+/* The note of what was left out: once per gap, with the counts as figures. */
+Test(event, note_of_what_was_left_out)
+{
+	struct dm_event_losses lost = {{12, 3, 0}}, noted = {{0}};
+	dm_buf_reset(&B);
+	cr_assert_eq(dm_event_note_losses(&B, &lost, &noted, 1.5, 1764547200123, "recording",
+	                                  "the disk was too slow"), 1);
+	dm_buf_putc(&B, '\0');
+	cr_assert_str_eq(B.data, HEAD("note") ",\"message\":\"recording: 12 samples and 3 narration "
+	                 "events left out before this point: the disk was too slow\",\"left_out\":"
+	                 "{\"samples\":12,\"narration\":3,\"results\":0}}\n");
+	cr_assert_eq(noted.n[DM_LOSS_SAMPLE], 12);
+	dm_buf_reset(&B);
+	cr_assert_eq(dm_event_note_losses(&B, &lost, &noted, 2, 0, NULL, "x"), 0, "nothing new");
+	cr_assert_eq(B.len, 0);
+	lost.n[DM_LOSS_RESULT] = 2;
+	cr_assert_eq(dm_event_note_losses(&B, &lost, &noted, 2, 1764547200123, NULL, "why"), 1);
+	dm_buf_putc(&B, '\0');
+	cr_assert(strstr(B.data, "\"message\":\"2 results left out before this point: why\""), "%s",
+	          B.data);
+	cr_assert(strstr(B.data, "{\"samples\":0,\"narration\":0,\"results\":2}"), "%s", B.data);
 }
 
 Test(event, error_fatal_or_skipped_with_position)
@@ -147,16 +201,19 @@ Test(event, multiscale_events_carry_their_figures)
 	struct dm_detect_change c = {.kind = DM_DETECT_LEAK_CONFIRMED, .state = DM_DETECT_CONFIRMED,
 	                             .t = 30, .rate = 1048576, .rate_low = 524288, .scale = 1,
 	                             .window = 20, .floor = 30 << 20, .baseline = 10 << 20,
-	                             .time_left = -1, .since = 4};
+	                             .growth = 21 << 20, .time_left = -1, .since = 4};
 	struct dm_sample x = {.rss = 32 << 20};
 	struct dm_event ev = {.type = DM_EV_LEAK_CONFIRMED, .u.leak = {&x, &li, &c, "h.json", 42}};
 	const char *j = json(&ev);
 	cr_assert(strstr(j, "\"event\":\"leak_confirmed\""), "%s", j);
 	cr_assert(strstr(j, "\"detector\":\"multiscale\",\"state\":\"confirmed\",\"rate\":1048576,"
 	                    "\"rate_low\":524288,\"scale\":1,\"window\":20,\"floor\":31457280,"
-	                    "\"baseline\":10485760,\"growth\":20971520,\"since\":4,\"rss\":33554432"),
+	                    "\"baseline\":10485760,\"growth\":22020096,\"since\":4,\"rss\":33554432"),
 	          "%s", j);
-	cr_assert(strstr(j, "\"message\":\"Memory leak detected: 20.00MB growth\""), "%s", j);
+	/* the growth is the detector's figure for the rise, not the floor of
+	 * the last 10 s less the baseline */
+	cr_assert(strstr(j, "\"message\":\"Memory leak detected: 21.00MB growth\""), "%s", j);
+	cr_assert(strstr(j, "\"growth_bytes\":22020096,"), "%s", j);
 	cr_assert(strstr(j, "\"heap_report\":\"h.json\"}"), "%s", j);
 	cr_assert_null(strstr(j, "snapshots"), "%s", j);
 

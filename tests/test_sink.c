@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "sink.h"
+#include "testutil.h"
 
 /* The sink's messages, kept for the test (the program prints them). */
 static char said[8][400];
@@ -92,14 +93,6 @@ static size_t queued(struct dm_sink *k, size_t *csv)
 	return n;
 }
 
-static size_t lines_of(const char *out, const char *prefix)
-{
-	size_t n = 0, len = strlen(prefix);
-	for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		n += strncmp(p, prefix, len) == 0;
-	return n;
-}
-
 #define SAMPLES 40000
 #define PROGRESS 40000
 #define FILES 2000
@@ -149,12 +142,12 @@ Test(sink, stalled_consumer)
 		peak = q > peak ? q : peak;
 		csv_peak = c > csv_peak ? c : csv_peak;
 	}
-	cr_expect_gt(k.dropped_samples, SAMPLES / 2, "a stalled consumer loses samples: %llu",
-	             (unsigned long long)k.dropped_samples);
+	cr_expect_gt(k.lost.n[DM_LOSS_SAMPLE], SAMPLES / 2, "a stalled consumer loses samples: %llu",
+	             (unsigned long long)k.lost.n[DM_LOSS_SAMPLE]);
 	cr_expect_leq(peak, DM_SINK_QUEUE_SOFT + 4096, "samples stop at the soft bound: %zu", peak);
 	cr_expect_gt(k.csv_dropped, 0);
 	cr_expect_leq(csv_peak, DM_SINK_QUEUE_SOFT + 512);
-	uint64_t samples_kept = SAMPLES - k.dropped_samples;
+	uint64_t samples_kept = SAMPLES - k.lost.n[DM_LOSS_SAMPLE];
 
 	/* narration past the hard bound */
 	struct dm_file_info fi = {.path = "/d/in.xml", .size = 1 << 30, .state = DM_FILE_RUNNING};
@@ -164,15 +157,15 @@ Test(sink, stalled_consumer)
 		fi.bytes += 1000;
 		dm_sink_ops.event(&k, &ev);
 	}
-	cr_expect_gt(k.dropped_other, 0, "narration is dropped too, past the hard bound");
-	uint64_t progress_dropped = k.dropped_other;
+	cr_expect_gt(k.lost.n[DM_LOSS_NARRATION], 0, "narration is dropped too, past the hard bound");
+	uint64_t progress_dropped = k.lost.n[DM_LOSS_NARRATION];
 	size_t q = queued(&k, NULL);
 	cr_expect_leq(q, 2 * DM_SINK_QUEUE_SOFT + 4096, "%zu", q);
 	cr_expect_geq(q, 2 * DM_SINK_QUEUE_SOFT - 4096, "%zu", q);
 	/* one more sample is still dropped, though the queue holds narration */
 	ev = (struct dm_event){.type = DM_EV_SAMPLE, .t = t += 0.1, .u.sample = {&smp, &tr}};
 	dm_sink_ops.event(&k, &ev);
-	cr_expect_eq(SAMPLES + 1 - k.dropped_samples, samples_kept);
+	cr_expect_eq(SAMPLES + 1 - k.lost.n[DM_LOSS_SAMPLE], samples_kept);
 
 	/* the outcomes: never dropped, whatever the queue holds */
 	struct dm_error err;
@@ -198,7 +191,8 @@ Test(sink, stalled_consumer)
 	dm_sink_ops.event(&k, &ev);
 	ev = (struct dm_event){.type = DM_EV_STATUS, .t = t += 0.1, .u.status = {&smp, &tr, &sum}};
 	dm_sink_ops.event(&k, &ev);
-	cr_expect_eq(k.dropped_other, progress_dropped, "not one outcome dropped");
+	cr_expect_eq(k.lost.n[DM_LOSS_NARRATION], progress_dropped);
+	cr_expect_eq(k.lost.n[DM_LOSS_RESULT], 0, "not one outcome dropped");
 	q = queued(&k, NULL);
 	cr_expect_gt(q, 2 * DM_SINK_QUEUE_SOFT, "the outcomes went in past the hard bound");
 	/* memory: what was sent is ~80 MB of JSON; the queue's buffers are
@@ -222,24 +216,24 @@ Test(sink, stalled_consumer)
 		cr_assert(e && l[0] == '{' && e[-1] == '}', "a whole JSON line: %.80s", l);
 		nlines++;
 	}
-	cr_expect_eq(lines_of(out, "{\"event\":\"file_done\""), FILES);
-	cr_expect_eq(lines_of(out, "{\"event\":\"error\""), ERRORS);
-	cr_expect_eq(lines_of(out, "{\"event\":\"leak_confirmed\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"summary\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"status\""), 1);
-	cr_expect_eq(lines_of(out, "{\"event\":\"sample\""), samples_kept);
-	cr_expect_eq(lines_of(out, "{\"event\":\"progress\""), PROGRESS - progress_dropped);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"file_done\""), FILES);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"error\""), ERRORS);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"leak_confirmed\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"summary\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"status\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"sample\""), samples_kept);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"progress\""), PROGRESS - progress_dropped);
 	/* the gap is said in the stream, with the counts */
 	char note[200];
-	snprintf(note, sizeof note, "%llu sample events and %llu others left out before this point",
-	         (unsigned long long)k.dropped_samples, (unsigned long long)k.dropped_other);
+	snprintf(note, sizeof note, "%llu samples and %llu narration events left out before this point",
+	         (unsigned long long)k.lost.n[DM_LOSS_SAMPLE], (unsigned long long)k.lost.n[DM_LOSS_NARRATION]);
 	cr_expect(strstr(out, note) != NULL, "no note '%s'", note);
-	cr_expect_eq(lines_of(out, "{\"event\":\"note\""), 1);
+	cr_expect_eq(tu_count_prefixed(out, "{\"event\":\"note\""), 1);
 	/* and at the end, on stderr */
 	char want[200];
-	snprintf(want, sizeof want, "the pipe: %llu events left out (%llu samples, %llu others)",
-	         (unsigned long long)(k.dropped_samples + k.dropped_other),
-	         (unsigned long long)k.dropped_samples, (unsigned long long)k.dropped_other);
+	snprintf(want, sizeof want, "the pipe: %llu events left out (%llu samples and %llu narration "
+	         "events)", (unsigned long long)(k.lost.n[DM_LOSS_SAMPLE] + k.lost.n[DM_LOSS_NARRATION]),
+	         (unsigned long long)k.lost.n[DM_LOSS_SAMPLE], (unsigned long long)k.lost.n[DM_LOSS_NARRATION]);
 	int found = 0, csv_said = 0;
 	for (int i = 0; i < nsaid; i++) {
 		found |= strncmp(said[i], want, strlen(want)) == 0;
@@ -284,8 +278,8 @@ Test(sink, consumer_that_keeps_up)
 			usleep(1000);
 	}
 	end_sink(&k, th, p[0]);
-	cr_expect_eq(k.dropped_samples + k.dropped_other, 0);
-	cr_expect_eq(lines_of(d.buf, "{\"event\":\"sample\""), 2000);
+	cr_expect_eq(dm_event_losses_total(&k.lost), 0);
+	cr_expect_eq(tu_count_prefixed(d.buf, "{\"event\":\"sample\""), 2000);
 	cr_expect_null(strstr(d.buf, "left out"));
 	cr_expect_eq(nsaid, 0);
 	free(d.buf);

@@ -360,6 +360,14 @@ char *tu_find_line(const char *json, ...)
 	return NULL;
 }
 
+size_t tu_count_prefixed(const char *text, const char *prefix)
+{
+	size_t n = 0, len = strlen(prefix);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += strncmp(p, prefix, len) == 0;
+	return n;
+}
+
 size_t tu_count_lines(const char *json, const char *needle)
 {
 	size_t n = 0;

@@ -92,6 +92,8 @@ uint64_t tu_kind_count(const struct tu_result *r, enum dm_rec_type t, const char
 char *tu_find_line(const char *json, ...) __attribute__((sentinel));
 /* Lines containing the substring. */
 size_t tu_count_lines(const char *json, const char *needle);
+/* Lines that begin with prefix (one pass: for outputs of many MB). */
+size_t tu_count_prefixed(const char *text, const char *prefix);
 
 /* Elements of this local name in a whole document, counted by a bare expat
  * pass (namespace-aware), optionally only those whose parent has the local

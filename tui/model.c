@@ -527,7 +527,7 @@ static void apply_change(struct dm_tui_model *m, const struct dm_tui_event *ev)
 {
 	const struct dm_detect_change *c = &ev->change;
 	char g[16], rate[32], span[16], left[16], lim[16];
-	int64_t growth = (int64_t)c->floor - (int64_t)c->baseline;
+	int64_t growth = c->growth;
 	struct dm_tui_leakmark k = {1, ev->t, growth, c->window, c->rate, 0};
 	m->multiscale = 1;
 	dm_tui_delta(g, sizeof g, growth, m->utf8);

@@ -199,6 +199,19 @@ expect "still writes the page" "$tmp/err" 'wrote .*cut\.html .*1 lines skipped'
 expect "the page counts the skipped line" "$tmp/cut.html" 'data-skipped="1"'
 expect "and says the summary is missing" "$tmp/cut.html" "ends before the run's summary"
 
+# a recording a slow disk thinned: where the recorder resumed, a note says
+# what it left out, in words and as figures (recorder.c); both read it
+tm=$(sed -n "${mid}p" "$tmp/rec.jsonl" | sed 's/^[^,]*,"t":\([0-9.e+-]*\).*/\1/')
+awk -v m=$mid -v t="$tm" '{ print } NR == m { printf "{\"event\":\"note\",\"t\":%s,\"message\":\"recording: 120 samples and 7 narration events left out before this point: the disk was too slow to take them\",\"left_out\":{\"samples\":120,\"narration\":7,\"results\":0}}\n", t }' \
+	"$tmp/rec.jsonl" >"$tmp/thin.jsonl"
+run "a recording with lines left out" 0 $T "$DDEXMON" report "$tmp/thin.jsonl" -o "$tmp/thin.html"
+expect "is read whole" "$tmp/err" 'wrote .*thin\.html .*0 lines skipped'
+expect "its page lists the note" "$tmp/thin.html" 'recording: 120 samples and 7 narration events left out before this point'
+run "its replay" 0 $T "$DDEXMON" replay "$tmp/thin.jsonl"
+expect "adds up what was left out" "$tmp/out" '^left out while recording: 120 samples and 7 narration events \(the output was too slow to take them\)$'
+run "a recording with nothing left out" 0 $T "$DDEXMON" replay "$tmp/rec.jsonl"
+expect_not "says nothing of it" "$tmp/out" 'left out'
+
 awk -v m=$mid 'NR == m { print substr($0, 1, 40); next } { print }' "$tmp/rec.jsonl" >"$tmp/mid.jsonl"
 run "a corrupt middle line" 4 $T "$DDEXMON" report "$tmp/mid.jsonl" -o "$tmp/mid.html"
 expect "names it" "$tmp/err" "^ddexmon: report: $tmp/mid.jsonl:$mid: "
