@@ -15,10 +15,10 @@
 
 #define QUEUE_SOFT DM_SINK_QUEUE_SOFT
 
-/* Samples past the soft bound, narration past twice it, results never:
- * they are few (event.h), so the queue stays bounded by twice the soft
- * bound plus the run's own results. */
-static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, SIZE_MAX}};
+/* Samples past the soft bound, narration past twice it, results only
+ * past the cap: they are few (event.h), but a reader stalled for good
+ * must not make the queue grow with the run. */
+static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, DM_SINK_QUEUE_CAP}};
 
 /* Under k->mu: say in the stream itself, where the gap is, how much was
  * left out (at the first event queued after it, or at the end). When the
@@ -339,7 +339,16 @@ int dm_sink_finish(struct dm_sink *k)
 		             strerror(k->events_errno));
 		rc = DM_EIO;
 	}
-	if (dm_event_losses_total(&k->lost)) {
+	if (k->lost.n[DM_LOSS_RESULT]) {
+		char counts[160];
+		dm_cli_error("%s: the events output is incomplete: %s left out: the output was too slow "
+		             "to take them (%u MiB of lines were waiting)",
+		             k->events_name ? k->events_name : "events",
+		             dm_event_losses_text(&k->lost, counts, sizeof counts),
+		             (unsigned)(DM_SINK_QUEUE_CAP >> 20));
+		if (!rc)
+			rc = DM_EIO;
+	} else if (dm_event_losses_total(&k->lost)) {
 		char counts[160];
 		dm_cli_error("%s: %llu events left out (%s): the output was too slow to take them",
 		             k->events_name ? k->events_name : "events",

@@ -257,6 +257,71 @@ Test(sink, stalled_consumer)
 	cr_expect_eq(system(cmd), 0);
 }
 
+/* A reader stalled for good: results go in up to the cap and no further
+ * (the queue does not grow with the run); what was kept is whole lines
+ * and, with what was left out, all that was sent; the finish says the
+ * events output is incomplete and fails. */
+Test(sink, hard_cap_on_results)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	fcntl(p[1], F_SETPIPE_SZ, 4096);
+	static char fill[4096];
+	memset(fill, ' ', sizeof fill);
+	int fl = fcntl(p[1], F_GETFL);
+	fcntl(p[1], F_SETFL, fl | O_NONBLOCK);
+	size_t filled = 0;
+	for (ssize_t w; (w = write(p[1], fill, filled ? 1 : sizeof fill)) > 0;)
+		filled += (size_t)w;
+	fcntl(p[1], F_SETFL, fl);
+	struct dm_acct *acct = dm_acct_new(NULL, 0);
+	struct dm_sink k;
+	start_sink(&k, acct, p[1], NULL);
+	enum { SENT = 150000 };   /* some 40 MB of file_done lines */
+	struct dm_file_info fi = {.path = "/deliveries/2026/12/batch-0001/release-000001.xml",
+	                          .size = 1 << 20, .state = DM_FILE_DONE, .records_total = 40};
+	size_t peak = 0;
+	for (int i = 0; i < SENT; i++) {
+		fi.index = i;
+		struct dm_event ev = {.type = DM_EV_FILE_DONE, .t = 0.001 * i, .u.file.file = &fi};
+		dm_sink_ops.event(&k, &ev);
+		size_t q = queued(&k, NULL);
+		peak = q > peak ? q : peak;
+	}
+	uint64_t lost = k.lost.n[DM_LOSS_RESULT];
+	cr_expect_gt(lost, 0, "past the cap results are left out");
+	cr_expect_lt(lost, SENT);
+	cr_expect_leq(peak, DM_SINK_QUEUE_CAP + 4096, "the queue stops at the cap: %zu", peak);
+	cr_expect_lt(dm_acct_live(acct), 64u << 20, "%llu bytes live",
+	             (unsigned long long)dm_acct_live(acct));
+	struct drain d = {.fd = p[0]};
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, drain_main, &d), 0);
+	nsaid = 0;
+	cr_expect_neq(dm_sink_finish(&k), 0, "an incomplete events output fails the run");
+	dm_sink_fini(&k);
+	pthread_join(th, NULL);
+	close(p[0]);
+	int said_it = 0;
+	for (int i = 0; i < nsaid; i++)
+		said_it |= strstr(said[i], "the pipe: the events output is incomplete") != NULL &&
+		           strstr(said[i], "results") != NULL;
+	cr_expect(said_it, "not said (%d messages, first '%s')", nsaid, nsaid ? said[0] : "");
+	/* whole lines, every file_done kept or counted as left out */
+	const char *out = d.buf + filled;
+	uint64_t kept = 0;
+	for (const char *l = out; *l; l = strchr(l, '\n') + 1) {
+		const char *e = strchr(l, '\n');
+		cr_assert(e && l[0] == '{' && e[-1] == '}', "a whole JSON line: %.80s", l);
+		if (strncmp(l, "{\"event\":\"file_done\"", 20) == 0)
+			kept++;
+	}
+	cr_expect_eq(kept + lost, SENT, "%llu kept, %llu left out", (unsigned long long)kept,
+	             (unsigned long long)lost);
+	free(d.buf);
+	dm_acct_free(acct);
+}
+
 /* A consumer that keeps up loses nothing and hears of no loss. */
 Test(sink, consumer_that_keeps_up)
 {
