@@ -11,35 +11,15 @@
 # headers under the header), libc against bare expat's, and the rest
 # (start-up, threads, the dynamic loader). Default command: parse.
 set -euo pipefail
-size=20M dir=${TMPDIR:-/tmp}/ddexmon-bench build=${BUILD:-.}
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--size) size=$2; shift 2 ;;
-	--dir) dir=$2; shift 2 ;;
-	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-	--) shift; args=("$@"); break ;;
-	-*) echo "bench-ir-split: unknown option $1" >&2; exit 1 ;;
-	*) build=$1; shift ;;
-	esac
-done
+name=bench-ir-split help_lines=2,12
+# shellcheck source=bench/ir-common.sh
+. "$(dirname "$0")/ir-common.sh"
+ir_options "$@"
 [ ${#args[@]} -gt 0 ] || args=(parse)
-here=$(cd "$(dirname "$0")" && pwd)
-dm=$build/ddexmon
-[ -x "$dm" ] || { echo "bench-ir-split: $dm not found (give the build directory)" >&2; exit 1; }
-command -v valgrind >/dev/null || { echo "bench-ir-split: needs valgrind" >&2; exit 1; }
-make -C "$build" bench/bare_expat >/dev/null
-mkdir -p "$dir"
-cc -O2 -shared -fPIC "$here/fixsalt.c" -o "$dir/fixsalt.so"
-f=$dir/gen-$size.xml
-[ -s "$f" ] || "$dm" gen --size "$size" --seed 1 "$f" 2>/dev/null
-quiet=(--set sample_interval=1h --set leak_interval=1h --set trend_window=3h --set leak_window=4h)
+ir_setup callgrind_annotate
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cg() {
-	LD_PRELOAD=$dir/fixsalt.so valgrind --tool=callgrind --callgrind-out-file="$1" "${@:2}" \
-		>/dev/null 2>&1
-}
+cg() { ir_callgrind "$@" 2>/dev/null; }
 cg "$out/bare" "$build/bench/bare_expat" "$f"
 cg "$out/dm" "$dm" "${args[@]}" "${quiet[@]}" "$f"
 # self cost by function, one "object<TAB>function<TAB>Ir" line each

@@ -8,29 +8,14 @@
 #
 #   bench/bench-ir.sh [--size 20M] [--dir DIR] BUILD
 set -euo pipefail
-size=20M dir=${TMPDIR:-/tmp}/ddexmon-bench build=${BUILD:-.}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--size) size=$2; shift 2 ;;
-	--dir) dir=$2; shift 2 ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-	-*) echo "bench-ir: unknown option $1" >&2; exit 1 ;;
-	*) build=$1; shift ;;
-	esac
-done
-here=$(cd "$(dirname "$0")" && pwd)
-dm=$build/ddexmon
-[ -x "$dm" ] || { echo "bench-ir: $dm not found (give the build directory)" >&2; exit 1; }
-command -v valgrind >/dev/null || { echo "bench-ir: needs valgrind" >&2; exit 1; }
-make -C "$build" bench/bare_expat >/dev/null
-mkdir -p "$dir"
-cc -O2 -shared -fPIC "$here/fixsalt.c" -o "$dir/fixsalt.so"
-f=$dir/gen-$size.xml
-[ -s "$f" ] || "$dm" gen --size "$size" --seed 1 "$f" 2>/dev/null
-quiet="--set sample_interval=1h --set leak_interval=1h --set trend_window=3h --set leak_window=4h"
+name=bench-ir help_lines=2,9
+# shellcheck source=bench/ir-common.sh
+. "$(dirname "$0")/ir-common.sh"
+ir_options "$@"
+# shellcheck disable=SC2119
+ir_setup
 ir() {
-	LD_PRELOAD=$dir/fixsalt.so valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" \
-		2>&1 >/dev/null | sed -n 's/.*Collected : //p' | tail -n 1
+	ir_callgrind /dev/null "$@" 2>&1 | sed -n 's/.*Collected : //p' | tail -n 1
 }
 bare=$(ir "$build/bench/bare_expat" "$f")
 echo "| command ($size) | Ir | bare expat / Ir |"
@@ -42,11 +27,7 @@ row() {
 	printf '| %s | %s | %s |\n' "$label" "$n" "$(awk -v e="$bare" -v i="$n" 'BEGIN {printf "%.3f", e / i}')"
 }
 echo "| bare expat | $bare | 1.000 |"
-# (word splitting of $quiet is wanted)
-# shellcheck disable=SC2086
-{
-	row "ddexmon parse" "$dm" parse $quiet "$f"
-	row "ddexmon parse --summary-only" "$dm" parse --summary-only $quiet "$f"
-	row "ddexmon run --no-records" "$dm" run --no-records --no-sample-events --events /dev/null $quiet "$f"
-	row "ddexmon run (records)" "$dm" run --no-sample-events --events /dev/null $quiet "$f"
-}
+row "ddexmon parse" "$dm" parse "${quiet[@]}" "$f"
+row "ddexmon parse --summary-only" "$dm" parse --summary-only "${quiet[@]}" "$f"
+row "ddexmon run --no-records" "$dm" run --no-records --no-sample-events --events /dev/null "${quiet[@]}" "$f"
+row "ddexmon run (records)" "$dm" run --no-sample-events --events /dev/null "${quiet[@]}" "$f"

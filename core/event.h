@@ -207,6 +207,13 @@ struct dm_event_bounds {
 	size_t at[DM_LOSS_CLASSES];
 };
 
+/* Where results stop going in, in every queue of event lines: below 32
+ * MiB, so that the queue (a buffer that grows by doubling) never passes
+ * 32 MiB whatever its output does. Results are few: this holds the
+ * results of tens of thousands of files; past it the output is
+ * incomplete, and its owner says so and fails. */
+#define DM_EVENT_RESULT_CAP ((32u << 20) - (1u << 20))
+
 /* Whether an event of class c goes into a queue holding queued bytes. */
 int dm_event_admit(const struct dm_event_bounds *b, enum dm_event_loss c, size_t queued);
 

@@ -17,14 +17,11 @@
 #include "outfile.h"
 
 /* Lines not yet written: samples go in below 8 MiB, narration below 16
- * MiB, results below a hard cap of 31 MiB, so that a buffer (which grows
- * by doubling) never passes 32 MiB: the queue and the batch the writer
- * is stuck on (an earlier queue) hold 64 MiB at the most, whatever the
- * disk does. Results are few: the 15 MiB above the narration bound
- * hold the results of tens of thousands of files. */
+ * MiB, results below DM_EVENT_RESULT_CAP: the queue and the batch the
+ * writer is stuck on (an earlier queue) hold 64 MiB at the most, whatever
+ * the disk does. */
 #define QUEUE_SOFT (8u << 20)
-#define QUEUE_CAP ((32u << 20) - (1u << 20))
-static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, QUEUE_CAP}};
+static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, DM_EVENT_RESULT_CAP}};
 #define SLOW_DISK "the disk was too slow to take them"
 
 struct kept_sample {
@@ -373,7 +370,7 @@ int dm_recorder_close(struct dm_recorder *w, struct dm_error *err)
 	else if (lost.n[DM_LOSS_RESULT])
 		rc = dm_error_set(err, DM_EIO, "%s: the recording is incomplete: %s left out: " SLOW_DISK
 		                  " (%u MiB of lines were waiting)", w->path, counts,
-		                  (unsigned)(QUEUE_CAP >> 20));
+		                  (unsigned)(DM_EVENT_RESULT_CAP >> 20));
 	else if (dm_event_losses_total(&lost))
 		dm_error_set(err, 0, "%s: %llu events left out of the recording (%s): " SLOW_DISK,
 		             w->path, (unsigned long long)dm_event_losses_total(&lost), counts);

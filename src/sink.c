@@ -18,7 +18,7 @@
 /* Samples past the soft bound, narration past twice it, results only
  * past the cap: they are few (event.h), but a reader stalled for good
  * must not make the queue grow with the run. */
-static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, DM_SINK_QUEUE_CAP}};
+static const struct dm_event_bounds bounds = {{QUEUE_SOFT, 2 * QUEUE_SOFT, DM_EVENT_RESULT_CAP}};
 
 /* Under k->mu: say in the stream itself, where the gap is, how much was
  * left out (at the first event queued after it, or at the end). When the
@@ -345,7 +345,7 @@ int dm_sink_finish(struct dm_sink *k)
 		             "to take them (%u MiB of lines were waiting)",
 		             k->events_name ? k->events_name : "events",
 		             dm_event_losses_text(&k->lost, counts, sizeof counts),
-		             (unsigned)(DM_SINK_QUEUE_CAP >> 20));
+		             (unsigned)(DM_EVENT_RESULT_CAP >> 20));
 		if (!rc)
 			rc = DM_EIO;
 	} else if (dm_event_losses_total(&k->lost)) {

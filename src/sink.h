@@ -15,7 +15,7 @@
  * twice that, the events that only narrate (progress, notes, ...). The
  * events that carry an outcome (files' results and errors, leak states,
  * the summary) are not dropped (the classes: dm_event_loss_class) below
- * DM_SINK_QUEUE_CAP, tens of thousands of files' results; past it the
+ * DM_EVENT_RESULT_CAP, tens of thousands of files' results; past it the
  * events output is incomplete and dm_sink_finish fails.
  * What was dropped is counted: a note event at the gap says how many, and
  * dm_sink_finish prints the totals.
@@ -35,10 +35,6 @@
 #include "session.h"
 
 #define DM_SINK_QUEUE_SOFT (4u << 20)
-/* Results go in below this many unwritten bytes (so the queue, a buffer
- * that grows by doubling, stays under 32 MiB whatever the reader does);
- * past it the output is incomplete: counted, said, and the run fails. */
-#define DM_SINK_QUEUE_CAP ((32u << 20) - (1u << 20))
 
 struct dm_sink {
 	/* set by the command before dm_sink_init */

@@ -93,6 +93,24 @@ static size_t queued(struct dm_sink *k, size_t *csv)
 	return n;
 }
 
+/* A pipe whose consumer has read nothing yet: filled to the brim, so
+ * the output thread's first write blocks. Returns the bytes it holds. */
+static size_t stalled_pipe(int p[2])
+{
+	cr_assert_eq(pipe(p), 0);
+	fcntl(p[1], F_SETPIPE_SZ, 4096);
+	static char fill[4096];
+	memset(fill, ' ', sizeof fill);
+	int fl = fcntl(p[1], F_GETFL);
+	fcntl(p[1], F_SETFL, fl | O_NONBLOCK);
+	size_t filled = 0;
+	for (ssize_t w; (w = write(p[1], fill, filled ? 1 : sizeof fill)) > 0;)
+		filled += (size_t)w;   /* a whole page, then the last bytes one by one */
+	fcntl(p[1], F_SETFL, fl);
+	cr_assert_gt(filled, 0);
+	return filled;
+}
+
 #define SAMPLES 40000
 #define PROGRESS 40000
 #define FILES 2000
@@ -104,20 +122,7 @@ Test(sink, stalled_consumer)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(csv, sizeof csv, "%s/s.csv", dir);
 	int p[2];
-	cr_assert_eq(pipe(p), 0);
-	fcntl(p[1], F_SETPIPE_SZ, 4096);
-	/* the consumer has read nothing yet: fill its pipe, so the output
-	 * thread's first write blocks */
-	static char fill[1 << 16];
-	memset(fill, ' ', sizeof fill);
-	fill[sizeof fill - 1] = '\n';
-	int fl = fcntl(p[1], F_GETFL);
-	fcntl(p[1], F_SETFL, fl | O_NONBLOCK);
-	size_t filled = 0;
-	for (ssize_t w; (w = write(p[1], fill, sizeof fill - filled > 4096 ? 4096 : 1)) > 0;)
-		filled += (size_t)w;
-	fcntl(p[1], F_SETFL, fl);
-	cr_assert_gt(filled, 0);
+	size_t filled = stalled_pipe(p);
 
 	struct dm_acct *acct = dm_acct_new(NULL, 0);
 	struct dm_sink k;
@@ -264,16 +269,7 @@ Test(sink, stalled_consumer)
 Test(sink, hard_cap_on_results)
 {
 	int p[2];
-	cr_assert_eq(pipe(p), 0);
-	fcntl(p[1], F_SETPIPE_SZ, 4096);
-	static char fill[4096];
-	memset(fill, ' ', sizeof fill);
-	int fl = fcntl(p[1], F_GETFL);
-	fcntl(p[1], F_SETFL, fl | O_NONBLOCK);
-	size_t filled = 0;
-	for (ssize_t w; (w = write(p[1], fill, filled ? 1 : sizeof fill)) > 0;)
-		filled += (size_t)w;
-	fcntl(p[1], F_SETFL, fl);
+	size_t filled = stalled_pipe(p);
 	struct dm_acct *acct = dm_acct_new(NULL, 0);
 	struct dm_sink k;
 	start_sink(&k, acct, p[1], NULL);
@@ -291,7 +287,7 @@ Test(sink, hard_cap_on_results)
 	uint64_t lost = k.lost.n[DM_LOSS_RESULT];
 	cr_expect_gt(lost, 0, "past the cap results are left out");
 	cr_expect_lt(lost, SENT);
-	cr_expect_leq(peak, DM_SINK_QUEUE_CAP + 4096, "the queue stops at the cap: %zu", peak);
+	cr_expect_leq(peak, DM_EVENT_RESULT_CAP + 4096, "the queue stops at the cap: %zu", peak);
 	cr_expect_lt(dm_acct_live(acct), 64u << 20, "%llu bytes live",
 	             (unsigned long long)dm_acct_live(acct));
 	struct drain d = {.fd = p[0]};
